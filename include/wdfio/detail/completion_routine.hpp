@@ -1,0 +1,91 @@
+// A completion routine stored inside the request: a function pointer with a
+// context (the KMDF form), or a small callable kept in place — never on the heap.
+#pragma once
+#include <cstddef>
+#include <cstring>
+#include <new>
+#include <type_traits>
+#include <utility>
+
+namespace wdfio {
+class Request;
+class IoTarget;
+struct CompletionParams;
+
+using CompletionFn = void (*)(Request&, IoTarget&, const CompletionParams&, void* context);
+
+namespace detail {
+
+class CompletionRoutine {
+public:
+    static constexpr std::size_t kCapacity = 48;
+
+    CompletionRoutine() noexcept = default;
+    CompletionRoutine(CompletionFn fn, void* context) noexcept : fn_(fn), context_(context) {}
+
+    template <class F, class D = std::decay_t<F>,
+              class = std::enable_if_t<!std::is_same_v<D, CompletionRoutine> &&
+                                       std::is_invocable_v<D&, Request&, IoTarget&, const CompletionParams&>>>
+    CompletionRoutine(F&& f) {  // NOLINT: implicit from any matching callable
+        static_assert(sizeof(D) <= kCapacity, "completion routine captures too much: keep it under 48 bytes "
+                                              "(capture a pointer to a context instead)");
+        static_assert(alignof(D) <= alignof(std::max_align_t));
+        static_assert(std::is_nothrow_move_constructible_v<D>);
+        ::new (storage_) D(std::forward<F>(f));
+        invoke_ = [](void* s, Request& r, IoTarget& t, const CompletionParams& p) { (*static_cast<D*>(s))(r, t, p); };
+        if constexpr (!std::is_trivially_copyable_v<D>) {
+            manage_ = [](void* dst, void* src) {
+                if (dst) ::new (dst) D(std::move(*static_cast<D*>(src)));
+                static_cast<D*>(src)->~D();
+            };
+        }
+    }
+
+    CompletionRoutine(CompletionRoutine&& o) noexcept { take(o); }
+    CompletionRoutine& operator=(CompletionRoutine&& o) noexcept {
+        if (this != &o) {
+            reset();
+            take(o);
+        }
+        return *this;
+    }
+    ~CompletionRoutine() { reset(); }
+
+    explicit operator bool() const noexcept { return fn_ || invoke_; }
+
+    void operator()(Request& r, IoTarget& t, const CompletionParams& p) {
+        if (fn_) fn_(r, t, p, context_);
+        else if (invoke_) invoke_(storage_, r, t, p);
+    }
+
+    void reset() noexcept {
+        if (manage_) manage_(nullptr, storage_);
+        fn_ = nullptr;
+        context_ = nullptr;
+        invoke_ = nullptr;
+        manage_ = nullptr;
+    }
+
+private:
+    void take(CompletionRoutine& o) noexcept {
+        fn_ = o.fn_;
+        context_ = o.context_;
+        invoke_ = o.invoke_;
+        manage_ = o.manage_;
+        if (manage_) manage_(storage_, o.storage_);
+        else std::memcpy(storage_, o.storage_, kCapacity);
+        o.fn_ = nullptr;
+        o.context_ = nullptr;
+        o.invoke_ = nullptr;
+        o.manage_ = nullptr;
+    }
+
+    CompletionFn fn_ = nullptr;
+    void* context_ = nullptr;
+    void (*invoke_)(void*, Request&, IoTarget&, const CompletionParams&) = nullptr;
+    void (*manage_)(void* dst, void* src) = nullptr;  // move-or-destroy for non-trivial callables
+    alignas(std::max_align_t) unsigned char storage_[kCapacity]{};
+};
+
+}  // namespace detail
+}  // namespace wdfio

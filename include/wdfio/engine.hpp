@@ -1,0 +1,45 @@
+// Engine: the thread that drives I/O. io_uring when the kernel allows it,
+// else worker threads doing pread/pwrite/ioctl. Completion routines of OS
+// targets run on the engine thread.
+#pragma once
+#include <wdfio/status.hpp>
+
+#include <memory>
+#include <optional>
+
+namespace wdfio {
+
+namespace detail {
+class EngineCore;
+}
+
+enum class BackendKind { Uring, Threads };
+const char* to_string(BackendKind b) noexcept;
+
+struct EngineOptions {
+    // Unset: WDFIO_BACKEND=uring|threads if set, else io_uring with fallback.
+    std::optional<BackendKind> backend;
+    unsigned queue_depth = 256;  // submission queue entries
+    unsigned workers = 2;        // blocking workers to start with (ioctls; all I/O on Threads)
+};
+
+class Engine {
+public:
+    explicit Engine(EngineOptions options = {});
+    // Cancels what is still outstanding and waits for every completion routine.
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    BackendKind backend() const noexcept;
+    // Why io_uring was not used, when it was not (STATUS_SUCCESS otherwise).
+    Status uring_status() const noexcept;
+    bool on_engine_thread() const noexcept;
+
+    detail::EngineCore& core() noexcept { return *core_; }
+
+private:
+    std::unique_ptr<detail::EngineCore> core_;
+};
+
+}  // namespace wdfio

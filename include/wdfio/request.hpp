@@ -1,0 +1,176 @@
+// Request: one I/O operation, formatted for a target, sent, completed (spec §1–4).
+#pragma once
+#include <wdfio/completion_params.hpp>
+#include <wdfio/detail/completion_routine.hpp>
+#include <wdfio/detail/handoff_node.hpp>
+#include <wdfio/memory.hpp>
+#include <wdfio/object.hpp>
+#include <wdfio/result.hpp>
+#include <wdfio/send_options.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+
+namespace wdfio {
+
+class IoTarget;
+namespace detail {
+class SyncWaiter;
+struct RequestAccess;
+}  // namespace detail
+
+// WDF_REQUEST_REUSE_PARAMS flags (spec §1.6).
+enum ReuseFlags : std::uint32_t { REUSE_NO_FLAGS = 0 };
+
+// Where the request came from (spec §1.1). Queue-delivered requests arrive with
+// the in-process device stacks.
+enum class RequestKind : std::uint8_t { Created, QueueDelivered };
+
+// What was formatted: the operation a target carries out.
+struct IoOperation {
+    RequestType type = RequestType::NoFormat;
+    void* data = nullptr;           // read/write: buffer + offset
+    std::uint64_t length = 0;       // read/write: transfer length
+    std::int64_t device_offset = 0; // read/write
+    std::uint32_t ioctl_code = 0;
+    void* input = nullptr;  // ioctls: input window (nullptr, 0 when none)
+    std::uint64_t input_length = 0;
+    void* output = nullptr;  // ioctls: output window
+    std::uint64_t output_length = 0;
+    void* arguments[3] = {};  // internal ioctl others: arguments 1, 2 and 4
+};
+
+class alignas(64) Request final : public Object {  // 64: low bits tag io_uring user_data
+public:
+    // WdfRequestCreate. With a target, the request is checked against it (a
+    // closed target → STATUS_INVALID_DEVICE_STATE); without, it fits the first
+    // target it is formatted for.
+    static Result<Ref<Request>> create();
+    static Result<Ref<Request>> create(IoTarget& target);
+
+    // ---- formatting (spec §2). Each first drops the previous format; on failure
+    // the request is left unformatted. Outstanding requests are refused (verifier).
+    Status format_read(IoTarget& target, const Ref<Memory>& buffer,
+                       const std::optional<MemoryOffset>& offsets = {}, std::int64_t device_offset = 0);
+    Status format_write(IoTarget& target, const Ref<Memory>& buffer,
+                        const std::optional<MemoryOffset>& offsets = {}, std::int64_t device_offset = 0);
+    Status format_ioctl(IoTarget& target, std::uint32_t code, const Ref<Memory>& input,
+                        const std::optional<MemoryOffset>& input_offsets, const Ref<Memory>& output,
+                        const std::optional<MemoryOffset>& output_offsets);
+    Status format_internal_ioctl(IoTarget& target, std::uint32_t code, const Ref<Memory>& input,
+                                 const std::optional<MemoryOffset>& input_offsets, const Ref<Memory>& output,
+                                 const std::optional<MemoryOffset>& output_offsets);
+    Status format_internal_ioctl_others(IoTarget& target, std::uint32_t code, const Ref<Memory>& argument1,
+                                        const std::optional<MemoryOffset>& argument1_offsets,
+                                        const Ref<Memory>& argument2,
+                                        const std::optional<MemoryOffset>& argument2_offsets,
+                                        const Ref<Memory>& argument4,
+                                        const std::optional<MemoryOffset>& argument4_offsets);
+
+    // ---- completion routine (spec §3): one-shot, cleared before it runs and by reuse().
+    void set_completion(detail::CompletionRoutine routine) noexcept { routine_ = std::move(routine); }
+    void set_completion(CompletionFn fn, void* context) noexcept { routine_ = {fn, context}; }
+    bool has_completion() const noexcept { return static_cast<bool>(routine_); }
+
+    // ---- sending (spec §4). Asynchronous: true = accepted, the routine will run
+    // exactly once (perhaps before send returns). false = refused, status() says why.
+    // SYNCHRONOUS: blocks, runs the routine, true if it was accepted (even if it failed).
+    bool send(IoTarget& target, const SendOptions& options = {});
+    // Cancel (spec §5): sets the sticky cancel flag; true if a cancel reached an
+    // outstanding operation. Runs the completion here if this call claims it.
+    bool cancel_sent_request();
+
+    // ---- results
+    Status status() const noexcept { return status_; }
+    std::uint64_t information() const noexcept { return information_; }
+    // Valid after completion until the next format, reuse or destruction.
+    const CompletionParams& completion_params() const noexcept { return params_; }
+    const IoOperation& operation() const noexcept { return op_; }
+    bool is_formatted() const noexcept { return formatted_; }
+    bool is_outstanding() const noexcept { return completion_refs_.load(std::memory_order_acquire) != 0; }
+    bool is_canceled() const noexcept { return canceled_.load(std::memory_order_acquire); }
+    RequestKind kind() const noexcept { return kind_; }
+
+    // WdfRequestReuse (spec §1.6): drops the format and the routine, clears the
+    // cancel flag, status := reuse_status. Unknown flags → STATUS_INVALID_PARAMETER.
+    Status reuse(std::uint32_t flags = REUSE_NO_FLAGS, Status reuse_status = STATUS_SUCCESS);
+    // WdfRequestChangeTarget (spec §6.1): drops the format, checks the target is open.
+    Status change_target(IoTarget& target);
+
+private:
+    friend struct detail::RequestAccess;
+    Request() = default;
+    ~Request() override;
+
+    Status begin_format(IoTarget& target, const char* call);
+    Status finish_format(IoTarget& target);
+    void release_format() noexcept;
+    Status format_ioctl_common(RequestType type, IoTarget& target, std::uint32_t code, const Ref<Memory>& input,
+                               const std::optional<MemoryOffset>& input_offsets, const Ref<Memory>& output,
+                               const std::optional<MemoryOffset>& output_offsets);
+    Status format_transfer(RequestType type, IoTarget& target, const Ref<Memory>& buffer,
+                           const std::optional<MemoryOffset>& offsets, std::int64_t device_offset);
+
+    enum class SubmitResult { Refused, Accepted };
+    SubmitResult submit(IoTarget& target, std::uint32_t flags, const char* call);
+    bool send_synchronously(IoTarget& target, const SendOptions& options, bool run_routine);
+    void complete_claimed() noexcept;  // the claim count reached 0: finish, run the routine
+    friend class IoTarget;
+
+    // format
+    IoOperation op_;
+    CompletionParams params_;
+    Ref<Memory> memory_[3];                 // what the format references (spec §9)
+    const IoTarget* format_target_ = nullptr;  // compared only, never dereferenced
+    bool formatted_ = false;
+    RequestKind kind_ = RequestKind::Created;
+
+    // completion
+    detail::CompletionRoutine routine_;
+    Status status_ = STATUS_SUCCESS;
+    std::uint64_t information_ = 0;
+    Status lower_status_ = STATUS_SUCCESS;   // what the lower side completed with
+    std::uint64_t lower_information_ = 0;
+    std::atomic<bool> timed_out_{false};      // CANCELLED_FROM_TIMER
+    detail::SyncWaiter* waiter_ = nullptr;
+
+    // claim protocol (spec §1.4, §5.3)
+    std::atomic<std::int32_t> completion_refs_{0};
+    std::atomic<bool> canceled_{false};
+    IoTarget* sent_target_ = nullptr;  // referenced while outstanding
+    std::uint32_t send_seq_ = 0;       // bumped per accepted send; tags OS operations
+
+public:
+    // Engine/target plumbing; not part of the API.
+    detail::HandoffNode handoff_node_{{}, detail::HandoffKind::Submit, this};
+    detail::HandoffNode cancel_node_{{}, detail::HandoffKind::Cancel, this};
+    std::atomic<bool> cancel_queued_{false};
+    std::atomic<std::uint32_t> cancel_seq_{0};
+    Request* pool_next_ = nullptr;  // worker-pool FIFO link
+};
+
+// The synchronous helpers (spec §8). `request` may be null (a private one is
+// used); a supplied request is left unformatted and without a routine.
+// *bytes receives Information when the format succeeded.
+Status send_read_synchronously(IoTarget& target, Request* request, const Ref<Memory>& output,
+                               const std::optional<MemoryOffset>& offsets, std::int64_t device_offset,
+                               const SendOptions& options = {}, std::uint64_t* bytes_read = nullptr);
+Status send_write_synchronously(IoTarget& target, Request* request, const Ref<Memory>& input,
+                                const std::optional<MemoryOffset>& offsets, std::int64_t device_offset,
+                                const SendOptions& options = {}, std::uint64_t* bytes_written = nullptr);
+Status send_ioctl_synchronously(IoTarget& target, Request* request, std::uint32_t code, const Ref<Memory>& input,
+                                const std::optional<MemoryOffset>& input_offsets, const Ref<Memory>& output,
+                                const std::optional<MemoryOffset>& output_offsets, const SendOptions& options = {},
+                                std::uint64_t* bytes_returned = nullptr);
+Status send_internal_ioctl_synchronously(IoTarget& target, Request* request, std::uint32_t code,
+                                         const Ref<Memory>& input, const std::optional<MemoryOffset>& input_offsets,
+                                         const Ref<Memory>& output,
+                                         const std::optional<MemoryOffset>& output_offsets,
+                                         const SendOptions& options = {}, std::uint64_t* bytes_returned = nullptr);
+Status send_internal_ioctl_others_synchronously(IoTarget& target, Request* request, std::uint32_t code,
+                                                const Ref<Memory>& argument1, const Ref<Memory>& argument2,
+                                                const Ref<Memory>& argument4, const SendOptions& options = {},
+                                                std::uint64_t* bytes_returned = nullptr);
+
+}  // namespace wdfio

@@ -1,0 +1,33 @@
+// Verifier: what KMDF bugchecks on (spec §10) plus the port's extra checks.
+// Abort mode (default): report, then abort. Report mode (tests, WDFIO_VERIFIER=report):
+// report, and the call fails with the status listed beside each check.
+#pragma once
+#include <cstdint>
+
+namespace wdfio {
+
+enum class VerifierMode { Abort, Report };
+
+enum class VerifierCheck {
+    RequestAlreadySent,        // send of an outstanding request       → STATUS_INVALID_DEVICE_STATE
+    FormatWhileOutstanding,    // format / change_target / reuse of one → STATUS_INVALID_DEVICE_STATE
+    SendToOtherTarget,         // send to a target it was not formatted for → STATUS_REQUEST_NOT_ACCEPTED
+    BlockingOnEngineThread,    // synchronous call from a completion routine → STATUS_INVALID_DEVICE_REQUEST
+};
+const char* to_string(VerifierCheck c) noexcept;
+
+class Verifier {
+public:
+    static void set_mode(VerifierMode m) noexcept;
+    static VerifierMode mode() noexcept;
+    // Violations reported since start (or the last reset); for tests.
+    static std::uint64_t violations() noexcept;
+    static void reset_count() noexcept;
+};
+
+namespace detail {
+// Logs the violation naming the call and object; aborts in Abort mode.
+void verifier_violation(VerifierCheck check, const void* object, const char* call);
+}  // namespace detail
+
+}  // namespace wdfio

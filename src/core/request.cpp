@@ -1,0 +1,442 @@
+// Request: formatting, sending, the claim protocol and completion (spec §1–5).
+#include <wdfio/engine.hpp>
+#include <wdfio/io_target.hpp>
+#include <wdfio/log.hpp>
+#include <wdfio/request.hpp>
+#include <wdfio/verifier.hpp>
+
+#include "core/request_access.hpp"
+#include "core/sync_waiter.hpp"
+
+#include <new>
+
+namespace wdfio {
+
+using detail::verifier_violation;
+
+Result<Ref<Request>> Request::create() {
+    auto* r = new (std::nothrow) Request();
+    if (!r) return STATUS_INSUFFICIENT_RESOURCES;
+    return Ref<Request>::adopt(r);
+}
+
+Result<Ref<Request>> Request::create(IoTarget& target) {
+    if (!target.is_open()) return STATUS_INVALID_DEVICE_STATE;
+    return create();
+}
+
+Request::~Request() = default;
+
+// ---------------------------------------------------------------- formatting
+
+void Request::release_format() noexcept {
+    for (auto& m : memory_) m = nullptr;
+    op_ = {};
+    params_ = {};
+    formatted_ = false;
+    format_target_ = nullptr;
+}
+
+Status Request::begin_format(IoTarget& target, const char* call) {
+    if (is_outstanding()) {
+        verifier_violation(VerifierCheck::FormatWhileOutstanding, this, call);
+        return STATUS_INVALID_DEVICE_STATE;  // report mode: refused, the request in flight is untouched
+    }
+    release_format();  // spec §2.1 step 2: even if the rest fails
+    if (!target.is_open()) return STATUS_INVALID_DEVICE_STATE;
+    return STATUS_SUCCESS;
+}
+
+Status Request::finish_format(IoTarget& target) {
+    if (Status s = target.check_format_for(op_); !s.ok()) {
+        release_format();
+        return s;
+    }
+    formatted_ = true;
+    format_target_ = &target;
+    params_.type = op_.type;
+    return STATUS_SUCCESS;
+}
+
+namespace {
+// Resolves an optional memory + window into (pointer, length); no memory → (nullptr, 0).
+Status resolve(const Ref<Memory>& m, const std::optional<MemoryOffset>& offsets, void*& ptr, std::uint64_t& len) {
+    ptr = nullptr;
+    len = 0;
+    if (!m) return STATUS_SUCCESS;  // offsets ignored without a buffer (spec §2.2)
+    auto w = m->window(offsets);
+    if (!w) return w.status();
+    ptr = w->data();
+    len = w->size();
+    return STATUS_SUCCESS;
+}
+std::size_t offset_of(const std::optional<MemoryOffset>& o) { return o ? o->offset : 0; }
+}  // namespace
+
+Status Request::format_transfer(RequestType type, IoTarget& target, const Ref<Memory>& buffer,
+                                const std::optional<MemoryOffset>& offsets, std::int64_t device_offset) {
+    const char* call = type == RequestType::Read ? "format_read" : "format_write";
+    if (is_outstanding()) return begin_format(target, call);
+    void* data;
+    std::uint64_t length;
+    if (Status s = resolve(buffer, offsets, data, length); !s.ok()) return s;
+    if (Status s = begin_format(target, call); !s.ok()) return s;
+    op_.type = type;
+    op_.data = data;
+    op_.length = length;
+    op_.device_offset = device_offset;
+    memory_[0] = buffer;
+    auto& t = type == RequestType::Read ? params_.read : params_.write;
+    t.buffer = buffer.get();
+    t.offset = buffer ? offset_of(offsets) : 0;
+    return finish_format(target);
+}
+
+Status Request::format_read(IoTarget& target, const Ref<Memory>& buffer, const std::optional<MemoryOffset>& offsets,
+                            std::int64_t device_offset) {
+    return format_transfer(RequestType::Read, target, buffer, offsets, device_offset);
+}
+
+Status Request::format_write(IoTarget& target, const Ref<Memory>& buffer, const std::optional<MemoryOffset>& offsets,
+                             std::int64_t device_offset) {
+    return format_transfer(RequestType::Write, target, buffer, offsets, device_offset);
+}
+
+Status Request::format_ioctl_common(RequestType type, IoTarget& target, std::uint32_t code, const Ref<Memory>& input,
+                                    const std::optional<MemoryOffset>& input_offsets, const Ref<Memory>& output,
+                                    const std::optional<MemoryOffset>& output_offsets) {
+    const char* call = type == RequestType::DeviceControl ? "format_ioctl" : "format_internal_ioctl";
+    if (is_outstanding()) return begin_format(target, call);
+    void *in, *out;
+    std::uint64_t in_len, out_len;
+    if (Status s = resolve(input, input_offsets, in, in_len); !s.ok()) return s;  // input first (spec §2.3)
+    if (Status s = resolve(output, output_offsets, out, out_len); !s.ok()) return s;
+    if (Status s = begin_format(target, call); !s.ok()) return s;
+    op_.type = type;
+    op_.ioctl_code = code;
+    op_.input = in;
+    op_.input_length = in_len;
+    op_.output = out;
+    op_.output_length = out_len;
+    memory_[0] = input;
+    memory_[1] = output;
+    params_.ioctl.code = code;
+    params_.ioctl.input.buffer = input.get();
+    params_.ioctl.input.offset = input ? offset_of(input_offsets) : 0;
+    params_.ioctl.output.buffer = output.get();
+    params_.ioctl.output.offset = output ? offset_of(output_offsets) : 0;
+    return finish_format(target);
+}
+
+Status Request::format_ioctl(IoTarget& target, std::uint32_t code, const Ref<Memory>& input,
+                             const std::optional<MemoryOffset>& input_offsets, const Ref<Memory>& output,
+                             const std::optional<MemoryOffset>& output_offsets) {
+    return format_ioctl_common(RequestType::DeviceControl, target, code, input, input_offsets, output,
+                               output_offsets);
+}
+
+Status Request::format_internal_ioctl(IoTarget& target, std::uint32_t code, const Ref<Memory>& input,
+                                      const std::optional<MemoryOffset>& input_offsets, const Ref<Memory>& output,
+                                      const std::optional<MemoryOffset>& output_offsets) {
+    return format_ioctl_common(RequestType::DeviceControlInternal, target, code, input, input_offsets, output,
+                               output_offsets);
+}
+
+Status Request::format_internal_ioctl_others(IoTarget& target, std::uint32_t code, const Ref<Memory>& argument1,
+                                             const std::optional<MemoryOffset>& argument1_offsets,
+                                             const Ref<Memory>& argument2,
+                                             const std::optional<MemoryOffset>& argument2_offsets,
+                                             const Ref<Memory>& argument4,
+                                             const std::optional<MemoryOffset>& argument4_offsets) {
+    if (is_outstanding()) return begin_format(target, "format_internal_ioctl_others");
+    const Ref<Memory>* mems[3] = {&argument1, &argument2, &argument4};
+    const std::optional<MemoryOffset>* offs[3] = {&argument1_offsets, &argument2_offsets, &argument4_offsets};
+    void* ptrs[3];
+    for (int i = 0; i < 3; ++i) {  // validated in order 1, 2, 4 (spec §2.4)
+        std::uint64_t unused;
+        if (Status s = resolve(*mems[i], *offs[i], ptrs[i], unused); !s.ok()) return s;
+    }
+    if (Status s = begin_format(target, "format_internal_ioctl_others"); !s.ok()) return s;
+    op_.type = RequestType::Other;
+    op_.ioctl_code = code;
+    for (int i = 0; i < 3; ++i) {
+        op_.arguments[i] = ptrs[i];
+        memory_[i] = *mems[i];
+    }
+    params_.others = {argument1.get(), argument2.get(), argument4.get()};
+    return finish_format(target);
+}
+
+Status Request::change_target(IoTarget& target) {
+    if (Status s = begin_format(target, "change_target"); !s.ok()) return s;
+    return STATUS_SUCCESS;
+}
+
+Status Request::reuse(std::uint32_t flags, Status reuse_status) {
+    if (flags != REUSE_NO_FLAGS) return STATUS_INVALID_PARAMETER;
+    if (is_outstanding()) {
+        verifier_violation(VerifierCheck::FormatWhileOutstanding, this, "reuse");
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    release_format();
+    routine_.reset();
+    status_ = reuse_status;
+    information_ = 0;
+    canceled_.store(false, std::memory_order_release);
+    return STATUS_SUCCESS;
+}
+
+// ---------------------------------------------------------------- sending
+
+Request::SubmitResult Request::submit(IoTarget& target, std::uint32_t flags, const char* call) {
+    if (is_outstanding()) {
+        verifier_violation(VerifierCheck::RequestAlreadySent, this, call);
+        status_ = STATUS_INVALID_DEVICE_STATE;
+        return SubmitResult::Refused;
+    }
+    if (!formatted_) {
+        status_ = STATUS_REQUEST_NOT_ACCEPTED;
+        return SubmitResult::Refused;
+    }
+    if (format_target_ != &target) {
+        verifier_violation(VerifierCheck::SendToOtherTarget, this, call);
+        status_ = STATUS_REQUEST_NOT_ACCEPTED;
+        return SubmitResult::Refused;
+    }
+    // Counted before the state check, so that a close either sees this send
+    // pending (and waits for it) or this send sees the close (and backs out).
+    target.request_accepted();
+    if (!target.accepts_sends(flags)) {
+        target.request_done();
+        status_ = STATUS_INVALID_DEVICE_STATE;
+        return SubmitResult::Refused;
+    }
+
+    // Accept (spec §4.3 step 5): the target references the request and vice versa.
+    add_ref();
+    target.add_ref();
+    sent_target_ = &target;
+    timed_out_ = false;
+    ++send_seq_;
+    completion_refs_.store(1, std::memory_order_seq_cst);
+
+    // Step 6: a cancel that came first (sticky) undoes the send — unless a
+    // canceller holds a claim, in which case it completes the request.
+    if (canceled_.load(std::memory_order_seq_cst)) {
+        lower_status_ = STATUS_CANCELLED;
+        lower_information_ = 0;
+        if (completion_refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+            sent_target_ = nullptr;
+            target.request_done();
+            target.release();
+            release();
+            status_ = STATUS_CANCELLED;
+            return SubmitResult::Refused;
+        }
+        return SubmitResult::Accepted;
+    }
+    target.start_io_on_engine(*this);  // any thread: the target hands over as needed
+    return SubmitResult::Accepted;
+}
+
+bool Request::send(IoTarget& target, const SendOptions& options) {
+    if (!options.validate().ok()) {
+        status_ = STATUS_INVALID_PARAMETER;  // even for other validation failures (spec §4.1)
+        log(LogLevel::Warning, "send: invalid send options (flags 0x%x): use TIMEOUT, SYNCHRONOUS and "
+            "IGNORE_TARGET_STATE together, or SEND_AND_FORGET alone", options.flags);
+        return false;
+    }
+    if (options.has(SEND_OPTION_SYNCHRONOUS)) return send_synchronously(target, options, true);
+    if (options.has(SEND_OPTION_SEND_AND_FORGET)) {
+        // Only queue-delivered requests may be forgotten (spec §4.2 step 3a).
+        status_ = kind_ == RequestKind::QueueDelivered ? STATUS_INVALID_DEVICE_REQUEST : STATUS_INVALID_DEVICE_STATE;
+        return false;
+    }
+    if (options.has(SEND_OPTION_TIMEOUT) && options.timeout != 0) {
+        // Asynchronous timers arrive with the control-of-sent-I/O work; refusing
+        // is better than silently sending without the timeout asked for.
+        status_ = STATUS_NOT_SUPPORTED;
+        log(LogLevel::Warning, "send: asynchronous timeouts are not supported yet; use a synchronous send "
+            "or cancel_sent_request");
+        return false;
+    }
+    return submit(target, options.flags, "send") == SubmitResult::Accepted;
+}
+
+namespace {
+// KMDF ticks → a wait: negative = relative, positive = absolute (100 ns since 1601).
+std::chrono::nanoseconds wait_for_ticks(std::int64_t ticks) {
+    if (ticks < 0) return std::chrono::nanoseconds(-ticks * 100);
+    constexpr std::int64_t kUnixEpochIn1601Ticks = 116444736000000000LL;
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    const auto deadline = std::chrono::nanoseconds((ticks - kUnixEpochIn1601Ticks) * 100);
+    return deadline > now ? std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - now)
+                          : std::chrono::nanoseconds(0);
+}
+}  // namespace
+
+bool Request::send_synchronously(IoTarget& target, const SendOptions& options, bool run_routine) {
+    if (target.engine().on_engine_thread()) {
+        verifier_violation(VerifierCheck::BlockingOnEngineThread, this, "synchronous send");
+        status_ = STATUS_INVALID_DEVICE_REQUEST;
+        return false;
+    }
+    detail::SyncWaiter waiter;
+    detail::CompletionRoutine saved;
+    if (!run_routine) saved = std::move(routine_);  // helpers: never call the driver's routine
+    waiter_ = &waiter;
+    // The TIMEOUT flag is stripped: the wait below is the timeout (spec §4.5).
+    if (submit(target, options.flags & ~SEND_OPTION_TIMEOUT, "synchronous send") != SubmitResult::Accepted) {
+        waiter_ = nullptr;
+        if (!run_routine) routine_ = std::move(saved);
+        return false;
+    }
+    const bool timed = options.has(SEND_OPTION_TIMEOUT) && options.timeout != 0;
+    if (timed && !waiter.wait_for(wait_for_ticks(options.timeout))) {
+        // Cancel, then wait for the real completion: the OS may still write the buffer.
+        timed_out_ = true;
+        cancel_sent_request();
+    }
+    waiter.wait();
+    return true;
+}
+
+// ---------------------------------------------------------------- cancel and completion
+
+bool Request::cancel_sent_request() {
+    canceled_.store(true, std::memory_order_seq_cst);
+    std::int32_t c = completion_refs_.load(std::memory_order_seq_cst);
+    do {
+        if (c == 0) return false;  // idle, completed, or not yet accepted
+    } while (!completion_refs_.compare_exchange_weak(c, c + 1, std::memory_order_seq_cst));
+    // Our claim keeps sent_target_ stable and the request from completing under us.
+    const bool reached = c >= 1 && sent_target_->cancel_io_for(*this);
+    if (completion_refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) complete_claimed();
+    return reached;
+}
+
+void Request::complete_claimed() noexcept {
+    IoTarget* target = std::exchange(sent_target_, nullptr);
+    status_ = lower_status_;
+    if (timed_out_ && status_ == STATUS_CANCELLED) status_ = STATUS_IO_TIMEOUT;
+    information_ = lower_information_;
+
+    params_.status = status_;
+    params_.information = information_;
+    switch (params_.type) {
+    case RequestType::Read: params_.read.length = information_; break;
+    case RequestType::Write: params_.write.length = information_; break;
+    case RequestType::DeviceControl:
+    case RequestType::DeviceControlInternal: params_.ioctl.output.length = information_; break;
+    default: break;
+    }
+
+    detail::SyncWaiter* waiter = std::exchange(waiter_, nullptr);
+    detail::CompletionRoutine routine = std::move(routine_);  // one-shot (spec §3.1)
+    if (routine) routine(*this, *target, params_);
+    if (waiter) waiter->signal();
+    target->request_done();
+    target->release();
+    release();  // the target's reference: the routine may have dropped the last other one
+}
+
+// ---------------------------------------------------------------- synchronous helpers
+
+namespace {
+// A supplied request, or a private one for the call (spec §8.3).
+struct HelperRequest {
+    Ref<Request> owned;
+    Request* r = nullptr;
+    Status init(Request* supplied) {
+        if (supplied) {
+            r = supplied;
+            return STATUS_SUCCESS;
+        }
+        auto created = Request::create();
+        if (!created) return created.status();
+        owned = std::move(created).value();
+        r = owned.get();
+        return STATUS_SUCCESS;
+    }
+};
+
+template <class Format>
+Status run_helper(IoTarget& target, Request* supplied, const SendOptions& options, std::uint64_t* bytes,
+                  Format&& format) {
+    if (target.engine().on_engine_thread()) {
+        detail::verifier_violation(VerifierCheck::BlockingOnEngineThread, supplied, "synchronous helper");
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    if (supplied && !supplied->is_outstanding()) supplied->change_target(target);  // drops the format first
+    if (Status s = options.validate(); !s.ok()) return s;
+    HelperRequest h;
+    if (Status s = h.init(supplied); !s.ok()) return s;
+    if (Status s = format(*h.r); !s.ok()) return s;
+    SendOptions sync = options;
+    sync.flags |= SEND_OPTION_SYNCHRONOUS;
+    Request& r = *h.r;
+    r.set_completion(nullptr, nullptr);
+    const bool accepted = r.send(target, sync);
+    // Information after a refusal is the request's current value (spec §8.2 step 7).
+    if (bytes) *bytes = accepted ? r.information() : 0;
+    const Status result = r.status();
+    r.change_target(target);  // leave it unformatted, without completion params
+    return result;
+}
+}  // namespace
+
+Status send_read_synchronously(IoTarget& target, Request* request, const Ref<Memory>& output,
+                               const std::optional<MemoryOffset>& offsets, std::int64_t device_offset,
+                               const SendOptions& options, std::uint64_t* bytes_read) {
+    return run_helper(target, request, options, bytes_read,
+                      [&](Request& r) { return r.format_read(target, output, offsets, device_offset); });
+}
+
+Status send_write_synchronously(IoTarget& target, Request* request, const Ref<Memory>& input,
+                                const std::optional<MemoryOffset>& offsets, std::int64_t device_offset,
+                                const SendOptions& options, std::uint64_t* bytes_written) {
+    return run_helper(target, request, options, bytes_written,
+                      [&](Request& r) { return r.format_write(target, input, offsets, device_offset); });
+}
+
+Status send_ioctl_synchronously(IoTarget& target, Request* request, std::uint32_t code, const Ref<Memory>& input,
+                                const std::optional<MemoryOffset>& input_offsets, const Ref<Memory>& output,
+                                const std::optional<MemoryOffset>& output_offsets, const SendOptions& options,
+                                std::uint64_t* bytes_returned) {
+    return run_helper(target, request, options, bytes_returned, [&](Request& r) {
+        return r.format_ioctl(target, code, input, input_offsets, output, output_offsets);
+    });
+}
+
+Status send_internal_ioctl_synchronously(IoTarget& target, Request* request, std::uint32_t code,
+                                         const Ref<Memory>& input, const std::optional<MemoryOffset>& input_offsets,
+                                         const Ref<Memory>& output,
+                                         const std::optional<MemoryOffset>& output_offsets,
+                                         const SendOptions& options, std::uint64_t* bytes_returned) {
+    return run_helper(target, request, options, bytes_returned, [&](Request& r) {
+        return r.format_internal_ioctl(target, code, input, input_offsets, output, output_offsets);
+    });
+}
+
+Status send_internal_ioctl_others_synchronously(IoTarget& target, Request* request, std::uint32_t code,
+                                                const Ref<Memory>& argument1, const Ref<Memory>& argument2,
+                                                const Ref<Memory>& argument4, const SendOptions& options,
+                                                std::uint64_t* bytes_returned) {
+    return run_helper(target, request, options, bytes_returned, [&](Request& r) {
+        return r.format_internal_ioctl_others(target, code, argument1, {}, argument2, {}, argument4, {});
+    });
+}
+
+const char* to_string(RequestType t) noexcept {
+    switch (t) {
+    case RequestType::Read: return "Read";
+    case RequestType::Write: return "Write";
+    case RequestType::DeviceControl: return "DeviceControl";
+    case RequestType::DeviceControlInternal: return "DeviceControlInternal";
+    case RequestType::Other: return "Other";
+    case RequestType::NoFormat: return "NoFormat";
+    }
+    return "?";
+}
+
+}  // namespace wdfio

@@ -1,0 +1,44 @@
+#include <wdfio/log.hpp>
+#include <wdfio/verifier.hpp>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+
+namespace wdfio {
+
+namespace {
+VerifierMode initial_mode() {
+    const char* env = std::getenv("WDFIO_VERIFIER");
+    return env && std::strcmp(env, "report") == 0 ? VerifierMode::Report : VerifierMode::Abort;
+}
+std::atomic<VerifierMode> g_mode{initial_mode()};
+std::atomic<std::uint64_t> g_violations{0};
+}  // namespace
+
+const char* to_string(VerifierCheck c) noexcept {
+    switch (c) {
+    case VerifierCheck::RequestAlreadySent: return "request already sent (REQUEST_ALREADY_SENT)";
+    case VerifierCheck::FormatWhileOutstanding: return "format, change-target or reuse of an outstanding request";
+    case VerifierCheck::SendToOtherTarget: return "send to a target other than the one the request was formatted for";
+    case VerifierCheck::BlockingOnEngineThread: return "blocking call from a completion routine on the engine thread";
+    }
+    return "unknown check";
+}
+
+void Verifier::set_mode(VerifierMode m) noexcept { g_mode.store(m); }
+VerifierMode Verifier::mode() noexcept { return g_mode.load(); }
+std::uint64_t Verifier::violations() noexcept { return g_violations.load(); }
+void Verifier::reset_count() noexcept { g_violations.store(0); }
+
+namespace detail {
+void verifier_violation(VerifierCheck check, const void* object, const char* call) {
+    g_violations.fetch_add(1);
+    const bool abort_now = g_mode.load() == VerifierMode::Abort;
+    log(LogLevel::Error, "verifier: %s: %s on object %p%s", call, to_string(check), object,
+        abort_now ? "; aborting (set WDFIO_VERIFIER=report to fail the call instead)" : "");
+    if (abort_now) std::abort();
+}
+}  // namespace detail
+
+}  // namespace wdfio

@@ -1,0 +1,207 @@
+#include "engine/engine_core.hpp"
+
+#include <wdfio/io_target.hpp>
+#include <wdfio/log.hpp>
+
+#include "core/request_access.hpp"
+#include "engine/threads_backend.hpp"
+#include "engine/uring_backend.hpp"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace wdfio::detail {
+
+namespace {
+thread_local const EngineCore* t_current = nullptr;
+constexpr int kSpinRounds = 2000;  // a few µs: cheaper than a 27 µs cross-core wake-up
+constexpr unsigned kMaxWorkers = 256;
+
+std::optional<BackendKind> backend_from_env() {
+    const char* env = std::getenv("WDFIO_BACKEND");
+    if (!env || !*env) return std::nullopt;
+    if (std::strcmp(env, "uring") == 0) return BackendKind::Uring;
+    if (std::strcmp(env, "threads") == 0) return BackendKind::Threads;
+    log(LogLevel::Warning, "WDFIO_BACKEND=%s is not 'uring' or 'threads'; choosing automatically", env);
+    return std::nullopt;
+}
+}  // namespace
+
+void ThreadsBackend::wait() {
+    std::uint64_t v;
+    [[maybe_unused]] auto n = read(core_.event_fd(), &v, sizeof v);
+    core_.woken();
+}
+
+EngineCore::EngineCore(const EngineOptions& options) : options_(options) {
+    event_fd_ = eventfd(0, EFD_CLOEXEC);
+    pool_ = std::make_unique<WorkerPool>(*this, options.workers, kMaxWorkers);
+    auto ready = std::make_shared<std::promise<void>>();
+    auto started = ready->get_future();
+    // The ring is created on the engine thread, which is its only user.
+    thread_ = std::thread([this, ready] { run(ready); });
+    started.wait();
+}
+
+EngineCore::~EngineCore() {
+    stop_.store(true, std::memory_order_seq_cst);
+    const std::uint64_t one = 1;
+    [[maybe_unused]] auto n = write(event_fd_, &one, sizeof one);
+    thread_.join();
+    pool_.reset();
+    backend_.reset();
+    close(event_fd_);
+}
+
+bool EngineCore::on_engine_thread() const noexcept { return t_current == this; }
+
+void EngineCore::post(HandoffNode& node) {
+    handoffs_.push(&node);
+    if (sleeping_.load(std::memory_order_seq_cst) && !wake_pending_.exchange(true, std::memory_order_acq_rel)) {
+        const std::uint64_t one = 1;
+        [[maybe_unused]] auto n = write(event_fd_, &one, sizeof one);
+    }
+}
+
+void EngineCore::start_rw(Request& r, int fd, long long offset) {
+    if (!on_engine_thread()) {
+        r.handoff_node_.kind = HandoffKind::Submit;
+        post(r.handoff_node_);
+        return;
+    }
+    operation_started();
+    backend_->start_rw(r, fd, offset);
+}
+
+void EngineCore::cancel_rw(Request& r) {
+    r.cancel_seq_.store(RequestAccess::send_seq(r), std::memory_order_release);
+    if (on_engine_thread()) {
+        backend_->cancel(r);
+        return;
+    }
+    if (!r.cancel_queued_.exchange(true, std::memory_order_acq_rel)) post(r.cancel_node_);
+}
+
+void EngineCore::cancel_fd(IoTarget& target, int fd, HandoffNode& node) {
+    if (kind_ == BackendKind::Threads) return;
+    if (on_engine_thread()) {
+        backend_->cancel_fd(fd);
+        return;
+    }
+    node.kind = HandoffKind::CancelAll;
+    node.owner = &target;
+    target.add_ref();  // dropped once the engine has handled the node
+    post(node);
+}
+
+void EngineCore::post_completion(Request& r) {
+    r.handoff_node_.kind = HandoffKind::Complete;
+    post(r.handoff_node_);
+}
+
+void EngineCore::deliver(Request& r, Status status, std::uint64_t information) noexcept {
+    active_.fetch_sub(1, std::memory_order_relaxed);
+    RequestAccess::lower_complete(r, status, information);
+}
+
+int EngineCore::drain_handoffs() {
+    int n = 0;
+    while (HandoffNode* node = handoffs_.pop()) {
+        ++n;
+        switch (node->kind) {
+        case HandoffKind::Submit: {
+            auto* r = static_cast<Request*>(node->owner);
+            RequestAccess::sent_target(*r)->start_io_on_engine(*r);
+            break;
+        }
+        case HandoffKind::Complete: {
+            auto* r = static_cast<Request*>(node->owner);
+            deliver(*r, RequestAccess::lower_status(*r), RequestAccess::lower_information(*r));
+            break;
+        }
+        case HandoffKind::Cancel: {
+            auto* r = static_cast<Request*>(node->owner);
+            r->cancel_queued_.store(false, std::memory_order_release);
+            backend_->cancel(*r);
+            break;
+        }
+        case HandoffKind::CancelAll: {
+            auto* t = static_cast<IoTarget*>(node->owner);
+            t->cancel_all_on_engine();
+            t->release();
+            break;
+        }
+        case HandoffKind::Stub: break;
+        }
+    }
+    return n;
+}
+
+bool EngineCore::stopping_and_idle() const {
+    return stop_.load(std::memory_order_acquire) && active_.load(std::memory_order_acquire) == 0 &&
+           handoffs_.empty();
+}
+
+void EngineCore::run(std::shared_ptr<std::promise<void>> ready) {
+    t_current = this;
+    const auto wanted = options_.backend ? options_.backend : backend_from_env();
+    if (wanted != BackendKind::Threads) {
+        Status st;
+        auto uring = std::make_unique<UringBackend>(*this, options_.queue_depth, st);
+        if (st.ok()) {
+            backend_ = std::move(uring);
+            kind_ = BackendKind::Uring;
+        } else {
+            uring_status_ = st;
+            log(LogLevel::Warning, "io_uring unavailable (%s); using the worker-thread backend",
+                st.to_string().c_str());
+        }
+    }
+    if (!backend_) backend_ = std::make_unique<ThreadsBackend>(*this);
+    ready->set_value();
+
+    for (;;) {
+        int work = drain_handoffs();
+        work += backend_->reap();
+        if (work) continue;
+        if (stop_.load(std::memory_order_acquire)) {
+            if (!cancelled_for_stop_) {  // last chance for whatever is still outstanding
+                cancelled_for_stop_ = true;
+                if (active_.load() > 0)
+                    log(LogLevel::Warning, "engine stopping with %lld operations outstanding; cancelling them",
+                        static_cast<long long>(active_.load()));
+                backend_->cancel_everything();
+                pool_->cancel_all();
+                continue;
+            }
+            if (stopping_and_idle()) break;
+        }
+        bool busy = false;
+        for (int i = 0; i < kSpinRounds && !busy; ++i) {
+            busy = !handoffs_.empty() || backend_->has_ready();
+            __builtin_ia32_pause();
+        }
+        if (busy) continue;
+        sleeping_.store(true, std::memory_order_seq_cst);
+        if (handoffs_.empty() && !stopping_and_idle()) backend_->wait();
+        sleeping_.store(false, std::memory_order_relaxed);
+    }
+    t_current = nullptr;
+}
+
+}  // namespace wdfio::detail
+
+namespace wdfio {
+
+Engine::Engine(EngineOptions options) : core_(std::make_unique<detail::EngineCore>(options)) {}
+Engine::~Engine() = default;
+BackendKind Engine::backend() const noexcept { return core_->backend(); }
+Status Engine::uring_status() const noexcept { return core_->uring_status(); }
+bool Engine::on_engine_thread() const noexcept { return core_->on_engine_thread(); }
+
+const char* to_string(BackendKind b) noexcept { return b == BackendKind::Uring ? "io_uring" : "threads"; }
+
+}  // namespace wdfio

@@ -1,0 +1,73 @@
+// EngineCore: the engine thread, its hand-over queue, and the backend it drives.
+#pragma once
+#include <wdfio/engine.hpp>
+#include <wdfio/request.hpp>
+
+#include "engine/mpsc_queue.hpp"
+#include "engine/worker_pool.hpp"
+
+#include <atomic>
+#include <future>
+#include <memory>
+#include <thread>
+
+namespace wdfio::detail {
+
+// What a backend does for the loop. Called on the engine thread only.
+class Backend {
+public:
+    virtual ~Backend() = default;
+    virtual void start_rw(Request& r, int fd, long long offset) = 0;
+    virtual void cancel(Request& r) = 0;
+    virtual void cancel_fd(int fd) = 0;
+    virtual void cancel_everything() = 0;
+    virtual int reap() = 0;             // submit what is prepared, handle ready completions
+    virtual bool has_ready() = 0;       // completions waiting (cheap; for spinning)
+    virtual void wait() = 0;            // sleep until a completion or a wake-up
+};
+
+class EngineCore {
+public:
+    explicit EngineCore(const EngineOptions& options);
+    ~EngineCore();
+
+    BackendKind backend() const noexcept { return kind_; }
+    Status uring_status() const noexcept { return uring_status_; }
+    bool on_engine_thread() const noexcept;
+
+    // ---- for targets (any thread)
+    // Read or write through io_uring; from another thread it is handed over.
+    void start_rw(Request& r, int fd, long long offset);
+    void cancel_rw(Request& r);
+    void cancel_fd(IoTarget& target, int fd, HandoffNode& node);
+    WorkerPool& pool() noexcept { return *pool_; }
+    void post_completion(Request& r);  // a worker finished r: complete it on the engine thread
+    void operation_started() noexcept { active_.fetch_add(1, std::memory_order_relaxed); }
+
+    // ---- for backends (engine thread)
+    void deliver(Request& r, Status status, std::uint64_t information) noexcept;
+    int event_fd() const noexcept { return event_fd_; }
+    void woken() noexcept { wake_pending_.store(false, std::memory_order_release); }
+
+private:
+    void post(HandoffNode& node);
+    void run(std::shared_ptr<std::promise<void>> ready);
+    int drain_handoffs();
+    bool stopping_and_idle() const;
+
+    EngineOptions options_;
+    BackendKind kind_ = BackendKind::Threads;
+    Status uring_status_ = STATUS_SUCCESS;
+    std::unique_ptr<Backend> backend_;
+    std::unique_ptr<WorkerPool> pool_;
+    MpscQueue handoffs_;
+    int event_fd_ = -1;
+    std::atomic<bool> sleeping_{false};
+    std::atomic<bool> wake_pending_{false};
+    std::atomic<bool> stop_{false};
+    bool cancelled_for_stop_ = false;
+    std::atomic<std::int64_t> active_{0};  // operations started and not yet delivered
+    std::thread thread_;
+};
+
+}  // namespace wdfio::detail

@@ -1,0 +1,19 @@
+// How an OS result (bytes or -errno) becomes a request's status and Information.
+#pragma once
+#include <wdfio/request.hpp>
+
+namespace wdfio::detail {
+
+struct OsResult {
+    Status status;
+    std::uint64_t information = 0;
+};
+
+// A read that returns 0 bytes of a non-empty ask hit the end: STATUS_END_OF_FILE.
+inline OsResult os_result(const IoOperation& op, long long res) noexcept {
+    if (res < 0) return {Status::from_errno(static_cast<int>(-res)), 0};
+    if (res == 0 && op.type == RequestType::Read && op.length > 0) return {STATUS_END_OF_FILE, 0};
+    return {STATUS_SUCCESS, static_cast<std::uint64_t>(res)};
+}
+
+}  // namespace wdfio::detail

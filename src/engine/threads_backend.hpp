@@ -1,0 +1,24 @@
+// ThreadsBackend: the portable fallback. All I/O runs on the worker pool;
+// the engine thread only runs completions, sleeping on its eventfd.
+#pragma once
+#include "engine/engine_core.hpp"
+
+namespace wdfio::detail {
+
+class ThreadsBackend final : public Backend {
+public:
+    explicit ThreadsBackend(EngineCore& core) : core_(core) {}
+
+    void start_rw(Request& r, int, long long) override { core_.pool().enqueue(r); }
+    void cancel(Request& r) override { core_.pool().cancel(r); }
+    void cancel_fd(int) override {}  // cancel_target on the pool does it
+    void cancel_everything() override { core_.pool().cancel_all(); }
+    int reap() override { return 0; }
+    bool has_ready() override { return false; }
+    void wait() override;
+
+private:
+    EngineCore& core_;
+};
+
+}  // namespace wdfio::detail

@@ -1,0 +1,35 @@
+// UringBackend: one io_uring; reads and writes go straight into the SQ,
+// completions are reaped in batches, one read on the engine's eventfd stays
+// armed so other threads can wake the loop.
+#pragma once
+#include "engine/engine_core.hpp"
+
+#include <liburing.h>
+
+namespace wdfio::detail {
+
+class UringBackend final : public Backend {
+public:
+    // Sets `status` and leaves the object unusable if the ring cannot be set up.
+    UringBackend(EngineCore& core, unsigned entries, Status& status);
+    ~UringBackend() override;
+
+    void start_rw(Request& r, int fd, long long offset) override;
+    void cancel(Request& r) override;
+    void cancel_fd(int fd) override;
+    void cancel_everything() override;
+    int reap() override;
+    bool has_ready() override { return io_uring_cq_ready(&ring_) > 0; }
+    void wait() override;
+
+private:
+    io_uring_sqe* sqe();
+    void arm_eventfd();
+
+    EngineCore& core_;
+    io_uring ring_{};
+    bool ready_ = false;
+    std::uint64_t event_buf_ = 0;
+};
+
+}  // namespace wdfio::detail

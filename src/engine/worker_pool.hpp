@@ -1,0 +1,56 @@
+// WorkerPool: threads that run blocking operations (ioctls always; all I/O on
+// the Threads backend). Grows on demand so a read parked on an empty pipe
+// never starves other work. A running operation is cancelled through the
+// worker's cancel eventfd (operations that poll) or a signal (ioctls).
+#pragma once
+#include <wdfio/request.hpp>
+
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace wdfio::detail {
+
+class EngineCore;
+
+struct WorkerContext {
+    int cancel_fd = -1;  // readable once the running operation is cancelled
+};
+
+class WorkerPool {
+public:
+    WorkerPool(EngineCore& core, unsigned initial_workers, unsigned max_workers);
+    ~WorkerPool();  // joins; callers make sure nothing is queued
+
+    void enqueue(Request& r);
+    // Interrupt r if a worker runs it; a queued r sees its cancel flag when picked.
+    void cancel(Request& r);
+    // Interrupt every running operation of target (close).
+    void cancel_target(const IoTarget& target);
+    void cancel_all();
+
+private:
+    struct Worker {
+        std::thread thread;
+        pthread_t handle{};
+        int cancel_fd = -1;
+        Request* running = nullptr;
+    };
+    void spawn_locked();
+    void run(Worker* w);
+    static void interrupt(Worker& w);
+
+    EngineCore& core_;
+    unsigned max_workers_;
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    Request* head_ = nullptr;
+    Request* tail_ = nullptr;
+    unsigned idle_ = 0;
+    bool stopping_ = false;
+    std::vector<Worker*> workers_;
+};
+
+}  // namespace wdfio::detail

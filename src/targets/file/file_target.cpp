@@ -1,0 +1,232 @@
+#include "targets/file/file_target.hpp"
+
+#include <wdfio/engine.hpp>
+#include <wdfio/log.hpp>
+
+#include "core/request_access.hpp"
+#include "engine/engine_core.hpp"
+#include "engine/os_result.hpp"
+
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <new>
+#include <string>
+
+namespace wdfio::detail {
+
+namespace {
+FileTarget::Kind kind_of(mode_t mode) {
+    if (S_ISREG(mode)) return FileTarget::Kind::Regular;
+    if (S_ISBLK(mode)) return FileTarget::Kind::Block;
+    if (S_ISCHR(mode)) return FileTarget::Kind::Char;
+    if (S_ISFIFO(mode)) return FileTarget::Kind::Fifo;
+    if (S_ISSOCK(mode)) return FileTarget::Kind::Socket;
+    return FileTarget::Kind::Other;
+}
+
+bool misaligned(std::uint64_t v, unsigned align) { return align > 1 && v % align != 0; }
+}  // namespace
+
+FileTarget::FileTarget(Engine& engine, std::string name, int fd, bool direct)
+    : IoTarget(engine, std::move(name)), fd_(fd), direct_(direct) {
+    cancel_all_node_.owner = this;
+    cancel_all_node_.kind = HandoffKind::CancelAll;
+    struct stat st {};
+    if (fstat(fd_, &st) == 0) kind_ = kind_of(st.st_mode);
+    seekable_ = lseek(fd_, 0, SEEK_CUR) >= 0;
+    if (!direct_) return;
+    if (kind_ == Kind::Block) {
+        int lbs = 512;
+        ioctl(fd_, BLKSSZGET, &lbs);
+        mem_align_ = off_align_ = static_cast<unsigned>(lbs);
+        return;
+    }
+    mem_align_ = off_align_ = 512;
+#ifdef STATX_DIOALIGN
+    struct statx sx {};
+    if (statx(fd_, "", AT_EMPTY_PATH, STATX_DIOALIGN, &sx) == 0 && (sx.stx_mask & STATX_DIOALIGN) &&
+        sx.stx_dio_offset_align) {
+        mem_align_ = sx.stx_dio_mem_align;
+        off_align_ = sx.stx_dio_offset_align;
+    }
+#endif
+}
+
+FileTarget::~FileTarget() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+void FileTarget::release_resources() {
+    ::close(fd_);
+    fd_ = -1;
+}
+
+Result<Ref<IoTarget>> FileTarget::adopt(Engine& engine, std::string name, int fd, bool direct) {
+    auto* t = new (std::nothrow) FileTarget(engine, std::move(name), fd, direct);
+    if (!t) {
+        ::close(fd);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    return Ref<IoTarget>::adopt(t);
+}
+
+Result<Ref<IoTarget>> FileTarget::open(Engine& engine, std::string_view path, const OpenOptions& options) {
+    if (!options.read && !options.write) {
+        log(LogLevel::Warning, "open %.*s: ask for read, write or both", static_cast<int>(path.size()), path.data());
+        return STATUS_INVALID_PARAMETER;
+    }
+    const std::string p(path);
+    int flags = O_CLOEXEC | (options.read && options.write ? O_RDWR : options.read ? O_RDONLY : O_WRONLY);
+    if (options.direct) flags |= O_DIRECT;
+    if (options.create) flags |= O_CREAT;
+    // A FIFO opened for one direction would block until the other side opens.
+    struct stat st {};
+    const bool fifo = stat(p.c_str(), &st) == 0 && S_ISFIFO(st.st_mode);
+    int fd = ::open(p.c_str(), flags | (fifo ? O_NONBLOCK : 0), 0644);
+    if (fd < 0) return Status::from_errno(errno);
+    if (fifo) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return adopt(engine, p, fd, options.direct);
+}
+
+Result<Ref<IoTarget>> FileTarget::from_fd(Engine& engine, int fd, std::string_view name) {
+    if (fd < 0) return STATUS_INVALID_HANDLE;
+    const int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (copy < 0) return Status::from_errno(errno);
+    const bool direct = (fcntl(copy, F_GETFL) & O_DIRECT) != 0;
+    std::string n = name.empty() ? "fd:" + std::to_string(fd) : std::string(name);
+    return adopt(engine, std::move(n), copy, direct);
+}
+
+// ---------------------------------------------------------------- validation
+
+Status FileTarget::check_direct(const IoOperation& op) const {
+    const auto addr = reinterpret_cast<std::uintptr_t>(op.data);
+    if (!misaligned(addr, mem_align_) && !misaligned(op.length, off_align_) &&
+        !misaligned(static_cast<std::uint64_t>(op.device_offset), off_align_))
+        return STATUS_SUCCESS;
+    log(LogLevel::Warning,
+        "%s is open with O_DIRECT: buffer address must be a multiple of %u and length and device offset of %u "
+        "(got address %#lx, length %llu, offset %lld); use Memory::allocate buffers and aligned offsets",
+        name_.c_str(), mem_align_, off_align_, static_cast<unsigned long>(addr),
+        static_cast<unsigned long long>(op.length), static_cast<long long>(op.device_offset));
+    return STATUS_INVALID_PARAMETER;
+}
+
+Status FileTarget::check_format(const IoOperation& op) const {
+    switch (op.type) {
+    case RequestType::Read:
+    case RequestType::Write:
+        if (op.length > UINT32_MAX) return STATUS_INVALID_PARAMETER;  // KMDF lengths are 32-bit
+        if (seekable_ && op.device_offset < 0) return STATUS_INVALID_PARAMETER;
+        return direct_ ? check_direct(op) : STATUS_SUCCESS;
+    case RequestType::DeviceControl: {
+        // The Linux number says what the kernel reads and writes; check sizes
+        // here rather than let the kernel fault on a short buffer.
+        const unsigned dir = _IOC_DIR(op.ioctl_code);
+        const std::uint64_t size = _IOC_SIZE(op.ioctl_code);
+        if ((dir & _IOC_READ) && op.output_length < size) return STATUS_BUFFER_TOO_SMALL;
+        if (dir == _IOC_WRITE && op.input_length < size) return STATUS_BUFFER_TOO_SMALL;
+        if (dir == (_IOC_READ | _IOC_WRITE) && op.input && op.input_length < size) return STATUS_BUFFER_TOO_SMALL;
+        return STATUS_SUCCESS;
+    }
+    default:
+        return STATUS_INVALID_DEVICE_REQUEST;  // internal ioctls are for in-process targets only
+    }
+}
+
+// ---------------------------------------------------------------- I/O
+
+bool FileTarget::uses_pool(const Request& r) const noexcept {
+    return r.operation().type == RequestType::DeviceControl || engine_.backend() == BackendKind::Threads;
+}
+
+void FileTarget::start_io(Request& r) {
+    EngineCore& core = engine_.core();
+    if (uses_pool(r)) {
+        core.operation_started();
+        core.pool().enqueue(r);
+        return;
+    }
+    core.start_rw(r, fd_, seekable_ ? r.operation().device_offset : -1);
+}
+
+bool FileTarget::cancel_io(Request& r) {
+    if (uses_pool(r)) engine_.core().pool().cancel(r);
+    else engine_.core().cancel_rw(r);
+    return true;
+}
+
+void FileTarget::cancel_all_io() {
+    engine_.core().pool().cancel_target(*this);
+    engine_.core().cancel_fd(*this, fd_, cancel_all_node_);
+}
+
+void FileTarget::cancel_all_on_engine() {
+    if (fd_ >= 0) engine_.core().cancel_fd(*this, fd_, cancel_all_node_);
+}
+
+void FileTarget::run_blocking(Request& r, WorkerContext& worker) {
+    if (r.operation().type == RequestType::DeviceControl) run_ioctl(r);
+    else run_transfer(r, worker);
+}
+
+void FileTarget::run_transfer(Request& r, WorkerContext& worker) {
+    const IoOperation& op = r.operation();
+    const bool is_read = op.type == RequestType::Read;
+    if (!seekable_) {
+        // Streams may wait forever: wait in poll, where a cancel can reach us.
+        pollfd fds[2] = {{fd_, static_cast<short>(is_read ? POLLIN : POLLOUT), 0}, {worker.cancel_fd, POLLIN, 0}};
+        while (::poll(fds, 2, -1) < 0 || (fds[0].revents == 0 && fds[1].revents == 0)) {
+            if (RequestAccess::canceled(r)) break;
+        }
+        if (fds[1].revents || RequestAccess::canceled(r)) {
+            RequestAccess::record_result(r, STATUS_CANCELLED, 0);
+            return;
+        }
+    }
+    long long res;
+    if (seekable_) {
+        res = is_read ? ::pread(fd_, op.data, op.length, op.device_offset)
+                      : ::pwrite(fd_, op.data, op.length, op.device_offset);
+    } else {
+        res = is_read ? ::read(fd_, op.data, op.length) : ::write(fd_, op.data, op.length);
+    }
+    if (res < 0) res = -errno;
+    const OsResult o = os_result(op, res);
+    RequestAccess::record_result(r, o.status, o.information);
+}
+
+void FileTarget::run_ioctl(Request& r) {
+    const IoOperation& op = r.operation();
+    const unsigned dir = _IOC_DIR(op.ioctl_code);
+    const std::uint64_t size = _IOC_SIZE(op.ioctl_code);
+    void* arg;
+    switch (dir) {
+    case _IOC_NONE: arg = op.output ? op.output : op.input; break;  // unencoded numbers: the buffer given
+    case _IOC_WRITE: arg = op.input; break;
+    case _IOC_READ: arg = op.output; break;
+    default:  // both ways through one buffer: the output, seeded from the input
+        if (op.input && op.input != op.output) std::memcpy(op.output, op.input, size);
+        arg = op.output;
+        break;
+    }
+    const int rc = ::ioctl(fd_, static_cast<unsigned long>(op.ioctl_code), arg);
+    if (rc < 0) {
+        RequestAccess::record_result(r, Status::from_errno(errno), 0);
+        return;
+    }
+    std::uint64_t information = 0;
+    if (dir & _IOC_READ) information = size;
+    else if (dir == _IOC_NONE) information = op.output ? op.output_length : static_cast<std::uint64_t>(rc);
+    RequestAccess::record_result(r, STATUS_SUCCESS, information);
+}
+
+}  // namespace wdfio::detail

@@ -1,0 +1,50 @@
+// FileTarget: an OS descriptor — regular file, block or character device,
+// FIFO, pipe or socket. Reads and writes go through the engine's io_uring;
+// ioctls (and everything on the Threads backend) run on the worker pool.
+#pragma once
+#include <wdfio/io_target.hpp>
+
+#include <string_view>
+
+namespace wdfio::detail {
+
+class FileTarget final : public IoTarget {
+public:
+    enum class Kind { Regular, Block, Char, Fifo, Socket, Other };
+
+    static Result<Ref<IoTarget>> open(Engine& engine, std::string_view path, const OpenOptions& options);
+    static Result<Ref<IoTarget>> from_fd(Engine& engine, int fd, std::string_view name);
+
+    Kind kind() const noexcept { return kind_; }
+    int fd() const noexcept { return fd_; }
+
+protected:
+    Status check_format(const IoOperation& op) const override;
+    void start_io(Request& r) override;
+    bool cancel_io(Request& r) override;
+    void cancel_all_io() override;
+    void release_resources() override;
+
+public:
+    void run_blocking(Request& r, WorkerContext& worker) override;
+    void cancel_all_on_engine() override;
+
+private:
+    FileTarget(Engine& engine, std::string name, int fd, bool direct);
+    ~FileTarget() override;
+    static Result<Ref<IoTarget>> adopt(Engine& engine, std::string name, int fd, bool direct);
+    bool uses_pool(const Request& r) const noexcept;
+    Status check_direct(const IoOperation& op) const;
+    void run_transfer(Request& r, WorkerContext& worker);
+    void run_ioctl(Request& r);
+
+    int fd_;
+    Kind kind_ = Kind::Other;
+    bool seekable_ = false;
+    bool direct_ = false;
+    unsigned mem_align_ = 1;  // O_DIRECT: buffer address alignment
+    unsigned off_align_ = 1;  // O_DIRECT: length and device offset alignment
+    HandoffNode cancel_all_node_;
+};
+
+}  // namespace wdfio::detail

@@ -1,0 +1,64 @@
+// Shared test helpers: temporary files, waiting for completions, data patterns.
+#pragma once
+#include <wdfio/wdfio.hpp>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <unistd.h>
+
+namespace wdfio::test {
+
+// A temporary regular file of `size` bytes, removed at scope end.
+class TempFile {
+public:
+    explicit TempFile(std::size_t size = 0) {
+        char tmpl[] = "/tmp/wdfio-test-XXXXXX";
+        fd_ = mkstemp(tmpl);
+        path_ = tmpl;
+        if (size) EXPECT_EQ(ftruncate(fd_, static_cast<off_t>(size)), 0);
+    }
+    ~TempFile() {
+        ::close(fd_);
+        ::unlink(path_.c_str());
+    }
+    const std::string& path() const { return path_; }
+    int fd() const { return fd_; }
+
+private:
+    int fd_ = -1;
+    std::string path_;
+};
+
+// Byte i of a pattern seeded by `seed`: different seeds give different data.
+inline std::uint8_t pattern_byte(std::uint64_t i, std::uint32_t seed) {
+    return static_cast<std::uint8_t>((i * 2654435761u + seed * 97u + (i >> 12)) >> 3);
+}
+inline void fill_pattern(Memory& m, std::uint32_t seed, std::uint64_t base = 0) {
+    auto* p = static_cast<std::uint8_t*>(m.data());
+    for (std::size_t i = 0; i < m.size(); ++i) p[i] = pattern_byte(base + i, seed);
+}
+
+// Waits (bounded) until `counter` reaches `want`; false on a 30 s stall.
+inline bool wait_for_count(const std::atomic<int>& counter, int want,
+                           std::chrono::seconds limit = std::chrono::seconds(30)) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (counter.load() < want) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    return true;
+}
+
+// The backend the test binary was asked to use (ctest runs it once per backend).
+inline BackendKind expected_backend() {
+    const char* env = std::getenv("WDFIO_BACKEND");
+    return env && std::string(env) == "threads" ? BackendKind::Threads : BackendKind::Uring;
+}
+
+}  // namespace wdfio::test
