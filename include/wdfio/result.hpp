@@ -4,6 +4,7 @@
 #include <wdfio/status.hpp>
 
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 namespace wdfio {
@@ -27,7 +28,7 @@ public:
     Result(Status failure) : status_(failure) {    // NOLINT: implicit by design
         if (status_.ok()) status_ = STATUS_UNSUCCESSFUL;  // a Result without value is never "ok"
     }
-    Result(NTSTATUS failure) : Result(Status(failure)) {}  // NOLINT
+    Result(NTSTATUS failure) requires(!std::is_arithmetic_v<T>) : Result(Status(failure)) {}  // NOLINT
 
     bool ok() const noexcept { return value_.has_value(); }
     explicit operator bool() const noexcept { return ok(); }

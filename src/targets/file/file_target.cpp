@@ -92,6 +92,10 @@ Result<Ref<IoTarget>> FileTarget::open(Engine& engine, std::string_view path, co
     const bool fifo = stat(p.c_str(), &st) == 0 && S_ISFIFO(st.st_mode);
     int fd = ::open(p.c_str(), flags | (fifo ? O_NONBLOCK : 0), 0644);
     if (fd < 0) return Status::from_errno(errno);
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        ::close(fd);
+        return STATUS_FILE_IS_A_DIRECTORY;
+    }
     if (fifo) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     return adopt(engine, p, fd, options.direct);
 }

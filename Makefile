@@ -1,0 +1,44 @@
+# wdfio — `make run` runs the example on embedded defaults, `make test` runs the tests.
+# Both install missing Debian packages first (as root; otherwise they print the apt-get line).
+
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+JOBS       ?= $(shell nproc)
+PACKAGES   := cmake g++ make pkg-config liburing-dev libgtest-dev libbenchmark-dev util-linux
+
+.PHONY: deps configure build run test test-asan bench clean
+
+deps:
+	@missing=$$(for p in $(PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:" $$missing; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "missing Debian packages; run:  sudo apt-get install -y" $$missing; exit 1; \
+	  fi; \
+	fi
+
+configure: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	./$(BUILD)/examples/file_roundtrip
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure
+
+# The unit and integration tests once more under AddressSanitizer + UndefinedBehaviorSanitizer.
+test-asan: deps
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DWDFIO_SANITIZE=address -DWDFIO_BUILD_BENCH=OFF >/dev/null
+	cmake --build $(BUILD_ASAN) -j $(JOBS)
+	ctest --test-dir $(BUILD_ASAN) --output-on-failure
+
+bench: build
+	./$(BUILD)/bench/wdfio_bench_read
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN)

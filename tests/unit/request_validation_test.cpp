@@ -1,0 +1,254 @@
+// Bad input for every format, send and helper call: the spec's status, and the
+// request stays usable afterwards (format again, send, succeed).
+#include "support/test_util.hpp"
+
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+
+using namespace wdfio;
+using test::TempFile;
+
+namespace {
+
+class RequestValidation : public ::testing::Test {
+protected:
+    void SetUp() override {
+        Verifier::set_mode(VerifierMode::Report);
+        Verifier::reset_count();
+        auto t = IoTarget::open(engine, file.path());
+        ASSERT_TRUE(t) << t.status().to_string();
+        target = t.value();
+        buf = Memory::allocate(kSize).value();
+        test::fill_pattern(*buf, 1);
+        ASSERT_EQ(send_write_synchronously(*target, nullptr, buf, {}, 0), Status(STATUS_SUCCESS));
+        req = Request::create(*target).value();
+    }
+    // The request can still do a real read of the whole file.
+    void expect_usable() {
+        ASSERT_FALSE(req->is_outstanding());
+        auto in = Memory::allocate(kSize).value();
+        ASSERT_EQ(req->format_read(*target, in, {}, 0), Status(STATUS_SUCCESS));
+        int calls = 0;
+        req->set_completion([&calls](Request&, IoTarget&, const CompletionParams&) { ++calls; });
+        ASSERT_TRUE(req->send(*target, SendOptions::synchronous())) << req->status().to_string();
+        EXPECT_EQ(calls, 1);
+        EXPECT_EQ(req->status(), Status(STATUS_SUCCESS));
+        EXPECT_EQ(req->information(), kSize);
+        EXPECT_EQ(std::memcmp(in->data(), buf->data(), kSize), 0);
+    }
+
+    static constexpr std::size_t kSize = 8192;
+    Engine engine;
+    TempFile file{kSize};
+    Ref<IoTarget> target;
+    Ref<Memory> buf;
+    Ref<Request> req;
+};
+
+}  // namespace
+
+TEST_F(RequestValidation, FormatOffsetsPastTheBuffer) {
+    const MemoryOffset bad[] = {{kSize, 1}, {1, kSize}, {kSize + 1, 0}, {SIZE_MAX, 1}};
+    for (auto off : bad) {
+        EXPECT_EQ(req->format_read(*target, buf, off, 0), Status(STATUS_INTEGER_OVERFLOW));
+        EXPECT_EQ(req->format_write(*target, buf, off, 0), Status(STATUS_INTEGER_OVERFLOW));
+        EXPECT_EQ(req->format_ioctl(*target, BLKGETSIZE64, buf, off, nullptr, {}), Status(STATUS_INTEGER_OVERFLOW));
+        EXPECT_EQ(req->format_ioctl(*target, BLKGETSIZE64, nullptr, {}, buf, off), Status(STATUS_INTEGER_OVERFLOW));
+        EXPECT_EQ(req->format_internal_ioctl(*target, 1, buf, off, nullptr, {}), Status(STATUS_INTEGER_OVERFLOW));
+        EXPECT_EQ(req->format_internal_ioctl_others(*target, 1, nullptr, {}, buf, off, nullptr, {}),
+                  Status(STATUS_INTEGER_OVERFLOW));
+    }
+    expect_usable();
+}
+
+TEST_F(RequestValidation, OffsetsCheckedBeforeAnythingElse) {
+    // A valid format, then a failing one: the offsets failure changes nothing (spec §2.1 step 1).
+    ASSERT_EQ(req->format_read(*target, buf, {}, 0), Status(STATUS_SUCCESS));
+    EXPECT_EQ(req->format_read(*target, buf, MemoryOffset{kSize, 5}, 0), Status(STATUS_INTEGER_OVERFLOW));
+    EXPECT_TRUE(req->is_formatted());
+    // Input offsets are checked before output offsets (spec §2.3).
+    auto small = Memory::allocate(4).value();
+    EXPECT_EQ(req->format_ioctl(*target, 0, buf, MemoryOffset{kSize, 1}, small, MemoryOffset{9, 9}),
+              Status(STATUS_INTEGER_OVERFLOW));
+}
+
+TEST_F(RequestValidation, InternalIoctlsToAnOsTarget) {
+    EXPECT_EQ(req->format_internal_ioctl(*target, 0x1234, nullptr, {}, buf, {}), Status(STATUS_INVALID_DEVICE_REQUEST));
+    EXPECT_FALSE(req->is_formatted());
+    EXPECT_EQ(req->format_internal_ioctl_others(*target, 0x1234, buf, {}, nullptr, {}, nullptr, {}),
+              Status(STATUS_INVALID_DEVICE_REQUEST));
+    EXPECT_EQ(send_internal_ioctl_synchronously(*target, nullptr, 1, nullptr, {}, buf, {}),
+              Status(STATUS_INVALID_DEVICE_REQUEST));
+    EXPECT_EQ(send_internal_ioctl_others_synchronously(*target, nullptr, 1, buf, nullptr, nullptr),
+              Status(STATUS_INVALID_DEVICE_REQUEST));
+    expect_usable();
+}
+
+TEST_F(RequestValidation, IoctlBufferSmallerThanTheNumberSays) {
+    auto four = Memory::allocate(4).value();
+    EXPECT_EQ(req->format_ioctl(*target, BLKGETSIZE64, nullptr, {}, four, {}), Status(STATUS_BUFFER_TOO_SMALL));
+    EXPECT_EQ(req->format_ioctl(*target, BLKGETSIZE64, nullptr, {}, buf, MemoryOffset{0, 7}),
+              Status(STATUS_BUFFER_TOO_SMALL));
+    const std::uint32_t write_8 = _IOW('x', 1, std::uint64_t);
+    EXPECT_EQ(req->format_ioctl(*target, write_8, four, {}, nullptr, {}), Status(STATUS_BUFFER_TOO_SMALL));
+    EXPECT_EQ(send_ioctl_synchronously(*target, nullptr, BLKGETSIZE64, nullptr, {}, four, {}),
+              Status(STATUS_BUFFER_TOO_SMALL));
+    // A regular file does not answer a block ioctl: ENOTTY → STATUS_INVALID_DEVICE_REQUEST.
+    EXPECT_EQ(send_ioctl_synchronously(*target, nullptr, BLKGETSIZE64, nullptr, {}, buf, {}),
+              Status(STATUS_INVALID_DEVICE_REQUEST));
+    expect_usable();
+}
+
+TEST_F(RequestValidation, NegativeDeviceOffset) {
+    EXPECT_EQ(req->format_read(*target, buf, {}, -4096), Status(STATUS_INVALID_PARAMETER));
+    EXPECT_EQ(send_write_synchronously(*target, nullptr, buf, {}, -1), Status(STATUS_INVALID_PARAMETER));
+    expect_usable();
+}
+
+TEST_F(RequestValidation, ClosedTarget) {
+    auto other = IoTarget::open(engine, file.path()).value();
+    other->close();
+    EXPECT_EQ(other->state(), IoTargetState::Closed);
+    EXPECT_EQ(Request::create(*other).status(), Status(STATUS_INVALID_DEVICE_STATE));
+    EXPECT_EQ(req->format_read(*other, buf, {}, 0), Status(STATUS_INVALID_DEVICE_STATE));
+    EXPECT_FALSE(req->is_formatted());
+    EXPECT_EQ(req->change_target(*other), Status(STATUS_INVALID_DEVICE_STATE));
+    EXPECT_EQ(send_read_synchronously(*other, nullptr, buf, {}, 0), Status(STATUS_INVALID_DEVICE_STATE));
+    expect_usable();
+}
+
+TEST_F(RequestValidation, SendAfterTheTargetClosed) {
+    auto other = IoTarget::open(engine, file.path()).value();
+    ASSERT_EQ(req->format_read(*other, buf, {}, 0), Status(STATUS_SUCCESS));
+    other->close();
+    int calls = 0;
+    req->set_completion([&calls](Request&, IoTarget&, const CompletionParams&) { ++calls; });
+    EXPECT_FALSE(req->send(*other));
+    EXPECT_EQ(req->status(), Status(STATUS_INVALID_DEVICE_STATE));
+    EXPECT_EQ(calls, 0);
+    EXPECT_TRUE(req->has_completion());  // a refused send keeps the routine (spec §3.1)
+    expect_usable();
+}
+
+TEST_F(RequestValidation, BadSendOptions) {
+    ASSERT_EQ(req->format_read(*target, buf, {}, 0), Status(STATUS_SUCCESS));
+    const SendOptions bad[] = {
+        {0x10000, 0},                                                   // UMDF-only flag
+        {0x80, 0},                                                      // unknown flag
+        {SEND_OPTION_SEND_AND_FORGET | SEND_OPTION_SYNCHRONOUS, 0},     // forget + anything
+        {SEND_OPTION_SEND_AND_FORGET | SEND_OPTION_TIMEOUT, -10},
+    };
+    for (const auto& o : bad) {
+        EXPECT_FALSE(req->send(*target, o));
+        EXPECT_EQ(req->status(), Status(STATUS_INVALID_PARAMETER));
+        EXPECT_EQ(send_read_synchronously(*target, nullptr, buf, {}, 0, o), Status(STATUS_INVALID_PARAMETER));
+    }
+    EXPECT_TRUE(req->is_formatted());
+    // Send-and-forget of a driver-created request (spec §4.2 step 3a).
+    EXPECT_FALSE(req->send(*target, SendOptions::send_and_forget()));
+    EXPECT_EQ(req->status(), Status(STATUS_INVALID_DEVICE_STATE));
+    expect_usable();
+}
+
+TEST_F(RequestValidation, SendUnformattedOrToAnotherTarget) {
+    EXPECT_FALSE(req->send(*target));
+    EXPECT_EQ(req->status(), Status(STATUS_REQUEST_NOT_ACCEPTED));
+    auto other = IoTarget::open(engine, file.path()).value();
+    ASSERT_EQ(req->format_read(*target, buf, {}, 0), Status(STATUS_SUCCESS));
+    EXPECT_FALSE(req->send(*other));
+    EXPECT_EQ(req->status(), Status(STATUS_REQUEST_NOT_ACCEPTED));
+    EXPECT_EQ(Verifier::violations(), 1u);
+    expect_usable();
+}
+
+TEST_F(RequestValidation, ReuseFlagsAndStatus) {
+    EXPECT_EQ(req->reuse(0x4), Status(STATUS_INVALID_PARAMETER));
+    EXPECT_EQ(req->reuse(REUSE_NO_FLAGS, STATUS_UNSUCCESSFUL), Status(STATUS_SUCCESS));
+    EXPECT_EQ(req->status(), Status(STATUS_UNSUCCESSFUL));  // spec §1.6: GetStatus after Reuse
+    expect_usable();
+}
+
+TEST_F(RequestValidation, FormatDropsThePreviousOne) {
+    auto m = Memory::allocate(16).value();
+    const auto before = m->ref_count();
+    ASSERT_EQ(req->format_write(*target, m, {}, 0), Status(STATUS_SUCCESS));
+    EXPECT_EQ(m->ref_count(), before + 1);  // the request holds the memory (spec §9)
+    EXPECT_EQ(req->completion_params().type, RequestType::Write);
+    EXPECT_EQ(req->completion_params().write.buffer, m.get());
+    // A failing re-format leaves the request unformatted, not in its old format (spec §2.6).
+    EXPECT_EQ(req->format_read(*target, buf, {}, -1), Status(STATUS_INVALID_PARAMETER));
+    EXPECT_FALSE(req->is_formatted());
+    EXPECT_EQ(m->ref_count(), before);
+    EXPECT_EQ(req->completion_params().type, RequestType::NoFormat);
+    ASSERT_EQ(req->format_ioctl(*target, 0, m, {}, m, {}), Status(STATUS_SUCCESS));
+    EXPECT_EQ(m->ref_count(), before + 2);  // one reference per argument
+    EXPECT_EQ(req->reuse(), Status(STATUS_SUCCESS));
+    EXPECT_EQ(m->ref_count(), before);
+}
+
+TEST_F(RequestValidation, HelperLeavesASuppliedRequestUnformatted) {
+    ASSERT_EQ(req->format_write(*target, buf, {}, 0), Status(STATUS_SUCCESS));
+    int calls = 0;
+    req->set_completion([&calls](Request&, IoTarget&, const CompletionParams&) { ++calls; });
+    std::uint64_t bytes = 0;
+    auto in = Memory::allocate(kSize).value();
+    EXPECT_EQ(send_read_synchronously(*target, req.get(), in, {}, 0, {}, &bytes), Status(STATUS_SUCCESS));
+    EXPECT_EQ(bytes, kSize);
+    EXPECT_EQ(calls, 0);  // helpers never call the driver's routine (spec §8.3)
+    EXPECT_FALSE(req->has_completion());
+    EXPECT_FALSE(req->is_formatted());
+    // Even a helper that fails on its options leaves it unformatted.
+    ASSERT_EQ(req->format_write(*target, buf, {}, 0), Status(STATUS_SUCCESS));
+    EXPECT_EQ(send_read_synchronously(*target, req.get(), in, {}, 0, {0x80, 0}), Status(STATUS_INVALID_PARAMETER));
+    EXPECT_FALSE(req->is_formatted());
+    expect_usable();
+}
+
+TEST_F(RequestValidation, OutstandingRequestIsNotTouched) {
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    auto pipe_target = IoTarget::from_fd(engine, fds[0]).value();
+    auto r = Request::create().value();
+    auto small = Memory::allocate(16).value();
+    ASSERT_EQ(r->format_read(*pipe_target, small, {}, 0), Status(STATUS_SUCCESS));
+    std::atomic<int> calls{0};
+    r->set_completion([&calls](Request&, IoTarget&, const CompletionParams&) { calls.fetch_add(1); });
+    ASSERT_TRUE(r->send(*pipe_target));
+    ASSERT_TRUE(r->is_outstanding());
+
+    // Each is refused in report mode (KMDF would bugcheck or corrupt the request).
+    EXPECT_EQ(r->format_read(*pipe_target, buf, {}, 0), Status(STATUS_INVALID_DEVICE_STATE));
+    EXPECT_EQ(r->change_target(*target), Status(STATUS_INVALID_DEVICE_STATE));
+    EXPECT_EQ(r->reuse(), Status(STATUS_INVALID_DEVICE_STATE));
+    EXPECT_FALSE(r->send(*pipe_target));
+    EXPECT_EQ(Verifier::violations(), 4u);
+    EXPECT_EQ(r->operation().data, small->data());  // the request in flight still reads into `small`
+
+    ASSERT_EQ(write(fds[1], "hello", 5), 5);
+    ASSERT_TRUE(test::wait_for_count(calls, 1));
+    EXPECT_EQ(r->status(), Status(STATUS_SUCCESS));
+    EXPECT_EQ(r->information(), 5u);
+    EXPECT_EQ(std::memcmp(small->data(), "hello", 5), 0);
+    EXPECT_EQ(calls.load(), 1);
+    close(fds[0]);
+    close(fds[1]);
+}
+
+TEST(Open, BadNames) {
+    Engine engine;
+    EXPECT_EQ(IoTarget::open(engine, "").status(), Status(STATUS_OBJECT_NAME_INVALID));
+    EXPECT_EQ(IoTarget::open(engine, "/nonexistent/wdfio/x").status(), Status(STATUS_OBJECT_NAME_NOT_FOUND));
+    EXPECT_EQ(IoTarget::open(engine, "/tmp", OpenOptions::read_only()).status(), Status(STATUS_FILE_IS_A_DIRECTORY));
+    EXPECT_EQ(IoTarget::open(engine, "/tmp").status(), Status(STATUS_FILE_IS_A_DIRECTORY));
+    EXPECT_EQ(IoTarget::open(engine, "/tmp/x", OpenOptions{false, false}).status(), Status(STATUS_INVALID_PARAMETER));
+    EXPECT_EQ(IoTarget::from_fd(engine, -1).status(), Status(STATUS_INVALID_HANDLE));
+    EXPECT_EQ(IoTarget::from_fd(engine, 1 << 20).status(), Status(STATUS_INVALID_HANDLE));
+}
+
+TEST(Engine, BackendFollowsTheEnvironment) {
+    Engine engine;
+    EXPECT_EQ(engine.backend(), test::expected_backend());
+    EXPECT_FALSE(engine.on_engine_thread());
+    Engine forced(EngineOptions{BackendKind::Threads});
+    EXPECT_EQ(forced.backend(), BackendKind::Threads);
+}
