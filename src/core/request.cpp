@@ -190,8 +190,8 @@ Status Request::reuse(std::uint32_t flags, Status reuse_status) {
 
 Request::SubmitResult Request::submit(IoTarget& target, std::uint32_t flags, const char* call) {
     if (is_outstanding()) {
+        // Report mode: refused, and status_ is left alone — it belongs to the send in flight.
         verifier_violation(VerifierCheck::RequestAlreadySent, this, call);
-        status_ = STATUS_INVALID_DEVICE_STATE;
         return SubmitResult::Refused;
     }
     if (!formatted_) {
@@ -241,6 +241,7 @@ Request::SubmitResult Request::submit(IoTarget& target, std::uint32_t flags, con
 
 bool Request::send(IoTarget& target, const SendOptions& options) {
     if (!options.validate().ok()) {
+        if (is_outstanding()) return submit(target, options.flags, "send") == SubmitResult::Accepted;  // verifier
         status_ = STATUS_INVALID_PARAMETER;  // even for other validation failures (spec §4.1)
         log(LogLevel::Warning, "send: invalid send options (flags 0x%x): use TIMEOUT, SYNCHRONOUS and "
             "IGNORE_TARGET_STATE together, or SEND_AND_FORGET alone", options.flags);

@@ -189,7 +189,10 @@ TEST_F(FileIo, RoutineMayDropTheLastReference) {
     }, holder);
     ASSERT_TRUE(holder->r->send(*target));
     ASSERT_TRUE(test::wait_for_count(done, 1));
-    EXPECT_EQ(buf->ref_count(), 1u);  // the request and its memory reference are gone
+    // The target's own reference goes right after the routine returns; then
+    // the request, and with it its memory reference, is gone.
+    for (int i = 0; i < 10000 && buf->ref_count() != 1; ++i) std::this_thread::sleep_for(std::chrono::microseconds(100));
+    EXPECT_EQ(buf->ref_count(), 1u);
 }
 
 TEST_F(FileIo, SynchronousCallsFromTheEngineThreadAreRefused) {

@@ -61,13 +61,10 @@ FileTarget::FileTarget(Engine& engine, std::string name, int fd, bool direct)
 }
 
 FileTarget::~FileTarget() {
-    if (fd_ >= 0) ::close(fd_);
+    if (const int fd = fd_.load(); fd >= 0) ::close(fd);
 }
 
-void FileTarget::release_resources() {
-    ::close(fd_);
-    fd_ = -1;
-}
+void FileTarget::release_resources() { ::close(fd_.exchange(-1)); }
 
 Result<Ref<IoTarget>> FileTarget::adopt(Engine& engine, std::string name, int fd, bool direct) {
     auto* t = new (std::nothrow) FileTarget(engine, std::move(name), fd, direct);
@@ -159,7 +156,7 @@ void FileTarget::start_io(Request& r) {
         core.pool().enqueue(r);
         return;
     }
-    core.start_rw(r, fd_, seekable_ ? r.operation().device_offset : -1);
+    core.start_rw(r, fd(), seekable_ ? r.operation().device_offset : -1);
 }
 
 bool FileTarget::cancel_io(Request& r) {
@@ -170,11 +167,11 @@ bool FileTarget::cancel_io(Request& r) {
 
 void FileTarget::cancel_all_io() {
     engine_.core().pool().cancel_target(*this);
-    engine_.core().cancel_fd(*this, fd_, cancel_all_node_);
+    engine_.core().cancel_fd(*this, fd(), cancel_all_node_);
 }
 
 void FileTarget::cancel_all_on_engine() {
-    if (fd_ >= 0) engine_.core().cancel_fd(*this, fd_, cancel_all_node_);
+    if (const int open_fd = fd_.load(); open_fd >= 0) engine_.core().cancel_fd(*this, open_fd, cancel_all_node_);
 }
 
 void FileTarget::run_blocking(Request& r, WorkerContext& worker) {
@@ -187,7 +184,7 @@ void FileTarget::run_transfer(Request& r, WorkerContext& worker) {
     const bool is_read = op.type == RequestType::Read;
     if (!seekable_) {
         // Streams may wait forever: wait in poll, where a cancel can reach us.
-        pollfd fds[2] = {{fd_, static_cast<short>(is_read ? POLLIN : POLLOUT), 0}, {worker.cancel_fd, POLLIN, 0}};
+        pollfd fds[2] = {{fd(), static_cast<short>(is_read ? POLLIN : POLLOUT), 0}, {worker.cancel_fd, POLLIN, 0}};
         while (::poll(fds, 2, -1) < 0 || (fds[0].revents == 0 && fds[1].revents == 0)) {
             if (RequestAccess::canceled(r)) break;
         }
@@ -198,10 +195,10 @@ void FileTarget::run_transfer(Request& r, WorkerContext& worker) {
     }
     long long res;
     if (seekable_) {
-        res = is_read ? ::pread(fd_, op.data, op.length, op.device_offset)
-                      : ::pwrite(fd_, op.data, op.length, op.device_offset);
+        res = is_read ? ::pread(fd(), op.data, op.length, op.device_offset)
+                      : ::pwrite(fd(), op.data, op.length, op.device_offset);
     } else {
-        res = is_read ? ::read(fd_, op.data, op.length) : ::write(fd_, op.data, op.length);
+        res = is_read ? ::read(fd(), op.data, op.length) : ::write(fd(), op.data, op.length);
     }
     if (res < 0) res = -errno;
     const OsResult o = os_result(op, res);
@@ -222,7 +219,7 @@ void FileTarget::run_ioctl(Request& r) {
         arg = op.output;
         break;
     }
-    const int rc = ::ioctl(fd_, static_cast<unsigned long>(op.ioctl_code), arg);
+    const int rc = ::ioctl(fd(), static_cast<unsigned long>(op.ioctl_code), arg);
     if (rc < 0) {
         RequestAccess::record_result(r, Status::from_errno(errno), 0);
         return;

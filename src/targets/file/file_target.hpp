@@ -16,7 +16,7 @@ public:
     static Result<Ref<IoTarget>> from_fd(Engine& engine, int fd, std::string_view name);
 
     Kind kind() const noexcept { return kind_; }
-    int fd() const noexcept { return fd_; }
+    int fd() const noexcept { return fd_.load(std::memory_order_relaxed); }
 
 protected:
     Status check_format(const IoOperation& op) const override;
@@ -38,7 +38,7 @@ private:
     void run_transfer(Request& r, WorkerContext& worker);
     void run_ioctl(Request& r);
 
-    int fd_;
+    std::atomic<int> fd_;  // -1 once close has released it; read by the engine thread
     Kind kind_ = Kind::Other;
     bool seekable_ = false;
     bool direct_ = false;
