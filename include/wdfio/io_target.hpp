@@ -1,5 +1,6 @@
-// IoTarget: where requests are sent (spec §7). Opened by name: a path
-// ("/dev/loop0", "./disk.img") today; nbd:// URIs and in-process device names later.
+// IoTarget: where requests are sent, with KMDF's state machine (spec §7).
+// Opened by name: a path ("/dev/loop0", "./disk.img") today; nbd:// URIs and
+// in-process device names come with their targets.
 #pragma once
 #include <wdfio/object.hpp>
 #include <wdfio/request.hpp>
@@ -7,6 +8,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -15,7 +17,8 @@ namespace wdfio {
 class Engine;
 namespace detail {
 struct WorkerContext;
-}
+struct TargetAccess;
+}  // namespace detail
 
 // WDF_IO_TARGET_STATE values.
 enum class IoTargetState : std::uint8_t {
@@ -28,6 +31,10 @@ enum class IoTargetState : std::uint8_t {
     Purged = 6,
 };
 const char* to_string(IoTargetState s) noexcept;
+
+// WDF_IO_TARGET_SENT_IO_ACTION and WDF_IO_TARGET_PURGE_IO_ACTION values.
+enum class SentIoAction : std::uint8_t { Undefined = 0, Cancel = 1, WaitForComplete = 2, LeavePending = 3 };
+enum class PurgeIoAction : std::uint8_t { Undefined = 0, PurgeAndWait = 1, Purge = 2 };
 
 struct OpenOptions {
     bool read = true;
@@ -59,12 +66,32 @@ public:
     IoTargetState state() const noexcept { return state_.load(std::memory_order_acquire); }
     const std::string& name() const noexcept { return name_; }
     Engine& engine() const noexcept { return engine_; }
-    // Requests accepted and not yet completed (their routines not yet returned).
+    // Requests accepted and not yet finished (parked, sent, or their routine running).
     std::uint32_t pending() const noexcept { return pending_.load(std::memory_order_acquire); }
+    // Requests parked while the target is stopped.
+    std::uint32_t parked() const;
+    // Open: not Closed, ClosedForQueryRemove or Deleted (format and create need it).
+    bool is_open() const noexcept;
 
-    // WdfIoTargetClose: state Closed, sent I/O cancelled and waited for (when the
-    // caller may block: not from a completion routine on the engine thread).
+    // ---- state changes (spec §7.3–7.5). The blocking ones (stop with Cancel or
+    // WaitForComplete, purge with PurgeAndWait, close, remove) refuse to block on
+    // the engine thread: verifier report, and they return without acting, except
+    // close and remove, which then finish without waiting.
+
+    // Started again; parked requests go out in FIFO order, without their timeout.
+    // Deleted, Closed → STATUS_INVALID_DEVICE_STATE (the port's choice, spec §7.2).
+    Status start();
+    // Stopped: new sends are parked; sent I/O is cancelled and waited for,
+    // waited for, or left alone. Undefined actions are ignored.
+    void stop(SentIoAction action);
+    // Purged: parked requests fail with STATUS_WDF_DEVICE_REMOVED_NOT_SENT, sent
+    // ones are cancelled (and waited for); new sends fail until start().
+    void purge(PurgeIoAction action);
+    // Closed: parked requests fail (REMOVED_NOT_SENT), everything sent, even with
+    // IGNORE_TARGET_STATE, is cancelled and waited for; then the descriptor is closed.
     void close();
+    // WdfObjectDelete on a target: as close, state Deleted, and start() refused for good.
+    void remove();
 
 protected:
     IoTarget(Engine& engine, std::string name);
@@ -75,35 +102,54 @@ protected:
     // Start an accepted request's operation; the lower side finishes it through
     // detail::RequestAccess::lower_complete, exactly once.
     virtual void start_io(Request& request) = 0;
-    // Ask the lower side to cancel; true if the operation was still there to cancel.
+    // Ask the lower side to cancel one operation; true if it was still there.
     virtual bool cancel_io(Request& request) = 0;
-    // Cancel everything this target has outstanding (close).
-    virtual void cancel_all_io() = 0;
-    // Release OS resources after close has drained the target.
+    // Cancel every operation sent and not finished, setting each request's
+    // cancel flag; with include_ignore also those sent with IGNORE_TARGET_STATE.
+    virtual void cancel_sent_io(bool include_ignore) = 0;
+    // Release OS resources once close has drained the target.
     virtual void release_resources() {}
-
-public:
-    // Plumbing between requests, targets and the engine; not part of the API.
-    void start_io_on_engine(Request& request) { start_io(request); }
+    // Carry out a request's operation synchronously on a worker thread.
     virtual void run_blocking(Request& request, detail::WorkerContext& worker);
-    virtual void cancel_all_on_engine() {}
-    bool accepts_sends(std::uint32_t flags) const noexcept;
-    void request_accepted() noexcept { pending_.fetch_add(1, std::memory_order_seq_cst); }
-    void request_done() noexcept;
-    Status check_format_for(const IoOperation& op) const { return check_format(op); }
-    bool cancel_io_for(Request& request) { return cancel_io(request); }
-    bool is_open() const noexcept;
 
-protected:
+private:
+    friend class Request;
+    friend struct detail::TargetAccess;
+    enum class Gate { SendNow, Park, Refuse };
+    Gate gate(bool ignore_state, bool& counted_sent);
+    void park_or_send(Request& r);
+    bool unpark(Request& r);
+    bool cancel_one(Request& r);
+    Request* take_parked_locked() noexcept;
+    static void fail_all(Request* list, Status status);
+    void finish(Request& r) noexcept;
+    void shut(IoTargetState final_state);
+    void wait_until_zero(std::atomic<std::uint32_t>& counter, bool include_ignore);
+    void notify_if_zero(std::atomic<std::uint32_t>& counter, std::uint32_t before) noexcept;
+    bool may_block(const char* call);
+    void release_once();
+
     Engine& engine_;
     std::string name_;
     std::atomic<IoTargetState> state_{IoTargetState::Started};
-    std::atomic<std::uint32_t> pending_{0};
-
-private:
-    void release_once();
+    std::atomic<std::uint32_t> pending_{0};  // accepted, not finished
+    std::atomic<std::uint32_t> sent_{0};     // sent without IGNORE_TARGET_STATE, not finished
+    std::atomic<bool> draining_{false};      // closing: only IGNORE_TARGET_STATE sends accepted
     std::atomic<bool> release_on_drain_{false};
     std::atomic<bool> released_{false};
+    std::atomic<std::uint32_t> waiting_{0};  // stop/purge calls waiting; start waits for them
+    mutable std::mutex park_mutex_;
+    Request* park_head_ = nullptr;            // FIFO of parked requests
+    Request* park_tail_ = nullptr;
+    std::uint32_t park_count_ = 0;
+
+public:
+    // Plumbing, not API: the io_uring operations in flight (engine thread
+    // only), and the hand-over link that asks the engine to cancel them.
+    Request* engine_list_ = nullptr;
+    detail::HandoffNode cancel_sent_node_;
+    std::atomic<bool> cancel_sent_queued_{false};
+    std::atomic<bool> cancel_include_ignore_{false};
 };
 
 }  // namespace wdfio

@@ -113,9 +113,12 @@ private:
                            const std::optional<MemoryOffset>& offsets, std::int64_t device_offset);
 
     enum class SubmitResult { Refused, Accepted };
-    SubmitResult submit(IoTarget& target, std::uint32_t flags, const char* call);
+    SubmitResult submit(IoTarget& target, const SendOptions& options, const char* call);
+    void timer_fired(std::uint32_t seq) noexcept;  // the send timeout expired (engine thread)
     bool send_synchronously(IoTarget& target, const SendOptions& options, bool run_routine);
     void complete_claimed() noexcept;  // the claim count reached 0: finish, run the routine
+    bool take_claim() noexcept;        // +1 only if outstanding (cancel, timer)
+    void drop_claim() noexcept;
     friend class IoTarget;
 
     // format
@@ -148,6 +151,23 @@ public:
     std::atomic<bool> cancel_queued_{false};
     std::atomic<std::uint32_t> cancel_seq_{0};
     Request* pool_next_ = nullptr;  // worker-pool FIFO link
+    // Per send, written by the sender before the operation starts.
+    bool ignore_state_ = false;     // sent with IGNORE_TARGET_STATE
+    bool counted_sent_ = false;     // counted in the target's sent I/O (stop waits for it)
+    bool timer_armed_ = false;      // this send armed a timeout
+    // Parked in a stopped target (guarded by the target's park lock).
+    bool parked_ = false;
+    Request* park_next_ = nullptr;
+    Request* park_prev_ = nullptr;
+    // In io_uring (engine thread only).
+    Request* engine_next_ = nullptr;
+    Request* engine_prev_ = nullptr;
+    // Timeout timer (guarded by the engine's timer lock).
+    Request* timer_next_ = nullptr;
+    Request* timer_prev_ = nullptr;
+    std::int64_t timer_deadline_ = 0;  // steady-clock ns
+    std::uint32_t timer_seq_ = 0;
+    std::int32_t timer_slot_ = -1;     // -1: not in the wheel
 };
 
 // The synchronous helpers (spec §8). `request` may be null (a private one is

@@ -1,14 +1,28 @@
-// IoTarget: state, pending accounting and close (spec §7).
+// IoTarget: the state machine, parking, and the waits of stop, purge and close (spec §7).
 #include <wdfio/engine.hpp>
 #include <wdfio/io_target.hpp>
+#include <wdfio/log.hpp>
+#include <wdfio/verifier.hpp>
 
+#include "core/futex.hpp"
 #include "core/request_access.hpp"
-#include "engine/worker_pool.hpp"
+#include "engine/engine_core.hpp"
 #include "targets/file/file_target.hpp"
 
 namespace wdfio {
 
-IoTarget::IoTarget(Engine& engine, std::string name) : engine_(engine), name_(std::move(name)) {}
+namespace {
+constexpr std::int64_t kRecancelNs = 10'000'000;  // waits re-issue cancels this often (late senders)
+
+bool accepts_ignore_state(IoTargetState s) {
+    return s == IoTargetState::Started || s == IoTargetState::Stopped || s == IoTargetState::Purged;
+}
+}  // namespace
+
+IoTarget::IoTarget(Engine& engine, std::string name) : engine_(engine), name_(std::move(name)) {
+    cancel_sent_node_.owner = this;
+    cancel_sent_node_.kind = detail::HandoffKind::CancelAll;
+}
 
 bool IoTarget::is_open() const noexcept {
     const auto s = state();
@@ -16,39 +30,232 @@ bool IoTarget::is_open() const noexcept {
            s != IoTargetState::Undefined;
 }
 
-bool IoTarget::accepts_sends(std::uint32_t flags) const noexcept {
-    switch (state_.load(std::memory_order_seq_cst)) {
-    case IoTargetState::Started: return true;
-    case IoTargetState::Stopped:
-    case IoTargetState::Purged: return (flags & SEND_OPTION_IGNORE_TARGET_STATE) != 0;
-    default: return false;
-    }
+std::uint32_t IoTarget::parked() const {
+    std::lock_guard lock(park_mutex_);
+    return park_count_;
 }
 
-void IoTarget::request_done() noexcept {
-    if (pending_.fetch_sub(1, std::memory_order_seq_cst) != 1) return;
-    if (state_.load(std::memory_order_seq_cst) == IoTargetState::Started) return;
-    pending_.notify_all();
-    if (release_on_drain_.load(std::memory_order_acquire)) release_once();
+// ---------------------------------------------------------------- accounting
+
+void IoTarget::notify_if_zero(std::atomic<std::uint32_t>& counter, std::uint32_t before) noexcept {
+    // waiting_ is raised before a waiter reads the counter (both seq_cst), so
+    // either it sees our decrement or we see it waiting.
+    if (before == 1 && waiting_.load(std::memory_order_seq_cst) > 0) detail::futex_wake_all(counter);
+}
+
+// Admission (spec §4.3 step 4). Counted before the state is read, so that a
+// concurrent stop/close either sees the send (and waits for it) or the send
+// sees the new state.
+IoTarget::Gate IoTarget::gate(bool ignore_state, bool& counted_sent) {
+    counted_sent = false;
+    pending_.fetch_add(1, std::memory_order_seq_cst);
+    auto s = state_.load(std::memory_order_seq_cst);
+    if (ignore_state) {
+        if (accepts_ignore_state(s) || draining_.load(std::memory_order_seq_cst)) return Gate::SendNow;
+    } else {
+        if (s == IoTargetState::Started) {
+            sent_.fetch_add(1, std::memory_order_seq_cst);
+            s = state_.load(std::memory_order_seq_cst);
+            if (s == IoTargetState::Started) {
+                counted_sent = true;
+                return Gate::SendNow;
+            }
+            notify_if_zero(sent_, sent_.fetch_sub(1, std::memory_order_seq_cst));
+        }
+        if (s == IoTargetState::Stopped) return Gate::Park;
+    }
+    notify_if_zero(pending_, pending_.fetch_sub(1, std::memory_order_seq_cst));
+    return Gate::Refuse;
+}
+
+void IoTarget::finish(Request& r) noexcept {
+    if (r.counted_sent_) notify_if_zero(sent_, sent_.fetch_sub(1, std::memory_order_seq_cst));
+    const auto before = pending_.fetch_sub(1, std::memory_order_seq_cst);
+    notify_if_zero(pending_, before);
+    if (before == 1 && release_on_drain_.load(std::memory_order_seq_cst)) release_once();
 }
 
 void IoTarget::release_once() {
-    if (!released_.exchange(true, std::memory_order_acq_rel)) release_resources();
+    if (released_.exchange(true, std::memory_order_acq_rel)) return;
+    draining_.store(false, std::memory_order_seq_cst);
+    release_resources();
 }
 
-void IoTarget::close() {
-    const auto previous = state_.exchange(IoTargetState::Closed, std::memory_order_seq_cst);
-    if (previous != IoTargetState::Closed && previous != IoTargetState::Deleted) cancel_all_io();
+// ---------------------------------------------------------------- parking
+
+void IoTarget::park_or_send(Request& r) {
+    std::unique_lock lock(park_mutex_);
+    const auto s = state_.load(std::memory_order_seq_cst);
+    if (s == IoTargetState::Stopped) {
+        r.parked_ = true;
+        r.park_next_ = nullptr;
+        r.park_prev_ = park_tail_;
+        if (park_tail_) park_tail_->park_next_ = &r;
+        else park_head_ = &r;
+        park_tail_ = &r;
+        ++park_count_;
+        return;
+    }
+    lock.unlock();
+    if (s == IoTargetState::Started) {  // started meanwhile
+        sent_.fetch_add(1, std::memory_order_seq_cst);
+        r.counted_sent_ = true;
+        start_io(r);
+        return;
+    }
+    // Purged, closed or deleted meanwhile: accepted already, so it fails through its routine.
+    detail::RequestAccess::lower_complete(r, STATUS_INVALID_DEVICE_STATE, 0);
+}
+
+bool IoTarget::unpark(Request& r) {
+    std::lock_guard lock(park_mutex_);
+    if (!r.parked_) return false;
+    if (r.park_prev_) r.park_prev_->park_next_ = r.park_next_;
+    else park_head_ = r.park_next_;
+    if (r.park_next_) r.park_next_->park_prev_ = r.park_prev_;
+    else park_tail_ = r.park_prev_;
+    r.park_next_ = r.park_prev_ = nullptr;
+    r.parked_ = false;
+    --park_count_;
+    return true;
+}
+
+Request* IoTarget::take_parked_locked() noexcept {
+    Request* list = park_head_;
+    for (Request* r = list; r; r = r->park_next_) r->parked_ = false;
+    park_head_ = park_tail_ = nullptr;
+    park_count_ = 0;
+    return list;
+}
+
+void IoTarget::fail_all(Request* list, Status status) {
+    while (list) {
+        Request* next = list->park_next_;
+        list->park_next_ = list->park_prev_ = nullptr;
+        detail::RequestAccess::lower_complete(*list, status, 0);
+        list = next;
+    }
+}
+
+// A parked request is failed by whoever takes it out of the queue; a sent one
+// is cancelled by the lower side.
+bool IoTarget::cancel_one(Request& r) {
+    if (unpark(r)) {
+        detail::RequestAccess::lower_complete(r, STATUS_CANCELLED, 0);
+        return true;
+    }
+    return cancel_io(r);
+}
+
+// ---------------------------------------------------------------- state changes
+
+bool IoTarget::may_block(const char* call) {
+    if (!engine_.on_engine_thread()) return true;
+    detail::verifier_violation(VerifierCheck::BlockingOnEngineThread, this, call);
+    return false;
+}
+
+void IoTarget::wait_until_zero(std::atomic<std::uint32_t>& counter, bool include_ignore) {
+    waiting_.fetch_add(1, std::memory_order_seq_cst);
+    for (auto n = counter.load(std::memory_order_seq_cst); n != 0; n = counter.load(std::memory_order_seq_cst)) {
+        detail::futex_wait(counter, n, kRecancelNs);
+        // A send that passed the gate just before the state changed may reach
+        // the lower side after our cancel: cancel again until drained.
+        if (counter.load(std::memory_order_seq_cst) != 0) cancel_sent_io(include_ignore);
+    }
+    waiting_.fetch_sub(1, std::memory_order_seq_cst);
+    waiting_.notify_all();
+}
+
+Status IoTarget::start() {
+    if (!engine_.on_engine_thread()) {  // a waiting stop or purge finishes first (spec §7.3)
+        for (auto w = waiting_.load(); w != 0; w = waiting_.load()) waiting_.wait(w);
+    }
+    Request* list;
+    {
+        std::lock_guard lock(park_mutex_);
+        const auto s = state_.load(std::memory_order_seq_cst);
+        if (s == IoTargetState::Deleted || s == IoTargetState::Closed || s == IoTargetState::ClosedForQueryRemove)
+            return STATUS_INVALID_DEVICE_STATE;
+        state_.store(IoTargetState::Started, std::memory_order_seq_cst);
+        list = take_parked_locked();
+    }
+    // Re-send in FIFO order, without options: the timeout is lost (spec §4.5).
+    while (list) {
+        Request* r = list;
+        list = r->park_next_;
+        r->park_next_ = r->park_prev_ = nullptr;
+        if (r->timer_armed_) {
+            engine_.core().timers().disarm(*r);
+            r->timer_armed_ = false;
+        }
+        if (detail::RequestAccess::canceled(*r)) {  // a cancel raced the start
+            detail::RequestAccess::lower_complete(*r, STATUS_CANCELLED, 0);
+            continue;
+        }
+        sent_.fetch_add(1, std::memory_order_seq_cst);
+        r->counted_sent_ = true;
+        start_io(*r);
+    }
+    return STATUS_SUCCESS;
+}
+
+void IoTarget::stop(SentIoAction action) {
+    if (action != SentIoAction::Cancel && action != SentIoAction::WaitForComplete &&
+        action != SentIoAction::LeavePending) {
+        log(LogLevel::Warning, "stop %s: undefined action %d ignored", name_.c_str(), static_cast<int>(action));
+        return;
+    }
+    if (action != SentIoAction::LeavePending && !may_block("stop")) return;
+    {
+        std::lock_guard lock(park_mutex_);
+        const auto s = state_.load(std::memory_order_seq_cst);
+        if (s == IoTargetState::Started || s == IoTargetState::Purged) state_.store(IoTargetState::Stopped);
+    }
+    if (action == SentIoAction::Cancel) cancel_sent_io(false);
+    if (action != SentIoAction::LeavePending) wait_until_zero(sent_, false);
+}
+
+void IoTarget::purge(PurgeIoAction action) {
+    if (action != PurgeIoAction::PurgeAndWait && action != PurgeIoAction::Purge) {
+        log(LogLevel::Warning, "purge %s: undefined action %d ignored", name_.c_str(), static_cast<int>(action));
+        return;
+    }
+    if (action == PurgeIoAction::PurgeAndWait && !may_block("purge")) return;
+    Request* parked;
+    {
+        std::lock_guard lock(park_mutex_);
+        const auto s = state_.load(std::memory_order_seq_cst);
+        if (s == IoTargetState::Started || s == IoTargetState::Stopped) state_.store(IoTargetState::Purged);
+        parked = take_parked_locked();
+    }
+    fail_all(parked, STATUS_WDF_DEVICE_REMOVED_NOT_SENT);
+    cancel_sent_io(false);
+    if (action == PurgeIoAction::PurgeAndWait) wait_until_zero(sent_, false);
+}
+
+void IoTarget::shut(IoTargetState final_state) {
+    Request* parked;
+    {
+        std::lock_guard lock(park_mutex_);
+        if (state_.load() != IoTargetState::Deleted) state_.store(final_state, std::memory_order_seq_cst);
+        draining_.store(true, std::memory_order_seq_cst);
+        parked = take_parked_locked();
+    }
+    fail_all(parked, STATUS_WDF_DEVICE_REMOVED_NOT_SENT);
+    cancel_sent_io(true);
     if (engine_.on_engine_thread()) {
         // Cannot wait here: the last completion releases the OS resources.
         release_on_drain_.store(true, std::memory_order_seq_cst);
         if (pending_.load(std::memory_order_seq_cst) == 0) release_once();
         return;
     }
-    for (auto n = pending_.load(std::memory_order_seq_cst); n != 0; n = pending_.load(std::memory_order_seq_cst))
-        pending_.wait(n, std::memory_order_seq_cst);
+    wait_until_zero(pending_, true);
     release_once();
 }
+
+void IoTarget::close() { shut(IoTargetState::Closed); }
+void IoTarget::remove() { shut(IoTargetState::Deleted); }
 
 void IoTarget::run_blocking(Request& request, detail::WorkerContext&) {
     detail::RequestAccess::record_result(request, STATUS_NOT_SUPPORTED, 0);

@@ -7,6 +7,7 @@
 
 #include "core/request_access.hpp"
 #include "core/sync_waiter.hpp"
+#include "engine/engine_core.hpp"
 
 #include <new>
 
@@ -20,7 +21,7 @@ Result<Ref<Request>> Request::create() {
     return Ref<Request>::adopt(r);
 }
 
-Result<Ref<Request>> Request::create(IoTarget& target) {
+Result<Ref<Request>> Request::create(IoTarget& target) {  // NOLINT: target checked only
     if (!target.is_open()) return STATUS_INVALID_DEVICE_STATE;
     return create();
 }
@@ -48,7 +49,7 @@ Status Request::begin_format(IoTarget& target, const char* call) {
 }
 
 Status Request::finish_format(IoTarget& target) {
-    if (Status s = target.check_format_for(op_); !s.ok()) {
+    if (Status s = target.check_format(op_); !s.ok()) {
         release_format();
         return s;
     }
@@ -188,7 +189,19 @@ Status Request::reuse(std::uint32_t flags, Status reuse_status) {
 
 // ---------------------------------------------------------------- sending
 
-Request::SubmitResult Request::submit(IoTarget& target, std::uint32_t flags, const char* call) {
+namespace {
+// KMDF ticks → a wait: negative = relative, positive = absolute (100 ns since 1601).
+std::chrono::nanoseconds wait_for_ticks(std::int64_t ticks) {
+    if (ticks < 0) return std::chrono::nanoseconds(-ticks * 100);
+    constexpr std::int64_t kUnixEpochIn1601Ticks = 116444736000000000LL;
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    const auto deadline = std::chrono::nanoseconds((ticks - kUnixEpochIn1601Ticks) * 100);
+    return deadline > now ? std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - now)
+                          : std::chrono::nanoseconds(0);
+}
+}  // namespace
+
+Request::SubmitResult Request::submit(IoTarget& target, const SendOptions& options, const char* call) {
     if (is_outstanding()) {
         // Report mode: refused, and status_ is left alone — it belongs to the send in flight.
         verifier_violation(VerifierCheck::RequestAlreadySent, this, call);
@@ -203,11 +216,10 @@ Request::SubmitResult Request::submit(IoTarget& target, std::uint32_t flags, con
         status_ = STATUS_REQUEST_NOT_ACCEPTED;
         return SubmitResult::Refused;
     }
-    // Counted before the state check, so that a close either sees this send
-    // pending (and waits for it) or this send sees the close (and backs out).
-    target.request_accepted();
-    if (!target.accepts_sends(flags)) {
-        target.request_done();
+    const bool ignore = options.has(SEND_OPTION_IGNORE_TARGET_STATE);
+    bool counted = false;
+    const auto gate = target.gate(ignore, counted);
+    if (gate == IoTarget::Gate::Refuse) {
         status_ = STATUS_INVALID_DEVICE_STATE;
         return SubmitResult::Refused;
     }
@@ -216,7 +228,10 @@ Request::SubmitResult Request::submit(IoTarget& target, std::uint32_t flags, con
     add_ref();
     target.add_ref();
     sent_target_ = &target;
-    timed_out_ = false;
+    timed_out_.store(false, std::memory_order_relaxed);
+    ignore_state_ = ignore;
+    counted_sent_ = counted;
+    timer_armed_ = false;
     ++send_seq_;
     completion_refs_.store(1, std::memory_order_seq_cst);
 
@@ -227,7 +242,7 @@ Request::SubmitResult Request::submit(IoTarget& target, std::uint32_t flags, con
         lower_information_ = 0;
         if (completion_refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
             sent_target_ = nullptr;
-            target.request_done();
+            target.finish(*this);
             target.release();
             release();
             status_ = STATUS_CANCELLED;
@@ -235,13 +250,20 @@ Request::SubmitResult Request::submit(IoTarget& target, std::uint32_t flags, con
         }
         return SubmitResult::Accepted;
     }
-    target.start_io_on_engine(*this);  // any thread: the target hands over as needed
+    // Step 8: the timer starts before the request goes down or is parked.
+    if (options.has(SEND_OPTION_TIMEOUT) && options.timeout != 0) {
+        timer_armed_ = true;
+        target.engine().core().arm_timer(*this, detail::TimerWheel::now_ns() + wait_for_ticks(options.timeout).count(),
+                                         send_seq_);
+    }
+    if (gate == IoTarget::Gate::SendNow) target.start_io(*this);
+    else target.park_or_send(*this);
     return SubmitResult::Accepted;
 }
 
 bool Request::send(IoTarget& target, const SendOptions& options) {
     if (!options.validate().ok()) {
-        if (is_outstanding()) return submit(target, options.flags, "send") == SubmitResult::Accepted;  // verifier
+        if (is_outstanding()) return submit(target, options, "send") == SubmitResult::Accepted;  // verifier
         status_ = STATUS_INVALID_PARAMETER;  // even for other validation failures (spec §4.1)
         log(LogLevel::Warning, "send: invalid send options (flags 0x%x): use TIMEOUT, SYNCHRONOUS and "
             "IGNORE_TARGET_STATE together, or SEND_AND_FORGET alone", options.flags);
@@ -253,28 +275,8 @@ bool Request::send(IoTarget& target, const SendOptions& options) {
         status_ = kind_ == RequestKind::QueueDelivered ? STATUS_INVALID_DEVICE_REQUEST : STATUS_INVALID_DEVICE_STATE;
         return false;
     }
-    if (options.has(SEND_OPTION_TIMEOUT) && options.timeout != 0) {
-        // Asynchronous timers arrive with the control-of-sent-I/O work; refusing
-        // is better than silently sending without the timeout asked for.
-        status_ = STATUS_NOT_SUPPORTED;
-        log(LogLevel::Warning, "send: asynchronous timeouts are not supported yet; use a synchronous send "
-            "or cancel_sent_request");
-        return false;
-    }
-    return submit(target, options.flags, "send") == SubmitResult::Accepted;
+    return submit(target, options, "send") == SubmitResult::Accepted;
 }
-
-namespace {
-// KMDF ticks → a wait: negative = relative, positive = absolute (100 ns since 1601).
-std::chrono::nanoseconds wait_for_ticks(std::int64_t ticks) {
-    if (ticks < 0) return std::chrono::nanoseconds(-ticks * 100);
-    constexpr std::int64_t kUnixEpochIn1601Ticks = 116444736000000000LL;
-    const auto now = std::chrono::system_clock::now().time_since_epoch();
-    const auto deadline = std::chrono::nanoseconds((ticks - kUnixEpochIn1601Ticks) * 100);
-    return deadline > now ? std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - now)
-                          : std::chrono::nanoseconds(0);
-}
-}  // namespace
 
 bool Request::send_synchronously(IoTarget& target, const SendOptions& options, bool run_routine) {
     if (target.engine().on_engine_thread()) {
@@ -287,7 +289,9 @@ bool Request::send_synchronously(IoTarget& target, const SendOptions& options, b
     if (!run_routine) saved = std::move(routine_);  // helpers: never call the driver's routine
     waiter_ = &waiter;
     // The TIMEOUT flag is stripped: the wait below is the timeout (spec §4.5).
-    if (submit(target, options.flags & ~SEND_OPTION_TIMEOUT, "synchronous send") != SubmitResult::Accepted) {
+    SendOptions untimed = options;
+    untimed.flags &= ~(SEND_OPTION_TIMEOUT | SEND_OPTION_SYNCHRONOUS);
+    if (submit(target, untimed, "synchronous send") != SubmitResult::Accepted) {
         waiter_ = nullptr;
         if (!run_routine) routine_ = std::move(saved);
         return false;
@@ -295,31 +299,51 @@ bool Request::send_synchronously(IoTarget& target, const SendOptions& options, b
     const bool timed = options.has(SEND_OPTION_TIMEOUT) && options.timeout != 0;
     if (timed && !waiter.wait_for(wait_for_ticks(options.timeout))) {
         // Cancel, then wait for the real completion: the OS may still write the buffer.
-        timed_out_ = true;
+        timed_out_.store(true, std::memory_order_seq_cst);
         cancel_sent_request();
     }
     waiter.wait();
     return true;
 }
 
-// ---------------------------------------------------------------- cancel and completion
+// ---------------------------------------------------------------- cancel, timeout, completion
 
-bool Request::cancel_sent_request() {
-    canceled_.store(true, std::memory_order_seq_cst);
+bool Request::take_claim() noexcept {
     std::int32_t c = completion_refs_.load(std::memory_order_seq_cst);
     do {
         if (c == 0) return false;  // idle, completed, or not yet accepted
     } while (!completion_refs_.compare_exchange_weak(c, c + 1, std::memory_order_seq_cst));
-    // Our claim keeps sent_target_ stable and the request from completing under us.
-    const bool reached = c >= 1 && sent_target_->cancel_io_for(*this);
+    return true;
+}
+
+void Request::drop_claim() noexcept {
     if (completion_refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) complete_claimed();
+}
+
+bool Request::cancel_sent_request() {
+    canceled_.store(true, std::memory_order_seq_cst);
+    if (!take_claim()) return false;
+    // Our claim keeps sent_target_ stable and the request from completing under us.
+    const bool reached = sent_target_->cancel_one(*this);
+    drop_claim();
     return reached;
+}
+
+void Request::timer_fired(std::uint32_t seq) noexcept {
+    if (!take_claim()) return;  // finished before the timer
+    if (send_seq_ == seq) {      // not a later send of the same request
+        timed_out_.store(true, std::memory_order_seq_cst);  // CANCELLED_FROM_TIMER
+        canceled_.store(true, std::memory_order_seq_cst);
+        sent_target_->cancel_one(*this);
+    }
+    drop_claim();
 }
 
 void Request::complete_claimed() noexcept {
     IoTarget* target = std::exchange(sent_target_, nullptr);
+    if (timer_armed_) target->engine().core().timers().disarm(*this);
     status_ = lower_status_;
-    if (timed_out_ && status_ == STATUS_CANCELLED) status_ = STATUS_IO_TIMEOUT;
+    if (status_ == STATUS_CANCELLED && timed_out_.load(std::memory_order_seq_cst)) status_ = STATUS_IO_TIMEOUT;
     information_ = lower_information_;
 
     params_.status = status_;
@@ -336,7 +360,7 @@ void Request::complete_claimed() noexcept {
     detail::CompletionRoutine routine = std::move(routine_);  // one-shot (spec §3.1)
     if (routine) routine(*this, *target, params_);
     if (waiter) waiter->signal();
-    target->request_done();
+    target->finish(*this);  // after the routine: waiters of stop/close see it returned
     target->release();
     release();  // the target's reference: the routine may have dropped the last other one
 }

@@ -25,6 +25,9 @@ struct RequestAccess {
     static IoTarget* sent_target(const Request& r) noexcept { return r.sent_target_; }
     static std::uint32_t send_seq(const Request& r) noexcept { return r.send_seq_; }
     static bool canceled(const Request& r) noexcept { return r.canceled_.load(std::memory_order_seq_cst); }
+    static void mark_canceled(Request& r) noexcept { r.canceled_.store(true, std::memory_order_seq_cst); }
+    static bool ignores_state(const Request& r) noexcept { return r.ignore_state_; }
+    static void timer_fired(Request& r, std::uint32_t seq) noexcept { r.timer_fired(seq); }
 };
 
 }  // namespace wdfio::detail

@@ -4,9 +4,11 @@
 #include <wdfio/log.hpp>
 
 #include "core/request_access.hpp"
+#include "core/target_access.hpp"
 #include "engine/threads_backend.hpp"
 #include "engine/uring_backend.hpp"
 
+#include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -30,7 +32,10 @@ std::optional<BackendKind> backend_from_env() {
 }
 }  // namespace
 
-void ThreadsBackend::wait() {
+void ThreadsBackend::wait(std::int64_t timeout_ns) {
+    pollfd pfd{core_.event_fd(), POLLIN, 0};
+    const int ms = timeout_ns < 0 ? -1 : static_cast<int>((timeout_ns + 999'999) / 1'000'000);
+    if (::poll(&pfd, 1, ms) <= 0) return;
     std::uint64_t v;
     [[maybe_unused]] auto n = read(core_.event_fd(), &v, sizeof v);
     core_.woken();
@@ -60,10 +65,34 @@ bool EngineCore::on_engine_thread() const noexcept { return t_current == this; }
 
 void EngineCore::post(HandoffNode& node) {
     handoffs_.push(&node);
+    wake();
+}
+
+void EngineCore::wake() noexcept {
     if (sleeping_.load(std::memory_order_seq_cst) && !wake_pending_.exchange(true, std::memory_order_acq_rel)) {
         const std::uint64_t one = 1;
         [[maybe_unused]] auto n = write(event_fd_, &one, sizeof one);
     }
+}
+
+void EngineCore::arm_timer(Request& r, std::int64_t deadline_ns, std::uint32_t seq) {
+    // The first armed timer changes how long the engine may sleep: wake it to notice.
+    if (timers_.arm(r, deadline_ns, seq) && !on_engine_thread()) wake();
+}
+
+int EngineCore::fire_timers() {
+    if (timers_.empty()) return 0;
+    std::array<TimerWheel::Fired, 64> fired;
+    int total = 0;
+    for (std::size_t n; (n = timers_.expire(TimerWheel::now_ns(), fired)) > 0;) {
+        for (std::size_t i = 0; i < n; ++i) {
+            RequestAccess::timer_fired(*fired[i].request, fired[i].seq);
+            fired[i].request->release();  // the wheel's reference
+        }
+        total += static_cast<int>(n);
+        if (n < fired.size()) break;
+    }
+    return total;
 }
 
 void EngineCore::start_rw(Request& r, int fd, long long offset) {
@@ -85,12 +114,13 @@ void EngineCore::cancel_rw(Request& r) {
     if (!r.cancel_queued_.exchange(true, std::memory_order_acq_rel)) post(r.cancel_node_);
 }
 
-void EngineCore::cancel_fd(IoTarget& target, int fd, HandoffNode& node) {
-    if (kind_ == BackendKind::Threads) return;
+void EngineCore::cancel_sent(IoTarget& target, HandoffNode& node, std::atomic<bool>& queued) {
+    if (kind_ == BackendKind::Threads) return;  // all its I/O is on the pool
     if (on_engine_thread()) {
-        backend_->cancel_fd(fd);
+        TargetAccess::cancel_engine_list(target, *backend_);
         return;
     }
+    if (queued.exchange(true, std::memory_order_acq_rel)) return;  // one already on its way
     node.kind = HandoffKind::CancelAll;
     node.owner = &target;
     target.add_ref();  // dropped once the engine has handled the node
@@ -114,7 +144,7 @@ int EngineCore::drain_handoffs() {
         switch (node->kind) {
         case HandoffKind::Submit: {
             auto* r = static_cast<Request*>(node->owner);
-            RequestAccess::sent_target(*r)->start_io_on_engine(*r);
+            TargetAccess::start_io(*RequestAccess::sent_target(*r), *r);
             break;
         }
         case HandoffKind::Complete: {
@@ -130,7 +160,8 @@ int EngineCore::drain_handoffs() {
         }
         case HandoffKind::CancelAll: {
             auto* t = static_cast<IoTarget*>(node->owner);
-            t->cancel_all_on_engine();
+            TargetAccess::cancel_sent_queued(*t).store(false, std::memory_order_release);
+            TargetAccess::cancel_engine_list(*t, *backend_);
             t->release();
             break;
         }
@@ -166,6 +197,7 @@ void EngineCore::run(std::shared_ptr<std::promise<void>> ready) {
     for (;;) {
         int work = drain_handoffs();
         work += backend_->reap();
+        work += fire_timers();
         if (work) continue;
         if (stop_.load(std::memory_order_acquire)) {
             if (!cancelled_for_stop_) {  // last chance for whatever is still outstanding
@@ -186,7 +218,8 @@ void EngineCore::run(std::shared_ptr<std::promise<void>> ready) {
         }
         if (busy) continue;
         sleeping_.store(true, std::memory_order_seq_cst);
-        if (handoffs_.empty() && !stopping_and_idle()) backend_->wait();
+        if (handoffs_.empty() && !stopping_and_idle())
+            backend_->wait(timers_.empty() ? -1 : TimerWheel::kSlotNs);
         sleeping_.store(false, std::memory_order_relaxed);
     }
     t_current = nullptr;

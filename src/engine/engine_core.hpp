@@ -4,6 +4,7 @@
 #include <wdfio/request.hpp>
 
 #include "engine/mpsc_queue.hpp"
+#include "engine/timer_wheel.hpp"
 #include "engine/worker_pool.hpp"
 
 #include <atomic>
@@ -19,11 +20,10 @@ public:
     virtual ~Backend() = default;
     virtual void start_rw(Request& r, int fd, long long offset) = 0;
     virtual void cancel(Request& r) = 0;
-    virtual void cancel_fd(int fd) = 0;
     virtual void cancel_everything() = 0;
     virtual int reap() = 0;             // submit what is prepared, handle ready completions
     virtual bool has_ready() = 0;       // completions waiting (cheap; for spinning)
-    virtual void wait() = 0;            // sleep until a completion or a wake-up
+    virtual void wait(std::int64_t timeout_ns) = 0;  // sleep until a completion, a wake-up, or timeout (-1: none)
 };
 
 class EngineCore {
@@ -39,7 +39,12 @@ public:
     // Read or write through io_uring; from another thread it is handed over.
     void start_rw(Request& r, int fd, long long offset);
     void cancel_rw(Request& r);
-    void cancel_fd(IoTarget& target, int fd, HandoffNode& node);
+    // Cancel the io_uring operations of target (stop, purge, close): node is
+    // the target's own hand-over link, posted at most once at a time.
+    void cancel_sent(IoTarget& target, HandoffNode& node, std::atomic<bool>& queued);
+    // Arm r's send timeout; it fires on the engine thread.
+    void arm_timer(Request& r, std::int64_t deadline_ns, std::uint32_t seq);
+    TimerWheel& timers() noexcept { return timers_; }
     WorkerPool& pool() noexcept { return *pool_; }
     void post_completion(Request& r);  // a worker finished r: complete it on the engine thread
     void operation_started() noexcept { active_.fetch_add(1, std::memory_order_relaxed); }
@@ -51,6 +56,8 @@ public:
 
 private:
     void post(HandoffNode& node);
+    void wake() noexcept;
+    int fire_timers();
     void run(std::shared_ptr<std::promise<void>> ready);
     int drain_handoffs();
     bool stopping_and_idle() const;
@@ -61,6 +68,7 @@ private:
     std::unique_ptr<Backend> backend_;
     std::unique_ptr<WorkerPool> pool_;
     MpscQueue handoffs_;
+    TimerWheel timers_;
     int event_fd_ = -1;
     std::atomic<bool> sleeping_{false};
     std::atomic<bool> wake_pending_{false};

@@ -11,11 +11,10 @@ public:
 
     void start_rw(Request& r, int, long long) override { core_.pool().enqueue(r); }
     void cancel(Request& r) override { core_.pool().cancel(r); }
-    void cancel_fd(int) override {}  // cancel_target on the pool does it
     void cancel_everything() override { core_.pool().cancel_all(); }
     int reap() override { return 0; }
     bool has_ready() override { return false; }
-    void wait() override;
+    void wait(std::int64_t timeout_ns) override;
 
 private:
     EngineCore& core_;

@@ -1,6 +1,7 @@
 #include "engine/uring_backend.hpp"
 
 #include "core/request_access.hpp"
+#include "core/target_access.hpp"
 #include "engine/os_result.hpp"
 
 #include <cerrno>
@@ -60,17 +61,12 @@ void UringBackend::start_rw(Request& r, int fd, long long offset) {
     if (op.type == RequestType::Read) io_uring_prep_read(s, fd, op.data, len, static_cast<__u64>(offset));
     else io_uring_prep_write(s, fd, op.data, len, static_cast<__u64>(offset));
     io_uring_sqe_set_data64(s, user_data(r, RequestAccess::send_seq(r)));
+    TargetAccess::link_engine(r);
 }
 
 void UringBackend::cancel(Request& r) {
     io_uring_sqe* s = sqe();
     io_uring_prep_cancel64(s, user_data(r, r.cancel_seq_.load(std::memory_order_acquire)), 0);
-    io_uring_sqe_set_data64(s, kCancelTag);
-}
-
-void UringBackend::cancel_fd(int fd) {
-    io_uring_sqe* s = sqe();
-    io_uring_prep_cancel_fd(s, fd, IORING_ASYNC_CANCEL_ALL);
     io_uring_sqe_set_data64(s, kCancelTag);
 }
 
@@ -97,14 +93,22 @@ int UringBackend::reap() {
         }
         if (ud < 64) continue;  // cancel results decide nothing (spec §13)
         auto* r = reinterpret_cast<Request*>(ud & ~kTagMask);
+        TargetAccess::unlink_engine(*r);
         const OsResult o = os_result(r->operation(), res);
         core_.deliver(*r, o.status, o.information);
     }
     return handled;
 }
 
-void UringBackend::wait() {
-    io_uring_submit_and_wait(&ring_, 1);
+void UringBackend::wait(std::int64_t timeout_ns) {
+    if (timeout_ns < 0) {
+        io_uring_submit_and_wait(&ring_, 1);
+        return;
+    }
+    // A ring-level timeout (no SQE): the one timer that drives the wheel.
+    __kernel_timespec ts{timeout_ns / 1'000'000'000, timeout_ns % 1'000'000'000};
+    io_uring_cqe* cqe;
+    io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &ts, nullptr);
 }
 
 }  // namespace wdfio::detail

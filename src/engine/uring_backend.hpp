@@ -16,11 +16,10 @@ public:
 
     void start_rw(Request& r, int fd, long long offset) override;
     void cancel(Request& r) override;
-    void cancel_fd(int fd) override;
     void cancel_everything() override;
     int reap() override;
     bool has_ready() override { return io_uring_cq_ready(&ring_) > 0; }
-    void wait() override;
+    void wait(std::int64_t timeout_ns) override;
 
 private:
     io_uring_sqe* sqe();

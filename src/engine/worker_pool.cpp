@@ -4,6 +4,7 @@
 #include <wdfio/log.hpp>
 
 #include "core/request_access.hpp"
+#include "core/target_access.hpp"
 #include "engine/engine_core.hpp"
 
 #include <csignal>
@@ -83,10 +84,19 @@ void WorkerPool::cancel(Request& r) {
         if (w->running == &r) interrupt(*w);
 }
 
-void WorkerPool::cancel_target(const IoTarget& target) {
+void WorkerPool::cancel_target(const IoTarget& target, bool include_ignore) {
+    auto matches = [&](Request& r) {
+        return RequestAccess::sent_target(r) == &target && (include_ignore || !RequestAccess::ignores_state(r));
+    };
     std::lock_guard lock(mutex_);
-    for (Worker* w : workers_)
-        if (w->running && RequestAccess::sent_target(*w->running) == &target) interrupt(*w);
+    for (Request* r = head_; r; r = r->pool_next_)
+        if (matches(*r)) RequestAccess::mark_canceled(*r);  // seen when a worker picks it
+    for (Worker* w : workers_) {
+        if (w->running && matches(*w->running)) {
+            RequestAccess::mark_canceled(*w->running);
+            interrupt(*w);
+        }
+    }
 }
 
 void WorkerPool::cancel_all() {
@@ -112,10 +122,10 @@ void WorkerPool::run(Worker* w) {
         // Checked with `running` published under the lock: a canceller either
         // sees it running (and interrupts) or we see its flag here.
         IoTarget* target = RequestAccess::sent_target(*r);
-        const bool skip = RequestAccess::canceled(*r) || !target->is_open();
+        const bool skip = RequestAccess::canceled(*r);
         lock.unlock();
         if (skip) RequestAccess::record_result(*r, STATUS_CANCELLED, 0);
-        else target->run_blocking(*r, ctx);
+        else TargetAccess::run_blocking(*target, *r, ctx);
         lock.lock();
         w->running = nullptr;
         ++idle_;

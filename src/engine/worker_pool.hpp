@@ -27,8 +27,9 @@ public:
     void enqueue(Request& r);
     // Interrupt r if a worker runs it; a queued r sees its cancel flag when picked.
     void cancel(Request& r);
-    // Interrupt every running operation of target (close).
-    void cancel_target(const IoTarget& target);
+    // Cancel every queued or running operation of target (stop, purge, close),
+    // setting cancel flags; IGNORE_TARGET_STATE ones only with include_ignore.
+    void cancel_target(const IoTarget& target, bool include_ignore);
     void cancel_all();
 
 private:

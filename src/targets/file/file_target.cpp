@@ -37,8 +37,6 @@ bool misaligned(std::uint64_t v, unsigned align) { return align > 1 && v % align
 
 FileTarget::FileTarget(Engine& engine, std::string name, int fd, bool direct)
     : IoTarget(engine, std::move(name)), fd_(fd), direct_(direct) {
-    cancel_all_node_.owner = this;
-    cancel_all_node_.kind = HandoffKind::CancelAll;
     struct stat st {};
     if (fstat(fd_, &st) == 0) kind_ = kind_of(st.st_mode);
     seekable_ = lseek(fd_, 0, SEEK_CUR) >= 0;
@@ -116,7 +114,7 @@ Status FileTarget::check_direct(const IoOperation& op) const {
     log(LogLevel::Warning,
         "%s is open with O_DIRECT: buffer address must be a multiple of %u and length and device offset of %u "
         "(got address %#lx, length %llu, offset %lld); use Memory::allocate buffers and aligned offsets",
-        name_.c_str(), mem_align_, off_align_, static_cast<unsigned long>(addr),
+        name().c_str(), mem_align_, off_align_, static_cast<unsigned long>(addr),
         static_cast<unsigned long long>(op.length), static_cast<long long>(op.device_offset));
     return STATUS_INVALID_PARAMETER;
 }
@@ -146,11 +144,11 @@ Status FileTarget::check_format(const IoOperation& op) const {
 // ---------------------------------------------------------------- I/O
 
 bool FileTarget::uses_pool(const Request& r) const noexcept {
-    return r.operation().type == RequestType::DeviceControl || engine_.backend() == BackendKind::Threads;
+    return r.operation().type == RequestType::DeviceControl || engine().backend() == BackendKind::Threads;
 }
 
 void FileTarget::start_io(Request& r) {
-    EngineCore& core = engine_.core();
+    EngineCore& core = engine().core();
     if (uses_pool(r)) {
         core.operation_started();
         core.pool().enqueue(r);
@@ -160,18 +158,16 @@ void FileTarget::start_io(Request& r) {
 }
 
 bool FileTarget::cancel_io(Request& r) {
-    if (uses_pool(r)) engine_.core().pool().cancel(r);
-    else engine_.core().cancel_rw(r);
+    if (uses_pool(r)) engine().core().pool().cancel(r);
+    else engine().core().cancel_rw(r);
     return true;
 }
 
-void FileTarget::cancel_all_io() {
-    engine_.core().pool().cancel_target(*this);
-    engine_.core().cancel_fd(*this, fd(), cancel_all_node_);
-}
-
-void FileTarget::cancel_all_on_engine() {
-    if (const int open_fd = fd_.load(); open_fd >= 0) engine_.core().cancel_fd(*this, open_fd, cancel_all_node_);
+void FileTarget::cancel_sent_io(bool include_ignore) {
+    EngineCore& core = engine().core();
+    core.pool().cancel_target(*this, include_ignore);
+    if (include_ignore) cancel_include_ignore_.store(true, std::memory_order_release);
+    core.cancel_sent(*this, cancel_sent_node_, cancel_sent_queued_);
 }
 
 void FileTarget::run_blocking(Request& r, WorkerContext& worker) {

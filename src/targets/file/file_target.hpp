@@ -22,12 +22,9 @@ protected:
     Status check_format(const IoOperation& op) const override;
     void start_io(Request& r) override;
     bool cancel_io(Request& r) override;
-    void cancel_all_io() override;
+    void cancel_sent_io(bool include_ignore) override;
     void release_resources() override;
-
-public:
     void run_blocking(Request& r, WorkerContext& worker) override;
-    void cancel_all_on_engine() override;
 
 private:
     FileTarget(Engine& engine, std::string name, int fd, bool direct);
@@ -44,7 +41,6 @@ private:
     bool direct_ = false;
     unsigned mem_align_ = 1;  // O_DIRECT: buffer address alignment
     unsigned off_align_ = 1;  // O_DIRECT: length and device offset alignment
-    HandoffNode cancel_all_node_;
 };
 
 }  // namespace wdfio::detail
