@@ -124,7 +124,8 @@ private:
     static void fail_all(Request* list, Status status);
     void finish(Request& r) noexcept;
     void shut(IoTargetState final_state);
-    void wait_until_zero(std::atomic<std::uint32_t>& counter, bool include_ignore);
+    enum class Recancel { No, SentIo, AllIo };
+    void wait_until_zero(std::atomic<std::uint32_t>& counter, Recancel recancel);
     void notify_if_zero(std::atomic<std::uint32_t>& counter, std::uint32_t before) noexcept;
     bool may_block(const char* call);
     void release_once();

@@ -2,6 +2,7 @@
 #pragma once
 #include <wdfio/ntstatus.hpp>
 
+#include <iosfwd>
 #include <string>
 #include <system_error>
 
@@ -29,6 +30,8 @@ public:
 private:
     NTSTATUS value_ = STATUS_SUCCESS;
 };
+
+std::ostream& operator<<(std::ostream& os, Status s);  // prints to_string()
 
 const std::error_category& ntstatus_category() noexcept;
 std::error_code make_error_code(Status s) noexcept;

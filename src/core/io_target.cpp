@@ -155,13 +155,14 @@ bool IoTarget::may_block(const char* call) {
     return false;
 }
 
-void IoTarget::wait_until_zero(std::atomic<std::uint32_t>& counter, bool include_ignore) {
+void IoTarget::wait_until_zero(std::atomic<std::uint32_t>& counter, Recancel recancel) {
     waiting_.fetch_add(1, std::memory_order_seq_cst);
     for (auto n = counter.load(std::memory_order_seq_cst); n != 0; n = counter.load(std::memory_order_seq_cst)) {
-        detail::futex_wait(counter, n, kRecancelNs);
+        detail::futex_wait(counter, n, recancel == Recancel::No ? -1 : kRecancelNs);
         // A send that passed the gate just before the state changed may reach
         // the lower side after our cancel: cancel again until drained.
-        if (counter.load(std::memory_order_seq_cst) != 0) cancel_sent_io(include_ignore);
+        if (recancel != Recancel::No && counter.load(std::memory_order_seq_cst) != 0)
+            cancel_sent_io(recancel == Recancel::AllIo);
     }
     waiting_.fetch_sub(1, std::memory_order_seq_cst);
     waiting_.notify_all();
@@ -212,8 +213,12 @@ void IoTarget::stop(SentIoAction action) {
         const auto s = state_.load(std::memory_order_seq_cst);
         if (s == IoTargetState::Started || s == IoTargetState::Purged) state_.store(IoTargetState::Stopped);
     }
-    if (action == SentIoAction::Cancel) cancel_sent_io(false);
-    if (action != SentIoAction::LeavePending) wait_until_zero(sent_, false);
+    if (action == SentIoAction::Cancel) {
+        cancel_sent_io(false);
+        wait_until_zero(sent_, Recancel::SentIo);
+    } else if (action == SentIoAction::WaitForComplete) {
+        wait_until_zero(sent_, Recancel::No);
+    }
 }
 
 void IoTarget::purge(PurgeIoAction action) {
@@ -231,7 +236,7 @@ void IoTarget::purge(PurgeIoAction action) {
     }
     fail_all(parked, STATUS_WDF_DEVICE_REMOVED_NOT_SENT);
     cancel_sent_io(false);
-    if (action == PurgeIoAction::PurgeAndWait) wait_until_zero(sent_, false);
+    if (action == PurgeIoAction::PurgeAndWait) wait_until_zero(sent_, Recancel::SentIo);
 }
 
 void IoTarget::shut(IoTargetState final_state) {
@@ -250,7 +255,7 @@ void IoTarget::shut(IoTargetState final_state) {
         if (pending_.load(std::memory_order_seq_cst) == 0) release_once();
         return;
     }
-    wait_until_zero(pending_, true);
+    wait_until_zero(pending_, Recancel::AllIo);
     release_once();
 }
 

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <ostream>
 
 namespace wdfio {
 
@@ -64,6 +65,8 @@ Status Status::from_errno(int err) noexcept {
     default: return STATUS_UNSUCCESSFUL;
     }
 }
+
+std::ostream& operator<<(std::ostream& os, Status s) { return os << s.to_string(); }
 
 namespace {
 class NtstatusCategory final : public std::error_category {
