@@ -122,7 +122,7 @@ private:
     bool cancel_one(Request& r);
     Request* take_parked_locked() noexcept;
     static void fail_all(Request* list, Status status);
-    void finish(Request& r) noexcept;
+    void finish(bool counted_sent) noexcept;
     void shut(IoTargetState final_state);
     enum class Recancel { No, SentIo, AllIo };
     void wait_until_zero(std::atomic<std::uint32_t>& counter, Recancel recancel);

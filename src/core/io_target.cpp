@@ -68,8 +68,8 @@ IoTarget::Gate IoTarget::gate(bool ignore_state, bool& counted_sent) {
     return Gate::Refuse;
 }
 
-void IoTarget::finish(Request& r) noexcept {
-    if (r.counted_sent_) notify_if_zero(sent_, sent_.fetch_sub(1, std::memory_order_seq_cst));
+void IoTarget::finish(bool counted_sent) noexcept {
+    if (counted_sent) notify_if_zero(sent_, sent_.fetch_sub(1, std::memory_order_seq_cst));
     const auto before = pending_.fetch_sub(1, std::memory_order_seq_cst);
     notify_if_zero(pending_, before);
     if (before == 1 && release_on_drain_.load(std::memory_order_seq_cst)) release_once();

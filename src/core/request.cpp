@@ -242,7 +242,7 @@ Request::SubmitResult Request::submit(IoTarget& target, const SendOptions& optio
         lower_information_ = 0;
         if (completion_refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
             sent_target_ = nullptr;
-            target.finish(*this);
+            target.finish(counted_sent_);
             target.release();
             release();
             status_ = STATUS_CANCELLED;
@@ -356,11 +356,13 @@ void Request::complete_claimed() noexcept {
     default: break;
     }
 
+    // Per-send state is read now: once the routine runs, the request may be sent again.
     detail::SyncWaiter* waiter = std::exchange(waiter_, nullptr);
+    const bool counted_sent = counted_sent_;
     detail::CompletionRoutine routine = std::move(routine_);  // one-shot (spec §3.1)
     if (routine) routine(*this, *target, params_);
     if (waiter) waiter->signal();
-    target->finish(*this);  // after the routine: waiters of stop/close see it returned
+    target->finish(counted_sent);  // after the routine: waiters of stop/close see it returned
     target->release();
     release();  // the target's reference: the routine may have dropped the last other one
 }

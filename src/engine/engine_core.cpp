@@ -102,6 +102,12 @@ void EngineCore::start_rw(Request& r, int fd, long long offset) {
         return;
     }
     operation_started();
+    // A cancel from another thread can overtake this request's own hand-over
+    // (and later cancels coalesce with it): the sticky flag tells us here.
+    if (RequestAccess::canceled(r)) {
+        deliver(r, STATUS_CANCELLED, 0);
+        return;
+    }
     backend_->start_rw(r, fd, offset);
 }
 
@@ -111,7 +117,10 @@ void EngineCore::cancel_rw(Request& r) {
         backend_->cancel(r);
         return;
     }
-    if (!r.cancel_queued_.exchange(true, std::memory_order_acq_rel)) post(r.cancel_node_);
+    if (!r.cancel_queued_.exchange(true, std::memory_order_acq_rel)) {
+        r.add_ref();  // the node lives in the request: keep it alive until handled
+        post(r.cancel_node_);
+    }
 }
 
 void EngineCore::cancel_sent(IoTarget& target, HandoffNode& node, std::atomic<bool>& queued) {
@@ -155,7 +164,8 @@ int EngineCore::drain_handoffs() {
         case HandoffKind::Cancel: {
             auto* r = static_cast<Request*>(node->owner);
             r->cancel_queued_.store(false, std::memory_order_release);
-            backend_->cancel(*r);
+            if (r->is_outstanding()) backend_->cancel(*r);  // cancel_seq_ guards against a later send
+            r->release();
             break;
         }
         case HandoffKind::CancelAll: {

@@ -1,0 +1,111 @@
+// Send racing cancel (spec §5.3): two threads, many iterations, every accepted
+// send completes exactly once, refusals say STATUS_CANCELLED, and the request
+// is reusable after each round. WDFIO_STRESS_ITERATIONS overrides the count
+// (sanitizer builds use fewer).
+#include "support/pipe_target.hpp"
+
+#include <random>
+
+using namespace wdfio;
+using namespace std::chrono_literals;
+
+namespace {
+
+int iterations() {
+    const char* env = std::getenv("WDFIO_STRESS_ITERATIONS");
+    return env ? std::atoi(env) : 100'000;
+}
+
+struct RaceStats {
+    int accepted = 0;
+    int refused = 0;
+    int cancelled = 0;
+    int succeeded = 0;
+};
+
+// One sender (this thread) and one canceller race on `r` for every iteration.
+// A read that is not cancelled by the race and cannot finish on its own (an
+// empty pipe) is cancelled by the sender after the canceller's turn.
+RaceStats race(IoTarget& target, const Ref<Memory>& buf, bool can_finish_alone) {
+    auto r = Request::create(target).value();
+    std::atomic<int> go{0}, cancelled_turn{0}, completions{0};
+    std::atomic<bool> stop{false};
+    std::thread canceller([&] {
+        std::minstd_rand rng(42);
+        for (int turn = 1;; ++turn) {
+            while (go.load(std::memory_order_acquire) < turn) {
+                if (stop.load()) return;
+            }
+            for (unsigned spin = rng() % 64; spin > 0; --spin) __builtin_ia32_pause();  // vary the moment
+            r->cancel_sent_request();
+            cancelled_turn.store(turn, std::memory_order_release);
+        }
+    });
+
+    RaceStats stats;
+    const int n = iterations();
+    for (int i = 1; i <= n; ++i) {
+        EXPECT_EQ(r->reuse(), Status(STATUS_SUCCESS));
+        EXPECT_EQ(r->format_read(target, buf, {}, 0), Status(STATUS_SUCCESS));
+        r->set_completion([&completions](Request&, IoTarget&, const CompletionParams&) {
+            completions.fetch_add(1, std::memory_order_acq_rel);
+        });
+        const int before = completions.load();
+        go.store(i, std::memory_order_release);
+        const bool accepted = r->send(target);
+        while (cancelled_turn.load(std::memory_order_acquire) < i) {
+        }
+        if (!accepted) {
+            ++stats.refused;
+            EXPECT_EQ(r->status(), Status(STATUS_CANCELLED)) << "iteration " << i;
+            EXPECT_EQ(completions.load(), before);
+            continue;
+        }
+        ++stats.accepted;
+        if (!can_finish_alone) r->cancel_sent_request();  // the race's cancel may have come first
+        const auto deadline = std::chrono::steady_clock::now() + 10s;
+        while (completions.load(std::memory_order_acquire) == before && std::chrono::steady_clock::now() < deadline) {
+        }
+        while (r->is_outstanding() && std::chrono::steady_clock::now() < deadline) {
+        }
+        if (completions.load() != before + 1) {
+            ADD_FAILURE() << "iteration " << i << ": " << completions.load() - before << " completions";
+            break;
+        }
+        if (r->status() == Status(STATUS_CANCELLED)) ++stats.cancelled;
+        else if (r->status().ok()) ++stats.succeeded;
+        else ADD_FAILURE() << "iteration " << i << ": " << r->status();
+    }
+    stop.store(true);
+    go.store(n + 1);
+    canceller.join();
+    std::this_thread::sleep_for(5ms);
+    EXPECT_EQ(completions.load(), stats.accepted);  // no late or double completion
+    return stats;
+}
+
+}  // namespace
+
+TEST(CancelRace, PipeRead) {
+    Verifier::set_mode(VerifierMode::Report);
+    Engine engine;
+    test::PipeTarget pipe(engine);
+    const auto stats = race(*pipe.target, Memory::allocate(64).value(), false);
+    EXPECT_EQ(stats.accepted + stats.refused, iterations());
+    EXPECT_EQ(stats.cancelled, stats.accepted);  // nothing is ever written
+    EXPECT_EQ(pipe.target->pending(), 0u);
+    std::printf("pipe read: %d accepted (all cancelled), %d refused\n", stats.accepted, stats.refused);
+}
+
+TEST(CancelRace, FileRead) {
+    Verifier::set_mode(VerifierMode::Report);
+    Engine engine;
+    test::TempFile file(4096);
+    auto target = IoTarget::open(engine, file.path()).value();
+    const auto stats = race(*target, Memory::allocate(4096).value(), true);
+    EXPECT_EQ(stats.accepted + stats.refused, iterations());
+    EXPECT_EQ(stats.cancelled + stats.succeeded, stats.accepted);
+    EXPECT_EQ(target->pending(), 0u);
+    std::printf("file read: %d accepted (%d succeeded, %d cancelled), %d refused\n", stats.accepted, stats.succeeded,
+                stats.cancelled, stats.refused);
+}
