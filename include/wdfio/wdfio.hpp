@@ -1,7 +1,9 @@
 // Umbrella header: the whole C++ API.
 #pragma once
+#include <wdfio/awaitable.hpp>
 #include <wdfio/completion_params.hpp>
 #include <wdfio/engine.hpp>
+#include <wdfio/fan_out.hpp>
 #include <wdfio/io_target.hpp>
 #include <wdfio/log.hpp>
 #include <wdfio/memory.hpp>
