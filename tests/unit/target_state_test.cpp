@@ -2,6 +2,8 @@
 // does to new sends, and what stop, purge and close do to sent and parked I/O.
 #include "support/pipe_target.hpp"
 
+#include <algorithm>
+
 using namespace wdfio;
 using namespace std::chrono_literals;
 using test::Completions;
@@ -304,4 +306,37 @@ TEST_F(TargetStates, CloseFromACompletionRoutineFinishesLater) {
     EXPECT_EQ(t->state(), IoTargetState::Closed);
     for (int i = 0; i < 1000 && t->pending() != 0; ++i) std::this_thread::sleep_for(1ms);
     EXPECT_EQ(t->pending(), 0u);
+}
+
+TEST_F(TargetStates, ParkedRequestsGoOutInOrder) {
+    // Writes parked on a pipe's write end: on start they are re-sent first in,
+    // first out, so the reader sees them in send order. (io_uring issues them
+    // in that order; the worker-thread backend may run them in parallel, so
+    // there only the set is checked.)
+    int fds[2];
+    ASSERT_EQ(pipe2(fds, O_CLOEXEC), 0);
+    auto writer = IoTarget::from_fd(engine, fds[1], "pipe-writer").value();
+    writer->stop(SentIoAction::LeavePending);
+    Completions c;
+    std::vector<Ref<Request>> rs;
+    const std::string letters = "ABCDEFGH";
+    for (char ch : letters) {
+        auto m = Memory::allocate(1).value();
+        *static_cast<char*>(m->data()) = ch;
+        rs.push_back(Request::create(*writer).value());
+        ASSERT_EQ(rs.back()->format_write(*writer, m, {}, 0), Status(STATUS_SUCCESS));
+        rs.back()->set_completion(&Completions::routine, &c);
+        ASSERT_TRUE(rs.back()->send(*writer));
+    }
+    EXPECT_EQ(writer->parked(), letters.size());
+    EXPECT_EQ(c.count.load(), 0);
+    ASSERT_EQ(writer->start(), Status(STATUS_SUCCESS));
+    ASSERT_TRUE(c.wait(static_cast<int>(letters.size())));
+    std::string got(letters.size(), '?');
+    ASSERT_EQ(::read(fds[0], got.data(), got.size()), static_cast<ssize_t>(got.size()));
+    if (engine.backend() == BackendKind::Uring) EXPECT_EQ(got, letters);
+    std::sort(got.begin(), got.end());
+    EXPECT_EQ(got, letters);
+    ::close(fds[0]);
+    ::close(fds[1]);
 }
