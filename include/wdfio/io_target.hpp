@@ -72,6 +72,9 @@ public:
     std::uint32_t parked() const;
     // Open: not Closed, ClosedForQueryRemove or Deleted (format and create need it).
     bool is_open() const noexcept;
+    // Levels a request passes through below here (spec §1.3): 1 for an OS
+    // target, the depth of the device stack for an in-process device.
+    virtual std::uint32_t stack_size() const noexcept { return 1; }
 
     // ---- state changes (spec §7.3–7.5). The blocking ones (stop with Cancel or
     // WaitForComplete, purge with PurgeAndWait, close, remove) refuse to block on

@@ -14,6 +14,7 @@ using NTSTATUS = std::int32_t;
     X(STATUS_WDF_QUEUED, 0x40200000)                             \
     X(STATUS_BUFFER_OVERFLOW, 0x80000005)                        \
     X(STATUS_DEVICE_BUSY, 0x80000011)                            \
+    X(STATUS_NO_MORE_ENTRIES, 0x8000001A)                        \
     X(STATUS_UNSUCCESSFUL, 0xC0000001)                           \
     X(STATUS_NOT_IMPLEMENTED, 0xC0000002)                        \
     X(STATUS_INFO_LENGTH_MISMATCH, 0xC0000004)                   \

@@ -13,13 +13,16 @@ public:
 
     void add_ref() const noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
     void release() const noexcept {
-        if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+        if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) last_reference_dropped();
     }
     std::uint32_t ref_count() const noexcept { return refs_.load(std::memory_order_relaxed); }
 
 protected:
     Object() = default;
     virtual ~Object() = default;
+    // Pooled objects go back to their pool instead of being deleted.
+    virtual void last_reference_dropped() const noexcept { delete this; }
+    void revive() const noexcept { refs_.store(1, std::memory_order_relaxed); }
 
 private:
     mutable std::atomic<std::uint32_t> refs_{1};

@@ -15,10 +15,15 @@
 namespace wdfio {
 
 class IoTarget;
+class Queue;
 namespace detail {
 class SyncWaiter;
 struct RequestAccess;
+struct DeliveredAccess;
 }  // namespace detail
+
+// A driver's cancel callback for a request it holds (mark_cancelable).
+using CancelCallback = void (*)(Request& request, void* context);
 
 // WDF_REQUEST_REUSE_PARAMS flags (spec §1.6).
 enum ReuseFlags : std::uint32_t { REUSE_NO_FLAGS = 0 };
@@ -98,9 +103,40 @@ public:
     // WdfRequestChangeTarget (spec §6.1): drops the format, checks the target is open.
     Status change_target(IoTarget& target);
 
+    // ---- a queue-delivered request, as the driver that received it sees it.
+    // (On a driver-created request these fail with STATUS_INVALID_DEVICE_REQUEST.)
+
+    // What arrived: the operation at this driver's level (type, lengths, offset, code).
+    const IoOperation& parameters() const noexcept { return current_; }
+    // The buffers of that operation, at least min_length bytes: a read's or an
+    // ioctl's output, a write's or an ioctl's input. Shorter or absent →
+    // STATUS_BUFFER_TOO_SMALL; none for this type → STATUS_INVALID_DEVICE_REQUEST.
+    Result<std::span<std::byte>> retrieve_input_buffer(std::size_t min_length = 0) const;
+    Result<std::span<std::byte>> retrieve_output_buffer(std::size_t min_length = 0) const;
+    Result<Ref<Memory>> retrieve_input_memory();
+    Result<Ref<Memory>> retrieve_output_memory();
+    // Complete it back to the sender: status and Information (bytes). The
+    // verifier refuses a completion the driver may not make (not owned, twice,
+    // still sent to a target, Information larger than the buffer).
+    Status complete(Status status);
+    Status complete_with_information(Status status, std::uint64_t information);
+    void set_information(std::uint64_t information) noexcept { information_ = information; }
+    // While held by the driver: a cancel from above calls `callback`, which must
+    // complete the request. Already cancelled → STATUS_CANCELLED (not marked).
+    Status mark_cancelable(CancelCallback callback, void* context = nullptr);
+    // STATUS_CANCELLED if the cancel callback has been (or is being) called.
+    Status unmark_cancelable();
+    // Forward the arrived operation unchanged to the next target (spec §2.7).
+    void format_using_current_type();
+    // Move it to another queue of the same device (WdfRequestForwardToIoQueue).
+    Status forward_to_queue(Queue& queue);
+
 private:
     friend struct detail::RequestAccess;
+    friend struct detail::DeliveredAccess;
     Request() = default;
+    Status check_depth(const IoTarget& target);
+    void last_reference_dropped() const noexcept override;
     ~Request() override;
 
     Status begin_format(IoTarget& target, const char* call);
@@ -116,13 +152,31 @@ private:
     SubmitResult submit(IoTarget& target, const SendOptions& options, const char* call);
     void timer_fired(std::uint32_t seq) noexcept;  // the send timeout expired (engine thread)
     bool send_synchronously(IoTarget& target, const SendOptions& options, bool run_routine);
+    bool send_and_forget(IoTarget& target);
     void complete_claimed() noexcept;  // the claim count reached 0: finish, run the routine
     bool take_claim() noexcept;        // +1 only if outstanding (cancel, timer)
     void drop_claim() noexcept;
     friend class IoTarget;
 
-    // format
+    // format (the "next location")
     IoOperation op_;
+    bool format_context_ = false;           // ever formatted with a format_* call (spec §4.2 step 3b)
+    std::uint32_t depth_ = UINT32_MAX;       // locations left: unlimited unless queue-delivered (spec §1.3)
+
+    // queue-delivered (the "current location" and where it came from)
+    IoOperation current_;
+    Request* parent_ = nullptr;              // the request one level up (holds its lower claim)
+    std::atomic<Queue*> queue_{nullptr};     // where it waits or was presented
+    Ref<Memory> input_view_, output_view_;   // retrieve_*_memory wrappers, re-pointed per delivery
+    void (*recycle_)(Request&) = nullptr;    // back to the delivering device's pool
+    void* recycle_context_ = nullptr;
+    enum class Owner : std::uint8_t { Queued, Driver, Completed } owner_ = Owner::Completed;
+    std::atomic<std::uint8_t> cancel_state_{0};  // 0 not cancelable, 1 cancelable, 2 callback claimed
+    bool wdm_formatted_ = false;                 // format_using_current_type since delivery
+    std::atomic<bool> cancel_requested_{false};
+    CancelCallback cancel_callback_ = nullptr;
+    void* cancel_context_ = nullptr;
+    std::atomic<Request*> child_{nullptr};   // queue-delivered request one level down
     CompletionParams params_;
     Ref<Memory> memory_[3];                 // what the format references (spec §9)
     const IoTarget* format_target_ = nullptr;  // compared only, never dereferenced
@@ -150,7 +204,8 @@ public:
     detail::HandoffNode cancel_node_{{}, detail::HandoffKind::Cancel, this};
     std::atomic<bool> cancel_queued_{false};
     std::atomic<std::uint32_t> cancel_seq_{0};
-    Request* pool_next_ = nullptr;  // worker-pool FIFO link
+    Request* pool_next_ = nullptr;  // worker-pool FIFO link (also queue and device-pool links)
+    Request* pool_prev_ = nullptr;
     // Per send, written by the sender before the operation starts.
     bool ignore_state_ = false;     // sent with IGNORE_TARGET_STATE
     bool counted_sent_ = false;     // counted in the target's sent I/O (stop waits for it)

@@ -13,6 +13,12 @@ enum class VerifierCheck {
     FormatWhileOutstanding,    // format / change_target / reuse of one → STATUS_INVALID_DEVICE_STATE
     SendToOtherTarget,         // send to a target it was not formatted for → STATUS_REQUEST_NOT_ACCEPTED
     BlockingOnEngineThread,    // synchronous call from a completion routine → STATUS_INVALID_DEVICE_REQUEST
+    CompleteNotOwned,          // complete twice, unpresented, or driver-created → STATUS_INVALID_DEVICE_REQUEST
+    CompleteWhileOutstanding,  // complete while sent to a target           → STATUS_INVALID_DEVICE_STATE
+    InformationTooLarge,       // success with Information > buffer length  → STATUS_INVALID_PARAMETER
+    CompleteWhileCancelable,   // complete still marked cancelable: reported, completion goes on
+    ForgetFormattedRequest,    // send-and-forget of a formatted request    → STATUS_INVALID_DEVICE_REQUEST
+    ForgetWithRoutine,         // send-and-forget with a routine set: reported, the routine is not called
 };
 const char* to_string(VerifierCheck c) noexcept;
 

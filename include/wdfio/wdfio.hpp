@@ -2,6 +2,7 @@
 #pragma once
 #include <wdfio/awaitable.hpp>
 #include <wdfio/completion_params.hpp>
+#include <wdfio/device.hpp>
 #include <wdfio/engine.hpp>
 #include <wdfio/fan_out.hpp>
 #include <wdfio/io_target.hpp>
@@ -9,6 +10,7 @@
 #include <wdfio/memory.hpp>
 #include <wdfio/ntstatus.hpp>
 #include <wdfio/object.hpp>
+#include <wdfio/queue.hpp>
 #include <wdfio/request.hpp>
 #include <wdfio/result.hpp>
 #include <wdfio/send_options.hpp>

@@ -1,4 +1,5 @@
 // IoTarget: the state machine, parking, and the waits of stop, purge and close (spec §7).
+#include <wdfio/device.hpp>
 #include <wdfio/engine.hpp>
 #include <wdfio/io_target.hpp>
 #include <wdfio/log.hpp>
@@ -268,9 +269,12 @@ void IoTarget::run_blocking(Request& request, detail::WorkerContext&) {
 
 Result<Ref<IoTarget>> IoTarget::open(Engine& engine, std::string_view name, const OpenOptions& options) {
     if (name.empty()) return STATUS_OBJECT_NAME_INVALID;
-    if (name.starts_with("nbd://") || name.starts_with("\\Device\\")) {
-        return STATUS_OBJECT_NAME_NOT_FOUND;  // NBD and in-process devices are not in this build yet
+    if (name.starts_with("\\Device\\")) {
+        auto device = Device::find(name);
+        if (!device) return STATUS_OBJECT_NAME_NOT_FOUND;
+        return device->open_target();
     }
+    if (name.starts_with("nbd://")) return STATUS_OBJECT_NAME_NOT_FOUND;  // NBD targets are not in this build yet
     return detail::FileTarget::open(engine, name, options);
 }
 

@@ -28,6 +28,17 @@ Result<Ref<Request>> Request::create(IoTarget& target) {  // NOLINT: target chec
 
 Request::~Request() = default;
 
+void Request::last_reference_dropped() const noexcept {
+    if (recycle_) recycle_(const_cast<Request&>(*this));  // a queue-delivered request: back to its device
+    else delete this;
+}
+
+Status Request::check_depth(const IoTarget& target) {
+    // A queue-delivered request has only the locations below its driver
+    // (spec §1.3); a created one is "re-allocated" to fit any target.
+    return target.stack_size() > depth_ ? Status(STATUS_REQUEST_NOT_ACCEPTED) : Status(STATUS_SUCCESS);
+}
+
 // ---------------------------------------------------------------- formatting
 
 void Request::release_format() noexcept {
@@ -45,7 +56,7 @@ Status Request::begin_format(IoTarget& target, const char* call) {
     }
     release_format();  // spec §2.1 step 2: even if the rest fails
     if (!target.is_open()) return STATUS_INVALID_DEVICE_STATE;
-    return STATUS_SUCCESS;
+    return check_depth(target);
 }
 
 Status Request::finish_format(IoTarget& target) {
@@ -54,6 +65,7 @@ Status Request::finish_format(IoTarget& target) {
         return s;
     }
     formatted_ = true;
+    format_context_ = true;
     format_target_ = &target;
     params_.type = op_.type;
     return STATUS_SUCCESS;
@@ -211,8 +223,12 @@ Request::SubmitResult Request::submit(IoTarget& target, const SendOptions& optio
         status_ = STATUS_REQUEST_NOT_ACCEPTED;
         return SubmitResult::Refused;
     }
-    if (format_target_ != &target) {
+    if (format_target_ && format_target_ != &target) {  // null: formatted with the current type
         verifier_violation(VerifierCheck::SendToOtherTarget, this, call);
+        status_ = STATUS_REQUEST_NOT_ACCEPTED;
+        return SubmitResult::Refused;
+    }
+    if (!check_depth(target).ok()) {  // spec §10 #3
         status_ = STATUS_REQUEST_NOT_ACCEPTED;
         return SubmitResult::Refused;
     }
@@ -270,11 +286,7 @@ bool Request::send(IoTarget& target, const SendOptions& options) {
         return false;
     }
     if (options.has(SEND_OPTION_SYNCHRONOUS)) return send_synchronously(target, options, true);
-    if (options.has(SEND_OPTION_SEND_AND_FORGET)) {
-        // Only queue-delivered requests may be forgotten (spec §4.2 step 3a).
-        status_ = kind_ == RequestKind::QueueDelivered ? STATUS_INVALID_DEVICE_REQUEST : STATUS_INVALID_DEVICE_STATE;
-        return false;
-    }
+    if (options.has(SEND_OPTION_SEND_AND_FORGET)) return send_and_forget(target);
     return submit(target, options, "send") == SubmitResult::Accepted;
 }
 
@@ -362,6 +374,7 @@ void Request::complete_claimed() noexcept {
     detail::CompletionRoutine routine = std::move(routine_);  // one-shot (spec §3.1)
     if (routine) routine(*this, *target, params_);
     if (waiter) waiter->signal();
+    if (Request* child = child_.exchange(nullptr, std::memory_order_acq_rel)) child->release();  // to its pool
     target->finish(counted_sent);  // after the routine: waiters of stop/close see it returned
     target->release();
     release();  // the target's reference: the routine may have dropped the last other one

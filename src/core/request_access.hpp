@@ -17,9 +17,8 @@ struct RequestAccess {
         r.lower_status_ = status;
         r.lower_information_ = information;
     }
-    static void drop_claim(Request& r) noexcept {
-        if (r.completion_refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) r.complete_claimed();
-    }
+    static void drop_claim(Request& r) noexcept { r.drop_claim(); }
+    static bool take_claim(Request& r) noexcept { return r.take_claim(); }
     static Status lower_status(const Request& r) noexcept { return r.lower_status_; }
     static std::uint64_t lower_information(const Request& r) noexcept { return r.lower_information_; }
     static IoTarget* sent_target(const Request& r) noexcept { return r.sent_target_; }

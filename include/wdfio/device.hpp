@@ -1,0 +1,117 @@
+// In-process device stacks (KMDF WDFDEVICE): a Driver's callbacks behind
+// queues, a device attached above a lower device (or any target), its
+// default (local) target the next level down, optionally named so that
+// IoTarget::open(engine, "\\Device\\Name") reaches it.
+#pragma once
+#include <wdfio/io_target.hpp>
+#include <wdfio/object.hpp>
+#include <wdfio/queue.hpp>
+#include <wdfio/request.hpp>
+#include <wdfio/result.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace wdfio {
+
+class Engine;
+class Device;
+
+// The I/O callbacks of a queue (EvtIoRead, EvtIoWrite, ...). Each receives a
+// queue-delivered request the driver now owns: it completes it, forwards it,
+// or formats and sends it down. Unhandled types go to on_default, which
+// completes with STATUS_INVALID_DEVICE_REQUEST.
+class Driver {
+public:
+    virtual ~Driver() = default;
+    virtual void on_read(Request& r, std::size_t length) { on_default(r), (void)length; }
+    virtual void on_write(Request& r, std::size_t length) { on_default(r), (void)length; }
+    virtual void on_device_control(Request& r, std::size_t output_length, std::size_t input_length,
+                                   std::uint32_t code) {
+        on_default(r), (void)output_length, (void)input_length, (void)code;
+    }
+    // Internal ioctls, with buffers or with the three "others" arguments
+    // (parameters().type says which).
+    virtual void on_internal_device_control(Request& r, std::size_t output_length, std::size_t input_length,
+                                            std::uint32_t code) {
+        on_default(r), (void)output_length, (void)input_length, (void)code;
+    }
+    virtual void on_default(Request& r) { r.complete(STATUS_INVALID_DEVICE_REQUEST); }
+
+    Device& device() const noexcept { return *device_; }
+
+private:
+    friend class Device;
+    Device* device_ = nullptr;
+};
+
+struct DeviceOptions {
+    std::string name;                    // "\\Device\\Name" to be openable by name; empty: anonymous
+    QueueDispatch default_queue = QueueDispatch::Parallel;
+    // Complete the sender's request on the engine thread rather than inline in
+    // the completing thread: no deep recursion when routines re-send.
+    bool deferred_completion = false;
+};
+
+class Device final : public Object {
+public:
+    // A device at the bottom of a stack, or attached above `lower` (another
+    // device's open_target(), or any other target: a file, a block device ...;
+    // the device takes it over and removes it when it is removed). `driver`
+    // must outlive the device. A name not starting "\Device\" →
+    // STATUS_OBJECT_NAME_INVALID; a name in use → STATUS_OBJECT_NAME_COLLISION.
+    // A named device stays registered (and alive) until remove().
+    static Result<Ref<Device>> create(Engine& engine, Driver& driver, const DeviceOptions& options = {});
+    static Result<Ref<Device>> create_above(Engine& engine, Driver& driver, IoTarget& lower,
+                                            const DeviceOptions& options = {});
+
+    Engine& engine() const noexcept { return engine_; }
+    const std::string& name() const noexcept { return name_; }
+    std::uint32_t stack_size() const noexcept { return stack_size_; }
+    bool removed() const noexcept { return removed_.load(std::memory_order_acquire); }
+
+    // A new target whose lower side is this device: what IoTarget::open by
+    // name returns, and what a device attached above uses as its local target.
+    Result<Ref<IoTarget>> open_target();
+    // The next level down (WdfDeviceGetIoTarget); null at the bottom of a stack.
+    IoTarget* default_target() const noexcept { return lower_.get(); }
+
+    Queue& default_queue() const noexcept { return *queues_.front(); }
+    // Another queue; `handler` defaults to the device's driver.
+    Result<Ref<Queue>> create_queue(QueueDispatch dispatch, Driver* handler = nullptr);
+    // Send requests of `type` to `queue` instead of the default queue.
+    Status configure_dispatching(RequestType type, Queue& queue);
+
+    // Device removal: the name goes, queues are purged, the local target is
+    // removed (its sent requests cancelled and waited for), and requests that
+    // arrive later fail with STATUS_INVALID_DEVICE_STATE.
+    void remove();
+
+    // Devices by name, for IoTarget::open. Null if none.
+    static Ref<Device> find(std::string_view name);
+
+private:
+    friend class Queue;
+    friend struct detail::DeliveredAccess;
+    Device(Engine& engine, Driver& driver, const DeviceOptions& options, Ref<IoTarget> lower);
+    ~Device() override;
+
+    Engine& engine_;
+    Driver& driver_;
+    std::string name_;
+    bool deferred_completion_;
+    std::uint32_t stack_size_;
+    Ref<IoTarget> lower_;
+    std::vector<Ref<Queue>> queues_;
+    Queue* dispatch_[5] = {};  // by request type: read, write, ioctl, internal ioctl, others
+    std::atomic<bool> removed_{false};
+
+    // Pool of queue-delivered requests: none allocated per request once warm.
+    std::mutex pool_mutex_;
+    Request* pool_ = nullptr;
+};
+
+}  // namespace wdfio

@@ -1,0 +1,71 @@
+// Queue: how a device receives requests (KMDF WDFQUEUE): sequential (one at a
+// time), parallel (as they come), or manual (held until the driver retrieves them).
+#pragma once
+#include <wdfio/object.hpp>
+#include <wdfio/request.hpp>
+
+#include <cstdint>
+#include <mutex>
+
+namespace wdfio {
+
+class Device;
+class Driver;
+
+enum class QueueDispatch : std::uint8_t { Sequential, Parallel, Manual };
+enum class QueueState : std::uint8_t { Started, Stopped, Purged };
+
+class Queue final : public Object {
+public:
+    QueueDispatch dispatch() const noexcept { return dispatch_; }
+    QueueState state() const;
+    Device& device() const noexcept { return device_; }
+    // Requests waiting (not yet presented to the driver).
+    std::uint32_t waiting() const;
+
+    // Manual queues: the next waiting request, now owned by the driver;
+    // STATUS_NO_MORE_ENTRIES if none; STATUS_INVALID_DEVICE_REQUEST on a queue
+    // that dispatches by itself.
+    Result<Request*> retrieve_next_request();
+
+    // Stopped: requests are still accepted, not presented, until start().
+    void stop();
+    void start();
+    // Purged: waiting requests complete with STATUS_CANCELLED, the cancel
+    // callbacks of cancelable requests the driver holds are called, and new
+    // requests fail with STATUS_INVALID_DEVICE_STATE until start().
+    void purge();
+
+private:
+    friend class Device;
+    friend struct detail::DeliveredAccess;
+    Queue(Device& device, QueueDispatch dispatch, Driver* handler);
+
+    void add(Request& q);                // a request arrives (or is forwarded here)
+    bool remove_waiting(Request& q);     // cancel of a request not yet presented
+    void presented_done(Request& q);     // the driver completed or forwarded q
+    void deliver_ready();
+    void present(Request& q);
+
+    // Intrusive FIFO over the requests' pool links (a request is in one list at a time).
+    struct List {
+        Request* head = nullptr;
+        Request* tail = nullptr;
+        std::uint32_t count = 0;
+        void push_back(Request& q) noexcept;
+        void remove(Request& q) noexcept;
+        Request* pop_front() noexcept;
+    };
+    Request* take_next_locked();
+
+    Device& device_;
+    QueueDispatch dispatch_;
+    Driver* handler_;
+    mutable std::mutex mutex_;
+    QueueState state_ = QueueState::Started;
+    List waiting_;               // not yet presented
+    List presented_;             // owned by the driver, not completed
+    bool delivering_ = false;    // sequential: one thread presents at a time
+};
+
+}  // namespace wdfio

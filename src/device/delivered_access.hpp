@@ -1,0 +1,34 @@
+// The glue between a device, its queues, the local target and the
+// queue-delivered requests they hand around.
+#pragma once
+#include <wdfio/device.hpp>
+#include <wdfio/queue.hpp>
+#include <wdfio/request.hpp>
+
+namespace wdfio::detail {
+
+struct DeliveredAccess {
+    // A request r arrives at device d (from its target's start_io; r holds
+    // its lower claim): wrap it in a queue-delivered request and queue it.
+    static void dispatch(Device& d, Request& r);
+    // Cancel the delivered request standing for r one level down.
+    static bool cancel_child(Request& r);
+    // q is finished at this level: the sender's request completes with its result.
+    static void finish(Request& q, Status status, std::uint64_t information);
+
+    using Owner = Request::Owner;
+    static void set_owner(Request& q, Owner o) noexcept { q.owner_ = o; }
+    static Owner owner(const Request& q) noexcept { return q.owner_; }
+    static void set_queue(Request& q, Queue* queue) noexcept { q.queue_.store(queue, std::memory_order_release); }
+    static Queue* queue_of(const Request& q) noexcept { return q.queue_.load(std::memory_order_acquire); }
+    static bool cancel_requested(const Request& q) noexcept {
+        return q.cancel_requested_.load(std::memory_order_seq_cst);
+    }
+    // Runs the cancel callback of a cancelable request the driver holds.
+    static bool cancel_held(Request& q);
+    static void destroy_pooled(Request& q);
+    static void presented_done(Queue& queue, Request& q) { queue.presented_done(q); }
+    static void enqueue(Queue& queue, Request& q) { queue.add(q); }
+};
+
+}  // namespace wdfio::detail

@@ -1,0 +1,176 @@
+// Queue-delivered requests: what a driver can do with a request it received
+// (spec §1.1 kind "queue-delivered"; §10 #11–#15 for completion checks).
+#include <wdfio/device.hpp>
+#include <wdfio/engine.hpp>
+#include <wdfio/log.hpp>
+#include <wdfio/verifier.hpp>
+
+#include "core/request_access.hpp"
+#include "device/delivered_access.hpp"
+#include "engine/engine_core.hpp"
+#include "targets/local/device_target.hpp"
+
+namespace wdfio {
+
+using detail::verifier_violation;
+
+namespace {
+Result<std::span<std::byte>> window(void* p, std::uint64_t len, std::size_t min_length) {
+    if (!p || len < min_length || len == 0) return STATUS_BUFFER_TOO_SMALL;
+    return std::span<std::byte>(static_cast<std::byte*>(p), len);
+}
+}  // namespace
+
+Result<std::span<std::byte>> Request::retrieve_input_buffer(std::size_t min_length) const {
+    if (kind_ != RequestKind::QueueDelivered) return STATUS_INVALID_DEVICE_REQUEST;
+    switch (current_.type) {
+    case RequestType::Write: return window(current_.data, current_.length, min_length);
+    case RequestType::DeviceControl:
+    case RequestType::DeviceControlInternal: return window(current_.input, current_.input_length, min_length);
+    default: return STATUS_INVALID_DEVICE_REQUEST;
+    }
+}
+
+Result<std::span<std::byte>> Request::retrieve_output_buffer(std::size_t min_length) const {
+    if (kind_ != RequestKind::QueueDelivered) return STATUS_INVALID_DEVICE_REQUEST;
+    switch (current_.type) {
+    case RequestType::Read: return window(current_.data, current_.length, min_length);
+    case RequestType::DeviceControl:
+    case RequestType::DeviceControlInternal: return window(current_.output, current_.output_length, min_length);
+    default: return STATUS_INVALID_DEVICE_REQUEST;
+    }
+}
+
+namespace {
+// One wrapper per request, re-pointed per delivery; a new one only if the old
+// is still referenced elsewhere.
+Result<Ref<Memory>> view(Ref<Memory>& slot, std::span<std::byte> s) {
+    if (slot && slot->ref_count() == 1) {
+        slot->assign_buffer(s.data(), s.size());
+        return slot;
+    }
+    auto m = Memory::wrap(s.data(), s.size());
+    if (!m) return m.status();
+    slot = m.value();
+    return slot;
+}
+}  // namespace
+
+Result<Ref<Memory>> Request::retrieve_input_memory() {
+    auto b = retrieve_input_buffer(1);
+    if (!b) return b.status();
+    return view(input_view_, *b);
+}
+
+Result<Ref<Memory>> Request::retrieve_output_memory() {
+    auto b = retrieve_output_buffer(1);
+    if (!b) return b.status();
+    return view(output_view_, *b);
+}
+
+Status Request::complete(Status status) { return complete_with_information(status, information_); }
+
+Status Request::complete_with_information(Status status, std::uint64_t information) {
+    if (kind_ != RequestKind::QueueDelivered) {  // spec §10 #13
+        verifier_violation(VerifierCheck::CompleteNotOwned, this, "complete (a driver-created request)");
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    if (owner_ != Owner::Driver) {  // #11, #12: twice, or never presented
+        verifier_violation(VerifierCheck::CompleteNotOwned, this, "complete");
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    if (is_outstanding()) {  // still sent to a target (spec §10, last paragraph)
+        verifier_violation(VerifierCheck::CompleteWhileOutstanding, this, "complete");
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    std::uint64_t limit = 0;
+    switch (current_.type) {
+    case RequestType::Read:
+    case RequestType::Write: limit = current_.length; break;
+    case RequestType::DeviceControl:
+    case RequestType::DeviceControlInternal: limit = current_.output_length; break;
+    default: limit = UINT64_MAX; break;
+    }
+    if (status.ok() && information > limit) {  // #14
+        verifier_violation(VerifierCheck::InformationTooLarge, this, "complete");
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (cancel_state_.load(std::memory_order_acquire) == 1)  // #15: a DbgBreak in KMDF, completion goes on
+        verifier_violation(VerifierCheck::CompleteWhileCancelable, this, "complete");
+    owner_ = Owner::Completed;
+    status_ = status;
+    information_ = information;
+    if (Queue* q = queue_.exchange(nullptr, std::memory_order_acq_rel)) detail::DeliveredAccess::presented_done(*q, *this);
+    detail::DeliveredAccess::finish(*this, status, information);
+    return STATUS_SUCCESS;
+}
+
+Status Request::mark_cancelable(CancelCallback callback, void* context) {
+    if (kind_ != RequestKind::QueueDelivered || owner_ != Owner::Driver || !callback)
+        return STATUS_INVALID_DEVICE_REQUEST;
+    cancel_callback_ = callback;
+    cancel_context_ = context;
+    cancel_state_.store(1, std::memory_order_seq_cst);
+    if (cancel_requested_.load(std::memory_order_seq_cst)) {
+        std::uint8_t expected = 1;
+        // Cancelled before it was marked: not marked, the driver completes it.
+        if (cancel_state_.compare_exchange_strong(expected, 0)) return STATUS_CANCELLED;
+    }
+    return STATUS_SUCCESS;
+}
+
+Status Request::unmark_cancelable() {
+    std::uint8_t expected = 1;
+    if (cancel_state_.compare_exchange_strong(expected, 0)) return STATUS_SUCCESS;
+    return expected == 2 ? Status(STATUS_CANCELLED) : Status(STATUS_INVALID_DEVICE_REQUEST);
+}
+
+void Request::format_using_current_type() {
+    if (kind_ != RequestKind::QueueDelivered || is_outstanding()) {  // spec §10 #16: no current location
+        verifier_violation(VerifierCheck::FormatWhileOutstanding, this, "format_using_current_type");
+        return;
+    }
+    release_format();
+    op_ = current_;
+    params_.type = current_.type;
+    formatted_ = true;
+    wdm_formatted_ = true;
+    format_target_ = nullptr;  // any target deep enough
+}
+
+bool Request::send_and_forget(IoTarget& target) {
+    // Spec §4.2 step 3: only unformatted queue-delivered requests.
+    if (kind_ != RequestKind::QueueDelivered) {
+        status_ = STATUS_INVALID_DEVICE_STATE;
+        return false;
+    }
+    if (format_context_) {
+        verifier_violation(VerifierCheck::ForgetFormattedRequest, this, "send and forget");
+        status_ = STATUS_INVALID_DEVICE_REQUEST;
+        return false;
+    }
+    if (routine_) verifier_violation(VerifierCheck::ForgetWithRoutine, this, "send and forget");
+    // Handed down unchanged; its result becomes this request's completion.
+    if (!wdm_formatted_) format_using_current_type();
+    routine_ = detail::CompletionRoutine([](Request& r, IoTarget&, const CompletionParams& p) {
+        r.complete_with_information(p.status, p.information);
+    });
+    if (submit(target, {}, "send and forget") != SubmitResult::Accepted) {
+        routine_.reset();
+        complete_with_information(status_, 0);  // forgotten all the same: the sender learns why
+    }
+    return true;
+}
+
+Status Request::forward_to_queue(Queue& queue) {
+    if (kind_ != RequestKind::QueueDelivered || owner_ != Owner::Driver) return STATUS_INVALID_DEVICE_REQUEST;
+    if (&queue.device() != &static_cast<Queue*>(queue_.load())->device()) return STATUS_INVALID_DEVICE_REQUEST;
+    if (is_outstanding()) return STATUS_INVALID_DEVICE_STATE;
+    Queue* from = queue_.exchange(nullptr, std::memory_order_acq_rel);
+    owner_ = Owner::Queued;
+    detail::DeliveredAccess::presented_done(*from, *this);
+    detail::DeliveredAccess::enqueue(queue, *this);
+    return STATUS_SUCCESS;
+}
+
+}  // namespace wdfio

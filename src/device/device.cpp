@@ -1,0 +1,218 @@
+// Device: queues, the local target, the name registry, the pool of
+// queue-delivered requests, and removal.
+#include <wdfio/device.hpp>
+#include <wdfio/engine.hpp>
+#include <wdfio/log.hpp>
+
+#include "core/request_access.hpp"
+#include "device/delivered_access.hpp"
+#include "engine/engine_core.hpp"
+#include "targets/local/device_target.hpp"
+
+#include <map>
+#include <new>
+
+namespace wdfio {
+
+namespace {
+std::mutex g_registry_mutex;
+std::map<std::string, Ref<Device>, std::less<>>& registry() {
+    static std::map<std::string, Ref<Device>, std::less<>> devices;
+    return devices;
+}
+
+int dispatch_index(RequestType t) {
+    switch (t) {
+    case RequestType::Read: return 0;
+    case RequestType::Write: return 1;
+    case RequestType::DeviceControl: return 2;
+    case RequestType::DeviceControlInternal: return 3;
+    case RequestType::Other: return 4;
+    default: return -1;
+    }
+}
+}  // namespace
+
+Device::Device(Engine& engine, Driver& driver, const DeviceOptions& options, Ref<IoTarget> lower)
+    : engine_(engine), driver_(driver), name_(options.name), deferred_completion_(options.deferred_completion),
+      stack_size_(1 + (lower ? lower->stack_size() : 0)), lower_(std::move(lower)) {
+    driver_.device_ = this;
+}
+
+Device::~Device() {
+    while (Request* q = pool_) {
+        pool_ = q->pool_next_;
+        detail::DeliveredAccess::destroy_pooled(*q);
+    }
+}
+
+Result<Ref<Device>> Device::create(Engine& engine, Driver& driver, const DeviceOptions& options) {
+    if (!options.name.empty() && !options.name.starts_with("\\Device\\")) {
+        log(LogLevel::Warning, "device name '%s' must start with \\Device\\", options.name.c_str());
+        return STATUS_OBJECT_NAME_INVALID;
+    }
+    auto* d = new (std::nothrow) Device(engine, driver, options, nullptr);
+    if (!d) return STATUS_INSUFFICIENT_RESOURCES;
+    auto device = Ref<Device>::adopt(d);
+    auto* queue = new (std::nothrow) Queue(*d, options.default_queue, &driver);
+    if (!queue) return STATUS_INSUFFICIENT_RESOURCES;
+    d->queues_.push_back(Ref<Queue>::adopt(queue));
+    for (auto& slot : d->dispatch_) slot = queue;
+    if (!options.name.empty()) {
+        std::lock_guard lock(g_registry_mutex);
+        if (!registry().emplace(options.name, device).second) return STATUS_OBJECT_NAME_COLLISION;
+    }
+    return device;
+}
+
+Result<Ref<Device>> Device::create_above(Engine& engine, Driver& driver, IoTarget& lower,
+                                         const DeviceOptions& options) {
+    if (!lower.is_open()) return STATUS_INVALID_DEVICE_STATE;
+    auto d = create(engine, driver, options);
+    if (!d) return d;
+    d->lower_ = Ref<IoTarget>(&lower);
+    d->stack_size_ = 1 + lower.stack_size();
+    return d;
+}
+
+Result<Ref<Queue>> Device::create_queue(QueueDispatch dispatch, Driver* handler) {
+    auto* q = new (std::nothrow) Queue(*this, dispatch, handler ? handler : &driver_);
+    if (!q) return STATUS_INSUFFICIENT_RESOURCES;
+    queues_.push_back(Ref<Queue>::adopt(q));
+    return queues_.back();
+}
+
+Status Device::configure_dispatching(RequestType type, Queue& queue) {
+    const int i = dispatch_index(type);
+    if (i < 0 || &queue.device() != this) return STATUS_INVALID_PARAMETER;
+    dispatch_[i] = &queue;
+    return STATUS_SUCCESS;
+}
+
+Ref<Device> Device::find(std::string_view name) {
+    std::lock_guard lock(g_registry_mutex);
+    auto it = registry().find(name);
+    return it == registry().end() ? Ref<Device>() : it->second;
+}
+
+Result<Ref<IoTarget>> Device::open_target() {
+    if (removed()) return STATUS_INVALID_DEVICE_STATE;
+    auto* t = new (std::nothrow) detail::DeviceTarget(engine_, Ref<Device>(this));
+    if (!t) return STATUS_INSUFFICIENT_RESOURCES;
+    return Ref<IoTarget>::adopt(t);
+}
+
+void Device::remove() {
+    if (removed_.exchange(true, std::memory_order_acq_rel)) return;
+    if (!name_.empty()) {
+        std::lock_guard lock(g_registry_mutex);
+        registry().erase(name_);
+    }
+    for (auto& q : queues_) q->purge();
+    if (lower_) lower_->remove();  // the local target goes with the device (spec §7.1)
+}
+
+}  // namespace wdfio
+
+namespace wdfio::detail {
+
+// ---------------------------------------------------------------- the glue
+
+void DeliveredAccess::dispatch(Device& d, Request& r) {
+    const int i = dispatch_index(r.op_.type);
+    if (d.removed() || i < 0) {
+        RequestAccess::lower_complete(r, d.removed() ? STATUS_INVALID_DEVICE_STATE : STATUS_INVALID_DEVICE_REQUEST, 0);
+        return;
+    }
+    Request* q;
+    {
+        std::lock_guard lock(d.pool_mutex_);
+        q = d.pool_;
+        if (q) d.pool_ = q->pool_next_;
+    }
+    if (!q) {
+        auto created = Request::create();
+        if (!created) {
+            RequestAccess::lower_complete(r, created.status(), 0);
+            return;
+        }
+        q = created.value().detach();
+        q->kind_ = RequestKind::QueueDelivered;
+        q->recycle_ = [](Request& done) {
+            Device* dev = static_cast<Device*>(done.recycle_context_);
+            done.release_format();
+            done.routine_.reset();
+            {
+                std::lock_guard lock(dev->pool_mutex_);
+                done.pool_next_ = dev->pool_;
+                dev->pool_ = &done;
+            }
+            dev->release();  // the reference a request out of the pool holds
+        };
+    } else {
+        q->revive();
+    }
+    d.add_ref();
+    q->recycle_context_ = &d;
+    // What arrived is the sender's formatted operation: this level's current location.
+    q->current_ = r.op_;
+    q->depth_ = d.stack_size() - 1;
+    q->parent_ = &r;
+    q->owner_ = Request::Owner::Queued;
+    q->format_context_ = false;
+    q->wdm_formatted_ = false;
+    q->cancel_state_.store(0, std::memory_order_relaxed);
+    q->cancel_requested_.store(false, std::memory_order_relaxed);
+    q->canceled_.store(false, std::memory_order_relaxed);
+    q->status_ = STATUS_SUCCESS;
+    q->information_ = 0;
+    r.child_.store(q, std::memory_order_seq_cst);  // r's completion sends q back to the pool
+    if (r.canceled_.load(std::memory_order_seq_cst)) q->cancel_requested_.store(true, std::memory_order_seq_cst);
+    d.dispatch_[i]->add(*q);
+}
+
+void DeliveredAccess::destroy_pooled(Request& q) {
+    q.recycle_ = nullptr;  // this time the last reference deletes it
+    q.revive();
+    q.release();
+}
+
+bool DeliveredAccess::cancel_held(Request& q) {
+    std::uint8_t expected = 1;
+    if (!q.cancel_state_.compare_exchange_strong(expected, 2, std::memory_order_acq_rel)) return false;
+    q.cancel_callback_(q, q.cancel_context_);
+    return true;
+}
+
+bool DeliveredAccess::cancel_child(Request& r) {
+    Request* q = r.child_.load(std::memory_order_seq_cst);
+    if (!q) return false;  // not dispatched yet: dispatch sees r's cancel flag
+    q->cancel_requested_.store(true, std::memory_order_seq_cst);
+    if (Queue* queue = queue_of(*q); queue && queue->remove_waiting(*q)) {
+        finish(*q, STATUS_CANCELLED, 0);  // the queue owned it: cancelled there (KMDF queues do this)
+        return true;
+    }
+    if (cancel_held(*q)) return true;
+    if (q->is_outstanding()) return q->cancel_sent_request();  // sent further down: cancel there
+    return false;
+}
+
+void DeliveredAccess::finish(Request& q, Status status, std::uint64_t information) {
+    q.owner_ = Request::Owner::Completed;
+    q.cancel_state_.store(0, std::memory_order_release);
+    Request& r = *q.parent_;
+    auto* target = static_cast<DeviceTarget*>(RequestAccess::sent_target(r));
+    Device* d = static_cast<Device*>(q.recycle_context_);
+    target->untrack(r);
+    if (d->deferred_completion_) {
+        // On the engine thread instead of here: no recursion when routines re-send.
+        RequestAccess::record_result(r, status, information);
+        EngineCore& core = d->engine().core();
+        core.operation_started();
+        core.post_completion(r);
+        return;
+    }
+    RequestAccess::lower_complete(r, status, information);
+}
+
+}  // namespace wdfio::detail

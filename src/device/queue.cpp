@@ -1,0 +1,170 @@
+// Queue: FIFO of waiting requests, presented to the driver by dispatch type.
+#include <wdfio/device.hpp>
+#include <wdfio/queue.hpp>
+
+#include "device/delivered_access.hpp"
+
+#include <vector>
+
+namespace wdfio {
+
+using detail::DeliveredAccess;
+
+void Queue::List::push_back(Request& q) noexcept {
+    q.pool_next_ = nullptr;
+    q.pool_prev_ = tail;
+    if (tail) tail->pool_next_ = &q;
+    else head = &q;
+    tail = &q;
+    ++count;
+}
+
+void Queue::List::remove(Request& q) noexcept {
+    if (q.pool_prev_) q.pool_prev_->pool_next_ = q.pool_next_;
+    else head = q.pool_next_;
+    if (q.pool_next_) q.pool_next_->pool_prev_ = q.pool_prev_;
+    else tail = q.pool_prev_;
+    q.pool_next_ = q.pool_prev_ = nullptr;
+    --count;
+}
+
+Request* Queue::List::pop_front() noexcept {
+    Request* q = head;
+    if (q) remove(*q);
+    return q;
+}
+
+Queue::Queue(Device& device, QueueDispatch dispatch, Driver* handler)
+    : device_(device), dispatch_(dispatch), handler_(handler) {}
+
+QueueState Queue::state() const {
+    std::lock_guard lock(mutex_);
+    return state_;
+}
+
+std::uint32_t Queue::waiting() const {
+    std::lock_guard lock(mutex_);
+    return waiting_.count;
+}
+
+void Queue::add(Request& q) {
+    {
+        std::unique_lock lock(mutex_);
+        if (state_ == QueueState::Purged) {
+            lock.unlock();
+            DeliveredAccess::finish(q, STATUS_INVALID_DEVICE_STATE, 0);  // KMDF: purged queues fail new requests
+            return;
+        }
+        DeliveredAccess::set_queue(q, this);
+        DeliveredAccess::set_owner(q, DeliveredAccess::Owner::Queued);
+        waiting_.push_back(q);
+    }
+    // A cancel that came before it was queued (the sender's sticky flag).
+    if (DeliveredAccess::cancel_requested(q) && remove_waiting(q)) {
+        DeliveredAccess::finish(q, STATUS_CANCELLED, 0);
+        return;
+    }
+    deliver_ready();
+}
+
+bool Queue::remove_waiting(Request& q) {
+    std::lock_guard lock(mutex_);
+    if (DeliveredAccess::owner(q) != DeliveredAccess::Owner::Queued || DeliveredAccess::queue_of(q) != this)
+        return false;
+    waiting_.remove(q);
+    DeliveredAccess::set_queue(q, nullptr);
+    return true;
+}
+
+void Queue::presented_done(Request& q) {
+    {
+        std::lock_guard lock(mutex_);
+        presented_.remove(q);
+    }
+    if (dispatch_ == QueueDispatch::Sequential) deliver_ready();
+}
+
+Request* Queue::take_next_locked() {
+    Request* q = waiting_.pop_front();
+    if (!q) return nullptr;
+    presented_.push_back(*q);
+    DeliveredAccess::set_owner(*q, DeliveredAccess::Owner::Driver);
+    return q;
+}
+
+// Presents what the dispatch type allows. Sequential queues present from one
+// thread at a time, so that a callback completing its request inline does not
+// recurse into the next one: the loop already running takes it.
+void Queue::deliver_ready() {
+    if (dispatch_ == QueueDispatch::Manual) return;
+    std::unique_lock lock(mutex_);
+    const bool sequential = dispatch_ == QueueDispatch::Sequential;
+    if (sequential) {
+        if (delivering_) return;
+        delivering_ = true;
+    }
+    while (state_ == QueueState::Started && !(sequential && presented_.count > 0)) {
+        Request* q = take_next_locked();
+        if (!q) break;
+        lock.unlock();
+        present(*q);
+        lock.lock();
+    }
+    if (sequential) delivering_ = false;
+}
+
+void Queue::present(Request& q) {
+    const IoOperation& p = q.parameters();
+    switch (p.type) {
+    case RequestType::Read: handler_->on_read(q, p.length); break;
+    case RequestType::Write: handler_->on_write(q, p.length); break;
+    case RequestType::DeviceControl:
+        handler_->on_device_control(q, p.output_length, p.input_length, p.ioctl_code);
+        break;
+    case RequestType::DeviceControlInternal:
+    case RequestType::Other:
+        handler_->on_internal_device_control(q, p.output_length, p.input_length, p.ioctl_code);
+        break;
+    default: handler_->on_default(q); break;
+    }
+}
+
+Result<Request*> Queue::retrieve_next_request() {
+    if (dispatch_ != QueueDispatch::Manual) return STATUS_INVALID_DEVICE_REQUEST;
+    std::lock_guard lock(mutex_);
+    if (state_ != QueueState::Started) return STATUS_NO_MORE_ENTRIES;
+    Request* q = take_next_locked();
+    if (!q) return STATUS_NO_MORE_ENTRIES;
+    return q;
+}
+
+void Queue::stop() {
+    std::lock_guard lock(mutex_);
+    if (state_ == QueueState::Started) state_ = QueueState::Stopped;
+}
+
+void Queue::start() {
+    {
+        std::lock_guard lock(mutex_);
+        state_ = QueueState::Started;
+    }
+    deliver_ready();
+}
+
+void Queue::purge() {
+    std::vector<Request*> waiting;
+    std::vector<Ref<Request>> held;
+    {
+        std::lock_guard lock(mutex_);
+        state_ = QueueState::Purged;
+        while (Request* q = waiting_.pop_front()) {
+            DeliveredAccess::set_queue(*q, nullptr);
+            waiting.push_back(q);
+        }
+        for (Request* q = presented_.head; q; q = q->pool_next_) held.emplace_back(q);
+    }
+    for (Request* q : waiting) DeliveredAccess::finish(*q, STATUS_CANCELLED, 0);
+    for (auto& q : held) DeliveredAccess::cancel_held(*q);  // only those marked cancelable
+}
+
+}  // namespace wdfio

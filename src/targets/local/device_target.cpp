@@ -1,0 +1,52 @@
+#include "targets/local/device_target.hpp"
+
+#include "core/request_access.hpp"
+#include "device/delivered_access.hpp"
+
+#include <vector>
+
+namespace wdfio::detail {
+
+DeviceTarget::DeviceTarget(Engine& engine, Ref<Device> device)
+    : IoTarget(engine, device->name().empty() ? std::string("device") : device->name()), device_(std::move(device)) {}
+
+void DeviceTarget::start_io(Request& r) {
+    {
+        std::lock_guard lock(mutex_);
+        r.engine_prev_ = nullptr;
+        r.engine_next_ = sent_;
+        if (sent_) sent_->engine_prev_ = &r;
+        sent_ = &r;
+    }
+    DeliveredAccess::dispatch(*device_, r);
+}
+
+void DeviceTarget::untrack(Request& r) {
+    std::lock_guard lock(mutex_);
+    if (r.engine_prev_) r.engine_prev_->engine_next_ = r.engine_next_;
+    else if (sent_ == &r) sent_ = r.engine_next_;
+    if (r.engine_next_) r.engine_next_->engine_prev_ = r.engine_prev_;
+    r.engine_next_ = r.engine_prev_ = nullptr;
+}
+
+bool DeviceTarget::cancel_io(Request& r) { return DeliveredAccess::cancel_child(r); }
+
+void DeviceTarget::cancel_sent_io(bool include_ignore) {
+    // Claims are taken under the lock (a listed request has not finished, so
+    // its claim count is above 0); the cancels run outside it.
+    std::vector<Request*> victims;
+    {
+        std::lock_guard lock(mutex_);
+        for (Request* r = sent_; r; r = r->engine_next_) {
+            if (RequestAccess::ignores_state(*r) && !include_ignore) continue;
+            RequestAccess::mark_canceled(*r);  // what Stop(Cancel), purge and close set (spec §1.4)
+            if (RequestAccess::take_claim(*r)) victims.push_back(r);
+        }
+    }
+    for (Request* r : victims) {
+        DeliveredAccess::cancel_child(*r);
+        RequestAccess::drop_claim(*r);
+    }
+}
+
+}  // namespace wdfio::detail

@@ -1,0 +1,31 @@
+// DeviceTarget: a target whose lower side is an in-process device. Each
+// opener (by name, or the device attached above) has its own.
+#pragma once
+#include <wdfio/device.hpp>
+#include <wdfio/io_target.hpp>
+
+#include <mutex>
+
+namespace wdfio::detail {
+
+class DeviceTarget final : public IoTarget {
+public:
+    DeviceTarget(Engine& engine, Ref<Device> device);
+    std::uint32_t stack_size() const noexcept override { return device_->stack_size(); }
+    Device& device() const noexcept { return *device_; }
+    // The lower side finished r: it leaves the list stop/purge/close cancel from.
+    void untrack(Request& r);
+
+protected:
+    Status check_format(const IoOperation&) const override { return STATUS_SUCCESS; }
+    void start_io(Request& r) override;
+    bool cancel_io(Request& r) override;
+    void cancel_sent_io(bool include_ignore) override;
+
+private:
+    Ref<Device> device_;
+    std::mutex mutex_;
+    Request* sent_ = nullptr;  // dispatched and not finished (engine_next_/engine_prev_ links)
+};
+
+}  // namespace wdfio::detail
