@@ -11,6 +11,7 @@
 #include <wdfio/ntstatus.hpp>
 #include <wdfio/object.hpp>
 #include <wdfio/queue.hpp>
+#include <wdfio/ram_disk.hpp>
 #include <wdfio/request.hpp>
 #include <wdfio/result.hpp>
 #include <wdfio/send_options.hpp>
