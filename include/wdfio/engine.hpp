@@ -1,6 +1,8 @@
 // Engine: the thread that drives I/O. io_uring when the kernel allows it,
 // else worker threads doing pread/pwrite/ioctl. Completion routines of OS
-// targets run on the engine thread.
+// targets run on the engine thread — except when cancel_sent_request, a
+// stop/purge/close or a refused re-send holds the last claim: then in that
+// caller's thread (spec §3.5).
 #pragma once
 #include <wdfio/status.hpp>
 
