@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the built tree into a temporary prefix, then builds and runs a
+# consumer with find_package(wdfio) and with pkg-config.
+set -euo pipefail
+build_dir=$1
+source_dir=$(cd "$(dirname "$0")" && pwd)
+prefix=$(mktemp -d)
+trap 'rm -rf "$prefix"' EXIT
+cmake --install "$build_dir" --prefix "$prefix" >/dev/null
+cmake -S "$source_dir/consumer" -B "$prefix/consumer-build" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+cmake --build "$prefix/consumer-build" >/dev/null
+"$prefix/consumer-build/consumer"
+PKG_CONFIG_PATH="$prefix/lib/pkgconfig" \
+  g++ -o "$prefix/consumer-pc" "$source_dir/consumer/main.cpp" $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs --static wdfio)
+LD_LIBRARY_PATH="$prefix/lib" "$prefix/consumer-pc"
+echo "install check passed"
