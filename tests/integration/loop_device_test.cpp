@@ -7,7 +7,7 @@
 // misaligned O_DIRECT formats are refused with STATUS_INVALID_PARAMETER and leave
 // the request usable, block-device ioctls (encoded and unencoded numbers) report
 // what the kernel says, and hundreds of concurrent reads complete exactly once.
-#include "support/test_util.hpp"
+#include "support/loop_device.hpp"
 
 #include <wdfio/wdfio.hpp>
 
@@ -42,35 +42,7 @@ constexpr std::uint32_t kBlkSszGet = static_cast<std::uint32_t>(BLKSSZGET);     
 static_assert(_IOC_DIR(BLKGETSIZE64) == _IOC_READ && _IOC_SIZE(BLKGETSIZE64) == 8);
 static_assert(_IOC_DIR(BLKSSZGET) == _IOC_NONE && _IOC_SIZE(BLKSSZGET) == 0);
 
-::testing::AssertionResult StatusIs(const char* actual_expr, const char* /*expected_expr*/, Status actual,
-                                    Status expected) {
-    if (actual == expected) return ::testing::AssertionSuccess();
-    return ::testing::AssertionFailure() << actual_expr << " is " << actual.to_string() << ", expected "
-                                         << expected.to_string();
-}
-#define EXPECT_STATUS(actual, expected) EXPECT_PRED_FORMAT2(StatusIs, actual, expected)
-#define ASSERT_STATUS(actual, expected) ASSERT_PRED_FORMAT2(StatusIs, actual, expected)
 
-// Runs a shell command; its exit status and what it printed (stdout and stderr).
-struct CommandResult {
-    int exit_code = -1;
-    std::string output;
-};
-CommandResult run_command(const std::string& command) {
-    CommandResult result;
-    FILE* f = ::popen((command + " 2>&1").c_str(), "r");
-    if (!f) {
-        result.output = std::string("popen failed: ") + std::strerror(errno);
-        return result;
-    }
-    char buf[512];
-    while (std::fgets(buf, sizeof buf, f)) result.output += buf;
-    const int status = ::pclose(f);
-    result.exit_code = status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    while (!result.output.empty() && (result.output.back() == '\n' || result.output.back() == ' '))
-        result.output.pop_back();
-    return result;
-}
 
 // Completion bookkeeping shared by many requests; routines capture a pointer to
 // it and their index (16 bytes, well under the 48-byte limit).

@@ -35,14 +35,6 @@
 namespace wdfio::test {
 namespace {
 
-::testing::AssertionResult StatusIs(const char* actual_expr, const char* /*expected_expr*/, Status actual,
-                                    Status expected) {
-    if (actual == expected) return ::testing::AssertionSuccess();
-    return ::testing::AssertionFailure() << actual_expr << " is " << actual.to_string() << ", expected "
-                                         << expected.to_string();
-}
-#define EXPECT_STATUS(actual, expected) EXPECT_PRED_FORMAT2(StatusIs, actual, expected)
-#define ASSERT_STATUS(actual, expected) ASSERT_PRED_FORMAT2(StatusIs, actual, expected)
 
 // How long a read is given to (wrongly) complete before we call it pending. Not
 // a timing assertion: a correct library passes however long this is.

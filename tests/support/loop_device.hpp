@@ -5,7 +5,9 @@
 
 #include <sys/wait.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 namespace wdfio::test {
@@ -18,7 +20,10 @@ struct CommandResult {
 inline CommandResult run_command(const std::string& command) {
     CommandResult result;
     FILE* f = ::popen((command + " 2>&1").c_str(), "r");
-    if (!f) return result;
+    if (!f) {
+        result.output = std::string("popen failed: ") + std::strerror(errno);
+        return result;
+    }
     char buf[512];
     while (std::fgets(buf, sizeof buf, f)) result.output += buf;
     const int status = ::pclose(f);

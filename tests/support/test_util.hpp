@@ -55,6 +55,15 @@ inline bool wait_for_count(const std::atomic<int>& counter, int want,
     return true;
 }
 
+// EXPECT_STATUS(actual, expected): prints both statuses by name on failure.
+inline ::testing::AssertionResult StatusIs(const char* actual_expr, const char*, Status actual, Status expected) {
+    if (actual == expected) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << actual_expr << " is " << actual.to_string() << ", expected "
+                                         << expected.to_string();
+}
+#define EXPECT_STATUS(actual, expected) EXPECT_PRED_FORMAT2(::wdfio::test::StatusIs, actual, expected)
+#define ASSERT_STATUS(actual, expected) ASSERT_PRED_FORMAT2(::wdfio::test::StatusIs, actual, expected)
+
 // The backend the test binary was asked to use (ctest runs it once per backend).
 inline BackendKind expected_backend() {
     const char* env = std::getenv("WDFIO_BACKEND");
