@@ -35,6 +35,7 @@ RaceStats race(IoTarget& target, const Ref<Memory>& buf, bool can_finish_alone) 
         for (int turn = 1;; ++turn) {
             while (go.load(std::memory_order_acquire) < turn) {
                 if (stop.load()) return;
+                std::this_thread::yield();  // 2 vCPUs: let the engine thread run
             }
             for (unsigned spin = rng() % 64; spin > 0; --spin) __builtin_ia32_pause();  // vary the moment
             r->cancel_sent_request();
@@ -53,8 +54,7 @@ RaceStats race(IoTarget& target, const Ref<Memory>& buf, bool can_finish_alone) 
         const int before = completions.load();
         go.store(i, std::memory_order_release);
         const bool accepted = r->send(target);
-        while (cancelled_turn.load(std::memory_order_acquire) < i) {
-        }
+        while (cancelled_turn.load(std::memory_order_acquire) < i) std::this_thread::yield();
         if (!accepted) {
             ++stats.refused;
             EXPECT_EQ(r->status(), Status(STATUS_CANCELLED)) << "iteration " << i;
@@ -64,10 +64,9 @@ RaceStats race(IoTarget& target, const Ref<Memory>& buf, bool can_finish_alone) 
         ++stats.accepted;
         if (!can_finish_alone) r->cancel_sent_request();  // the race's cancel may have come first
         const auto deadline = std::chrono::steady_clock::now() + 10s;
-        while (completions.load(std::memory_order_acquire) == before && std::chrono::steady_clock::now() < deadline) {
-        }
-        while (r->is_outstanding() && std::chrono::steady_clock::now() < deadline) {
-        }
+        while (completions.load(std::memory_order_acquire) == before && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::yield();
+        while (r->is_outstanding() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
         if (completions.load() != before + 1) {
             ADD_FAILURE() << "iteration " << i << ": " << completions.load() - before << " completions";
             break;
