@@ -25,20 +25,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace wdfio;
 
-struct PassThrough : Driver {
-    void on_read(Request& r, std::size_t) override {
-        r.format_using_current_type();
-        r.set_completion([](Request& q, IoTarget&, const CompletionParams& p) {
-            q.complete_with_information(p.status, p.information);
-        });
-        if (!r.send(*device().default_target())) r.complete(r.status());
-    }
-};
-
 // A stack `levels` deep: levels − 1 filters over a RAM disk.
 struct Stack {
     std::unique_ptr<RamDisk> disk;
-    std::vector<std::unique_ptr<PassThrough>> filters;
+    std::vector<std::unique_ptr<PassThroughFilter>> filters;
     std::vector<Ref<Device>> devices;
     Ref<IoTarget> top;
 
@@ -46,7 +36,7 @@ struct Stack {
         disk = RamDisk::create(engine, 1 << 20).value();
         Ref<IoTarget> below = disk->device().open_target().value();
         for (int i = 1; i < levels; ++i) {
-            filters.push_back(std::make_unique<PassThrough>());
+            filters.push_back(std::make_unique<PassThroughFilter>());
             devices.push_back(Device::create_above(engine, *filters.back(), *below).value());
             below = devices.back()->open_target().value();
         }

@@ -5,11 +5,13 @@
 #include <wdfio/device.hpp>
 #include <wdfio/engine.hpp>
 #include <wdfio/fan_out.hpp>
+#include <wdfio/fault_filter.hpp>
 #include <wdfio/io_target.hpp>
 #include <wdfio/log.hpp>
 #include <wdfio/memory.hpp>
 #include <wdfio/ntstatus.hpp>
 #include <wdfio/object.hpp>
+#include <wdfio/pass_through.hpp>
 #include <wdfio/queue.hpp>
 #include <wdfio/ram_disk.hpp>
 #include <wdfio/request.hpp>

@@ -76,17 +76,6 @@ using namespace wdfio;
 
 namespace {
 
-// A filter that passes everything down and completes the original from its routine.
-struct PassThrough : Driver {
-    void on_read(Request& r, std::size_t) override {
-        r.format_using_current_type();
-        r.set_completion([](Request& q, IoTarget&, const CompletionParams& p) {
-            q.complete_with_information(p.status, p.information);
-        });
-        if (!r.send(*device().default_target())) r.complete(r.status());
-    }
-};
-
 // Re-sends from its routine until `remaining` runs out (asynchronous load).
 struct Loop {
     Ref<Request> request;
@@ -166,7 +155,7 @@ TEST(Allocations, SendsHandedOverFromAnotherThread) {  // issue 5, load 3
 TEST(Allocations, SenderFilterRamDisk) {  // issues 4 and 5, load 4
     Engine engine;
     auto disk = RamDisk::create(engine, 1 << 20).value();
-    PassThrough filter;
+    PassThroughFilter filter;
     auto device = Device::create_above(engine, filter, *disk->device().open_target().value()).value();
     auto top = device->open_target().value();
     auto req = Request::create(*top).value();

@@ -98,3 +98,25 @@ TEST(RamDisk, BadInput) {
     ASSERT_TRUE(a);
     EXPECT_EQ(RamDisk::create(engine, 4096, {"\\Device\\RamDup"}).status(), Status(STATUS_OBJECT_NAME_COLLISION));
 }
+
+TEST_F(RamDiskTest, ThroughAPassThroughFilter) {
+    PassThroughFilter filter;
+    auto dev = Device::create_above(engine, filter, *disk->device().open_target().value()).value();
+    auto top = dev->open_target().value();
+    EXPECT_EQ(top->stack_size(), 2u);
+    auto out = Memory::allocate(4096).value();
+    test::fill_pattern(*out, 5);
+    std::uint64_t n = 0;
+    EXPECT_EQ(send_write_synchronously(*top, nullptr, out, {}, 8192, {}, &n), Status(STATUS_SUCCESS));
+    EXPECT_EQ(std::memcmp(disk->contents().data() + 8192, out->data(), 4096), 0);
+    auto in = Memory::allocate(4096).value();
+    EXPECT_EQ(send_read_synchronously(*top, nullptr, in, {}, 8192, {}, &n), Status(STATUS_SUCCESS));
+    EXPECT_EQ(std::memcmp(in->data(), out->data(), 4096), 0);
+    auto size = Memory::allocate(8).value();
+    EXPECT_EQ(send_ioctl_synchronously(*top, nullptr, BLKGETSIZE64, {}, {}, size, {}, {}, &n), Status(STATUS_SUCCESS));
+    EXPECT_EQ(*static_cast<std::uint64_t*>(size->data()), kSize);
+    // The RAM disk has no internal ioctls: its default callback says so, through the filter.
+    EXPECT_EQ(send_internal_ioctl_synchronously(*top, nullptr, 7, {}, {}, size, {}),
+              Status(STATUS_INVALID_DEVICE_REQUEST));
+    dev->remove();
+}

@@ -1,0 +1,29 @@
+// PassThroughFilter: a filter driver that sends every request down unchanged
+// and completes it with the lower result — the skeleton most filters start
+// from (override a callback to look at or change one type of request).
+#pragma once
+#include <wdfio/device.hpp>
+
+namespace wdfio {
+
+class PassThroughFilter : public Driver {
+public:
+    void on_read(Request& r, std::size_t) override { pass_down(r); }
+    void on_write(Request& r, std::size_t) override { pass_down(r); }
+    void on_device_control(Request& r, std::size_t, std::size_t, std::uint32_t) override { pass_down(r); }
+    void on_internal_device_control(Request& r, std::size_t, std::size_t, std::uint32_t) override { pass_down(r); }
+    void on_default(Request& r) override { pass_down(r); }
+
+protected:
+    // Formats r with its own parameters, sends it to the next level, and
+    // completes it from the completion routine (or at once if the send is refused).
+    void pass_down(Request& r) {
+        r.format_using_current_type();
+        r.set_completion([](Request& q, IoTarget&, const CompletionParams& p) {
+            q.complete_with_information(p.status, p.information);
+        });
+        if (!r.send(*device().default_target())) r.complete(r.status());
+    }
+};
+
+}  // namespace wdfio
