@@ -5,7 +5,6 @@
 #include <wdfio/device.hpp>
 #include <wdfio/engine.hpp>
 #include <wdfio/fan_out.hpp>
-#include <wdfio/fault_filter.hpp>
 #include <wdfio/io_target.hpp>
 #include <wdfio/log.hpp>
 #include <wdfio/memory.hpp>
