@@ -114,6 +114,8 @@ protected:
     virtual void release_resources() {}
     // Carry out a request's operation synchronously on a worker thread.
     virtual void run_blocking(Request& request, detail::WorkerContext& worker);
+    // Whether run_blocking may wait without bound (the pool adds a thread then).
+    virtual bool may_wait_indefinitely(const Request&) const { return true; }
 
 private:
     friend class Request;

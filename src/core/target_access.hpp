@@ -9,6 +9,7 @@ namespace wdfio::detail {
 struct TargetAccess {
     static void start_io(IoTarget& t, Request& r) { t.start_io(r); }
     static void run_blocking(IoTarget& t, Request& r, WorkerContext& w) { t.run_blocking(r, w); }
+    static bool may_wait_indefinitely(const IoTarget& t, const Request& r) { return t.may_wait_indefinitely(r); }
     static std::atomic<bool>& cancel_sent_queued(IoTarget& t) noexcept { return t.cancel_sent_queued_; }
 
     // io_uring operations in flight, per target (engine thread only).

@@ -67,9 +67,13 @@ void WorkerPool::enqueue(Request& r) {
         if (tail_) tail_->pool_next_ = &r;
         else head_ = &r;
         tail_ = &r;
-        if (idle_ == 0 && workers_.size() < max_workers_) spawn_locked();
+        grow_if_stuck_locked();
     }
     cv_.notify_one();
+}
+
+void WorkerPool::grow_if_stuck_locked() {
+    if (head_ && idle_ == 0 && unbounded_ == workers_.size() && workers_.size() < max_workers_) spawn_locked();
 }
 
 void WorkerPool::interrupt(Worker& w) {
@@ -123,11 +127,17 @@ void WorkerPool::run(Worker* w) {
         // sees it running (and interrupts) or we see its flag here.
         IoTarget* target = RequestAccess::sent_target(*r);
         const bool skip = RequestAccess::canceled(*r);
+        w->unbounded = !skip && TargetAccess::may_wait_indefinitely(*target, *r);
+        if (w->unbounded) {
+            ++unbounded_;
+            grow_if_stuck_locked();  // what is queued behind us may need a thread of its own
+        }
         lock.unlock();
         if (skip) RequestAccess::record_result(*r, STATUS_CANCELLED, 0);
         else TargetAccess::run_blocking(*target, *r, ctx);
         lock.lock();
         w->running = nullptr;
+        if (w->unbounded) --unbounded_;
         ++idle_;
         lock.unlock();
         core_.post_completion(*r);

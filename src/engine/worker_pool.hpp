@@ -1,6 +1,8 @@
 // WorkerPool: threads that run blocking operations (ioctls always; all I/O on
-// the Threads backend). Grows on demand so a read parked on an empty pipe
-// never starves other work. A running operation is cancelled through the
+// the Threads backend). It grows only when every worker is inside an
+// operation that may wait indefinitely (a stream read, an ioctl), so a read
+// parked on an empty pipe never starves other work, while bounded file I/O
+// just queues (no thread, no allocation per request). A running operation is cancelled through the
 // worker's cancel eventfd (operations that poll) or a signal (ioctls).
 #pragma once
 #include <wdfio/request.hpp>
@@ -38,6 +40,7 @@ private:
         pthread_t handle{};
         int cancel_fd = -1;
         Request* running = nullptr;
+        bool unbounded = false;  // running may wait indefinitely
     };
     void spawn_locked();
     void run(Worker* w);
@@ -50,6 +53,8 @@ private:
     Request* head_ = nullptr;
     Request* tail_ = nullptr;
     unsigned idle_ = 0;
+    unsigned unbounded_ = 0;  // workers inside operations that may wait indefinitely
+    void grow_if_stuck_locked();
     bool stopping_ = false;
     std::vector<Worker*> workers_;
 };

@@ -25,6 +25,9 @@ protected:
     void cancel_sent_io(bool include_ignore) override;
     void release_resources() override;
     void run_blocking(Request& r, WorkerContext& worker) override;
+    bool may_wait_indefinitely(const Request& r) const override {
+        return !seekable_ || r.operation().type == RequestType::DeviceControl;
+    }
 
 private:
     FileTarget(Engine& engine, std::string name, int fd, bool direct);
