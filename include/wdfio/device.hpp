@@ -86,8 +86,10 @@ public:
     Status configure_dispatching(RequestType type, Queue& queue);
 
     // Device removal: the name goes, queues are purged, the local target is
-    // removed (its sent requests cancelled and waited for), and requests that
-    // arrive later fail with STATUS_INVALID_DEVICE_STATE.
+    // removed (its sent requests cancelled and waited for), requests that
+    // arrive later fail with STATUS_INVALID_DEVICE_STATE; then it waits until
+    // no callback runs and drivers own no request (not when called from a
+    // callback), so the driver may free its state after it returns.
     void remove();
 
     // Devices by name, for IoTarget::open. Null if none.
@@ -98,6 +100,9 @@ private:
     friend struct detail::DeliveredAccess;
     Device(Engine& engine, Driver& driver, const DeviceOptions& options, Ref<IoTarget> lower);
     ~Device() override;
+    static Result<Ref<Device>> make(Engine& engine, Driver& driver, const DeviceOptions& options, IoTarget* lower);
+    void activity_begin() noexcept { active_.fetch_add(1, std::memory_order_seq_cst); }
+    void activity_done() noexcept;
 
     Engine& engine_;
     Driver& driver_;
@@ -108,6 +113,7 @@ private:
     std::vector<Ref<Queue>> queues_;
     Queue* dispatch_[5] = {};  // by request type: read, write, ioctl, internal ioctl, others
     std::atomic<bool> removed_{false};
+    std::atomic<std::uint32_t> active_{0};  // callbacks running + requests owned by the driver
 
     // Pool of queue-delivered requests: none allocated per request once warm.
     std::mutex pool_mutex_;

@@ -46,6 +46,7 @@ private:
     void presented_done(Request& q);     // the driver completed or forwarded q
     void deliver_ready();
     void present(Request& q);
+    void dispatch_to_handler(Request& q);
 
     // Intrusive FIFO over the requests' pool links (a request is in one list at a time).
     struct List {

@@ -94,7 +94,10 @@ public:
     const IoOperation& operation() const noexcept { return op_; }
     bool is_formatted() const noexcept { return formatted_; }
     bool is_outstanding() const noexcept { return completion_refs_.load(std::memory_order_acquire) != 0; }
-    bool is_canceled() const noexcept { return canceled_.load(std::memory_order_acquire); }
+    // The sticky cancel flag; for a queue-delivered request, also a cancel from above.
+    bool is_canceled() const noexcept {
+        return canceled_.load(std::memory_order_acquire) || cancel_requested_.load(std::memory_order_acquire);
+    }
     RequestKind kind() const noexcept { return kind_; }
 
     // WdfRequestReuse (spec §1.6): drops the format and the routine, clears the

@@ -19,6 +19,7 @@ enum class VerifierCheck {
     CompleteWhileCancelable,   // complete still marked cancelable: reported, completion goes on
     ForgetFormattedRequest,    // send-and-forget of a formatted request    → STATUS_INVALID_DEVICE_REQUEST
     ForgetWithRoutine,         // send-and-forget with a routine set: reported, the routine is not called
+    QueueRequestWithoutRoutine,  // async send of a queue-delivered request without a routine → STATUS_INVALID_DEVICE_REQUEST
 };
 const char* to_string(VerifierCheck c) noexcept;
 
@@ -32,8 +33,10 @@ public:
 };
 
 namespace detail {
-// Logs the violation naming the call and object; aborts in Abort mode.
+// Logs the violation naming the call and object; aborts in Abort mode (what KMDF bugchecks on).
 void verifier_violation(VerifierCheck check, const void* object, const char* call);
+// Logs and counts, never aborts (what KMDF only DbgBreaks on, then continues).
+void verifier_break(VerifierCheck check, const void* object, const char* call);
 }  // namespace detail
 
 }  // namespace wdfio

@@ -287,6 +287,11 @@ bool Request::send(IoTarget& target, const SendOptions& options) {
     }
     if (options.has(SEND_OPTION_SYNCHRONOUS)) return send_synchronously(target, options, true);
     if (options.has(SEND_OPTION_SEND_AND_FORGET)) return send_and_forget(target);
+    if (kind_ == RequestKind::QueueDelivered && !routine_) {  // spec §4.2 step 4, §10 #5
+        detail::verifier_break(VerifierCheck::QueueRequestWithoutRoutine, this, "send");
+        status_ = STATUS_INVALID_DEVICE_REQUEST;
+        return false;
+    }
     return submit(target, options, "send") == SubmitResult::Accepted;
 }
 
@@ -371,10 +376,11 @@ void Request::complete_claimed() noexcept {
     // Per-send state is read now: once the routine runs, the request may be sent again.
     detail::SyncWaiter* waiter = std::exchange(waiter_, nullptr);
     const bool counted_sent = counted_sent_;
+    Request* child = child_.exchange(nullptr, std::memory_order_acq_rel);  // a re-send sets a new one
     detail::CompletionRoutine routine = std::move(routine_);  // one-shot (spec §3.1)
     if (routine) routine(*this, *target, params_);
     if (waiter) waiter->signal();
-    if (Request* child = child_.exchange(nullptr, std::memory_order_acq_rel)) child->release();  // to its pool
+    if (child) child->release();  // back to its device's pool
     target->finish(counted_sent);  // after the routine: waiters of stop/close see it returned
     target->release();
     release();  // the target's reference: the routine may have dropped the last other one

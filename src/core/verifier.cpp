@@ -28,6 +28,7 @@ const char* to_string(VerifierCheck c) noexcept {
     case VerifierCheck::CompleteWhileCancelable: return "complete of a request still marked cancelable";
     case VerifierCheck::ForgetFormattedRequest: return "send-and-forget of a request formatted for a target";
     case VerifierCheck::ForgetWithRoutine: return "send-and-forget of a request with a completion routine (not called)";
+    case VerifierCheck::QueueRequestWithoutRoutine: return "asynchronous send of a queue-delivered request without a completion routine";
     }
     return "unknown check";
 }
@@ -44,6 +45,10 @@ void verifier_violation(VerifierCheck check, const void* object, const char* cal
     log(LogLevel::Error, "verifier: %s: %s on object %p%s", call, to_string(check), object,
         abort_now ? "; aborting (set WDFIO_VERIFIER=report to fail the call instead)" : "");
     if (abort_now) std::abort();
+}
+void verifier_break(VerifierCheck check, const void* object, const char* call) {
+    g_violations.fetch_add(1);
+    log(LogLevel::Error, "verifier: %s: %s on object %p", call, to_string(check), object);
 }
 }  // namespace detail
 

@@ -27,6 +27,11 @@ struct DeliveredAccess {
     // Runs the cancel callback of a cancelable request the driver holds.
     static bool cancel_held(Request& q);
     static void destroy_pooled(Request& q);
+    // Device activity (what remove() waits for): requests the driver owns and
+    // callbacks running; in_callback() is true inside a callback on this thread.
+    static void owned_begin(Device& d) noexcept { d.activity_begin(); }
+    static void owned_done(Device& d) noexcept { d.activity_done(); }
+    static bool in_callback() noexcept;
     static void presented_done(Queue& queue, Request& q) { queue.presented_done(q); }
     static void enqueue(Queue& queue, Request& q) { queue.add(q); }
 };

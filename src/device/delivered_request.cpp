@@ -96,11 +96,15 @@ Status Request::complete_with_information(Status status, std::uint64_t informati
         return STATUS_INVALID_PARAMETER;
     }
     if (cancel_state_.load(std::memory_order_acquire) == 1)  // #15: a DbgBreak in KMDF, completion goes on
-        verifier_violation(VerifierCheck::CompleteWhileCancelable, this, "complete");
+        detail::verifier_break(VerifierCheck::CompleteWhileCancelable, this, "complete");
     owner_ = Owner::Completed;
     status_ = status;
     information_ = information;
-    if (Queue* q = queue_.exchange(nullptr, std::memory_order_acq_rel)) detail::DeliveredAccess::presented_done(*q, *this);
+    Queue* q = queue_.exchange(nullptr, std::memory_order_acq_rel);
+    if (q) {
+        detail::DeliveredAccess::presented_done(*q, *this);
+        detail::DeliveredAccess::owned_done(q->device());  // before finish: that may recycle us
+    }
     detail::DeliveredAccess::finish(*this, status, information);
     return STATUS_SUCCESS;
 }
@@ -149,13 +153,14 @@ bool Request::send_and_forget(IoTarget& target) {
         status_ = STATUS_INVALID_DEVICE_REQUEST;
         return false;
     }
-    if (routine_) verifier_violation(VerifierCheck::ForgetWithRoutine, this, "send and forget");
+    if (routine_) detail::verifier_break(VerifierCheck::ForgetWithRoutine, this, "send and forget");
     // Handed down unchanged; its result becomes this request's completion.
     if (!wdm_formatted_) format_using_current_type();
     routine_ = detail::CompletionRoutine([](Request& r, IoTarget&, const CompletionParams& p) {
         r.complete_with_information(p.status, p.information);
     });
-    if (submit(target, {}, "send and forget") != SubmitResult::Accepted) {
+    // Target state is not checked for a forgotten request (spec §4.2 step 3c).
+    if (submit(target, SendOptions().ignore_target_state(), "send and forget") != SubmitResult::Accepted) {
         routine_.reset();
         complete_with_information(status_, 0);  // forgotten all the same: the sender learns why
     }
@@ -169,6 +174,7 @@ Status Request::forward_to_queue(Queue& queue) {
     Queue* from = queue_.exchange(nullptr, std::memory_order_acq_rel);
     owner_ = Owner::Queued;
     detail::DeliveredAccess::presented_done(*from, *this);
+    detail::DeliveredAccess::owned_done(from->device());
     detail::DeliveredAccess::enqueue(queue, *this);
     return STATUS_SUCCESS;
 }

@@ -35,9 +35,7 @@ int dispatch_index(RequestType t) {
 
 Device::Device(Engine& engine, Driver& driver, const DeviceOptions& options, Ref<IoTarget> lower)
     : engine_(engine), driver_(driver), name_(options.name), deferred_completion_(options.deferred_completion),
-      stack_size_(1 + (lower ? lower->stack_size() : 0)), lower_(std::move(lower)) {
-    driver_.device_ = this;
-}
+      stack_size_(1 + (lower ? lower->stack_size() : 0)), lower_(std::move(lower)) {}
 
 Device::~Device() {
     while (Request* q = pool_) {
@@ -46,33 +44,35 @@ Device::~Device() {
     }
 }
 
-Result<Ref<Device>> Device::create(Engine& engine, Driver& driver, const DeviceOptions& options) {
+Result<Ref<Device>> Device::make(Engine& engine, Driver& driver, const DeviceOptions& options, IoTarget* lower) {
     if (!options.name.empty() && !options.name.starts_with("\\Device\\")) {
         log(LogLevel::Warning, "device name '%s' must start with \\Device\\", options.name.c_str());
         return STATUS_OBJECT_NAME_INVALID;
     }
-    auto* d = new (std::nothrow) Device(engine, driver, options, nullptr);
+    if (lower && !lower->is_open()) return STATUS_INVALID_DEVICE_STATE;
+    auto* d = new (std::nothrow) Device(engine, driver, options, Ref<IoTarget>(lower));
     if (!d) return STATUS_INSUFFICIENT_RESOURCES;
     auto device = Ref<Device>::adopt(d);
     auto* queue = new (std::nothrow) Queue(*d, options.default_queue, &driver);
     if (!queue) return STATUS_INSUFFICIENT_RESOURCES;
     d->queues_.push_back(Ref<Queue>::adopt(queue));
     for (auto& slot : d->dispatch_) slot = queue;
+    // Complete before it can be found by name; the driver learns its device last.
     if (!options.name.empty()) {
         std::lock_guard lock(g_registry_mutex);
         if (!registry().emplace(options.name, device).second) return STATUS_OBJECT_NAME_COLLISION;
     }
+    driver.device_ = d;
     return device;
+}
+
+Result<Ref<Device>> Device::create(Engine& engine, Driver& driver, const DeviceOptions& options) {
+    return make(engine, driver, options, nullptr);
 }
 
 Result<Ref<Device>> Device::create_above(Engine& engine, Driver& driver, IoTarget& lower,
                                          const DeviceOptions& options) {
-    if (!lower.is_open()) return STATUS_INVALID_DEVICE_STATE;
-    auto d = create(engine, driver, options);
-    if (!d) return d;
-    d->lower_ = Ref<IoTarget>(&lower);
-    d->stack_size_ = 1 + lower.stack_size();
-    return d;
+    return make(engine, driver, options, &lower);
 }
 
 Result<Ref<Queue>> Device::create_queue(QueueDispatch dispatch, Driver* handler) {
@@ -110,6 +110,17 @@ void Device::remove() {
     }
     for (auto& q : queues_) q->purge();
     if (lower_) lower_->remove();  // the local target goes with the device (spec §7.1)
+    // Then wait for callbacks still running and requests drivers still own,
+    // so that the driver may free its state afterwards — unless we are inside
+    // a callback or on the engine thread ourselves (it would wait for itself).
+    if (detail::DeliveredAccess::in_callback() || engine_.on_engine_thread()) return;
+    for (auto n = active_.load(std::memory_order_seq_cst); n != 0; n = active_.load(std::memory_order_seq_cst))
+        active_.wait(n, std::memory_order_seq_cst);
+}
+
+void Device::activity_done() noexcept {
+    if (active_.fetch_sub(1, std::memory_order_seq_cst) == 1 && removed_.load(std::memory_order_seq_cst))
+        active_.notify_all();
 }
 
 }  // namespace wdfio
@@ -119,9 +130,14 @@ namespace wdfio::detail {
 // ---------------------------------------------------------------- the glue
 
 void DeliveredAccess::dispatch(Device& d, Request& r) {
+    // Refused here: off the target's list, then completed to the sender.
+    auto refuse = [&r](Status status) {
+        static_cast<DeviceTarget*>(RequestAccess::sent_target(r))->untrack(r);
+        RequestAccess::lower_complete(r, status, 0);
+    };
     const int i = dispatch_index(r.op_.type);
     if (d.removed() || i < 0) {
-        RequestAccess::lower_complete(r, d.removed() ? STATUS_INVALID_DEVICE_STATE : STATUS_INVALID_DEVICE_REQUEST, 0);
+        refuse(d.removed() ? STATUS_INVALID_DEVICE_STATE : STATUS_INVALID_DEVICE_REQUEST);
         return;
     }
     Request* q;
@@ -133,7 +149,7 @@ void DeliveredAccess::dispatch(Device& d, Request& r) {
     if (!q) {
         auto created = Request::create();
         if (!created) {
-            RequestAccess::lower_complete(r, created.status(), 0);
+            refuse(created.status());
             return;
         }
         q = created.value().detach();

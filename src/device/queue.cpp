@@ -10,6 +10,12 @@ namespace wdfio {
 
 using detail::DeliveredAccess;
 
+namespace {
+thread_local int t_callback_depth = 0;
+}  // namespace
+
+bool detail::DeliveredAccess::in_callback() noexcept { return t_callback_depth > 0; }
+
 void Queue::List::push_back(Request& q) noexcept {
     q.pool_next_ = nullptr;
     q.pool_prev_ = tail;
@@ -89,6 +95,7 @@ Request* Queue::take_next_locked() {
     if (!q) return nullptr;
     presented_.push_back(*q);
     DeliveredAccess::set_owner(*q, DeliveredAccess::Owner::Driver);
+    DeliveredAccess::owned_begin(device_);
     return q;
 }
 
@@ -114,6 +121,15 @@ void Queue::deliver_ready() {
 }
 
 void Queue::present(Request& q) {
+    // Counted as activity while it runs: Device::remove() waits for it.
+    DeliveredAccess::owned_begin(device_);
+    ++t_callback_depth;
+    dispatch_to_handler(q);
+    --t_callback_depth;
+    DeliveredAccess::owned_done(device_);
+}
+
+void Queue::dispatch_to_handler(Request& q) {
     const IoOperation& p = q.parameters();
     switch (p.type) {
     case RequestType::Read: handler_->on_read(q, p.length); break;
