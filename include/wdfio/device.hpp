@@ -3,6 +3,7 @@
 // default (local) target the next level down, optionally named so that
 // IoTarget::open(engine, "\\Device\\Name") reaches it.
 #pragma once
+#include <wdfio/detail/spin_lock.hpp>
 #include <wdfio/io_target.hpp>
 #include <wdfio/object.hpp>
 #include <wdfio/queue.hpp>
@@ -116,7 +117,7 @@ private:
     std::atomic<std::uint32_t> active_{0};  // callbacks running + requests owned by the driver
 
     // Pool of queue-delivered requests: none allocated per request once warm.
-    std::mutex pool_mutex_;
+    detail::SpinLock pool_mutex_;
     Request* pool_ = nullptr;
 };
 

@@ -1,6 +1,7 @@
 // Queue: how a device receives requests (KMDF WDFQUEUE): sequential (one at a
 // time), parallel (as they come), or manual (held until the driver retrieves them).
 #pragma once
+#include <wdfio/detail/spin_lock.hpp>
 #include <wdfio/object.hpp>
 #include <wdfio/request.hpp>
 
@@ -62,7 +63,7 @@ private:
     Device& device_;
     QueueDispatch dispatch_;
     Driver* handler_;
-    mutable std::mutex mutex_;
+    mutable detail::SpinLock mutex_;
     QueueState state_ = QueueState::Started;
     List waiting_;               // not yet presented
     List presented_;             // owned by the driver, not completed

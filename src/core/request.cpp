@@ -42,6 +42,9 @@ Status Request::check_depth(const IoTarget& target) {
 // ---------------------------------------------------------------- formatting
 
 void Request::release_format() noexcept {
+    if (!formatted_ && !format_target_ && op_.type == RequestType::NoFormat && params_.type == RequestType::NoFormat &&
+        !memory_[0] && !memory_[1] && !memory_[2])
+        return;  // nothing to release: reuse, format and recycle each call this
     for (auto& m : memory_) m = nullptr;
     op_ = {};
     params_ = {};

@@ -2,6 +2,7 @@
 // opener (by name, or the device attached above) has its own.
 #pragma once
 #include <wdfio/device.hpp>
+#include <wdfio/detail/spin_lock.hpp>
 #include <wdfio/io_target.hpp>
 
 #include <mutex>
@@ -24,7 +25,7 @@ protected:
 
 private:
     Ref<Device> device_;
-    std::mutex mutex_;
+    SpinLock mutex_;
     Request* sent_ = nullptr;  // dispatched and not finished (engine_next_/engine_prev_ links)
 };
 
