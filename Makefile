@@ -5,7 +5,7 @@ BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_TSAN ?= build-tsan
 JOBS       ?= $(shell nproc)
-PACKAGES   := cmake g++ make pkg-config liburing-dev libgtest-dev libbenchmark-dev util-linux
+PACKAGES   := cmake g++ make pkg-config liburing-dev libgtest-dev libbenchmark-dev libcli11-dev util-linux
 
 .PHONY: deps configure build run test test-asan test-tsan bench clean
 

@@ -1,0 +1,28 @@
+// `wdfio bench`: an fio-like load through wdfio's asynchronous sends.
+#pragma once
+#include "load_plan.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+namespace wdfio::cli {
+
+struct BenchOptions {
+    std::string target;
+    LoadArgs load;
+    std::string size;   // --size, empty if not given
+    long long filters = 0;
+    std::string fault;  // --fault, empty if not given
+    bool json = false;
+    bool compare_raw = false;
+    bool force = false;
+};
+
+// Registers the subcommand; its values land in `options` when it is parsed.
+CLI::App* add_bench_command(CLI::App& app, BenchOptions& options);
+
+// Exit status: 0 done, 1 a request (or the run) failed, 2 the input needs fixing.
+int run_bench(const BenchOptions& options);
+
+}  // namespace wdfio::cli

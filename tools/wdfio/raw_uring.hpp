@@ -1,0 +1,16 @@
+// The baseline of --compare-raw: the same load (block size, depth, offsets,
+// time; one thread) on a raw liburing ring set up as wdfio's engine sets up
+// its own — io_uring_queue_init_params, 256 entries, IORING_SETUP_CQSIZE with
+// 4096 completion entries, no registered files or buffers.
+#pragma once
+#include "checked.hpp"
+#include "load_plan.hpp"
+#include "load_result.hpp"
+
+#include <string>
+
+namespace wdfio::cli {
+
+Checked<LoadResult> run_raw_load(const LoadPlan& plan, const std::string& path);
+
+}  // namespace wdfio::cli

@@ -1,0 +1,220 @@
+#include "wdfio_load.hpp"
+
+#include "cpu_clock.hpp"
+
+#include <wdfio/memory.hpp>
+#include <wdfio/request.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <thread>
+#include <vector>
+
+namespace wdfio::cli {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+std::uint64_t nanoseconds(Clock::duration d) noexcept {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());
+}
+
+// One thread's share of the load. Its completion routines all run on its
+// engine thread (OS targets complete there; the RAM stack's top device defers
+// its completions there), so the stream and the counters need no lock.
+struct LoadState {
+    LoadState(const LoadPlan& plan, unsigned index)
+        : stream(plan, load_seed(index), first_block(plan, index)), block_bytes(plan.block_bytes) {}
+
+    IoTarget* target = nullptr;
+    IoStream stream;
+    std::uint64_t block_bytes;
+    LoadCounters counters;
+    std::atomic<bool> stop{false};
+    std::atomic<unsigned> in_flight{0};
+};
+
+// One request with its own buffer, formatted and re-sent for the whole run.
+struct Slot {
+    Ref<Request> request;
+    Ref<Memory> buffer;
+    LoadState* state = nullptr;
+    Clock::time_point sent_at;
+};
+
+void on_complete(Request& r, IoTarget&, const CompletionParams& p, void* context);
+
+// Format for the next offset and arm the (one-shot) routine; does not send.
+Status format_next(Slot& slot) {
+    LoadState& s = *slot.state;
+    const NextIo io = s.stream.next();
+    Request& r = *slot.request;
+    const Status st = io.write ? r.format_write(*s.target, slot.buffer, {}, io.offset)
+                               : r.format_read(*s.target, slot.buffer, {}, io.offset);
+    if (st.ok()) r.set_completion(&on_complete, &slot);
+    return st;
+}
+
+void slot_finished(LoadState& s) noexcept {
+    if (s.in_flight.fetch_sub(1, std::memory_order_acq_rel) == 1) s.in_flight.notify_all();
+}
+
+// The completion routine: account for this request, then send it again for
+// the next offset unless the deadline has passed. One clock read serves as
+// this completion's time and the next send's.
+void on_complete(Request& r, IoTarget&, const CompletionParams& p, void* context) {
+    Slot& slot = *static_cast<Slot*>(context);
+    LoadState& s = *slot.state;
+    const auto now = Clock::now();
+    // p belongs to the request: read before the next format resets it.
+    s.counters.account(p.status, p.information, s.block_bytes, nanoseconds(now - slot.sent_at));
+    if (s.stop.load(std::memory_order_relaxed)) {
+        slot_finished(s);
+        return;
+    }
+    slot.sent_at = now;
+    if (const Status st = format_next(slot); !st.ok()) {
+        s.counters.fail(st);
+        slot_finished(s);
+        return;
+    }
+    if (!r.send(*s.target)) {  // refused: the routine will not run, this slot is done
+        s.counters.fail(r.status());
+        slot_finished(s);
+    }
+}
+
+class Worker {
+public:
+    Worker(const LoadPlan& plan, unsigned index) : state_(plan, index), index_(index) {}
+    ~Worker() {
+        // Closing waits until every routine has returned; only then do the
+        // slots and the state they point to go.
+        target_.reset();
+    }
+    Worker(const Worker&) = delete;
+    Worker& operator=(const Worker&) = delete;
+
+    Status open(const LoadPlan& plan, const StackSpec& stack) {
+        auto target = open_bench_target(engine_, stack, index_);
+        if (!target) return target.status();
+        target_ = std::move(target).value();
+        state_.target = &target_->target();
+        slots_.reserve(plan.queue_depth);  // never reallocated: routines hold pointers into it
+        for (unsigned i = 0; i < plan.queue_depth; ++i) {
+            auto request = Request::create(*state_.target);
+            if (!request) return request.status();
+            auto buffer = Memory::allocate(plan.block_bytes);
+            if (!buffer) return buffer.status();
+            fill_buffer(buffer->data(), buffer->size(), load_seed(index_) + i);
+            slots_.push_back({std::move(request).value(), std::move(buffer).value(), &state_, {}});
+        }
+        return STATUS_SUCCESS;
+    }
+
+    // Every slot formatted before the first send: once one is sent, its
+    // routine uses the stream on the engine thread.
+    Status format_all() {
+        for (Slot& slot : slots_)
+            if (Status st = format_next(slot); !st.ok()) return st;
+        return STATUS_SUCCESS;
+    }
+
+    void start() {
+        state_.in_flight.store(static_cast<unsigned>(slots_.size()), std::memory_order_relaxed);
+        for (Slot& slot : slots_) {
+            slot.sent_at = Clock::now();
+            if (slot.request->send(*state_.target)) continue;
+            // Refused here (main thread): kept apart from the engine thread's counters.
+            if (refused_++ == 0) refused_status_ = slot.request->status();
+            slot_finished(state_);
+        }
+    }
+
+    // The deadline: what was done by now counts for IOPS and bandwidth.
+    void snapshot(LoadResult& into) const {
+        into.completed += state_.counters.requests.get();
+        into.bytes += state_.counters.bytes.get();
+    }
+
+    void stop() { state_.stop.store(true, std::memory_order_relaxed); }
+
+    void wait_drained() {
+        for (auto n = state_.in_flight.load(std::memory_order_acquire); n > 0;
+             n = state_.in_flight.load(std::memory_order_acquire))
+            state_.in_flight.wait(n, std::memory_order_acquire);
+    }
+
+    void take_counters(LoadResult& into) const {
+        into.take_counters(state_.counters);
+        into.errors += refused_;
+        if (into.first_failure.ok() && refused_) into.first_failure = refused_status_;
+    }
+
+    BackendKind backend() const noexcept { return engine_.backend(); }
+
+private:
+    Engine engine_;  // first: destroyed last
+    std::unique_ptr<BenchTarget> target_;
+    LoadState state_;
+    std::vector<Slot> slots_;
+    unsigned index_;
+    std::uint64_t refused_ = 0;
+    Status refused_status_;
+};
+
+using Workers = std::vector<std::unique_ptr<Worker>>;
+
+Checked<Workers> make_workers(const LoadPlan& plan, const StackSpec& stack) {
+    Workers workers;
+    for (unsigned i = 0; i < plan.threads; ++i) {
+        workers.push_back(std::make_unique<Worker>(plan, i));
+        if (Status st = workers.back()->open(plan, stack); !st.ok())
+            return run_failure("cannot set up " + stack.target.text + ": " + st.to_string());
+    }
+    for (auto& w : workers)
+        if (Status st = w->format_all(); !st.ok())
+            return run_failure("cannot format the first requests for " + stack.target.text + ": " + st.to_string());
+    return workers;
+}
+}  // namespace
+
+std::uint64_t load_seed(unsigned index) noexcept { return 0x2545F4914F6CDD1Dull + index * 0x9E3779B97F4A7C15ull; }
+
+std::uint64_t first_block(const LoadPlan& plan, unsigned index) noexcept {
+    // Sequential threads start spread over the region, not all at block 0.
+    return static_cast<std::uint64_t>(static_cast<unsigned __int128>(plan.blocks()) * index / plan.threads);
+}
+
+void fill_buffer(void* data, std::size_t bytes, std::uint64_t seed) noexcept {
+    Xorshift64 rng{seed | 1};
+    auto* p = static_cast<unsigned char*>(data);
+    for (std::size_t i = 0; i < bytes; i += sizeof(std::uint64_t)) {
+        const std::uint64_t v = rng.next();
+        std::memcpy(p + i, &v, std::min(sizeof v, bytes - i));
+    }
+}
+
+Checked<WdfioRun> run_wdfio_load(const LoadPlan& plan, const StackSpec& stack) {
+    auto made = make_workers(plan, stack);
+    if (!made.ok()) return made.failure();
+    Workers& workers = made.value();
+
+    WdfioRun run;
+    run.backend = workers.front()->backend();
+    const double cpu0 = process_cpu_seconds();
+    const auto t0 = Clock::now();
+    for (auto& w : workers) w->start();
+    std::this_thread::sleep_until(t0 + std::chrono::duration<double>(plan.seconds));
+    run.result.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    for (auto& w : workers) w->snapshot(run.result);
+    for (auto& w : workers) w->stop();
+    for (auto& w : workers) w->wait_drained();
+    run.result.cpu_seconds = process_cpu_seconds() - cpu0;
+    for (auto& w : workers) w->take_counters(run.result);
+    return run;
+}
+
+}  // namespace wdfio::cli
