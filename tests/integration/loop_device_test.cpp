@@ -95,18 +95,6 @@ void send_tracked(Tracker& tracker, std::size_t i, IoTarget& target, Request& r,
     ASSERT_TRUE(r.send(target)) << "send #" << i << " refused: " << r.status().to_string();
 }
 
-// Closes a target (cancelling and waiting for its I/O) at scope exit. Declared
-// after the bookkeeping that routines write to, so that an early ASSERT return
-// cannot leave a routine pointing at a destroyed Tracker.
-struct CloseOnExit {
-    explicit CloseOnExit(Ref<IoTarget> t) : target(std::move(t)) {}
-    CloseOnExit(const CloseOnExit&) = delete;
-    CloseOnExit& operator=(const CloseOnExit&) = delete;
-    ~CloseOnExit() {
-        if (target) target->close();
-    }
-    Ref<IoTarget> target;
-};
 
 // Lets a routine that (wrongly) runs twice show up before the counts are checked.
 void settle() { std::this_thread::sleep_for(std::chrono::milliseconds(50)); }

@@ -99,18 +99,6 @@ void expect_ran_once(const Seen& seen) {
     EXPECT_TRUE(seen.consistent.load()) << "CompletionParams disagreed with the request's status/information";
 }
 
-// Closes a target at scope exit (cancelling and waiting for its I/O), so that an
-// early ASSERT return cannot leave a routine writing to a destroyed Seen.
-// Declare it after the Seen objects it protects.
-struct CloseOnExit {
-    explicit CloseOnExit(Ref<IoTarget> t) : target(std::move(t)) {}
-    CloseOnExit(const CloseOnExit&) = delete;
-    CloseOnExit& operator=(const CloseOnExit&) = delete;
-    ~CloseOnExit() {
-        if (target) target->close();
-    }
-    Ref<IoTarget> target;
-};
 
 struct Pipe {
     int r = -1, w = -1;

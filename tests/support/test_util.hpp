@@ -55,6 +55,19 @@ inline bool wait_for_count(const std::atomic<int>& counter, int want,
     return true;
 }
 
+// Closes a target at scope end (cancelling and waiting for what is still sent):
+// declared after the state that completion routines write to, an early ASSERT
+// return cannot leave a routine writing to destroyed test state.
+struct CloseOnExit {
+    explicit CloseOnExit(Ref<IoTarget> t) : target(std::move(t)) {}
+    CloseOnExit(const CloseOnExit&) = delete;
+    CloseOnExit& operator=(const CloseOnExit&) = delete;
+    ~CloseOnExit() {
+        if (target) target->close();
+    }
+    Ref<IoTarget> target;
+};
+
 // EXPECT_STATUS(actual, expected): prints both statuses by name on failure.
 inline ::testing::AssertionResult StatusIs(const char* actual_expr, const char*, Status actual, Status expected) {
     if (actual == expected) return ::testing::AssertionSuccess();
