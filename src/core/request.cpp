@@ -21,7 +21,7 @@ Result<Ref<Request>> Request::create() {
     return Ref<Request>::adopt(r);
 }
 
-Result<Ref<Request>> Request::create(IoTarget& target) {  // NOLINT: target checked only
+Result<Ref<Request>> Request::create(IoTarget& target) {
     if (!target.is_open()) return STATUS_INVALID_DEVICE_STATE;
     return create();
 }
