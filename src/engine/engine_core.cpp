@@ -12,6 +12,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -76,8 +77,9 @@ void EngineCore::wake() noexcept {
 }
 
 void EngineCore::arm_timer(Request& r, std::int64_t deadline_ns, std::uint32_t seq) {
-    // The first armed timer changes how long the engine may sleep: wake it to notice.
-    if (timers_.arm(r, deadline_ns, seq) && !on_engine_thread()) wake();
+    // A deadline earlier than the one the engine sleeps for: wake it to notice.
+    const bool first = timers_.arm(r, deadline_ns, seq);
+    if (!on_engine_thread() && (first || deadline_ns < sleep_until_.load(std::memory_order_seq_cst))) wake();
 }
 
 int EngineCore::fire_timers() {
@@ -227,9 +229,15 @@ void EngineCore::run(std::shared_ptr<std::promise<void>> ready) {
             __builtin_ia32_pause();
         }
         if (busy) continue;
+        // sleeping_ first, then the deadline: a timer armed meanwhile either
+        // is in the scan or sees us sleeping (and a later sleep_until_) and wakes us.
         sleeping_.store(true, std::memory_order_seq_cst);
-        if (handoffs_.empty() && !stopping_and_idle())
-            backend_->wait(timers_.empty() ? -1 : TimerWheel::kSlotNs);
+        if (handoffs_.empty() && !stopping_and_idle()) {
+            const std::int64_t next = timers_.next_deadline();
+            sleep_until_.store(next < 0 ? INT64_MAX : next, std::memory_order_seq_cst);
+            backend_->wait(next < 0 ? -1 : std::max<std::int64_t>(0, next - TimerWheel::now_ns()));
+            sleep_until_.store(INT64_MAX, std::memory_order_relaxed);
+        }
         sleeping_.store(false, std::memory_order_relaxed);
     }
     t_current = nullptr;

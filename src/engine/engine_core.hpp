@@ -72,6 +72,7 @@ private:
     int event_fd_ = -1;
     std::atomic<bool> sleeping_{false};
     std::atomic<bool> wake_pending_{false};
+    std::atomic<std::int64_t> sleep_until_{INT64_MAX};  // deadline the sleeping engine wakes for
     std::atomic<bool> stop_{false};
     bool cancelled_for_stop_ = false;
     std::atomic<std::int64_t> active_{0};  // operations started and not yet delivered

@@ -47,6 +47,15 @@ void TimerWheel::disarm(Request& r) {
     r.release();
 }
 
+std::int64_t TimerWheel::next_deadline() {
+    std::lock_guard lock(mutex_);
+    if (armed_.load(std::memory_order_relaxed) == 0) return -1;
+    std::int64_t best = INT64_MAX;  // a scan: only when the engine is about to sleep
+    for (Request* head : slots_)
+        for (Request* r = head; r; r = r->timer_next_) best = std::min(best, r->timer_deadline_);
+    return best;
+}
+
 std::size_t TimerWheel::expire(std::int64_t now, std::array<Fired, 64>& out) {
     std::size_t n = 0;
     std::lock_guard lock(mutex_);

@@ -30,6 +30,8 @@ public:
     bool arm(Request& r, std::int64_t deadline_ns, std::uint32_t seq);
     // Removes r if it is still armed (and drops the wheel's reference).
     void disarm(Request& r);
+    // The earliest armed deadline, or -1 if none (engine thread, before it sleeps).
+    std::int64_t next_deadline();
     // Engine thread: moves up to out.size() due entries into out; returns how many.
     std::size_t expire(std::int64_t now, std::array<Fired, 64>& out);
     bool empty() const noexcept { return armed_.load(std::memory_order_acquire) == 0; }
