@@ -28,7 +28,9 @@ struct EngineOptions {
 class Engine {
 public:
     explicit Engine(EngineOptions options = {});
-    // Cancels what is still outstanding and waits for every completion routine.
+    // Cancels what is still outstanding at the OS and waits for every
+    // completion routine. Targets and devices refer to their engine: close or
+    // remove them first (requests parked in a stopped target are theirs to fail).
     ~Engine();
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
