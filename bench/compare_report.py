@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""Summarise the runs of bench/compare: medians, min/max spreads, per-round ratios.
+
+Reads WORK/<key>.<side>.<round>.json (side: wdfio or fio; stack uses wdfio) and
+prints a table, or one JSON object with --json. Stdlib only.
+"""
+import argparse
+import json
+import statistics
+import sys
+from pathlib import Path
+
+
+def load(path):
+    text = path.read_text()
+    # fio may print notes before its JSON object
+    return json.loads(text[text.index("{"):])
+
+
+def spread(values):
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "values": values}
+
+
+def fio_iops(d):
+    return d["jobs"][0]["read"]["iops"]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--rounds", type=int, required=True)
+    ap.add_argument("--mode", required=True)
+    ap.add_argument("--seconds", type=float, required=True)
+    ap.add_argument("--size-mib", type=int, required=True)
+    ap.add_argument("--elapsed-ms", type=int, required=True)
+    ap.add_argument("--fio-version", required=True)
+    ap.add_argument("--warnings", required=True)
+    ap.add_argument("--json", action="store_true")
+    a = ap.parse_args()
+    work = Path(a.work)
+    rounds = range(1, a.rounds + 1)
+
+    def get(key, side):
+        return [load(work / f"{key}.{side}.{r}.json") for r in rounds]
+
+    rows = []  # each: name, a, b (or None), ratio (or None), labels, unit
+
+    def row(name, unit, a_label, a_vals, b_label=None, b_vals=None, ratio_label=None, ratios=None, note=""):
+        rows.append({
+            "pair": name, "unit": unit, "note": note,
+            "a": {"label": a_label, **spread(a_vals)},
+            "b": {"label": b_label, **spread(b_vals)} if b_vals is not None else None,
+            "ratio": {"label": ratio_label, **spread(ratios)} if ratios is not None else None,
+        })
+
+    for qd in (32, 1):
+        w = get(f"raw_qd{qd}", "wdfio")
+        row(f"uring-raw qd{qd} iops", "IOPS", "raw liburing", [d["raw_iops"] for d in w],
+            "wdfio", [d["iops"] for d in w], "wdfio/raw", [d["ratio"] for d in w],
+            "same process, wdfio always first")
+        row(f"uring-raw qd{qd} cpu", "ns/req", "raw liburing", [d["raw"]["cpu_ns_per_request"] for d in w],
+            "wdfio", [d["cpu_ns_per_request"] for d in w], "wdfio/raw",
+            [d["cpu_ns_per_request"] / d["raw"]["cpu_ns_per_request"] for d in w])
+    for qd in (32, 1):
+        w, f = get(f"fio_qd{qd}", "wdfio"), get(f"fio_qd{qd}", "fio")
+        wi, fi = [d["iops"] for d in w], [fio_iops(d) for d in f]
+        row(f"uring-fio qd{qd} iops", "IOPS", "fio io_uring", fi, "wdfio", wi, "wdfio/fio",
+            [x / y for x, y in zip(wi, fi)], "alternating order")
+    s = get("stack", "wdfio")
+    for lv in ("1", "2", "4"):
+        row(f"stack {lv} level{'s' if lv != '1' else ''}", "ns/req", "wdfio", [d["ns_per_request"][lv] for d in s])
+    row("stack hop vs NOP", "ns", "io_uring NOP (batch 32)", [d["ns_per_nop_batch32"] for d in s],
+        "wdfio hop", [d["ns_per_hop"] for d in s], "hop/NOP", [d["hop_over_nop"] for d in s])
+    w, f = get("threads", "wdfio"), get("threads", "fio")
+    bad = [d["backend"] for d in w if d["backend"] != "threads"]
+    if bad:
+        sys.exit(f"compare: WDFIO_BACKEND=threads ran on backend {bad[0]!r}")
+    wi, fi = [d["iops"] for d in w], [fio_iops(d) for d in f]
+    row("threads-psync iops", "IOPS", "fio psync x2 jobs", fi, "wdfio threads qd8", wi, "wdfio/fio",
+        [x / y for x, y in zip(wi, fi)], "2 threads each; alternating order")
+
+    warnings = [l for l in Path(a.warnings).read_text().splitlines() if l]
+    meta = {"mode": a.mode, "rounds": a.rounds, "time_s": a.seconds, "file_mib": a.size_mib,
+            "fio_version": a.fio_version, "elapsed_s": a.elapsed_ms / 1000}
+    if a.json:
+        json.dump({**meta, "pairs": rows, "warnings": warnings}, sys.stdout, separators=(",", ":"))
+        print()
+        return
+
+    def fmt(v, unit):
+        if unit == "IOPS":
+            return f"{v / 1000:.0f}k"
+        return f"{v:.1f}"
+
+    def cell(side, unit):
+        if side is None:
+            return ("", "", "")
+        return (side["label"], fmt(side["median"], unit), f"{fmt(side['min'], unit)}-{fmt(side['max'], unit)}")
+
+    print(f"wdfio bench/compare, {a.mode} mode: {a.rounds} rounds, {a.seconds:g} s per run, "
+          f"{a.size_mib} MiB page-cached file, {a.fio_version}")
+    print("medians over rounds; [min-max]; ratios are per round (adjacent runs), then the median\n")
+    hdr = ("pair", "unit", "A", "A median", "A min-max", "B", "B median", "B min-max", "ratio", "median", "min-max")
+    table = [hdr]
+    for r in rows:
+        ra = r["ratio"]
+        table.append((r["pair"], r["unit"], *cell(r["a"], r["unit"]), *cell(r["b"], r["unit"]),
+                      *((ra["label"], f"{ra['median']:.3f}", f"{ra['min']:.3f}-{ra['max']:.3f}") if ra else ("", "", ""))))
+    widths = [max(len(t[i]) for t in table) for i in range(len(hdr))]
+    for i, t in enumerate(table):
+        print("  ".join(c.ljust(w) if j in (0, 1, 2, 5, 8) else c.rjust(w) for j, (c, w) in enumerate(zip(t, widths))).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+    print("\nnotes: uring-raw: one process, wdfio then raw liburing (order fixed by the tool); "
+          "uring-fio: fio io_uring with batch submit/complete 32, fixedbufs, registerfiles;")
+    print("       threads-psync: WDFIO_BACKEND=threads, 1 engine thread at QD 8 over the 2-worker pool, "
+          "against fio psync numjobs=2 (2 threads each)")
+    if warnings:
+        print(f"\n{len(warnings)} warning(s):")
+        for w in warnings:
+            print("  " + w)
+    print(f"\ntotal time {a.elapsed_ms / 1000:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
