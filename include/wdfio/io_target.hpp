@@ -2,6 +2,7 @@
 // Opened by name: a path ("/dev/loop0", "./disk.img") today; nbd:// URIs and
 // in-process device names come with their targets.
 #pragma once
+#include <wdfio/detail/request_fifo.hpp>
 #include <wdfio/object.hpp>
 #include <wdfio/request.hpp>
 #include <wdfio/result.hpp>
@@ -145,9 +146,7 @@ private:
     std::atomic<bool> released_{false};
     std::atomic<std::uint32_t> waiting_{0};  // stop/purge calls waiting; start waits for them
     mutable std::mutex park_mutex_;
-    Request* park_head_ = nullptr;            // FIFO of parked requests
-    Request* park_tail_ = nullptr;
-    std::uint32_t park_count_ = 0;
+    detail::RequestFifo<&Request::park_next_, &Request::park_prev_> parked_list_;  // FIFO of parked requests
 
 public:
     // Plumbing, not API: the io_uring operations in flight (engine thread

@@ -1,6 +1,7 @@
 // Queue: how a device receives requests (KMDF WDFQUEUE): sequential (one at a
 // time), parallel (as they come), or manual (held until the driver retrieves them).
 #pragma once
+#include <wdfio/detail/request_fifo.hpp>
 #include <wdfio/detail/spin_lock.hpp>
 #include <wdfio/object.hpp>
 #include <wdfio/request.hpp>
@@ -49,15 +50,7 @@ private:
     void present(Request& q);
     void dispatch_to_handler(Request& q);
 
-    // Intrusive FIFO over the requests' pool links (a request is in one list at a time).
-    struct List {
-        Request* head = nullptr;
-        Request* tail = nullptr;
-        std::uint32_t count = 0;
-        void push_back(Request& q) noexcept;
-        void remove(Request& q) noexcept;
-        Request* pop_front() noexcept;
-    };
+    using List = detail::RequestFifo<&Request::pool_next_, &Request::pool_prev_>;
     Request* take_next_locked();
 
     Device& device_;

@@ -33,7 +33,7 @@ bool IoTarget::is_open() const noexcept {
 
 std::uint32_t IoTarget::parked() const {
     std::lock_guard lock(park_mutex_);
-    return park_count_;
+    return parked_list_.count;
 }
 
 // ---------------------------------------------------------------- accounting
@@ -89,12 +89,7 @@ void IoTarget::park_or_send(Request& r) {
     const auto s = state_.load(std::memory_order_seq_cst);
     if (s == IoTargetState::Stopped) {
         r.parked_ = true;
-        r.park_next_ = nullptr;
-        r.park_prev_ = park_tail_;
-        if (park_tail_) park_tail_->park_next_ = &r;
-        else park_head_ = &r;
-        park_tail_ = &r;
-        ++park_count_;
+        parked_list_.push_back(r);
         return;
     }
     lock.unlock();
@@ -111,21 +106,14 @@ void IoTarget::park_or_send(Request& r) {
 bool IoTarget::unpark(Request& r) {
     std::lock_guard lock(park_mutex_);
     if (!r.parked_) return false;
-    if (r.park_prev_) r.park_prev_->park_next_ = r.park_next_;
-    else park_head_ = r.park_next_;
-    if (r.park_next_) r.park_next_->park_prev_ = r.park_prev_;
-    else park_tail_ = r.park_prev_;
-    r.park_next_ = r.park_prev_ = nullptr;
+    parked_list_.remove(r);
     r.parked_ = false;
-    --park_count_;
     return true;
 }
 
 Request* IoTarget::take_parked_locked() noexcept {
-    Request* list = park_head_;
+    Request* list = parked_list_.take_all();
     for (Request* r = list; r; r = r->park_next_) r->parked_ = false;
-    park_head_ = park_tail_ = nullptr;
-    park_count_ = 0;
     return list;
 }
 

@@ -16,30 +16,6 @@ thread_local int t_callback_depth = 0;
 
 bool detail::DeliveredAccess::in_callback() noexcept { return t_callback_depth > 0; }
 
-void Queue::List::push_back(Request& q) noexcept {
-    q.pool_next_ = nullptr;
-    q.pool_prev_ = tail;
-    if (tail) tail->pool_next_ = &q;
-    else head = &q;
-    tail = &q;
-    ++count;
-}
-
-void Queue::List::remove(Request& q) noexcept {
-    if (q.pool_prev_) q.pool_prev_->pool_next_ = q.pool_next_;
-    else head = q.pool_next_;
-    if (q.pool_next_) q.pool_next_->pool_prev_ = q.pool_prev_;
-    else tail = q.pool_prev_;
-    q.pool_next_ = q.pool_prev_ = nullptr;
-    --count;
-}
-
-Request* Queue::List::pop_front() noexcept {
-    Request* q = head;
-    if (q) remove(*q);
-    return q;
-}
-
 Queue::Queue(Device& device, QueueDispatch dispatch, Driver* handler)
     : device_(device), dispatch_(dispatch), handler_(handler) {}
 
