@@ -139,6 +139,7 @@ private:
     friend struct detail::DeliveredAccess;
     Request() = default;
     Status check_depth(const IoTarget& target);
+    Status refuse_outstanding(const char* call);  // verifier report, STATUS_INVALID_DEVICE_STATE
     void last_reference_dropped() const noexcept override;
     ~Request() override;
 

@@ -36,7 +36,13 @@ void Request::last_reference_dropped() const noexcept {
 Status Request::check_depth(const IoTarget& target) {
     // A queue-delivered request has only the locations below its driver
     // (spec §1.3); a created one is "re-allocated" to fit any target.
+    if (depth_ == UINT32_MAX) return STATUS_SUCCESS;
     return target.stack_size() > depth_ ? Status(STATUS_REQUEST_NOT_ACCEPTED) : Status(STATUS_SUCCESS);
+}
+
+Status Request::refuse_outstanding(const char* call) {
+    verifier_violation(VerifierCheck::FormatWhileOutstanding, this, call);
+    return STATUS_INVALID_DEVICE_STATE;  // report mode: refused, the request in flight is untouched
 }
 
 // ---------------------------------------------------------------- formatting
@@ -53,10 +59,7 @@ void Request::release_format() noexcept {
 }
 
 Status Request::begin_format(IoTarget& target, const char* call) {
-    if (is_outstanding()) {
-        verifier_violation(VerifierCheck::FormatWhileOutstanding, this, call);
-        return STATUS_INVALID_DEVICE_STATE;  // report mode: refused, the request in flight is untouched
-    }
+    if (is_outstanding()) return refuse_outstanding(call);
     release_format();  // spec §2.1 step 2: even if the rest fails
     if (!target.is_open()) return STATUS_INVALID_DEVICE_STATE;
     return check_depth(target);
@@ -92,7 +95,7 @@ std::size_t offset_of(const std::optional<MemoryOffset>& o) { return o ? o->offs
 Status Request::format_transfer(RequestType type, IoTarget& target, const Ref<Memory>& buffer,
                                 const std::optional<MemoryOffset>& offsets, std::int64_t device_offset) {
     const char* call = type == RequestType::Read ? "format_read" : "format_write";
-    if (is_outstanding()) return begin_format(target, call);
+    if (is_outstanding()) return refuse_outstanding(call);  // before the offsets are looked at
     void* data;
     std::uint64_t length;
     if (Status s = resolve(buffer, offsets, data, length); !s.ok()) return s;
@@ -122,7 +125,7 @@ Status Request::format_ioctl_common(RequestType type, IoTarget& target, std::uin
                                     const std::optional<MemoryOffset>& input_offsets, const Ref<Memory>& output,
                                     const std::optional<MemoryOffset>& output_offsets) {
     const char* call = type == RequestType::DeviceControl ? "format_ioctl" : "format_internal_ioctl";
-    if (is_outstanding()) return begin_format(target, call);
+    if (is_outstanding()) return refuse_outstanding(call);  // before the offsets are looked at
     void *in, *out;
     std::uint64_t in_len, out_len;
     if (Status s = resolve(input, input_offsets, in, in_len); !s.ok()) return s;  // input first (spec §2.3)
@@ -164,7 +167,7 @@ Status Request::format_internal_ioctl_others(IoTarget& target, std::uint32_t cod
                                              const std::optional<MemoryOffset>& argument2_offsets,
                                              const Ref<Memory>& argument4,
                                              const std::optional<MemoryOffset>& argument4_offsets) {
-    if (is_outstanding()) return begin_format(target, "format_internal_ioctl_others");
+    if (is_outstanding()) return refuse_outstanding("format_internal_ioctl_others");
     const Ref<Memory>* mems[3] = {&argument1, &argument2, &argument4};
     const std::optional<MemoryOffset>* offs[3] = {&argument1_offsets, &argument2_offsets, &argument4_offsets};
     void* ptrs[3];
@@ -190,10 +193,7 @@ Status Request::change_target(IoTarget& target) {
 
 Status Request::reuse(std::uint32_t flags, Status reuse_status) {
     if (flags != REUSE_NO_FLAGS) return STATUS_INVALID_PARAMETER;
-    if (is_outstanding()) {
-        verifier_violation(VerifierCheck::FormatWhileOutstanding, this, "reuse");
-        return STATUS_INVALID_DEVICE_STATE;
-    }
+    if (is_outstanding()) return refuse_outstanding("reuse");
     release_format();
     routine_.reset();
     status_ = reuse_status;

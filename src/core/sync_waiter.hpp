@@ -15,7 +15,6 @@ public:
     void wait() noexcept;
     // false if the deadline passed first.
     bool wait_for(std::chrono::nanoseconds timeout) noexcept;
-    bool signaled() const noexcept { return state_.load(std::memory_order_acquire) == 1; }
 
 private:
     std::atomic<std::uint32_t> state_{0};

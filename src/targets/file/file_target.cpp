@@ -23,25 +23,15 @@
 namespace wdfio::detail {
 
 namespace {
-FileTarget::Kind kind_of(mode_t mode) {
-    if (S_ISREG(mode)) return FileTarget::Kind::Regular;
-    if (S_ISBLK(mode)) return FileTarget::Kind::Block;
-    if (S_ISCHR(mode)) return FileTarget::Kind::Char;
-    if (S_ISFIFO(mode)) return FileTarget::Kind::Fifo;
-    if (S_ISSOCK(mode)) return FileTarget::Kind::Socket;
-    return FileTarget::Kind::Other;
-}
-
 bool misaligned(std::uint64_t v, unsigned align) { return align > 1 && v % align != 0; }
 }  // namespace
 
 FileTarget::FileTarget(Engine& engine, std::string name, int fd, bool direct)
     : IoTarget(engine, std::move(name)), fd_(fd), direct_(direct) {
-    struct stat st {};
-    if (fstat(fd_, &st) == 0) kind_ = kind_of(st.st_mode);
     seekable_ = lseek(fd_, 0, SEEK_CUR) >= 0;
     if (!direct_) return;
-    if (kind_ == Kind::Block) {
+    struct stat st {};
+    if (fstat(fd_, &st) == 0 && S_ISBLK(st.st_mode)) {  // O_DIRECT alignment: the logical block size
         int lbs = 512;
         ioctl(fd_, BLKSSZGET, &lbs);
         mem_align_ = off_align_ = static_cast<unsigned>(lbs);

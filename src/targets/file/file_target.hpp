@@ -10,12 +10,9 @@ namespace wdfio::detail {
 
 class FileTarget final : public IoTarget {
 public:
-    enum class Kind { Regular, Block, Char, Fifo, Socket, Other };
-
     static Result<Ref<IoTarget>> open(Engine& engine, std::string_view path, const OpenOptions& options);
     static Result<Ref<IoTarget>> from_fd(Engine& engine, int fd, std::string_view name);
 
-    Kind kind() const noexcept { return kind_; }
     int fd() const noexcept { return fd_.load(std::memory_order_relaxed); }
 
 protected:
@@ -39,7 +36,6 @@ private:
     void run_ioctl(Request& r);
 
     std::atomic<int> fd_;  // -1 once close has released it; read by the engine thread
-    Kind kind_ = Kind::Other;
     bool seekable_ = false;
     bool direct_ = false;
     unsigned mem_align_ = 1;  // O_DIRECT: buffer address alignment
