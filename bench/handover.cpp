@@ -8,6 +8,8 @@
 //   wdfio_bench_handover [--size MiB] [--seconds S] [--rounds N] [--json] [--quick]
 #include <wdfio/wdfio.hpp>
 
+#include "xorshift64.hpp"
+
 #include <liburing.h>
 
 #include <fcntl.h>
@@ -30,12 +32,7 @@ using namespace wdfio;
 constexpr int kDepth = 32;
 constexpr std::size_t kBlock = 4096;
 
-std::uint64_t next_random(std::uint64_t& s) {  // xorshift64
-    s ^= s << 13;
-    s ^= s >> 7;
-    s ^= s << 17;
-    return s;
-}
+using cli::Xorshift64;
 
 // Finished request indices, from the engine thread to the sender.
 struct Ring {
@@ -65,7 +62,7 @@ double run_wdfio(IoTarget& target, std::uint64_t blocks, double seconds) {
         std::atomic<long> failures{0};
     } ctx;
     std::vector<Slot> slots(kDepth);
-    std::uint64_t rng = 0x9E3779B97F4A7C15ull;
+    Xorshift64 rng{0x9E3779B97F4A7C15ull};
     for (int i = 0; i < kDepth; ++i) {
         slots[i].request = Request::create(target).value();
         slots[i].buffer = Memory::allocate(kBlock * kDepth).value();
@@ -75,7 +72,7 @@ double run_wdfio(IoTarget& target, std::uint64_t blocks, double seconds) {
     auto send_slot = [&](int i) {
         Request& r = *slots[i].request;
         r.format_read(target, slots[i].buffer, MemoryOffset{static_cast<std::size_t>(i) * kBlock, kBlock},
-                      static_cast<std::int64_t>(next_random(rng) % blocks * kBlock));
+                      static_cast<std::int64_t>(rng.next() % blocks * kBlock));
         r.set_completion(
             [](Request&, IoTarget&, const CompletionParams& p, void* c) {
                 auto* x = static_cast<Ctx*>(c);
@@ -116,10 +113,10 @@ double run_raw(int fd, std::uint64_t blocks, double seconds) {
     p.cq_entries = 4096;
     if (io_uring_queue_init_params(256, &ring, &p) < 0) return -1;
     std::vector<char> bufs(kBlock * kDepth);
-    std::uint64_t rng = 0x9E3779B97F4A7C15ull;
+    Xorshift64 rng{0x9E3779B97F4A7C15ull};
     auto prep = [&](int i) {
         io_uring_sqe* s = io_uring_get_sqe(&ring);
-        io_uring_prep_read(s, fd, bufs.data() + i * kBlock, kBlock, next_random(rng) % blocks * kBlock);
+        io_uring_prep_read(s, fd, bufs.data() + i * kBlock, kBlock, rng.next() % blocks * kBlock);
         io_uring_sqe_set_data64(s, static_cast<std::uint64_t>(i));
     };
     for (int i = 0; i < kDepth; ++i) prep(i);

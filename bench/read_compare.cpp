@@ -9,6 +9,8 @@
 //   wdfio_bench_read [--size MiB] [--seconds S] [--rounds N] [--json] [--quick]
 #include <wdfio/wdfio.hpp>
 
+#include "xorshift64.hpp"
+
 #include <liburing.h>
 
 #include <fcntl.h>
@@ -84,17 +86,8 @@ Options parse_options(int argc, char** argv) {
 
 // ------------------------------------------------------------------ random offsets
 
-// xorshift64: a few cycles per number, so the PRNG does not blur the comparison.
-// Both sides use it, seeded alike.
-struct Xorshift64 {
-    std::uint64_t state;
-    std::uint64_t next() noexcept {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        return state;
-    }
-};
+// Both sides draw offsets from the same generator, seeded alike.
+using wdfio::cli::Xorshift64;
 
 // A random 4 KiB-aligned offset below blocks * 4 KiB (multiply-shift instead of %).
 std::int64_t random_offset(Xorshift64& rng, std::uint64_t blocks) noexcept {

@@ -2,6 +2,7 @@
 // asked for, checked — and the stream of offsets and operations it makes.
 #pragma once
 #include "checked.hpp"
+#include "xorshift64.hpp"
 
 #include <cstdint>
 #include <string>
@@ -40,18 +41,6 @@ struct LoadArgs {
 
 // Checks every field and says what to fix (exit 2) when one is wrong.
 Checked<LoadPlan> make_load_plan(const LoadArgs& args);
-
-// xorshift64: a few cycles per number, so that the generator does not blur
-// the measurement. The raw baseline uses it too, seeded alike.
-struct Xorshift64 {
-    std::uint64_t state;
-    std::uint64_t next() noexcept {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        return state;
-    }
-};
 
 struct NextIo {
     std::int64_t offset;
