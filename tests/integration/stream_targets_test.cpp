@@ -99,6 +99,17 @@ void expect_ran_once(const Seen& seen) {
     EXPECT_TRUE(seen.consistent.load()) << "CompletionParams disagreed with the request's status/information";
 }
 
+// Sends r to t with `seen` as its routine, waits for the completion, lets a
+// stray second one show up, and checks the routine ran exactly once.
+::testing::AssertionResult send_and_settle(Request& r, IoTarget& t, Seen& seen) {
+    arm(r, seen);
+    if (!r.send(t)) return ::testing::AssertionFailure() << "send refused: " << r.status().to_string();
+    if (!wait_for_count(seen.runs, 1)) return ::testing::AssertionFailure() << "the completion routine never ran";
+    settle();
+    expect_ran_once(seen);
+    return ::testing::AssertionSuccess();
+}
+
 
 struct Pipe {
     int r = -1, w = -1;
@@ -296,11 +307,7 @@ TEST(StreamTargetsTest, PipeWriteTargetThenReadOtherEnd) {
 
     // Asynchronously (fits in the pipe: completes without a reader).
     ASSERT_STATUS(r->format_write(*t, out, {}, 0), STATUS_SUCCESS);
-    arm(*r, seen);
-    ASSERT_TRUE(r->send(*t)) << r->status().to_string();
-    ASSERT_TRUE(wait_for_count(seen.runs, 1));
-    settle();
-    expect_ran_once(seen);
+    ASSERT_TRUE(send_and_settle(*r, *t, seen));
     EXPECT_STATUS(seen.st(), STATUS_SUCCESS);
     EXPECT_EQ(seen.information.load(), 5000u);
     EXPECT_EQ(seen.buffer.load(), out.get());
@@ -497,11 +504,7 @@ TEST(StreamTargetsTest, DevNullAcceptsWritesAndReadsEndOfFile) {
     Seen wrote(engine);
     CloseOnExit guard{*t};
     ASSERT_STATUS(r->format_write(*t, out, {}, 0), STATUS_SUCCESS);
-    arm(*r, wrote);
-    ASSERT_TRUE(r->send(*t)) << r->status().to_string();
-    ASSERT_TRUE(wait_for_count(wrote.runs, 1));
-    settle();
-    expect_ran_once(wrote);
+    ASSERT_TRUE(send_and_settle(*r, *t, wrote));
     EXPECT_STATUS(wrote.st(), STATUS_SUCCESS);
     EXPECT_EQ(wrote.information.load(), 12345u);
 
@@ -511,11 +514,7 @@ TEST(StreamTargetsTest, DevNullAcceptsWritesAndReadsEndOfFile) {
     ASSERT_STATUS(r->format_read(*t, in, {}, 0), STATUS_SUCCESS);
     Seen read(engine);
     CloseOnExit guard_read{*t};
-    arm(*r, read);
-    ASSERT_TRUE(r->send(*t)) << r->status().to_string();
-    ASSERT_TRUE(wait_for_count(read.runs, 1));
-    settle();
-    expect_ran_once(read);
+    ASSERT_TRUE(send_and_settle(*r, *t, read));
     EXPECT_STATUS(read.st(), STATUS_END_OF_FILE);
     EXPECT_EQ(read.information.load(), 0u);
     std::uint64_t bytes = 99;
@@ -537,11 +536,7 @@ TEST(StreamTargetsTest, DevZeroReadFillsZeros) {
     Seen seen(engine);
     CloseOnExit guard{*t};
     ASSERT_STATUS(r->format_read(*t, in, {}, 0), STATUS_SUCCESS);
-    arm(*r, seen);
-    ASSERT_TRUE(r->send(*t)) << r->status().to_string();
-    ASSERT_TRUE(wait_for_count(seen.runs, 1));
-    settle();
-    expect_ran_once(seen);
+    ASSERT_TRUE(send_and_settle(*r, *t, seen));
     EXPECT_STATUS(seen.st(), STATUS_SUCCESS);
     EXPECT_EQ(seen.information.load(), kLen);
     const auto* p = static_cast<const std::uint8_t*>(in->data());
@@ -586,11 +581,7 @@ TEST(StreamTargetsTest, RegularFileReadPastEndIsEndOfFileAndStraddlingReadIsShor
         Seen seen(engine);
         CloseOnExit guard{*t};
         ASSERT_STATUS(r->format_read(*t, in, {}, at), STATUS_SUCCESS);
-        arm(*r, seen);
-        ASSERT_TRUE(r->send(*t)) << r->status().to_string();
-        ASSERT_TRUE(wait_for_count(seen.runs, 1));
-        settle();
-        expect_ran_once(seen);
+        ASSERT_TRUE(send_and_settle(*r, *t, seen));
         EXPECT_STATUS(seen.st(), STATUS_END_OF_FILE);
         EXPECT_EQ(seen.information.load(), 0u);
         EXPECT_EQ(r->information(), 0u);
@@ -604,11 +595,7 @@ TEST(StreamTargetsTest, RegularFileReadPastEndIsEndOfFileAndStraddlingReadIsShor
     Seen seen(engine);
     CloseOnExit guard{*t};
     ASSERT_STATUS(r->format_read(*t, in, {}, 8192), STATUS_SUCCESS);
-    arm(*r, seen);
-    ASSERT_TRUE(r->send(*t)) << r->status().to_string();
-    ASSERT_TRUE(wait_for_count(seen.runs, 1));
-    settle();
-    expect_ran_once(seen);
+    ASSERT_TRUE(send_and_settle(*r, *t, seen));
     EXPECT_STATUS(seen.st(), STATUS_SUCCESS);
     EXPECT_EQ(seen.information.load(), kSize - 8192);
     EXPECT_EQ(seen.transfer_length.load(), kSize - 8192);
