@@ -26,31 +26,35 @@ struct CompletionParams {
     std::uint64_t information = 0;
 
     struct Transfer {
-        Memory* buffer = nullptr;  // the Memory formatted with, or null
-        std::size_t offset = 0;    // MemoryOffset::offset from the format
-        std::size_t length = 0;    // = information
+        Memory* buffer;      // the Memory formatted with, or null
+        std::size_t offset;  // MemoryOffset::offset from the format
+        std::size_t length;  // = information
     };
-    Transfer read;   // type Read
-    Transfer write;  // type Write
-
     struct Ioctl {
-        std::uint32_t code = 0;
+        std::uint32_t code;
         struct {
-            Memory* buffer = nullptr;
-            std::size_t offset = 0;
+            Memory* buffer;
+            std::size_t offset;
         } input;
         struct {
-            Memory* buffer = nullptr;
-            std::size_t offset = 0;
-            std::size_t length = 0;  // = information
+            Memory* buffer;
+            std::size_t offset;
+            std::size_t length;  // = information
         } output;
-    } ioctl;  // types DeviceControl and DeviceControlInternal
-
+    };
     struct Others {
-        Memory* argument1 = nullptr;
-        Memory* argument2 = nullptr;
-        Memory* argument4 = nullptr;
-    } others;  // type Other
+        Memory* argument1;
+        Memory* argument2;
+        Memory* argument4;
+    };
+    // Only the member of `type` is meaningful: a union, as in KMDF, which keeps
+    // the request small (the largest member is zeroed at construction).
+    union {
+        Ioctl ioctl{};    // types DeviceControl and DeviceControlInternal
+        Transfer read;    // type Read
+        Transfer write;   // type Write
+        Others others;    // type Other
+    };
 };
 
 }  // namespace wdfio

@@ -146,7 +146,7 @@ private:
     std::atomic<bool> released_{false};
     std::atomic<std::uint32_t> waiting_{0};  // stop/purge calls waiting; start waits for them
     mutable std::mutex park_mutex_;
-    detail::RequestFifo<&Request::park_next_, &Request::park_prev_> parked_list_;  // FIFO of parked requests
+    detail::RequestFifo<&Request::target_next_, &Request::target_prev_> parked_list_;  // FIFO of parked requests
 
 public:
     // Plumbing, not API: the io_uring operations in flight (engine thread

@@ -35,10 +35,10 @@ enum class RequestKind : std::uint8_t { Created, QueueDelivered };
 // What was formatted: the operation a target carries out.
 struct IoOperation {
     RequestType type = RequestType::NoFormat;
+    std::uint32_t ioctl_code = 0;
     void* data = nullptr;           // read/write: buffer + offset
     std::uint64_t length = 0;       // read/write: transfer length
     std::int64_t device_offset = 0; // read/write
-    std::uint32_t ioctl_code = 0;
     void* input = nullptr;  // ioctls: input window (nullptr, 0 when none)
     std::uint64_t input_length = 0;
     void* output = nullptr;  // ioctls: output window
@@ -110,7 +110,7 @@ public:
     // (On a driver-created request these fail with STATUS_INVALID_DEVICE_REQUEST.)
 
     // What arrived: the operation at this driver's level (type, lengths, offset, code).
-    const IoOperation& parameters() const noexcept { return current_; }
+    const IoOperation& parameters() const noexcept;
     // The buffers of that operation, at least min_length bytes: a read's or an
     // ioctl's output, a write's or an ioctl's input. Shorter or absent →
     // STATUS_BUFFER_TOO_SMALL; none for this type → STATUS_INVALID_DEVICE_REQUEST.
@@ -162,65 +162,71 @@ private:
     void drop_claim() noexcept;
     friend class IoTarget;
 
-    // format (the "next location")
-    IoOperation op_;
-    bool format_context_ = false;           // ever formatted with a format_* call (spec §4.2 step 3b)
+    // Ordered for size (the target is 512 bytes, alignment included): 4-byte
+    // fields first (the first one fills the Object base's tail padding), then
+    // the 8-byte ones, then the 1-byte flags.
+    Status status_ = STATUS_SUCCESS;
+    Status lower_status_ = STATUS_SUCCESS;   // what the lower side completed with
     std::uint32_t depth_ = UINT32_MAX;       // locations left: unlimited unless queue-delivered (spec §1.3)
 
-    // queue-delivered (the "current location" and where it came from)
-    IoOperation current_;
+    // claim protocol (spec §1.4, §5.3)
+    std::atomic<std::int32_t> completion_refs_{0};
+    std::uint32_t send_seq_ = 0;       // bumped per accepted send; tags OS operations
+    IoTarget* sent_target_ = nullptr;  // referenced while outstanding
+
+    // format (the "next location"); a queue-delivered request's current location
+    // is its parent's next location (parameters()).
+    IoOperation op_;
+    CompletionParams params_;
+    Ref<Memory> memory_[3];                    // what the format references (spec §9)
+    const IoTarget* format_target_ = nullptr;  // compared only, never dereferenced
+
+    // completion
+    detail::CompletionRoutine routine_;
+    std::uint64_t information_ = 0;
+    std::uint64_t lower_information_ = 0;
+    detail::SyncWaiter* waiter_ = nullptr;
+
+    // queue-delivered: where it came from and where it is
     Request* parent_ = nullptr;              // the request one level up (holds its lower claim)
+    std::atomic<Request*> child_{nullptr};   // queue-delivered request one level down
     std::atomic<Queue*> queue_{nullptr};     // where it waits or was presented
     Ref<Memory> input_view_, output_view_;   // retrieve_*_memory wrappers, re-pointed per delivery
     void (*recycle_)(Request&) = nullptr;    // back to the delivering device's pool
     void* recycle_context_ = nullptr;
+    CancelCallback cancel_callback_ = nullptr;
+    void* cancel_context_ = nullptr;
+
+    // flags
+    bool format_context_ = false;  // ever formatted with a format_* call (spec §4.2 step 3b)
+    bool formatted_ = false;
+    RequestKind kind_ = RequestKind::Created;
     enum class Owner : std::uint8_t { Queued, Driver, Completed } owner_ = Owner::Completed;
     std::atomic<std::uint8_t> cancel_state_{0};  // 0 not cancelable, 1 cancelable, 2 callback claimed
     bool wdm_formatted_ = false;                 // format_using_current_type since delivery
     std::atomic<bool> cancel_requested_{false};
-    CancelCallback cancel_callback_ = nullptr;
-    void* cancel_context_ = nullptr;
-    std::atomic<Request*> child_{nullptr};   // queue-delivered request one level down
-    CompletionParams params_;
-    Ref<Memory> memory_[3];                 // what the format references (spec §9)
-    const IoTarget* format_target_ = nullptr;  // compared only, never dereferenced
-    bool formatted_ = false;
-    RequestKind kind_ = RequestKind::Created;
-
-    // completion
-    detail::CompletionRoutine routine_;
-    Status status_ = STATUS_SUCCESS;
-    std::uint64_t information_ = 0;
-    Status lower_status_ = STATUS_SUCCESS;   // what the lower side completed with
-    std::uint64_t lower_information_ = 0;
-    std::atomic<bool> timed_out_{false};      // CANCELLED_FROM_TIMER
-    detail::SyncWaiter* waiter_ = nullptr;
-
-    // claim protocol (spec §1.4, §5.3)
-    std::atomic<std::int32_t> completion_refs_{0};
+    std::atomic<bool> timed_out_{false};         // CANCELLED_FROM_TIMER
     std::atomic<bool> canceled_{false};
-    IoTarget* sent_target_ = nullptr;  // referenced while outstanding
-    std::uint32_t send_seq_ = 0;       // bumped per accepted send; tags OS operations
 
 public:
     // Engine/target plumbing; not part of the API.
-    detail::HandoffNode handoff_node_{{}, detail::HandoffKind::Submit, this};
-    detail::HandoffNode cancel_node_{{}, detail::HandoffKind::Cancel, this};
     std::atomic<bool> cancel_queued_{false};
-    std::atomic<std::uint32_t> cancel_seq_{0};
-    Request* pool_next_ = nullptr;  // worker-pool FIFO link (also queue and device-pool links)
-    Request* pool_prev_ = nullptr;
     // Per send, written by the sender before the operation starts.
     bool ignore_state_ = false;     // sent with IGNORE_TARGET_STATE
     bool counted_sent_ = false;     // counted in the target's sent I/O (stop waits for it)
     bool timer_armed_ = false;      // this send armed a timeout
-    // Parked in a stopped target (guarded by the target's park lock).
-    bool parked_ = false;
-    Request* park_next_ = nullptr;
-    Request* park_prev_ = nullptr;
-    // In io_uring (engine thread only).
-    Request* engine_next_ = nullptr;
-    Request* engine_prev_ = nullptr;
+    bool parked_ = false;           // parked in a stopped target (guarded by its park lock)
+    std::atomic<std::uint32_t> cancel_seq_{0};
+    detail::HandoffNode handoff_node_{detail::HandoffKind::Submit, this};
+    detail::HandoffNode cancel_node_{detail::HandoffKind::Cancel, this};
+    // Worker-pool FIFO link; also the device queues' and the device pool's.
+    Request* pool_next_ = nullptr;
+    Request* pool_prev_ = nullptr;
+    // The target's list this request is on: parked (guarded by the park lock)
+    // or, once started, sent (io_uring: engine thread only; local: its lock).
+    // Never both at once, so one pair of links serves.
+    Request* target_next_ = nullptr;
+    Request* target_prev_ = nullptr;
     // Timeout timer (guarded by the engine's timer lock).
     Request* timer_next_ = nullptr;
     Request* timer_prev_ = nullptr;

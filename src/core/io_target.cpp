@@ -21,8 +21,7 @@ bool accepts_ignore_state(IoTargetState s) {
 }  // namespace
 
 IoTarget::IoTarget(Engine& engine, std::string name) : engine_(engine), name_(std::move(name)) {
-    cancel_sent_node_.owner = this;
-    cancel_sent_node_.kind = detail::HandoffKind::CancelAll;
+    cancel_sent_node_.set(detail::HandoffKind::CancelAll, this);
 }
 
 bool IoTarget::is_open() const noexcept {
@@ -113,14 +112,14 @@ bool IoTarget::unpark(Request& r) {
 
 Request* IoTarget::take_parked_locked() noexcept {
     Request* list = parked_list_.take_all();
-    for (Request* r = list; r; r = r->park_next_) r->parked_ = false;
+    for (Request* r = list; r; r = r->target_next_) r->parked_ = false;
     return list;
 }
 
 void IoTarget::fail_all(Request* list, Status status) {
     while (list) {
-        Request* next = list->park_next_;
-        list->park_next_ = list->park_prev_ = nullptr;
+        Request* next = list->target_next_;
+        list->target_next_ = list->target_prev_ = nullptr;
         detail::RequestAccess::lower_complete(*list, status, 0);
         list = next;
     }
@@ -173,8 +172,8 @@ Status IoTarget::start() {
     // Re-send in FIFO order, without options: the timeout is lost (spec §4.5).
     while (list) {
         Request* r = list;
-        list = r->park_next_;
-        r->park_next_ = r->park_prev_ = nullptr;
+        list = r->target_next_;
+        r->target_next_ = r->target_prev_ = nullptr;
         if (r->timer_armed_) {
             engine_.core().timers().disarm(*r);
             r->timer_armed_ = false;

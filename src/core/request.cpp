@@ -28,6 +28,10 @@ Result<Ref<Request>> Request::create(IoTarget& target) {
 
 Request::~Request() = default;
 
+// Issue 5: memory per in-flight request — the request with its location and
+// its timer slot, all inside — at most 512 bytes.
+static_assert(sizeof(Request) <= 512, "Request grew past 512 bytes: see the field order in request.hpp");
+
 void Request::last_reference_dropped() const noexcept {
     if (recycle_) recycle_(const_cast<Request&>(*this));  // a queue-delivered request: back to its device
     else delete this;

@@ -15,24 +15,24 @@ struct TargetAccess {
     // io_uring operations in flight, per target (engine thread only).
     static void link_engine(Request& r) noexcept {
         IoTarget& t = *RequestAccess::sent_target(r);
-        r.engine_prev_ = nullptr;
-        r.engine_next_ = t.engine_list_;
-        if (t.engine_list_) t.engine_list_->engine_prev_ = &r;
+        r.target_prev_ = nullptr;
+        r.target_next_ = t.engine_list_;
+        if (t.engine_list_) t.engine_list_->target_prev_ = &r;
         t.engine_list_ = &r;
     }
     static void unlink_engine(Request& r) noexcept {
         IoTarget& t = *RequestAccess::sent_target(r);
-        if (r.engine_prev_) r.engine_prev_->engine_next_ = r.engine_next_;
-        else t.engine_list_ = r.engine_next_;
-        if (r.engine_next_) r.engine_next_->engine_prev_ = r.engine_prev_;
-        r.engine_next_ = r.engine_prev_ = nullptr;
+        if (r.target_prev_) r.target_prev_->target_next_ = r.target_next_;
+        else t.engine_list_ = r.target_next_;
+        if (r.target_next_) r.target_next_->target_prev_ = r.target_prev_;
+        r.target_next_ = r.target_prev_ = nullptr;
     }
     // Engine thread: cancel every listed operation (each still holds its
     // lower claim, so none can finish while we walk), setting cancel flags.
     template <class Backend>
     static void cancel_engine_list(IoTarget& t, Backend& backend) {
         const bool include_ignore = t.cancel_include_ignore_.exchange(false, std::memory_order_acq_rel);
-        for (Request* r = t.engine_list_; r; r = r->engine_next_) {
+        for (Request* r = t.engine_list_; r; r = r->target_next_) {
             if (r->ignore_state_ && !include_ignore) continue;
             RequestAccess::mark_canceled(*r);
             r->cancel_seq_.store(RequestAccess::send_seq(*r), std::memory_order_release);

@@ -21,22 +21,29 @@ Result<std::span<std::byte>> window(void* p, std::uint64_t len, std::size_t min_
 }
 }  // namespace
 
+const IoOperation& Request::parameters() const noexcept {
+    static constexpr IoOperation kNone{};
+    return parent_ ? parent_->op_ : kNone;
+}
+
 Result<std::span<std::byte>> Request::retrieve_input_buffer(std::size_t min_length) const {
     if (kind_ != RequestKind::QueueDelivered) return STATUS_INVALID_DEVICE_REQUEST;
-    switch (current_.type) {
-    case RequestType::Write: return window(current_.data, current_.length, min_length);
+    const IoOperation& current = parameters();
+    switch (current.type) {
+    case RequestType::Write: return window(current.data, current.length, min_length);
     case RequestType::DeviceControl:
-    case RequestType::DeviceControlInternal: return window(current_.input, current_.input_length, min_length);
+    case RequestType::DeviceControlInternal: return window(current.input, current.input_length, min_length);
     default: return STATUS_INVALID_DEVICE_REQUEST;
     }
 }
 
 Result<std::span<std::byte>> Request::retrieve_output_buffer(std::size_t min_length) const {
     if (kind_ != RequestKind::QueueDelivered) return STATUS_INVALID_DEVICE_REQUEST;
-    switch (current_.type) {
-    case RequestType::Read: return window(current_.data, current_.length, min_length);
+    const IoOperation& current = parameters();
+    switch (current.type) {
+    case RequestType::Read: return window(current.data, current.length, min_length);
     case RequestType::DeviceControl:
-    case RequestType::DeviceControlInternal: return window(current_.output, current_.output_length, min_length);
+    case RequestType::DeviceControlInternal: return window(current.output, current.output_length, min_length);
     default: return STATUS_INVALID_DEVICE_REQUEST;
     }
 }
@@ -84,11 +91,12 @@ Status Request::complete_with_information(Status status, std::uint64_t informati
         return STATUS_INVALID_DEVICE_STATE;
     }
     std::uint64_t limit = 0;
-    switch (current_.type) {
+    const IoOperation& current = parameters();
+    switch (current.type) {
     case RequestType::Read:
-    case RequestType::Write: limit = current_.length; break;
+    case RequestType::Write: limit = current.length; break;
     case RequestType::DeviceControl:
-    case RequestType::DeviceControlInternal: limit = current_.output_length; break;
+    case RequestType::DeviceControlInternal: limit = current.output_length; break;
     default: limit = UINT64_MAX; break;
     }
     if (status.ok() && information > limit) {  // #14
@@ -135,8 +143,8 @@ void Request::format_using_current_type() {
         return;
     }
     release_format();
-    op_ = current_;
-    params_.type = current_.type;
+    op_ = parameters();
+    params_.type = op_.type;
     formatted_ = true;
     wdm_formatted_ = true;
     format_target_ = nullptr;  // any target deep enough

@@ -170,10 +170,8 @@ void DeliveredAccess::dispatch(Device& d, Request& r) {
     }
     d.add_ref();
     q->recycle_context_ = &d;
-    // What arrived is the sender's formatted operation: this level's current location.
-    q->current_ = r.op_;
     q->depth_ = d.stack_size() - 1;
-    q->parent_ = &r;
+    q->parent_ = &r;  // r's formatted operation is this level's current location
     q->owner_ = Request::Owner::Queued;
     q->format_context_ = false;
     q->wdm_formatted_ = false;

@@ -99,7 +99,7 @@ int EngineCore::fire_timers() {
 
 void EngineCore::start_rw(Request& r, int fd, long long offset) {
     if (!on_engine_thread()) {
-        r.handoff_node_.kind = HandoffKind::Submit;
+        r.handoff_node_.set_kind(HandoffKind::Submit);
         post(r.handoff_node_);
         return;
     }
@@ -132,14 +132,13 @@ void EngineCore::cancel_sent(IoTarget& target, HandoffNode& node, std::atomic<bo
         return;
     }
     if (queued.exchange(true, std::memory_order_acq_rel)) return;  // one already on its way
-    node.kind = HandoffKind::CancelAll;
-    node.owner = &target;
+    node.set(HandoffKind::CancelAll, &target);
     target.add_ref();  // dropped once the engine has handled the node
     post(node);
 }
 
 void EngineCore::post_completion(Request& r) {
-    r.handoff_node_.kind = HandoffKind::Complete;
+    r.handoff_node_.set_kind(HandoffKind::Complete);
     post(r.handoff_node_);
 }
 
@@ -152,26 +151,26 @@ int EngineCore::drain_handoffs() {
     int n = 0;
     while (HandoffNode* node = handoffs_.pop()) {
         ++n;
-        switch (node->kind) {
+        switch (node->kind()) {
         case HandoffKind::Submit: {
-            auto* r = static_cast<Request*>(node->owner);
+            auto* r = node->owner<Request>();
             TargetAccess::start_io(*RequestAccess::sent_target(*r), *r);
             break;
         }
         case HandoffKind::Complete: {
-            auto* r = static_cast<Request*>(node->owner);
+            auto* r = node->owner<Request>();
             deliver(*r, RequestAccess::lower_status(*r), RequestAccess::lower_information(*r));
             break;
         }
         case HandoffKind::Cancel: {
-            auto* r = static_cast<Request*>(node->owner);
+            auto* r = node->owner<Request>();
             r->cancel_queued_.store(false, std::memory_order_release);
             if (r->is_outstanding()) backend_->cancel(*r);  // cancel_seq_ guards against a later send
             r->release();
             break;
         }
         case HandoffKind::CancelAll: {
-            auto* t = static_cast<IoTarget*>(node->owner);
+            auto* t = node->owner<IoTarget>();
             TargetAccess::cancel_sent_queued(*t).store(false, std::memory_order_release);
             TargetAccess::cancel_engine_list(*t, *backend_);
             t->release();

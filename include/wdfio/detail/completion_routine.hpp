@@ -21,7 +21,14 @@ public:
     static constexpr std::size_t kCapacity = 48;
 
     CompletionRoutine() noexcept = default;
-    CompletionRoutine(CompletionFn fn, void* context) noexcept : fn_(fn), context_(context) {}
+    CompletionRoutine(CompletionFn fn, void* context) noexcept {
+        if (!fn) return;
+        ::new (storage_) KmdfForm{fn, context};
+        invoke_ = [](void* s, Request& r, IoTarget& t, const CompletionParams& p) {
+            const auto* k = static_cast<KmdfForm*>(s);
+            k->fn(r, t, p, k->context);
+        };
+    }
 
     template <class F, class D = std::decay_t<F>,
               class = std::enable_if_t<!std::is_same_v<D, CompletionRoutine> &&
@@ -51,37 +58,33 @@ public:
     }
     ~CompletionRoutine() { reset(); }
 
-    explicit operator bool() const noexcept { return fn_ || invoke_; }
+    explicit operator bool() const noexcept { return invoke_ != nullptr; }
 
     void operator()(Request& r, IoTarget& t, const CompletionParams& p) {
-        if (fn_) fn_(r, t, p, context_);
-        else if (invoke_) invoke_(storage_, r, t, p);
+        if (invoke_) invoke_(storage_, r, t, p);
     }
 
     void reset() noexcept {
         if (manage_) manage_(nullptr, storage_);
-        fn_ = nullptr;
-        context_ = nullptr;
         invoke_ = nullptr;
         manage_ = nullptr;
     }
 
 private:
     void take(CompletionRoutine& o) noexcept {
-        fn_ = o.fn_;
-        context_ = o.context_;
         invoke_ = o.invoke_;
         manage_ = o.manage_;
         if (manage_) manage_(storage_, o.storage_);
         else std::memcpy(storage_, o.storage_, kCapacity);
-        o.fn_ = nullptr;
-        o.context_ = nullptr;
         o.invoke_ = nullptr;
         o.manage_ = nullptr;
     }
 
-    CompletionFn fn_ = nullptr;
-    void* context_ = nullptr;
+    // The KMDF form (function + context) is kept in the storage like any callable.
+    struct KmdfForm {
+        CompletionFn fn;
+        void* context;
+    };
     void (*invoke_)(void*, Request&, IoTarget&, const CompletionParams&) = nullptr;
     void (*manage_)(void* dst, void* src) = nullptr;  // move-or-destroy for non-trivial callables
     alignas(std::max_align_t) unsigned char storage_[kCapacity]{};

@@ -14,10 +14,28 @@ enum class HandoffKind : std::uint8_t {
     CancelAll, // cancel every request of this target (close)
 };
 
-struct HandoffNode {
+// 16 bytes: the owner's address carries the kind in its low 3 bits (owners
+// are at least 8-byte aligned), since every request embeds two nodes.
+class HandoffNode {
+public:
+    HandoffNode() noexcept = default;
+    HandoffNode(HandoffKind kind, void* owner) noexcept { set(kind, owner); }
+
+    void set(HandoffKind kind, void* owner) noexcept {
+        tagged_ = reinterpret_cast<std::uintptr_t>(owner) | static_cast<std::uintptr_t>(kind);
+    }
+    void set_kind(HandoffKind kind) noexcept { tagged_ = (tagged_ & ~kKindMask) | static_cast<std::uintptr_t>(kind); }
+    HandoffKind kind() const noexcept { return static_cast<HandoffKind>(tagged_ & kKindMask); }
+    template <class T>
+    T* owner() const noexcept {
+        return reinterpret_cast<T*>(tagged_ & ~kKindMask);
+    }
+
     std::atomic<HandoffNode*> next{nullptr};
-    HandoffKind kind = HandoffKind::Stub;
-    void* owner = nullptr;  // Request* or IoTarget*, by kind
+
+private:
+    static constexpr std::uintptr_t kKindMask = 7;
+    std::uintptr_t tagged_ = 0;
 };
 
 }  // namespace wdfio::detail

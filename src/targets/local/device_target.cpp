@@ -13,9 +13,9 @@ DeviceTarget::DeviceTarget(Engine& engine, Ref<Device> device)
 void DeviceTarget::start_io(Request& r) {
     {
         std::lock_guard lock(mutex_);
-        r.engine_prev_ = nullptr;
-        r.engine_next_ = sent_;
-        if (sent_) sent_->engine_prev_ = &r;
+        r.target_prev_ = nullptr;
+        r.target_next_ = sent_;
+        if (sent_) sent_->target_prev_ = &r;
         sent_ = &r;
     }
     DeliveredAccess::dispatch(*device_, r);
@@ -23,10 +23,10 @@ void DeviceTarget::start_io(Request& r) {
 
 void DeviceTarget::untrack(Request& r) {
     std::lock_guard lock(mutex_);
-    if (r.engine_prev_) r.engine_prev_->engine_next_ = r.engine_next_;
-    else if (sent_ == &r) sent_ = r.engine_next_;
-    if (r.engine_next_) r.engine_next_->engine_prev_ = r.engine_prev_;
-    r.engine_next_ = r.engine_prev_ = nullptr;
+    if (r.target_prev_) r.target_prev_->target_next_ = r.target_next_;
+    else if (sent_ == &r) sent_ = r.target_next_;
+    if (r.target_next_) r.target_next_->target_prev_ = r.target_prev_;
+    r.target_next_ = r.target_prev_ = nullptr;
 }
 
 bool DeviceTarget::cancel_io(Request& r) { return DeliveredAccess::cancel_child(r); }
@@ -37,7 +37,7 @@ void DeviceTarget::cancel_sent_io(bool include_ignore) {
     std::vector<Request*> victims;
     {
         std::lock_guard lock(mutex_);
-        for (Request* r = sent_; r; r = r->engine_next_) {
+        for (Request* r = sent_; r; r = r->target_next_) {
             if (RequestAccess::ignores_state(*r) && !include_ignore) continue;
             RequestAccess::mark_canceled(*r);  // what Stop(Cancel), purge and close set (spec §1.4)
             if (RequestAccess::take_claim(*r)) victims.push_back(r);

@@ -26,7 +26,7 @@ protected:
 private:
     Ref<Device> device_;
     SpinLock mutex_;
-    Request* sent_ = nullptr;  // dispatched and not finished (engine_next_/engine_prev_ links)
+    Request* sent_ = nullptr;  // dispatched and not finished (target_next_/target_prev_ links)
 };
 
 }  // namespace wdfio::detail
