@@ -5,7 +5,10 @@
 // re-sends them, so every send crosses the hand-over queue. Against raw
 // liburing on one thread, alternating, medians.
 //
-//   wdfio_bench_handover [--size MiB] [--seconds S] [--rounds N] [--json] [--quick]
+//   wdfio_bench_handover [--size MiB | --file PATH] [--seconds S] [--rounds N] [--json] [--quick]
+//
+// --file reads an existing file (bench/compare passes its own page-cached
+// one) instead of writing a temporary one of --size MiB.
 #include <wdfio/wdfio.hpp>
 
 #include "xorshift64.hpp"
@@ -14,10 +17,12 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -158,27 +163,48 @@ int main(int argc, char** argv) {
     double seconds = 2;
     int rounds = 3;
     bool json = false;
+    std::string file;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--size" && i + 1 < argc) mib = std::strtoul(argv[++i], nullptr, 10);
+        else if (a == "--file" && i + 1 < argc) file = argv[++i];
         else if (a == "--seconds" && i + 1 < argc) seconds = std::atof(argv[++i]);
         else if (a == "--rounds" && i + 1 < argc) rounds = std::atoi(argv[++i]);
         else if (a == "--json") json = true;
         else if (a == "--quick") mib = 32, seconds = 0.3, rounds = 1;
         else {
-            std::fprintf(stderr, "usage: %s [--size MiB] [--seconds S] [--rounds N] [--json] [--quick]\n", argv[0]);
+            std::fprintf(stderr,
+                         "usage: %s [--size MiB | --file PATH] [--seconds S] [--rounds N] [--json] [--quick]\n",
+                         argv[0]);
             return 2;
         }
     }
     if (mib == 0 || seconds <= 0 || rounds < 1) return 2;
-    const char* dir = std::getenv("TMPDIR");
-    std::string path = std::string(dir && *dir ? dir : "/tmp") + "/wdfio-handover-XXXXXX";
-    const int fd = mkstemp(path.data());
-    if (fd < 0) return 1;
-    const std::size_t size = mib << 20;
-    std::vector<char> chunk(1 << 20, 'h');
-    for (std::size_t off = 0; off < size; off += chunk.size())
-        if (pwrite(fd, chunk.data(), chunk.size(), static_cast<off_t>(off)) < 0) return 1;
+    std::string path = file;
+    int fd;
+    std::size_t size;
+    if (!file.empty()) {
+        fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        struct stat st{};
+        if (fd < 0 || fstat(fd, &st) != 0) {
+            std::fprintf(stderr, "wdfio_bench_handover: cannot open %s: %s\n", path.c_str(), std::strerror(errno));
+            return 1;
+        }
+        size = static_cast<std::size_t>(st.st_size) / kBlock * kBlock;
+        if (size == 0) {
+            std::fprintf(stderr, "wdfio_bench_handover: %s is smaller than 4 KiB: give a larger file\n", path.c_str());
+            return 1;
+        }
+    } else {
+        const char* dir = std::getenv("TMPDIR");
+        path = std::string(dir && *dir ? dir : "/tmp") + "/wdfio-handover-XXXXXX";
+        fd = mkstemp(path.data());
+        if (fd < 0) return 1;
+        size = mib << 20;
+        std::vector<char> chunk(1 << 20, 'h');
+        for (std::size_t off = 0; off < size; off += chunk.size())
+            if (pwrite(fd, chunk.data(), chunk.size(), static_cast<off_t>(off)) < 0) return 1;
+    }
     // Keep it in the page cache for the whole run (the reclaimer evicts idle pages).
     void* map = mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
     if (map == MAP_FAILED || mlock(map, size) != 0) std::fprintf(stderr, "warning: could not mlock the file\n");
@@ -204,6 +230,6 @@ int main(int argc, char** argv) {
     target->close();
     munmap(map, size);
     ::close(fd);
-    ::unlink(path.c_str());
+    if (file.empty()) ::unlink(path.c_str());
     return 0;
 }
