@@ -11,12 +11,12 @@
 // one) instead of writing a temporary one of --size MiB.
 #include <wdfio/wdfio.hpp>
 
+#include "resident_region.hpp"
 #include "xorshift64.hpp"
 
 #include <liburing.h>
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -205,9 +205,8 @@ int main(int argc, char** argv) {
         for (std::size_t off = 0; off < size; off += chunk.size())
             if (pwrite(fd, chunk.data(), chunk.size(), static_cast<off_t>(off)) < 0) return 1;
     }
-    // Keep it in the page cache for the whole run (the reclaimer evicts idle pages).
-    void* map = mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
-    if (map == MAP_FAILED || mlock(map, size) != 0) std::fprintf(stderr, "warning: could not mlock the file\n");
+    // Kept in the page cache for the whole run (the reclaimer evicts idle pages).
+    const auto resident = cli::ResidentRegion::pin(path, size);
     const std::uint64_t blocks = size / kBlock;
 
     Engine engine;
@@ -215,7 +214,9 @@ int main(int argc, char** argv) {
     std::vector<double> raw, wdf;
     run_wdfio(*target, blocks, 0.1);  // warm-up
     for (int r = 0; r < rounds; ++r) {
+        if (resident) resident->warn_if_not_resident("raw liburing");
         raw.push_back(run_raw(fd, blocks, seconds));
+        if (resident) resident->warn_if_not_resident("wdfio hand-over");
         wdf.push_back(run_wdfio(*target, blocks, seconds));
     }
     const double rm = median(raw), wm = median(wdf);
@@ -228,7 +229,6 @@ int main(int argc, char** argv) {
         std::printf("ratio: %.3f\n", wm / rm);
     }
     target->close();
-    munmap(map, size);
     ::close(fd);
     if (file.empty()) ::unlink(path.c_str());
     return 0;
