@@ -1,13 +1,16 @@
 # wdfio — `make run` runs the example on embedded defaults, `make test` runs the tests.
 # Both install missing Debian packages first (as root; otherwise they print the apt-get line).
+# `make bench-smoke` runs bench/compare --quick: every comparison once, briefly (CI).
 
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_TSAN ?= build-tsan
 JOBS       ?= $(shell nproc)
-PACKAGES   := cmake g++ make pkg-config liburing-dev libgtest-dev libbenchmark-dev libcli11-dev util-linux
+# fio, python3 and util-linux-extra (fincore): bench/compare's baselines, report and residency check.
+PACKAGES   := cmake g++ make pkg-config liburing-dev libgtest-dev libbenchmark-dev libcli11-dev util-linux \
+              fio python3 util-linux-extra
 
-.PHONY: deps configure build run test test-asan test-tsan bench clean
+.PHONY: deps configure build run test test-asan test-tsan bench bench-smoke clean
 
 deps:
 	@missing=$$(for p in $(PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
@@ -46,6 +49,10 @@ test-tsan: deps
 
 bench: build
 	./$(BUILD)/bench/wdfio_bench_read
+
+# A report, not a check: fails only when a run fails or a tool is missing, never on speed.
+bench-smoke: build
+	bench/compare --quick --build $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN)

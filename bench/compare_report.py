@@ -71,6 +71,10 @@ def main():
         row(f"stack {lv} level{'s' if lv != '1' else ''}", "ns/req", "wdfio", [d["ns_per_request"][lv] for d in s])
     row("stack hop vs NOP", "ns", "io_uring NOP (batch 32)", [d["ns_per_nop_batch32"] for d in s],
         "wdfio hop", [d["ns_per_hop"] for d in s], "hop/NOP", [d["hop_over_nop"] for d in s])
+    h = get("handover", "wdfio")
+    row("handover qd32 iops", "IOPS", "raw liburing 1 thread", [d["raw_iops"] for d in h],
+        "wdfio hand-over", [d["handover_iops"] for d in h], "wdfio/raw", [d["ratio"] for d in h],
+        "same process, raw first; target >= 0.75 (not checked)")
     w, f = get("threads", "wdfio"), get("threads", "fio")
     bad = [d["backend"] for d in w if d["backend"] != "threads"]
     if bad:
@@ -79,11 +83,19 @@ def main():
     row("threads-psync iops", "IOPS", "fio psync x2 jobs", fi, "wdfio threads qd8", wi, "wdfio/fio",
         [x / y for x, y in zip(wi, fi)], "2 threads each; alternating order")
 
+    m = load(work / "memory.json")
+    one = next(st for st in m["stacks"] if st["levels"] == 1)
+    row("memory sizeof(Request)", "bytes", "sizeof", [m["sizeof_request"]])
+    row(f"memory qd{m['count']} 1 level", "B/req", "created (heap)", [one["created_bytes_per_request"]],
+        "in flight (+location)", [one["in_flight_bytes_per_request"]],
+        note="heap per request, sender -> RAM disk; issue 5 target <= 512 (not checked)")
+    row("memory timed send", "B/req", "timer wheel extra", [one["timed_extra_bytes_per_request"]])
+
     warnings = [l for l in Path(a.warnings).read_text().splitlines() if l]
     meta = {"mode": a.mode, "rounds": a.rounds, "time_s": a.seconds, "file_mib": a.size_mib,
             "fio_version": a.fio_version, "elapsed_s": a.elapsed_ms / 1000}
     if a.json:
-        json.dump({**meta, "pairs": rows, "warnings": warnings}, sys.stdout, separators=(",", ":"))
+        json.dump({**meta, "pairs": rows, "memory": m, "warnings": warnings}, sys.stdout, separators=(",", ":"))
         print()
         return
 
@@ -113,8 +125,12 @@ def main():
             print("  ".join("-" * w for w in widths))
     print("\nnotes: uring-raw: one process, wdfio then raw liburing (order fixed by the tool); "
           "uring-fio: fio io_uring with batch submit/complete 32, fixedbufs, registerfiles;")
+    print("       handover: every send from a thread other than the engine's, QD 32; "
+          "the issue's target is a ratio >= 0.75 (a report, not a check)")
     print("       threads-psync: WDFIO_BACKEND=threads, 1 engine thread at QD 8 over the 2-worker pool, "
           "against fio psync numjobs=2 (2 threads each)")
+    print(f"       memory: heap bytes (mallinfo2) per request with {m['count']} held at once; in flight = the sender's "
+          f"request + the queue-delivered one at the RAM disk; issue 5 target: <= 512 per in-flight request")
     if warnings:
         print(f"\n{len(warnings)} warning(s):")
         for w in warnings:

@@ -5,19 +5,24 @@
 // re-sends them, so every send crosses the hand-over queue. Against raw
 // liburing on one thread, alternating, medians.
 //
-//   wdfio_bench_handover [--size MiB] [--seconds S] [--rounds N] [--json] [--quick]
+//   wdfio_bench_handover [--size MiB | --file PATH] [--seconds S] [--rounds N] [--json] [--quick]
+//
+// --file reads an existing file (bench/compare passes its own page-cached
+// one) instead of writing a temporary one of --size MiB.
 #include <wdfio/wdfio.hpp>
 
+#include "resident_region.hpp"
 #include "xorshift64.hpp"
 
 #include <liburing.h>
 
 #include <fcntl.h>
-#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -158,30 +163,50 @@ int main(int argc, char** argv) {
     double seconds = 2;
     int rounds = 3;
     bool json = false;
+    std::string file;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--size" && i + 1 < argc) mib = std::strtoul(argv[++i], nullptr, 10);
+        else if (a == "--file" && i + 1 < argc) file = argv[++i];
         else if (a == "--seconds" && i + 1 < argc) seconds = std::atof(argv[++i]);
         else if (a == "--rounds" && i + 1 < argc) rounds = std::atoi(argv[++i]);
         else if (a == "--json") json = true;
         else if (a == "--quick") mib = 32, seconds = 0.3, rounds = 1;
         else {
-            std::fprintf(stderr, "usage: %s [--size MiB] [--seconds S] [--rounds N] [--json] [--quick]\n", argv[0]);
+            std::fprintf(stderr,
+                         "usage: %s [--size MiB | --file PATH] [--seconds S] [--rounds N] [--json] [--quick]\n",
+                         argv[0]);
             return 2;
         }
     }
     if (mib == 0 || seconds <= 0 || rounds < 1) return 2;
-    const char* dir = std::getenv("TMPDIR");
-    std::string path = std::string(dir && *dir ? dir : "/tmp") + "/wdfio-handover-XXXXXX";
-    const int fd = mkstemp(path.data());
-    if (fd < 0) return 1;
-    const std::size_t size = mib << 20;
-    std::vector<char> chunk(1 << 20, 'h');
-    for (std::size_t off = 0; off < size; off += chunk.size())
-        if (pwrite(fd, chunk.data(), chunk.size(), static_cast<off_t>(off)) < 0) return 1;
-    // Keep it in the page cache for the whole run (the reclaimer evicts idle pages).
-    void* map = mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
-    if (map == MAP_FAILED || mlock(map, size) != 0) std::fprintf(stderr, "warning: could not mlock the file\n");
+    std::string path = file;
+    int fd;
+    std::size_t size;
+    if (!file.empty()) {
+        fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        struct stat st{};
+        if (fd < 0 || fstat(fd, &st) != 0) {
+            std::fprintf(stderr, "wdfio_bench_handover: cannot open %s: %s\n", path.c_str(), std::strerror(errno));
+            return 1;
+        }
+        size = static_cast<std::size_t>(st.st_size) / kBlock * kBlock;
+        if (size == 0) {
+            std::fprintf(stderr, "wdfio_bench_handover: %s is smaller than 4 KiB: give a larger file\n", path.c_str());
+            return 1;
+        }
+    } else {
+        const char* dir = std::getenv("TMPDIR");
+        path = std::string(dir && *dir ? dir : "/tmp") + "/wdfio-handover-XXXXXX";
+        fd = mkstemp(path.data());
+        if (fd < 0) return 1;
+        size = mib << 20;
+        std::vector<char> chunk(1 << 20, 'h');
+        for (std::size_t off = 0; off < size; off += chunk.size())
+            if (pwrite(fd, chunk.data(), chunk.size(), static_cast<off_t>(off)) < 0) return 1;
+    }
+    // Kept in the page cache for the whole run (the reclaimer evicts idle pages).
+    const auto resident = cli::ResidentRegion::pin(path, size);
     const std::uint64_t blocks = size / kBlock;
 
     Engine engine;
@@ -189,7 +214,9 @@ int main(int argc, char** argv) {
     std::vector<double> raw, wdf;
     run_wdfio(*target, blocks, 0.1);  // warm-up
     for (int r = 0; r < rounds; ++r) {
+        if (resident) resident->warn_if_not_resident("raw liburing");
         raw.push_back(run_raw(fd, blocks, seconds));
+        if (resident) resident->warn_if_not_resident("wdfio hand-over");
         wdf.push_back(run_wdfio(*target, blocks, seconds));
     }
     const double rm = median(raw), wm = median(wdf);
@@ -202,8 +229,7 @@ int main(int argc, char** argv) {
         std::printf("ratio: %.3f\n", wm / rm);
     }
     target->close();
-    munmap(map, size);
     ::close(fd);
-    ::unlink(path.c_str());
+    if (file.empty()) ::unlink(path.c_str());
     return 0;
 }

@@ -1,0 +1,189 @@
+// wdfio_bench_memory: what a request in flight costs in memory (issue 5,
+// target 6: request + its location + timer slot <= 512 bytes).
+//
+// Heap bytes are glibc's own count (mallinfo2: uordblks + hblkhd, every
+// arena), taken before and after holding N requests at once:
+//   created     N driver-created requests (Request::create), formatted, idle;
+//   in flight   the same N sent down an in-process stack whose bottom, a RAM
+//               disk, has a manual queue nobody drains: each send waits there
+//               as a queue-delivered request (its location one level down),
+//               taken from the device's pool, which grows to N and keeps them;
+//   timed       the same N sent again with a timeout: the engine's timer wheel
+//               links requests through their own fields, so this should be 0.
+// Then everything is cancelled (each completion checked) and torn down.
+//
+//   wdfio_bench_memory [--count N] [--json]
+#include <wdfio/wdfio.hpp>
+
+#include <malloc.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using namespace wdfio;
+using namespace std::chrono_literals;
+
+long long heap_bytes() {
+    const struct mallinfo2 m = mallinfo2();
+    return static_cast<long long>(m.uordblks + m.hblkhd);
+}
+
+[[noreturn]] void fail(const std::string& what, Status st = STATUS_SUCCESS) {
+    std::fprintf(stderr, "wdfio_bench_memory: %s%s%s\n", what.c_str(), st.ok() ? "" : ": ",
+                 st.ok() ? "" : st.to_string().c_str());
+    std::exit(1);
+}
+
+template <class T>
+T must(Result<T> r, const char* what) {
+    if (!r) fail(what, r.status());
+    return std::move(r).value();
+}
+
+// sender → (levels − 1) pass-through filters → RAM disk with a manual queue.
+struct Stack {
+    std::unique_ptr<RamDisk> disk;
+    std::vector<std::unique_ptr<PassThroughFilter>> filters;
+    std::vector<Ref<Device>> devices;
+    Ref<IoTarget> top;
+
+    Stack(Engine& engine, int levels) {
+        disk = must(RamDisk::create(engine, 1 << 20, {"", QueueDispatch::Manual}), "RamDisk::create");
+        top = must(disk->device().open_target(), "open_target");
+        for (int i = 1; i < levels; ++i) {
+            filters.push_back(std::make_unique<PassThroughFilter>());
+            devices.push_back(must(Device::create_above(engine, *filters.back(), *top), "Device::create_above"));
+            top = must(devices.back()->open_target(), "open_target");
+        }
+    }
+    ~Stack() {
+        top->close();
+        for (auto it = devices.rbegin(); it != devices.rend(); ++it) (*it)->remove();
+    }
+};
+
+struct Completions {
+    std::atomic<int> done{0}, cancelled{0};
+    static void routine(Request&, IoTarget&, const CompletionParams& p, void* c) {
+        auto* self = static_cast<Completions*>(c);
+        if (p.status == Status(STATUS_CANCELLED)) self->cancelled.fetch_add(1);
+        self->done.fetch_add(1);
+    }
+};
+
+// Formats and sends every request; returns once they all wait in the bottom queue.
+void send_all(std::vector<Ref<Request>>& requests, Stack& s, const Ref<Memory>& buffer, Completions& c,
+              const SendOptions& options) {
+    for (auto& r : requests) {
+        r->reuse();
+        if (Status st = r->format_read(*s.top, buffer, {}, 0); !st.ok()) fail("format_read", st);
+        r->set_completion(&Completions::routine, &c);
+        if (!r->send(*s.top, options)) fail("send", r->status());
+    }
+    for (int i = 0; s.disk->device().default_queue().waiting() < requests.size(); ++i) {
+        if (i == 5000) fail("the requests never all reached the RAM disk's queue");
+        std::this_thread::sleep_for(1ms);
+    }
+}
+
+// Cancels every request and checks each completed once, with STATUS_CANCELLED.
+void cancel_all(std::vector<Ref<Request>>& requests, Completions& c) {
+    for (auto& r : requests) r->cancel_sent_request();
+    const int n = static_cast<int>(requests.size());
+    for (int i = 0; c.done.load() < n; ++i) {
+        if (i == 5000) fail(std::to_string(c.done.load()) + " of " + std::to_string(n) + " cancels completed");
+        std::this_thread::sleep_for(1ms);
+    }
+    if (c.cancelled.load() != n) fail(std::to_string(n - c.cancelled.load()) + " requests did not end cancelled");
+    c.done = 0;
+    c.cancelled = 0;
+}
+
+struct Measured {
+    int levels = 0;
+    long long created = 0, in_flight = 0, timed = 0, pool_kept = 0, left_after_teardown = 0;
+};
+
+Measured measure(Engine& engine, int levels, std::size_t count, const Ref<Memory>& buffer) {
+    Measured m;
+    m.levels = levels;
+    std::vector<Ref<Request>> requests;
+    requests.reserve(count);
+    Completions c;
+    const long long before_stack = heap_bytes();
+    {
+        Stack s(engine, levels);
+        const long long base = heap_bytes();
+        for (std::size_t i = 0; i < count; ++i) requests.push_back(must(Request::create(*s.top), "Request::create"));
+        m.created = heap_bytes() - base;
+
+        const long long idle = heap_bytes();
+        send_all(requests, s, buffer, c, {});
+        m.in_flight = heap_bytes() - idle;
+        cancel_all(requests, c);
+        m.pool_kept = heap_bytes() - idle;
+
+        const long long pooled = heap_bytes();
+        send_all(requests, s, buffer, c, SendOptions{}.timeout_after(60s));
+        m.timed = heap_bytes() - pooled;
+        cancel_all(requests, c);
+        requests.clear();
+    }
+    m.left_after_teardown = heap_bytes() - before_stack;
+    return m;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::size_t count = 1024;
+    bool json = false;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--json") json = true;
+        else if (a == "--count" && i + 1 < argc) count = std::strtoul(argv[++i], nullptr, 10);
+        else {
+            std::fprintf(stderr, "usage: %s [--count N] [--json]\n", argv[0]);
+            return 2;
+        }
+    }
+    if (count == 0 || count > 1'000'000) {
+        std::fprintf(stderr, "wdfio_bench_memory: --count must be between 1 and 1000000\n");
+        return 2;
+    }
+    Engine engine;
+    const Ref<Memory> buffer = must(Memory::allocate(512), "Memory::allocate");
+    measure(engine, 2, 16, buffer);  // warm-up: first-use allocations stay out of the numbers
+    Measured runs[] = {measure(engine, 1, count, buffer), measure(engine, 2, count, buffer)};
+
+    const double n = static_cast<double>(count);
+    if (json) {
+        std::printf("{\"sizeof_request\":%zu,\"alignof_request\":%zu,\"count\":%zu,\"stacks\":[", sizeof(Request),
+                    alignof(Request), count);
+        for (const Measured& m : runs)
+            std::printf("%s{\"levels\":%d,\"created_bytes_per_request\":%.1f,\"in_flight_extra_bytes_per_request\":%.1f,"
+                        "\"in_flight_bytes_per_request\":%.1f,\"timed_extra_bytes_per_request\":%.1f,"
+                        "\"pool_kept_bytes\":%lld,\"left_after_teardown_bytes\":%lld}",
+                        &m == runs ? "" : ",", m.levels, m.created / n, m.in_flight / n, (m.created + m.in_flight) / n,
+                        m.timed / n, m.pool_kept, m.left_after_teardown);
+        std::printf("]}\n");
+        return 0;
+    }
+    std::printf("sizeof(Request) = %zu (alignof %zu); heap bytes per request, %zu held at once (mallinfo2)\n",
+                sizeof(Request), alignof(Request), count);
+    std::printf("levels  created  + in flight  = total  timed extra  pool kept after cancel  left after teardown\n");
+    for (const Measured& m : runs)
+        std::printf("%6d  %7.1f  %11.1f  %7.1f  %11.1f  %15lld bytes  %13lld bytes\n", m.levels, m.created / n,
+                    m.in_flight / n, (m.created + m.in_flight) / n, m.timed / n, m.pool_kept,
+                    m.left_after_teardown);
+    std::printf("in flight: the queue-delivered request(s) one level down per send; issue 5 target: <= 512 bytes\n");
+    return 0;
+}
