@@ -102,7 +102,7 @@ private:
     Device(Engine& engine, Driver& driver, const DeviceOptions& options, Ref<IoTarget> lower);
     ~Device() override;
     static Result<Ref<Device>> make(Engine& engine, Driver& driver, const DeviceOptions& options, IoTarget* lower);
-    void activity_begin() noexcept { active_.fetch_add(1, std::memory_order_seq_cst); }
+    void activity_begin(std::uint32_t n = 1) noexcept { active_.fetch_add(n, std::memory_order_seq_cst); }
     void activity_done() noexcept;
 
     Engine& engine_;

@@ -133,6 +133,7 @@ private:
     enum class Recancel { No, SentIo, AllIo };
     void wait_until_zero(std::atomic<std::uint32_t>& counter, Recancel recancel);
     void notify_if_zero(std::atomic<std::uint32_t>& counter, std::uint32_t before) noexcept;
+    void finish_pending(std::uint32_t before) noexcept;  // pending_ went from `before` down by one
     bool may_block(const char* call);
     void release_once();
 

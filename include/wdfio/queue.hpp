@@ -47,11 +47,12 @@ private:
     bool remove_waiting(Request& q);     // cancel of a request not yet presented
     void presented_done(Request& q);     // the driver completed or forwarded q
     void deliver_ready();
+    void deliver_locked(std::unique_lock<detail::SpinLock>& lock);  // presents what may go now
     void present(Request& q);
     void dispatch_to_handler(Request& q);
 
     using List = detail::RequestFifo<&Request::pool_next_, &Request::pool_prev_>;
-    Request* take_next_locked();
+    Request* take_next_locked(std::uint32_t holds);
 
     Device& device_;
     QueueDispatch dispatch_;

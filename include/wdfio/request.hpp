@@ -110,7 +110,10 @@ public:
     // (On a driver-created request these fail with STATUS_INVALID_DEVICE_REQUEST.)
 
     // What arrived: the operation at this driver's level (type, lengths, offset, code).
-    const IoOperation& parameters() const noexcept;
+    const IoOperation& parameters() const noexcept {
+        static constexpr IoOperation kNone{};
+        return parent_ ? parent_->op_ : kNone;  // the sender's next location is this one's current
+    }
     // The buffers of that operation, at least min_length bytes: a read's or an
     // ioctl's output, a write's or an ioctl's input. Shorter or absent →
     // STATUS_BUFFER_TOO_SMALL; none for this type → STATUS_INVALID_DEVICE_REQUEST.

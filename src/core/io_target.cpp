@@ -48,7 +48,9 @@ void IoTarget::notify_if_zero(std::atomic<std::uint32_t>& counter, std::uint32_t
 // sees the new state.
 IoTarget::Gate IoTarget::gate(bool ignore_state, bool& counted_sent) {
     counted_sent = false;
-    pending_.fetch_add(1, std::memory_order_seq_cst);
+    // While anything is pending, the target holds one reference on itself
+    // (not one per request): its sends keep it alive for one atomic less.
+    if (pending_.fetch_add(1, std::memory_order_seq_cst) == 0) add_ref();
     auto s = state_.load(std::memory_order_seq_cst);
     if (ignore_state) {
         if (accepts_ignore_state(s) || draining_.load(std::memory_order_seq_cst)) return Gate::SendNow;
@@ -64,15 +66,20 @@ IoTarget::Gate IoTarget::gate(bool ignore_state, bool& counted_sent) {
         }
         if (s == IoTargetState::Stopped) return Gate::Park;
     }
-    notify_if_zero(pending_, pending_.fetch_sub(1, std::memory_order_seq_cst));
+    finish_pending(pending_.fetch_sub(1, std::memory_order_seq_cst));
     return Gate::Refuse;
 }
 
 void IoTarget::finish(bool counted_sent) noexcept {
     if (counted_sent) notify_if_zero(sent_, sent_.fetch_sub(1, std::memory_order_seq_cst));
-    const auto before = pending_.fetch_sub(1, std::memory_order_seq_cst);
+    finish_pending(pending_.fetch_sub(1, std::memory_order_seq_cst));
+}
+
+void IoTarget::finish_pending(std::uint32_t before) noexcept {
     notify_if_zero(pending_, before);
-    if (before == 1 && release_on_drain_.load(std::memory_order_seq_cst)) release_once();
+    if (before != 1) return;
+    if (release_on_drain_.load(std::memory_order_seq_cst)) release_once();
+    release();  // the last pending request's hold: may delete the target
 }
 
 void IoTarget::release_once() {

@@ -248,8 +248,7 @@ Request::SubmitResult Request::submit(IoTarget& target, const SendOptions& optio
     }
 
     // Accept (spec §4.3 step 5): the target references the request and vice versa.
-    add_ref();
-    target.add_ref();
+    add_ref();  // the target's pending count holds the target (IoTarget::gate)
     sent_target_ = &target;
     timed_out_.store(false, std::memory_order_relaxed);
     ignore_state_ = ignore;
@@ -266,7 +265,6 @@ Request::SubmitResult Request::submit(IoTarget& target, const SendOptions& optio
         if (completion_refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
             sent_target_ = nullptr;
             target.finish(counted_sent_);
-            target.release();
             release();
             status_ = STATUS_CANCELLED;
             return SubmitResult::Refused;
@@ -389,7 +387,6 @@ void Request::complete_claimed() noexcept {
     if (waiter) waiter->signal();
     if (child) child->release();  // back to its device's pool
     target->finish(counted_sent);  // after the routine: waiters of stop/close see it returned
-    target->release();
     release();  // the target's reference: the routine may have dropped the last other one
 }
 

@@ -29,7 +29,7 @@ struct DeliveredAccess {
     static void destroy_pooled(Request& q);
     // Device activity (what remove() waits for): requests the driver owns and
     // callbacks running; in_callback() is true inside a callback on this thread.
-    static void owned_begin(Device& d) noexcept { d.activity_begin(); }
+    static void owned_begin(Device& d, std::uint32_t n = 1) noexcept { d.activity_begin(n); }
     static void owned_done(Device& d) noexcept { d.activity_done(); }
     static bool in_callback() noexcept;
     static void presented_done(Queue& queue, Request& q) { queue.presented_done(q); }

@@ -21,11 +21,6 @@ Result<std::span<std::byte>> window(void* p, std::uint64_t len, std::size_t min_
 }
 }  // namespace
 
-const IoOperation& Request::parameters() const noexcept {
-    static constexpr IoOperation kNone{};
-    return parent_ ? parent_->op_ : kNone;
-}
-
 Result<std::span<std::byte>> Request::retrieve_input_buffer(std::size_t min_length) const {
     if (kind_ != RequestKind::QueueDelivered) return STATUS_INVALID_DEVICE_REQUEST;
     const IoOperation& current = parameters();

@@ -30,23 +30,24 @@ std::uint32_t Queue::waiting() const {
 }
 
 void Queue::add(Request& q) {
-    {
-        std::unique_lock lock(mutex_);
-        if (state_ == QueueState::Purged) {
-            lock.unlock();
-            DeliveredAccess::finish(q, STATUS_INVALID_DEVICE_STATE, 0);  // KMDF: purged queues fail new requests
-            return;
-        }
-        DeliveredAccess::set_queue(q, this);
-        DeliveredAccess::set_owner(q, DeliveredAccess::Owner::Queued);
-        waiting_.push_back(q);
+    std::unique_lock lock(mutex_);
+    if (state_ == QueueState::Purged) {
+        lock.unlock();
+        DeliveredAccess::finish(q, STATUS_INVALID_DEVICE_STATE, 0);  // KMDF: purged queues fail new requests
+        return;
     }
-    // A cancel that came before it was queued (the sender's sticky flag).
-    if (DeliveredAccess::cancel_requested(q) && remove_waiting(q)) {
+    DeliveredAccess::set_owner(q, DeliveredAccess::Owner::Queued);
+    DeliveredAccess::set_queue(q, this);
+    // A cancel that came before it was queued (the sender's sticky flag); one
+    // that comes later finds it through its queue (remove_waiting).
+    if (DeliveredAccess::cancel_requested(q)) {
+        DeliveredAccess::set_queue(q, nullptr);
+        lock.unlock();
         DeliveredAccess::finish(q, STATUS_CANCELLED, 0);
         return;
     }
-    deliver_ready();
+    waiting_.push_back(q);
+    if (dispatch_ != QueueDispatch::Manual) deliver_locked(lock);  // one lock for queueing and presenting
 }
 
 bool Queue::remove_waiting(Request& q) {
@@ -66,12 +67,14 @@ void Queue::presented_done(Request& q) {
     if (dispatch_ == QueueDispatch::Sequential) deliver_ready();
 }
 
-Request* Queue::take_next_locked() {
+// `holds`: the driver's ownership, plus the callback about to run when presented
+// (one atomic add for both; present() ends the callback's).
+Request* Queue::take_next_locked(std::uint32_t holds) {
     Request* q = waiting_.pop_front();
     if (!q) return nullptr;
     presented_.push_back(*q);
     DeliveredAccess::set_owner(*q, DeliveredAccess::Owner::Driver);
-    DeliveredAccess::owned_begin(device_);
+    DeliveredAccess::owned_begin(device_, holds);
     return q;
 }
 
@@ -81,13 +84,17 @@ Request* Queue::take_next_locked() {
 void Queue::deliver_ready() {
     if (dispatch_ == QueueDispatch::Manual) return;
     std::unique_lock lock(mutex_);
+    deliver_locked(lock);
+}
+
+void Queue::deliver_locked(std::unique_lock<detail::SpinLock>& lock) {
     const bool sequential = dispatch_ == QueueDispatch::Sequential;
     if (sequential) {
         if (delivering_) return;
         delivering_ = true;
     }
     while (state_ == QueueState::Started && !(sequential && presented_.count > 0)) {
-        Request* q = take_next_locked();
+        Request* q = take_next_locked(2);
         if (!q) break;
         lock.unlock();
         present(*q);
@@ -97,8 +104,7 @@ void Queue::deliver_ready() {
 }
 
 void Queue::present(Request& q) {
-    // Counted as activity while it runs: Device::remove() waits for it.
-    DeliveredAccess::owned_begin(device_);
+    // Counted as activity while it runs (take_next_locked): Device::remove() waits for it.
     ++t_callback_depth;
     dispatch_to_handler(q);
     --t_callback_depth;
@@ -125,7 +131,7 @@ Result<Request*> Queue::retrieve_next_request() {
     if (dispatch_ != QueueDispatch::Manual) return STATUS_INVALID_DEVICE_REQUEST;
     std::lock_guard lock(mutex_);
     if (state_ != QueueState::Started) return STATUS_NO_MORE_ENTRIES;
-    Request* q = take_next_locked();
+    Request* q = take_next_locked(1);
     if (!q) return STATUS_NO_MORE_ENTRIES;
     return q;
 }
