@@ -1,8 +1,11 @@
 // wdfio_bench_memory: what a request in flight costs in memory (issue 5,
 // target 6: request + its location + timer slot <= 512 bytes).
 //
-// Heap bytes are glibc's own count (mallinfo2: uordblks + hblkhd, every
-// arena), taken before and after holding N requests at once:
+// Bytes are glibc's heap count (mallinfo2: uordblks + hblkhd, every arena),
+// with requests counted at their real size: a request comes from wdfio's
+// request pool (slabs of 64, kept for reuse), so the heap moves only when a
+// slab is added; the pool's in-use count says how many requests were taken.
+// Taken before and after holding N requests at once:
 //   created     N driver-created requests (Request::create), formatted, idle;
 //   in flight   the same N sent down an in-process stack whose bottom, a RAM
 //               disk, has a manual queue nobody drains: each send waits there
@@ -31,9 +34,16 @@ namespace {
 using namespace wdfio;
 using namespace std::chrono_literals;
 
-long long heap_bytes() {
+long long glibc_heap_bytes() {
     const struct mallinfo2 m = mallinfo2();
     return static_cast<long long>(m.uordblks + m.hblkhd);
+}
+
+// The heap minus the request pool's free slots: what the live objects take.
+long long heap_bytes() {
+    const RequestPoolStats p = request_pool_stats();
+    const auto free_slots = static_cast<long long>(p.capacity - p.in_use);
+    return glibc_heap_bytes() - free_slots * static_cast<long long>(sizeof(Request));
 }
 
 [[noreturn]] void fail(const std::string& what, Status st = STATUS_SUCCESS) {
@@ -174,7 +184,9 @@ int main(int argc, char** argv) {
                         "\"pool_kept_bytes\":%lld,\"left_after_teardown_bytes\":%lld}",
                         &m == runs ? "" : ",", m.levels, m.created / n, m.in_flight / n, (m.created + m.in_flight) / n,
                         m.timed / n, m.pool_kept, m.left_after_teardown);
-        std::printf("]}\n");
+        const RequestPoolStats pool = request_pool_stats();
+        std::printf("],\"pool\":{\"slots\":%zu,\"bytes\":%zu,\"in_use\":%zu}}\n", pool.capacity, pool.bytes,
+                    pool.in_use);
         return 0;
     }
     std::printf("sizeof(Request) = %zu (alignof %zu); heap bytes per request, %zu held at once (mallinfo2)\n",
@@ -184,6 +196,10 @@ int main(int argc, char** argv) {
         std::printf("%6d  %7.1f  %11.1f  %7.1f  %11.1f  %15lld bytes  %13lld bytes\n", m.levels, m.created / n,
                     m.in_flight / n, (m.created + m.in_flight) / n, m.timed / n, m.pool_kept,
                     m.left_after_teardown);
+    const RequestPoolStats pool = request_pool_stats();
     std::printf("in flight: the queue-delivered request(s) one level down per send; issue 5 target: <= 512 bytes\n");
+    std::printf("request pool now: %zu slots, %zu bytes (%.1f per slot), %zu in use\n", pool.capacity, pool.bytes,
+                pool.capacity ? static_cast<double>(pool.bytes) / static_cast<double>(pool.capacity) : 0.0,
+                pool.in_use);
     return 0;
 }

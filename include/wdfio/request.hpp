@@ -238,6 +238,15 @@ public:
     std::int32_t timer_slot_ = -1;     // -1: not in the wheel
 };
 
+// Where requests live: slabs of 64 requests, kept for reuse (the footprint of
+// QD N is about N * sizeof(Request)). Under AddressSanitizer, the heap.
+struct RequestPoolStats {
+    std::size_t in_use = 0;    // requests alive (created, pooled by devices, or in flight)
+    std::size_t capacity = 0;  // request slots held, in use or free
+    std::size_t bytes = 0;     // memory held for them
+};
+RequestPoolStats request_pool_stats() noexcept;
+
 // The synchronous helpers (spec §8). `request` may be null (a private one is
 // used); a supplied request is left unformatted and without a routine.
 // *bytes receives Information when the format succeeded.

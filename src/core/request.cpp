@@ -6,6 +6,7 @@
 #include <wdfio/verifier.hpp>
 
 #include "core/request_access.hpp"
+#include "core/request_slab.hpp"
 #include "core/sync_waiter.hpp"
 #include "engine/engine_core.hpp"
 
@@ -16,9 +17,9 @@ namespace wdfio {
 using detail::verifier_violation;
 
 Result<Ref<Request>> Request::create() {
-    auto* r = new (std::nothrow) Request();
-    if (!r) return STATUS_INSUFFICIENT_RESOURCES;
-    return Ref<Request>::adopt(r);
+    void* storage = detail::allocate_request_storage();
+    if (!storage) return STATUS_INSUFFICIENT_RESOURCES;
+    return Ref<Request>::adopt(new (storage) Request());
 }
 
 Result<Ref<Request>> Request::create(IoTarget& target) {
@@ -33,8 +34,13 @@ Request::~Request() = default;
 static_assert(sizeof(Request) <= 512, "Request grew past 512 bytes: see the field order in request.hpp");
 
 void Request::last_reference_dropped() const noexcept {
-    if (recycle_) recycle_(const_cast<Request&>(*this));  // a queue-delivered request: back to its device
-    else delete this;
+    if (recycle_) {
+        recycle_(const_cast<Request&>(*this));  // a queue-delivered request: back to its device
+        return;
+    }
+    auto* self = const_cast<Request*>(this);
+    self->~Request();
+    detail::free_request_storage(self);
 }
 
 Status Request::check_depth(const IoTarget& target) {
