@@ -28,15 +28,14 @@ TEST(RequestPool, CountsRequestsAndHoldsExactlySizeofEach) {
 }
 
 TEST(RequestPool, ReusesFreedSlots) {
+#if defined(__SANITIZE_ADDRESS__)
+    GTEST_SKIP() << "under AddressSanitizer requests come from the heap, so that a use after free is caught";
+#endif
     auto first = Request::create().value();
     Request* address = first.get();
     first = nullptr;
     const std::size_t capacity = request_pool_stats().capacity;
     auto second = Request::create().value();
     EXPECT_EQ(request_pool_stats().capacity, capacity);  // no new storage for a freed slot
-#if !defined(__SANITIZE_ADDRESS__)
-    EXPECT_EQ(second.get(), address);  // the slot just freed comes back first
-#else
-    (void)address;
-#endif
+    EXPECT_EQ(second.get(), address);                    // the slot just freed comes back first
 }
