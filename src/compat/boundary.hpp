@@ -4,6 +4,8 @@
 #pragma once
 #include "compat/compat.hpp"
 
+#include <cstdint>
+#include <cstring>
 #include <new>
 #include <type_traits>
 
@@ -42,6 +44,17 @@ void guard_void(const char* call, Body&& body) noexcept {
     } catch (...) {
         log(LogLevel::Error, "%s: unexpected exception (out of memory?)", call);
     }
+}
+
+// A C enum argument or field as the integer the caller passed. C may pass
+// any int where an enum is declared; in C++ loading a value outside the
+// enum's range is undefined, so the bits are copied instead.
+template <class E>
+std::uint32_t raw_enum(const E& value) noexcept {
+    static_assert(std::is_enum_v<E> && sizeof(E) == sizeof(std::uint32_t));
+    std::uint32_t raw;
+    std::memcpy(&raw, &value, sizeof raw);
+    return raw;
 }
 
 }  // namespace wdfio::compat

@@ -1,6 +1,8 @@
 // C structures → core types.
 #include "compat/conversions.hpp"
 
+#include "compat/boundary.hpp"
+
 namespace wdfio::compat {
 
 Status to_send_options(const char* call, const WDF_REQUEST_SEND_OPTIONS* in, SendOptions& out) {
@@ -20,7 +22,7 @@ Status to_send_options(const char* call, const WDF_REQUEST_SEND_OPTIONS* in, Sen
 Status to_memory(const char* call, const WDF_MEMORY_DESCRIPTOR* in, DescribedMemory& out) {
     out = {};
     if (!in) return STATUS_SUCCESS;
-    switch (in->Type) {
+    switch (raw_enum(in->Type)) {
         case WdfMemoryDescriptorTypeBuffer: {
             if (!in->u.BufferType.Buffer) {
                 log(LogLevel::Error, "%s: a buffer memory descriptor with a NULL Buffer", call);
@@ -47,7 +49,7 @@ Status to_memory(const char* call, const WDF_MEMORY_DESCRIPTOR* in, DescribedMem
             log(LogLevel::Error, "%s: MDL memory descriptors do not exist on Linux", call);
             return STATUS_INVALID_PARAMETER;
         default:
-            log(LogLevel::Error, "%s: unknown memory descriptor type %d", call, static_cast<int>(in->Type));
+            log(LogLevel::Error, "%s: unknown memory descriptor type %u", call, raw_enum(in->Type));
             return STATUS_INVALID_PARAMETER;
     }
 }

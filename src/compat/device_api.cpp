@@ -34,17 +34,17 @@ Status to_fault_config(const char* call, const WDFIO_FAULT_CONFIG* in, FaultConf
             in->Size, sizeof(WDFIO_FAULT_CONFIG));
         return STATUS_INFO_LENGTH_MISMATCH;
     }
-    if (in->Types & ~WDFIO_FAULT_TYPE_ALL || static_cast<unsigned>(in->Mode) > WdfioFaultNeverComplete ||
+    if (in->Types & ~WDFIO_FAULT_TYPE_ALL || raw_enum(in->Mode) > WdfioFaultNeverComplete ||
         !(in->Share >= 0.0 && in->Share <= 1.0) || !(in->ShortFraction >= 0.0 && in->ShortFraction < 1.0) ||
         in->DelayMicroseconds > static_cast<ULONGLONG>(std::numeric_limits<std::int64_t>::max())) {
-        log(LogLevel::Error, "%s: invalid fault config (types 0x%x, mode %d, share %g, short fraction %g)", call,
-            in->Types, static_cast<int>(in->Mode), in->Share, in->ShortFraction);
+        log(LogLevel::Error, "%s: invalid fault config (types 0x%x, mode %u, share %g, short fraction %g)", call,
+            in->Types, raw_enum(in->Mode), in->Share, in->ShortFraction);
         return STATUS_INVALID_PARAMETER;
     }
     out.seed = in->Seed;
     out.share = in->Share;
     out.types = in->Types;
-    out.mode = static_cast<FaultMode>(in->Mode);
+    out.mode = static_cast<FaultMode>(raw_enum(in->Mode));
     out.status = in->Status;
     out.delay = std::chrono::microseconds(static_cast<std::int64_t>(in->DelayMicroseconds));
     out.short_fraction = in->ShortFraction;

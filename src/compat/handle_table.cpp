@@ -2,6 +2,8 @@
 // deletion, and the attributes that shape a new handle.
 #include "compat/handle.hpp"
 
+#include "compat/boundary.hpp"
+
 #include <algorithm>
 #include <mutex>
 #include <shared_mutex>
@@ -64,10 +66,10 @@ Status HandleTable::check_attributes(const char* call, const WDF_OBJECT_ATTRIBUT
         log(LogLevel::Error, "%s: object context areas are not supported yet", call);
         return STATUS_NOT_SUPPORTED;
     }
-    const bool default_level =
-        a->ExecutionLevel == WdfExecutionLevelInvalid || a->ExecutionLevel == WdfExecutionLevelInheritFromParent;
-    const bool default_scope = a->SynchronizationScope == WdfSynchronizationScopeInvalid ||
-                               a->SynchronizationScope == WdfSynchronizationScopeInheritFromParent;
+    const std::uint32_t level = raw_enum(a->ExecutionLevel), scope = raw_enum(a->SynchronizationScope);
+    const bool default_level = level == WdfExecutionLevelInvalid || level == WdfExecutionLevelInheritFromParent;
+    const bool default_scope =
+        scope == WdfSynchronizationScopeInvalid || scope == WdfSynchronizationScopeInheritFromParent;
     if (!default_level || !default_scope) {
         log(LogLevel::Error, "%s: execution levels and synchronization scopes are not supported", call);
         return STATUS_NOT_SUPPORTED;

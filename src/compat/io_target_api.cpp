@@ -64,7 +64,7 @@ NTSTATUS WdfIoTargetOpen(WDFIOTARGET IoTarget, PWDF_IO_TARGET_OPEN_PARAMS OpenPa
         }
         std::string name;
         OpenOptions options;
-        switch (OpenParams->Type) {
+        switch (raw_enum(OpenParams->Type)) {
             case WdfIoTargetOpenByName:
                 if (!OpenParams->TargetDeviceName || !*OpenParams->TargetDeviceName) {
                     log(LogLevel::Error, "%s: open by name without a TargetDeviceName", call);
@@ -84,8 +84,8 @@ NTSTATUS WdfIoTargetOpen(WDFIOTARGET IoTarget, PWDF_IO_TARGET_OPEN_PARAMS OpenPa
                 break;
             }
             default:
-                log(LogLevel::Error, "%s: open type %d is not available (use WdfIoTargetOpenByName)", call,
-                    static_cast<int>(OpenParams->Type));
+                log(LogLevel::Error, "%s: open type %u is not available (use WdfIoTargetOpenByName)", call,
+                    raw_enum(OpenParams->Type));
                 return STATUS_INVALID_PARAMETER;
         }
         auto engine = host_engine();
@@ -134,9 +134,9 @@ void WdfIoTargetStop(WDFIOTARGET IoTarget, WDF_IO_TARGET_SENT_IO_ACTION Action) 
         if (!t) return;
         // Undefined actions are ignored (and logged) by the core, as in KMDF;
         // out-of-range values must not wrap into a defined one on the way.
-        const auto action = static_cast<unsigned>(Action) <= WdfIoTargetLeaveSentIoPending
-                                ? static_cast<SentIoAction>(Action)
-                                : SentIoAction::Undefined;
+        const std::uint32_t raw = raw_enum(Action);
+        const auto action =
+            raw <= WdfIoTargetLeaveSentIoPending ? static_cast<SentIoAction>(raw) : SentIoAction::Undefined;
         if (auto core = t->current()) core->stop(action);
     });
 }
@@ -146,8 +146,8 @@ void WdfIoTargetPurge(WDFIOTARGET IoTarget, WDF_IO_TARGET_PURGE_IO_ACTION Action
     guard_void(call, [&] {
         auto t = HandleTable::find<TargetHandle>(IoTarget, call);
         if (!t) return;
-        const auto action = static_cast<unsigned>(Action) <= WdfIoTargetPurgeIo ? static_cast<PurgeIoAction>(Action)
-                                                                                : PurgeIoAction::Undefined;
+        const std::uint32_t raw = raw_enum(Action);
+        const auto action = raw <= WdfIoTargetPurgeIo ? static_cast<PurgeIoAction>(raw) : PurgeIoAction::Undefined;
         if (auto core = t->current()) core->purge(action);
     });
 }
