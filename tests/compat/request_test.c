@@ -5,7 +5,9 @@
 
 #include <linux/fs.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static WDFDEVICE disk;
 static WDFIOTARGET target;
@@ -328,6 +330,92 @@ static void change_target_and_completion_params_bad_input(void) {
     WdfObjectDelete(disk);
 }
 
+/* A file target completes on the engine thread: cancel from here races it.
+ * Whoever wins, the routine runs exactly once per accepted send. */
+static void cancel_racing_completion_runs_the_routine_once(void) {
+    char path[] = "/tmp/wdfio-compat-race-XXXXXX";
+    const int fd = mkstemp(path);
+    if (fd < 0 || ftruncate(fd, 1 << 16) != 0) {
+        CHECK(!"temporary file");
+        return;
+    }
+    close(fd);
+    WDFIOTARGET file;
+    WDF_IO_TARGET_OPEN_PARAMS open;
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, path, GENERIC_READ);
+    REQUIRE_STATUS(WdfIoTargetCreate(NULL, NULL, &file), STATUS_SUCCESS);
+    REQUIRE_STATUS(WdfIoTargetOpen(file, &open), STATUS_SUCCESS);
+    WDFREQUEST request;
+    WDFMEMORY memory;
+    REQUIRE_STATUS(WdfRequestCreate(NULL, file, &request), STATUS_SUCCESS);
+    REQUIRE_STATUS(WdfMemoryCreate(NULL, NonPagedPool, 0, 4096, &memory, NULL), STATUS_SUCCESS);
+    static seen_completion seen;
+    memset(&seen, 0, sizeof seen);
+    WDF_REQUEST_REUSE_PARAMS reuse;
+    WDF_REQUEST_REUSE_PARAMS_INIT(&reuse, WDF_REQUEST_REUSE_NO_FLAGS, STATUS_SUCCESS);
+    int accepted = 0, odd_status = 0;
+    for (int round = 0; round < 2000; ++round) {
+        if (WdfRequestReuse(request, &reuse) != STATUS_SUCCESS ||
+            WdfIoTargetFormatRequestForRead(file, request, memory, NULL, NULL) != STATUS_SUCCESS)
+            break;
+        WdfRequestSetCompletionRoutine(request, record, &seen);
+        if (!WdfRequestSend(request, file, NULL)) continue;
+        ++accepted;
+        WdfRequestCancelSentRequest(request);
+        if (!wait_for_count(&seen.runs, accepted)) break;
+        const NTSTATUS s = seen.params.IoStatus.Status;
+        if (s != STATUS_SUCCESS && s != STATUS_CANCELLED) ++odd_status;
+    }
+    CHECK_EQ(accepted, 2000);
+    sleep_ms(10);
+    CHECK_EQ(atomic_load(&seen.runs), accepted);
+    CHECK_EQ(odd_status, 0);
+    WdfObjectDelete(request);
+    WdfObjectDelete(memory);
+    WdfObjectDelete(file);
+    unlink(path);
+}
+
+/* Sending a request that is still outstanding is a verifier violation: in
+ * report mode (as the tests run) the send is refused and the one in flight
+ * is untouched. */
+static void sending_an_outstanding_request_is_refused(void) {
+    const char* mode = getenv("WDFIO_VERIFIER");
+    if (!mode || strcmp(mode, "report") != 0) return; /* would abort, as KMDF bugchecks */
+    WDFDEVICE ram, never;
+    WDFIOTARGET top;
+    WDFIO_FAULT_CONFIG config;
+    WDFIO_FAULT_CONFIG_INIT(&config, WdfioFaultNeverComplete, 1.0);
+    REQUIRE_STATUS(WdfioRamDiskCreate(1 << 16, 512, NULL, &ram), STATUS_SUCCESS);
+    REQUIRE_STATUS(WdfioFaultFilterCreate(ram, &config, NULL, &never), STATUS_SUCCESS);
+    REQUIRE_STATUS(WdfioDeviceOpenTarget(never, NULL, &top), STATUS_SUCCESS);
+    WDFREQUEST request;
+    WDFMEMORY memory;
+    REQUIRE_STATUS(WdfRequestCreate(NULL, top, &request), STATUS_SUCCESS);
+    REQUIRE_STATUS(WdfMemoryCreate(NULL, NonPagedPool, 0, 512, &memory, NULL), STATUS_SUCCESS);
+    REQUIRE_STATUS(WdfIoTargetFormatRequestForRead(top, request, memory, NULL, NULL), STATUS_SUCCESS);
+    static seen_completion seen;
+    memset(&seen, 0, sizeof seen);
+    WdfRequestSetCompletionRoutine(request, record, &seen);
+    CHECK(WdfRequestSend(request, top, NULL));
+    CHECK(!WdfRequestSend(request, top, NULL));
+    WdfRequestSetCompletionRoutine(request, NULL, NULL); /* refused too: it is outstanding */
+    CHECK_STATUS(WdfIoTargetFormatRequestForWrite(top, request, memory, NULL, NULL), STATUS_INVALID_DEVICE_STATE);
+    WDF_REQUEST_REUSE_PARAMS reuse;
+    WDF_REQUEST_REUSE_PARAMS_INIT(&reuse, WDF_REQUEST_REUSE_NO_FLAGS, STATUS_SUCCESS);
+    CHECK_STATUS(WdfRequestReuse(request, &reuse), STATUS_INVALID_DEVICE_STATE);
+    CHECK(WdfRequestCancelSentRequest(request));
+    CHECK(wait_for_count(&seen.runs, 1));
+    CHECK_STATUS(seen.params.IoStatus.Status, STATUS_CANCELLED);
+    CHECK(seen.params.Parameters.Read.Buffer == memory); /* the first format, intact */
+    sleep_ms(10);
+    CHECK_EQ(atomic_load(&seen.runs), 1);
+    WdfObjectDelete(request);
+    WdfObjectDelete(memory);
+    WdfObjectDelete(never);
+    WdfObjectDelete(ram);
+}
+
 const compat_test request_tests[] = {
     {"Request.AsyncReadRunsTheRoutineOnceWithItsParams", async_read_runs_the_routine_once_with_its_params},
     {"Request.ASynchronousSendRunsTheRoutineBeforeItReturns", a_synchronous_send_runs_the_routine_before_it_returns},
@@ -336,5 +424,7 @@ const compat_test request_tests[] = {
     {"Request.CancelIsStickyUntilReuse", cancel_is_sticky_until_reuse},
     {"Request.ASuppliedRequestLeavesAHelperUnformatted", a_supplied_request_leaves_a_helper_unformatted},
     {"Request.ChangeTargetAndCompletionParamsBadInput", change_target_and_completion_params_bad_input},
+    {"Request.CancelRacingCompletionRunsTheRoutineOnce", cancel_racing_completion_runs_the_routine_once},
+    {"Request.SendingAnOutstandingRequestIsRefused", sending_an_outstanding_request_is_refused},
     {NULL, NULL},
 };
