@@ -100,6 +100,7 @@ NTSTATUS WdfIoTargetOpen(WDFIOTARGET IoTarget, PWDF_IO_TARGET_OPEN_PARAMS OpenPa
         t->opening = false;
         if (!opened) return opened.status();
         t->target = std::move(opened).value();
+        t->taken_over.store(false);  // a filter may own the old core target; this one is ours
         t->opened_by_name = true;
         t->name = std::move(name);
         t->options = options;

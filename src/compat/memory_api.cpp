@@ -30,8 +30,10 @@ NTSTATUS WdfMemoryCreate(PWDF_OBJECT_ATTRIBUTES Attributes, POOL_TYPE, ULONG, si
         Ref<Handle> parent;
         if (Status s = HandleTable::check_attributes(call, Attributes, parent); !s.ok()) return s;
         if (BufferSize == 0) return STATUS_INVALID_PARAMETER;
-        Status s = publish_memory(call, Attributes, parent, wdfio::Memory::allocate(BufferSize), Memory);
-        if (s.ok() && Buffer) *Buffer = WdfMemoryGetBuffer(*Memory, nullptr);
+        auto made = wdfio::Memory::allocate(BufferSize);
+        void* data = made ? made->data() : nullptr;
+        Status s = publish_memory(call, Attributes, parent, std::move(made), Memory);
+        if (s.ok() && Buffer) *Buffer = data;
         return s;
     });
 }
