@@ -25,8 +25,9 @@ Status publish_device(std::unique_ptr<Driver> driver, FaultFilter* filter, WDFDE
     return STATUS_SUCCESS;
 }
 
-// WDFIO_FAULT_CONFIG → FaultConfig; the core validates the values, this
-// checks what it cannot see (Size, unknown bits and modes, NaN, ranges of the C types).
+// WDFIO_FAULT_CONFIG → FaultConfig. The core validates the values (share,
+// fraction, status, delay); this checks what it cannot see: Size, type bits
+// and modes it has no name for, a delay too large for its clock.
 Status to_fault_config(const char* call, const WDFIO_FAULT_CONFIG* in, FaultConfig& out) {
     if (!in) return STATUS_INVALID_PARAMETER;
     if (in->Size != sizeof(WDFIO_FAULT_CONFIG)) {
@@ -35,10 +36,9 @@ Status to_fault_config(const char* call, const WDFIO_FAULT_CONFIG* in, FaultConf
         return STATUS_INFO_LENGTH_MISMATCH;
     }
     if (in->Types & ~WDFIO_FAULT_TYPE_ALL || raw_enum(in->Mode) > WdfioFaultNeverComplete ||
-        !(in->Share >= 0.0 && in->Share <= 1.0) || !(in->ShortFraction >= 0.0 && in->ShortFraction < 1.0) ||
         in->DelayMicroseconds > static_cast<ULONGLONG>(std::numeric_limits<std::int64_t>::max())) {
-        log(LogLevel::Error, "%s: invalid fault config (types 0x%x, mode %u, share %g, short fraction %g)", call,
-            in->Types, raw_enum(in->Mode), in->Share, in->ShortFraction);
+        log(LogLevel::Error, "%s: invalid fault config (types 0x%x, mode %u, delay %llu us)", call, in->Types,
+            raw_enum(in->Mode), static_cast<unsigned long long>(in->DelayMicroseconds));
         return STATUS_INVALID_PARAMETER;
     }
     out.seed = in->Seed;
@@ -49,7 +49,8 @@ Status to_fault_config(const char* call, const WDFIO_FAULT_CONFIG* in, FaultConf
     out.delay = std::chrono::microseconds(static_cast<std::int64_t>(in->DelayMicroseconds));
     out.short_fraction = in->ShortFraction;
     if (Status s = out.validate(); !s.ok()) {
-        log(LogLevel::Error, "%s: invalid fault config for mode %s", call, to_string(out.mode));
+        log(LogLevel::Error, "%s: invalid fault config for mode %s (share %g, short fraction %g)", call,
+            to_string(out.mode), out.share, out.short_fraction);
         return s;
     }
     return STATUS_SUCCESS;
