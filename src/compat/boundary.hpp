@@ -1,0 +1,60 @@
+// The C boundary: no exception crosses it. Each exported function runs its
+// body through guard(), which maps std::bad_alloc to
+// STATUS_INSUFFICIENT_RESOURCES and anything else to STATUS_INTERNAL_ERROR.
+#pragma once
+#include "compat/compat.hpp"
+
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <type_traits>
+
+namespace wdfio::compat {
+
+// For functions returning NTSTATUS: `body` returns NTSTATUS or wdfio::Status.
+template <class Body>
+NTSTATUS guard(const char* call, Body&& body) noexcept {
+    try {
+        return Status(body()).value();
+    } catch (const std::bad_alloc&) {
+        log(LogLevel::Error, "%s: out of memory", call);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    } catch (...) {
+        log(LogLevel::Error, "%s: unexpected exception", call);
+        return STATUS_INTERNAL_ERROR;
+    }
+}
+
+// For functions returning something else (BOOLEAN, a pointer, void):
+// `failed` is what the caller sees if an exception was caught.
+template <class R, class Body>
+R guard_value(const char* call, R failed, Body&& body) noexcept {
+    try {
+        return body();
+    } catch (...) {
+        log(LogLevel::Error, "%s: unexpected exception (out of memory?)", call);
+        return failed;
+    }
+}
+
+template <class Body>
+void guard_void(const char* call, Body&& body) noexcept {
+    try {
+        body();
+    } catch (...) {
+        log(LogLevel::Error, "%s: unexpected exception (out of memory?)", call);
+    }
+}
+
+// A C enum argument or field as the integer the caller passed. C may pass
+// any int where an enum is declared; in C++ loading a value outside the
+// enum's range is undefined, so the bits are copied instead.
+template <class E>
+std::uint32_t raw_enum(const E& value) noexcept {
+    static_assert(std::is_enum_v<E> && sizeof(E) == sizeof(std::uint32_t));
+    std::uint32_t raw;
+    std::memcpy(&raw, &value, sizeof raw);
+    return raw;
+}
+
+}  // namespace wdfio::compat

@@ -1,0 +1,66 @@
+// WdfioHostInitialize, WdfioHostShutdown, WdfioHostObjectCount.
+#include "compat/boundary.hpp"
+#include "compat/host.hpp"
+#include "compat/records.hpp"
+
+#include <memory>
+#include <mutex>
+#include <utility>
+
+namespace wdfio::compat {
+
+namespace {
+std::mutex g_host_mutex;
+// Not a static unique_ptr: a program that never shuts the host down must not
+// have the engine torn down under its last I/O during static destruction.
+Engine* g_engine = nullptr;
+}  // namespace
+
+Result<Engine*> host_engine() {
+    std::lock_guard lock(g_host_mutex);
+    if (!g_engine) {
+        try {
+            g_engine = new Engine();
+        } catch (...) {
+            log(LogLevel::Error, "WdfioHostInitialize: the engine could not be created");
+            return STATUS_INSUFFICIENT_RESOURCES;
+        }
+    }
+    return g_engine;
+}
+
+namespace {
+// Targets first: closing them cancels and waits for their I/O while the
+// requests and memory their routines may touch still exist. Devices last,
+// newest first, so a filter goes before the device below it.
+void delete_everything() {
+    auto roots = HandleTable::roots();
+    for (HandleType type : {HandleType::IoTarget, HandleType::Request, HandleType::Memory})
+        for (auto& h : roots)
+            if (h->type == type) HandleTable::remove(*h);
+    for (auto it = roots.rbegin(); it != roots.rend(); ++it)
+        if ((*it)->type == HandleType::Device) HandleTable::remove(**it);
+}
+}  // namespace
+
+}  // namespace wdfio::compat
+
+using namespace wdfio::compat;
+
+NTSTATUS WdfioHostInitialize(void) {
+    return guard("WdfioHostInitialize", [] { return host_engine().status(); });
+}
+
+void WdfioHostShutdown(void) {
+    guard_void("WdfioHostShutdown", [] {
+        delete_everything();
+        std::unique_ptr<wdfio::Engine> engine;
+        {
+            std::lock_guard lock(g_host_mutex);
+            engine.reset(std::exchange(g_engine, nullptr));
+        }
+        engine.reset();  // not under the lock: it waits for the engine thread
+    });
+}
+
+ULONG WdfioHostObjectCount(void) { return static_cast<ULONG>(HandleTable::count()); }

@@ -1,0 +1,99 @@
+// The four kinds of handle: each holds the core object and only what the C
+// API needs beyond it (the C completion routine, the WDFMEMORY handles a
+// format used, the name a target was opened with, the driver of a device).
+#pragma once
+#include "compat/handle.hpp"
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace wdfio::compat {
+
+struct MemoryHandle final : Handle {
+    static constexpr HandleType kType = HandleType::Memory;
+    explicit MemoryHandle(Ref<Memory> m) noexcept : Handle(kType), memory(std::move(m)) {}
+    const Ref<Memory> memory;
+};
+
+// A remote target: closed (no core target) until WdfIoTargetOpen; each open
+// makes a new core target, since a closed core target stays closed.
+struct TargetHandle final : Handle {
+    static constexpr HandleType kType = HandleType::IoTarget;
+    TargetHandle() noexcept : Handle(kType) {}
+    explicit TargetHandle(Ref<IoTarget> t) noexcept : Handle(kType), target(std::move(t)) {}
+
+    Ref<IoTarget> current() const {
+        std::lock_guard lock(mutex);
+        return target;
+    }
+
+    mutable std::mutex mutex;
+    Ref<IoTarget> target;  // null until opened
+    bool opening = false;
+    bool opened_by_name = false;  // what Reopen needs
+    std::string name;
+    OpenOptions options;
+    std::atomic<bool> taken_over{false};  // a filter device above owns the core target now
+
+private:
+    void on_delete() noexcept override {
+        Ref<IoTarget> t = current();
+        if (t && !taken_over.load()) t->remove();
+    }
+};
+
+struct RequestHandle final : Handle {
+    static constexpr HandleType kType = HandleType::Request;
+    explicit RequestHandle(Ref<Request> r) noexcept : Handle(kType), request(std::move(r)) {}
+
+    const Ref<Request> request;
+    // Written by the owner while the request is not outstanding; read by
+    // the completion trampoline (the send orders the two).
+    PFN_WDF_REQUEST_COMPLETION_ROUTINE routine = nullptr;
+    WDFCONTEXT context = nullptr;
+    Ref<TargetHandle> sent_to;               // the Target the routine is given
+    Ref<MemoryHandle> formatted[3];          // the format's WDFMEMORY handles, for the completion params
+    WDF_REQUEST_COMPLETION_PARAMS params{};  // what the routine's Params points to
+    // A send the shim refused before reaching the core (bad options size, bad
+    // target): what WdfRequestGetStatus reports until the next call that sets
+    // a status. STATUS_SUCCESS: none.
+    std::atomic<NTSTATUS> refusal{STATUS_SUCCESS};
+
+    void forget_format() noexcept {
+        for (auto& m : formatted) m = nullptr;
+    }
+};
+
+// A device made by the host API, with the built-in driver it runs.
+struct DeviceHandle final : Handle {
+    static constexpr HandleType kType = HandleType::Device;
+    DeviceHandle(std::unique_ptr<Driver> d, FaultFilter* filter) noexcept
+        : Handle(kType), driver_(std::move(d)), fault_filter_(filter) {}
+
+    // Runs `f(Device&, FaultFilter*)` unless the device was deleted meanwhile
+    // (then STATUS_INVALID_HANDLE): a call that found the handle just before
+    // another thread deleted it never reaches a destroyed driver.
+    template <class F>
+    Status with_device(F&& f) {
+        std::lock_guard lock(mutex_);
+        if (!driver_) return STATUS_INVALID_HANDLE;
+        return f(driver_->device(), fault_filter_);
+    }
+
+private:
+    void on_delete() noexcept override {
+        std::unique_ptr<Driver> gone;
+        {
+            std::lock_guard lock(mutex_);
+            gone = std::move(driver_);
+        }
+        gone.reset();  // the drivers remove their device; not under the lock (it waits for I/O)
+    }
+
+    std::mutex mutex_;
+    std::unique_ptr<Driver> driver_;   // null once deleted
+    FaultFilter* const fault_filter_;  // the driver, when it is one
+};
+
+}  // namespace wdfio::compat

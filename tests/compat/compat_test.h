@@ -1,0 +1,66 @@
+/* A small test harness for the C API tests: checks that report and count
+ * failures, a test table, and waiting for completion routines (which run on
+ * other threads). Every test must delete what it creates: the runner checks
+ * WdfioHostObjectCount() after each one. */
+#ifndef WDFIO_COMPAT_TEST_H
+#define WDFIO_COMPAT_TEST_H
+
+#include <wdfio/wdf.h>
+
+#include <stdatomic.h>
+#include <stdio.h>
+
+extern int compat_failures;
+void compat_fail(const char* file, int line, const char* what);
+void compat_fail_status(const char* file, int line, const char* what, NTSTATUS got, NTSTATUS want);
+void compat_fail_number(const char* file, int line, const char* what, unsigned long long got, unsigned long long want);
+
+#define CHECK(cond)                                          \
+    do {                                                     \
+        if (!(cond)) compat_fail(__FILE__, __LINE__, #cond); \
+    } while (0)
+
+#define CHECK_STATUS(expr, want)                                                         \
+    do {                                                                                 \
+        const NTSTATUS got_ = (expr);                                                    \
+        if (got_ != (want)) compat_fail_status(__FILE__, __LINE__, #expr, got_, (want)); \
+    } while (0)
+
+#define CHECK_EQ(expr, want)                                                           \
+    do {                                                                               \
+        const unsigned long long got_ = (unsigned long long)(expr);                    \
+        const unsigned long long want_ = (unsigned long long)(want);                   \
+        if (got_ != want_) compat_fail_number(__FILE__, __LINE__, #expr, got_, want_); \
+    } while (0)
+
+/* Stops the test when a step that later steps depend on failed. */
+#define REQUIRE_STATUS(expr, want)                                       \
+    do {                                                                 \
+        const NTSTATUS got_ = (expr);                                    \
+        if (got_ != (want)) {                                            \
+            compat_fail_status(__FILE__, __LINE__, #expr, got_, (want)); \
+            return;                                                      \
+        }                                                                \
+    } while (0)
+
+typedef struct {
+    const char* name;
+    void (*run)(void);
+} compat_test;
+
+/* Waits (at most 10 s) until *counter reaches want; 0 on a stall. */
+int wait_for_count(atomic_int* counter, int want);
+void sleep_ms(int ms);
+
+/* A byte pattern that differs per seed. */
+void fill_pattern(void* buffer, size_t size, unsigned seed);
+
+/* The tests, one table per file. */
+extern const compat_test handle_tests[];
+extern const compat_test memory_tests[];
+extern const compat_test io_target_tests[];
+extern const compat_test request_tests[];
+extern const compat_test ram_disk_tests[];
+extern const compat_test fault_filter_tests[];
+
+#endif

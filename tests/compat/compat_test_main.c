@@ -1,0 +1,75 @@
+/* Runs every C API test and checks that each one leaves no object behind. */
+#include "compat_test.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int compat_failures = 0;
+
+void compat_fail(const char* file, int line, const char* what) {
+    ++compat_failures;
+    fprintf(stderr, "%s:%d: FAILED: %s\n", file, line, what);
+}
+
+void compat_fail_status(const char* file, int line, const char* what, NTSTATUS got, NTSTATUS want) {
+    ++compat_failures;
+    fprintf(stderr, "%s:%d: FAILED: %s is 0x%08X, expected 0x%08X\n", file, line, what, (unsigned)got, (unsigned)want);
+}
+
+void compat_fail_number(const char* file, int line, const char* what, unsigned long long got, unsigned long long want) {
+    ++compat_failures;
+    fprintf(stderr, "%s:%d: FAILED: %s is %llu, expected %llu\n", file, line, what, got, want);
+}
+
+void sleep_ms(int ms) {
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+int wait_for_count(atomic_int* counter, int want) {
+    for (int waited = 0; waited < 10000; ++waited) {
+        if (atomic_load(counter) >= want) return 1;
+        sleep_ms(1);
+    }
+    return atomic_load(counter) >= want;
+}
+
+void fill_pattern(void* buffer, size_t size, unsigned seed) {
+    unsigned char* p = (unsigned char*)buffer;
+    for (size_t i = 0; i < size; ++i) p[i] = (unsigned char)((i * 2654435761u + seed * 97u) >> 5);
+}
+
+static int run_table(const compat_test* tests, const char* filter) {
+    int ran = 0;
+    for (const compat_test* t = tests; t->name; ++t) {
+        if (filter && !strstr(t->name, filter)) continue;
+        const int before = compat_failures;
+        fprintf(stderr, "[ RUN  ] %s\n", t->name);
+        t->run();
+        const ULONG left = WdfioHostObjectCount();
+        if (left != 0) {
+            fprintf(stderr, "%s: FAILED: %u objects left behind\n", t->name, left);
+            ++compat_failures;
+            WdfioHostShutdown(); /* so the next test starts clean */
+        }
+        fprintf(stderr, "[ %s ] %s\n", compat_failures == before ? " OK " : "FAIL", t->name);
+        ++ran;
+    }
+    return ran;
+}
+
+int main(int argc, char** argv) {
+    const char* filter = argc > 1 ? argv[1] : NULL; /* a substring of the test names to run */
+    if (!NT_SUCCESS(WdfioHostInitialize())) {
+        fprintf(stderr, "WdfioHostInitialize failed\n");
+        return 1;
+    }
+    const compat_test* tables[] = {handle_tests,  memory_tests,   io_target_tests,
+                                   request_tests, ram_disk_tests, fault_filter_tests};
+    int ran = 0;
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; ++i) ran += run_table(tables[i], filter);
+    WdfioHostShutdown();
+    fprintf(stderr, "%d tests, %d failed checks\n", ran, compat_failures);
+    return compat_failures == 0 ? 0 : 1;
+}

@@ -1,0 +1,219 @@
+/* I/O targets from C: open by path and by device name, the state machine
+ * (start, stop, purge, close, reopen), parked requests, and bad open params. */
+#include "compat_test.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* A temporary file of `size` bytes; the path is written to `path`. */
+static int make_temp_file(char* path, size_t size) {
+    strcpy(path, "/tmp/wdfio-compat-XXXXXX");
+    const int fd = mkstemp(path);
+    if (fd < 0) return 0;
+    const int ok = ftruncate(fd, (off_t)size) == 0;
+    close(fd);
+    return ok;
+}
+
+static void open_a_file_by_path_write_and_read_back(void) {
+    char path[64];
+    if (!make_temp_file(path, 65536)) {
+        CHECK(!"temporary file");
+        return;
+    }
+    WDFIOTARGET target;
+    REQUIRE_STATUS(WdfIoTargetCreate(WDF_NO_HANDLE, WDF_NO_OBJECT_ATTRIBUTES, &target), STATUS_SUCCESS);
+    CHECK_EQ(WdfIoTargetGetState(target), WdfIoTargetClosed); /* never opened */
+    WDF_IO_TARGET_OPEN_PARAMS open;
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, path, GENERIC_READ | GENERIC_WRITE);
+    CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_SUCCESS);
+    CHECK_EQ(open.FileInformation, FILE_OPENED);
+    CHECK_EQ(WdfIoTargetGetState(target), WdfIoTargetStarted);
+    CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_INVALID_DEVICE_STATE); /* already open */
+
+    static unsigned char out[4096], in[4096];
+    fill_pattern(out, sizeof out, 5);
+    WDF_MEMORY_DESCRIPTOR from, into;
+    WDF_MEMORY_DESCRIPTOR_INIT_BUFFER(&from, out, sizeof out);
+    WDF_MEMORY_DESCRIPTOR_INIT_BUFFER(&into, in, sizeof in);
+    LONGLONG offset = 8192;
+    ULONG_PTR bytes = 0;
+    CHECK_STATUS(WdfIoTargetSendWriteSynchronously(target, NULL, &from, &offset, NULL, &bytes), STATUS_SUCCESS);
+    CHECK_EQ(bytes, sizeof out);
+    CHECK_STATUS(WdfIoTargetSendReadSynchronously(target, NULL, &into, &offset, NULL, &bytes), STATUS_SUCCESS);
+    CHECK(memcmp(in, out, sizeof in) == 0);
+
+    /* Close, then reopen with the same name and options. */
+    WdfIoTargetClose(target);
+    CHECK_EQ(WdfIoTargetGetState(target), WdfIoTargetClosed);
+    CHECK_STATUS(WdfIoTargetSendReadSynchronously(target, NULL, &into, &offset, NULL, &bytes),
+                 STATUS_INVALID_DEVICE_STATE);
+    CHECK_STATUS(WdfIoTargetStart(target), STATUS_INVALID_DEVICE_STATE);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_REOPEN(&open);
+    CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_SUCCESS);
+    memset(in, 0, sizeof in);
+    CHECK_STATUS(WdfIoTargetSendReadSynchronously(target, NULL, &into, &offset, NULL, &bytes), STATUS_SUCCESS);
+    CHECK(memcmp(in, out, sizeof in) == 0);
+    WdfObjectDelete(target);
+    unlink(path);
+}
+
+static void create_by_name_makes_the_file(void) {
+    char path[64];
+    if (!make_temp_file(path, 0)) {
+        CHECK(!"temporary file");
+        return;
+    }
+    unlink(path);
+    WDFIOTARGET target;
+    REQUIRE_STATUS(WdfIoTargetCreate(NULL, NULL, &target), STATUS_SUCCESS);
+    WDF_IO_TARGET_OPEN_PARAMS open;
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, path, GENERIC_WRITE);
+    CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_OBJECT_NAME_NOT_FOUND); /* FILE_OPEN: must exist */
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_CREATE_BY_NAME(&open, path, GENERIC_WRITE);
+    CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_SUCCESS);
+    CHECK(access(path, F_OK) == 0);
+    WdfObjectDelete(target);
+    unlink(path);
+}
+
+static atomic_int routine_runs;
+static atomic_int routine_status;
+static void record_completion(WDFREQUEST request, WDFIOTARGET target, PWDF_REQUEST_COMPLETION_PARAMS params,
+                              WDFCONTEXT context) {
+    (void)request, (void)target, (void)context;
+    atomic_store(&routine_status, params->IoStatus.Status);
+    atomic_fetch_add(&routine_runs, 1);
+}
+
+/* Sends an asynchronous read of `memory` at 0 with the recording routine. */
+static BOOLEAN send_read(WDFIOTARGET target, WDFREQUEST request, WDFMEMORY memory) {
+    WDF_REQUEST_REUSE_PARAMS reuse;
+    WDF_REQUEST_REUSE_PARAMS_INIT(&reuse, WDF_REQUEST_REUSE_NO_FLAGS, STATUS_SUCCESS);
+    WdfRequestReuse(request, &reuse);
+    if (WdfIoTargetFormatRequestForRead(target, request, memory, NULL, NULL) != STATUS_SUCCESS) return FALSE;
+    WdfRequestSetCompletionRoutine(request, record_completion, NULL);
+    return WdfRequestSend(request, target, WDF_NO_SEND_OPTIONS);
+}
+
+static void a_stopped_target_parks_sends_until_started(void) {
+    WDFDEVICE disk;
+    WDFIOTARGET target;
+    WDFREQUEST request;
+    WDFMEMORY memory;
+    REQUIRE_STATUS(WdfioRamDiskCreate(1 << 16, 512, NULL, &disk), STATUS_SUCCESS);
+    REQUIRE_STATUS(WdfioDeviceOpenTarget(disk, NULL, &target), STATUS_SUCCESS);
+    REQUIRE_STATUS(WdfRequestCreate(NULL, target, &request), STATUS_SUCCESS);
+    REQUIRE_STATUS(WdfMemoryCreate(NULL, NonPagedPool, 0, 512, &memory, NULL), STATUS_SUCCESS);
+    atomic_store(&routine_runs, 0);
+
+    WdfIoTargetStop(target, WdfIoTargetLeaveSentIoPending);
+    CHECK_EQ(WdfIoTargetGetState(target), WdfIoTargetStopped);
+    CHECK(send_read(target, request, memory)); /* accepted: parked */
+    sleep_ms(20);
+    CHECK_EQ(atomic_load(&routine_runs), 0);
+    CHECK_STATUS(WdfIoTargetStart(target), STATUS_SUCCESS);
+    CHECK(wait_for_count(&routine_runs, 1));
+    CHECK_STATUS(atomic_load(&routine_status), STATUS_SUCCESS);
+
+    /* Purge fails what is parked; new sends are refused until Start. */
+    WdfIoTargetStop(target, WdfIoTargetCancelSentIo);
+    CHECK(send_read(target, request, memory));
+    WdfIoTargetPurge(target, WdfIoTargetPurgeIoAndWait);
+    CHECK(wait_for_count(&routine_runs, 2));
+    CHECK_STATUS(atomic_load(&routine_status), STATUS_WDF_DEVICE_REMOVED_NOT_SENT);
+    CHECK_EQ(WdfIoTargetGetState(target), WdfIoTargetPurged);
+    CHECK(!send_read(target, request, memory));
+    CHECK_STATUS(WdfRequestGetStatus(request), STATUS_INVALID_DEVICE_STATE);
+    CHECK_EQ(atomic_load(&routine_runs), 2); /* not for a refused send */
+
+    /* Undefined actions are ignored. */
+    CHECK_STATUS(WdfIoTargetStart(target), STATUS_SUCCESS);
+    WdfIoTargetStop(target, (WDF_IO_TARGET_SENT_IO_ACTION)0);
+    WdfIoTargetStop(target, (WDF_IO_TARGET_SENT_IO_ACTION)258); /* must not wrap into a defined one */
+    WdfIoTargetPurge(target, (WDF_IO_TARGET_PURGE_IO_ACTION)7);
+    CHECK_EQ(WdfIoTargetGetState(target), WdfIoTargetStarted);
+
+    WdfObjectDelete(request);
+    WdfObjectDelete(memory);
+    WdfObjectDelete(disk);
+}
+
+static void a_target_never_opened_refuses_io(void) {
+    WDFIOTARGET target;
+    WDFREQUEST request = (WDFREQUEST)(uintptr_t)1, spare;
+    WDFMEMORY memory;
+    REQUIRE_STATUS(WdfIoTargetCreate(NULL, NULL, &target), STATUS_SUCCESS);
+    REQUIRE_STATUS(WdfMemoryCreate(NULL, NonPagedPool, 0, 512, &memory, NULL), STATUS_SUCCESS);
+    CHECK_STATUS(WdfRequestCreate(NULL, target, &request), STATUS_INVALID_DEVICE_STATE);
+    CHECK(request == NULL);
+    REQUIRE_STATUS(WdfRequestCreate(NULL, NULL, &spare), STATUS_SUCCESS);
+    CHECK_STATUS(WdfIoTargetFormatRequestForRead(target, spare, memory, NULL, NULL), STATUS_INVALID_DEVICE_STATE);
+    CHECK_STATUS(WdfRequestChangeTarget(spare, target), STATUS_INVALID_DEVICE_STATE);
+    CHECK(!WdfRequestSend(spare, target, NULL));
+    CHECK_STATUS(WdfRequestGetStatus(spare), STATUS_INVALID_DEVICE_STATE);
+    CHECK_STATUS(WdfIoTargetStart(target), STATUS_INVALID_DEVICE_STATE);
+    WdfIoTargetStop(target, WdfIoTargetCancelSentIo); /* nothing to do, nothing breaks */
+    WdfIoTargetPurge(target, WdfIoTargetPurgeIo);
+    WdfIoTargetClose(target);
+    CHECK_EQ(WdfIoTargetGetState(target), WdfIoTargetClosed);
+    WdfObjectDelete(spare);
+    WdfObjectDelete(memory);
+    WdfObjectDelete(target);
+}
+
+static void open_params_bad_input(void) {
+    WDFIOTARGET target = (WDFIOTARGET)(uintptr_t)1;
+    CHECK_STATUS(WdfIoTargetCreate(NULL, NULL, NULL), STATUS_INVALID_PARAMETER);
+    WDF_OBJECT_ATTRIBUTES attributes;
+    WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+    attributes.Size = 1;
+    CHECK_STATUS(WdfIoTargetCreate(NULL, &attributes, &target), STATUS_INFO_LENGTH_MISMATCH);
+    CHECK(target == NULL);
+    REQUIRE_STATUS(WdfIoTargetCreate(NULL, NULL, &target), STATUS_SUCCESS);
+
+    WDF_IO_TARGET_OPEN_PARAMS open;
+    CHECK_STATUS(WdfIoTargetOpen(target, NULL), STATUS_INVALID_PARAMETER);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, "/dev/null", GENERIC_READ);
+    open.Size -= 4;
+    CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_INFO_LENGTH_MISMATCH);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, NULL, GENERIC_READ);
+    CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_INVALID_PARAMETER);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, "", GENERIC_READ);
+    CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_INVALID_PARAMETER);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, "/dev/null", GENERIC_READ);
+    open.Type = WdfIoTargetOpenUseExistingDevice;
+    CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_INVALID_PARAMETER);
+    open.Type = WdfIoTargetOpenLocalTargetByFile;
+    CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_INVALID_PARAMETER);
+    open.Type = (WDF_IO_TARGET_OPEN_TYPE)77;
+    CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_INVALID_PARAMETER);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_REOPEN(&open);
+    CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_INVALID_DEVICE_REQUEST); /* never opened by name */
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, "/dev/null", GENERIC_READ);
+    open.CreateDisposition = FILE_OVERWRITE_IF;
+    CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_NOT_SUPPORTED);
+    open.CreateDisposition = 99;
+    CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_INVALID_PARAMETER);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, "/dev/null", 0);
+    CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_INVALID_PARAMETER); /* neither read nor write */
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, "/nonexistent/wdfio", GENERIC_READ);
+    CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_OBJECT_NAME_NOT_FOUND);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, "\\Device\\NoSuchCompatDevice", GENERIC_READ);
+    CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_OBJECT_NAME_NOT_FOUND);
+    CHECK_EQ(WdfIoTargetGetState(target), WdfIoTargetClosed); /* every refusal left it closed */
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, "/dev/null", GENERIC_READ);
+    CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_SUCCESS);
+    WdfObjectDelete(target);
+}
+
+const compat_test io_target_tests[] = {
+    {"IoTarget.OpenAFileByPathWriteAndReadBack", open_a_file_by_path_write_and_read_back},
+    {"IoTarget.CreateByNameMakesTheFile", create_by_name_makes_the_file},
+    {"IoTarget.AStoppedTargetParksSendsUntilStarted", a_stopped_target_parks_sends_until_started},
+    {"IoTarget.ATargetNeverOpenedRefusesIo", a_target_never_opened_refuses_io},
+    {"IoTarget.OpenParamsBadInput", open_params_bad_input},
+    {NULL, NULL},
+};

@@ -1,0 +1,91 @@
+/* WdfMemoryCreate, WdfMemoryCreatePreallocated, WdfMemoryAssignBuffer, WdfMemoryGetBuffer. */
+#include "compat_test.h"
+
+#include <stdint.h>
+#include <string.h>
+
+static void created_memory_is_zeroed_aligned_and_sized(void) {
+    WDFMEMORY memory = NULL;
+    PVOID buffer = NULL;
+    REQUIRE_STATUS(WdfMemoryCreate(WDF_NO_OBJECT_ATTRIBUTES, NonPagedPoolNx, 0x74736554, 1000, &memory, &buffer),
+                   STATUS_SUCCESS);
+    CHECK(memory != NULL);
+    CHECK(buffer != NULL);
+    CHECK_EQ((uintptr_t)buffer % 4096, 0);
+    size_t size = 0;
+    CHECK(WdfMemoryGetBuffer(memory, &size) == buffer);
+    CHECK_EQ(size, 1000);
+    CHECK(WdfMemoryGetBuffer(memory, NULL) == buffer);
+    const unsigned char* bytes = (const unsigned char*)buffer;
+    int all_zero = 1;
+    for (size_t i = 0; i < 1000; ++i) all_zero &= bytes[i] == 0;
+    CHECK(all_zero);
+    memset(buffer, 0x5A, 1000); /* writable */
+    /* A framework-owned buffer cannot be re-pointed. */
+    char other[16];
+    CHECK_STATUS(WdfMemoryAssignBuffer(memory, other, sizeof other), STATUS_INVALID_PARAMETER);
+    WdfObjectDelete(memory);
+}
+
+static void preallocated_memory_uses_the_callers_buffer(void) {
+    static char first[64], second[32];
+    WDFMEMORY memory = NULL;
+    REQUIRE_STATUS(WdfMemoryCreatePreallocated(WDF_NO_OBJECT_ATTRIBUTES, first, sizeof first, &memory), STATUS_SUCCESS);
+    size_t size = 0;
+    CHECK(WdfMemoryGetBuffer(memory, &size) == first);
+    CHECK_EQ(size, sizeof first);
+    CHECK_STATUS(WdfMemoryAssignBuffer(memory, second, sizeof second), STATUS_SUCCESS);
+    CHECK(WdfMemoryGetBuffer(memory, &size) == second);
+    CHECK_EQ(size, sizeof second);
+    CHECK_STATUS(WdfMemoryAssignBuffer(memory, NULL, 8), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(WdfMemoryAssignBuffer(memory, second, 0), STATUS_INVALID_PARAMETER);
+    CHECK(WdfMemoryGetBuffer(memory, NULL) == second); /* unchanged by the refusals */
+    WdfObjectDelete(memory);
+}
+
+static void memory_bad_input(void) {
+    WDFMEMORY memory = (WDFMEMORY)(uintptr_t)1;
+    PVOID buffer = (PVOID)(uintptr_t)1;
+    char raw[8];
+    CHECK_STATUS(WdfMemoryCreate(NULL, NonPagedPool, 0, 0, &memory, &buffer), STATUS_INVALID_PARAMETER);
+    CHECK(memory == NULL); /* outputs cleared on failure */
+    CHECK(buffer == NULL);
+    CHECK_STATUS(WdfMemoryCreate(NULL, NonPagedPool, 0, 16, NULL, NULL), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(WdfMemoryCreatePreallocated(NULL, NULL, 16, &memory), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(WdfMemoryCreatePreallocated(NULL, raw, 0, &memory), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(WdfMemoryCreatePreallocated(NULL, raw, sizeof raw, NULL), STATUS_INVALID_PARAMETER);
+
+    WDF_OBJECT_ATTRIBUTES attributes;
+    WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+    attributes.Size = 4;
+    CHECK_STATUS(WdfMemoryCreate(&attributes, NonPagedPool, 0, 16, &memory, NULL), STATUS_INFO_LENGTH_MISMATCH);
+    WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+    attributes.ContextSizeOverride = 64;
+    CHECK_STATUS(WdfMemoryCreate(&attributes, NonPagedPool, 0, 16, &memory, NULL), STATUS_NOT_SUPPORTED);
+    WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+    attributes.ExecutionLevel = WdfExecutionLevelPassive;
+    CHECK_STATUS(WdfMemoryCreatePreallocated(&attributes, raw, sizeof raw, &memory), STATUS_NOT_SUPPORTED);
+    WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+    attributes.ParentObject = raw; /* not a handle */
+    CHECK_STATUS(WdfMemoryCreate(&attributes, NonPagedPool, 0, 16, &memory, NULL), STATUS_INVALID_HANDLE);
+
+    /* Bad handles: NULL, not a handle, a handle of another type. */
+    size_t size = 99;
+    CHECK(WdfMemoryGetBuffer(NULL, &size) == NULL);
+    CHECK_EQ(size, 0);
+    CHECK(WdfMemoryGetBuffer((WDFMEMORY)raw, NULL) == NULL);
+    CHECK_STATUS(WdfMemoryAssignBuffer(NULL, raw, sizeof raw), STATUS_INVALID_HANDLE);
+    WDFREQUEST request;
+    REQUIRE_STATUS(WdfRequestCreate(NULL, NULL, &request), STATUS_SUCCESS);
+    CHECK(WdfMemoryGetBuffer((WDFMEMORY)request, &size) == NULL);
+    CHECK_STATUS(WdfMemoryAssignBuffer((WDFMEMORY)request, raw, sizeof raw), STATUS_INVALID_HANDLE);
+    WdfObjectDelete(request);
+    CHECK_EQ(WdfioHostObjectCount(), 0); /* the refused creations left nothing */
+}
+
+const compat_test memory_tests[] = {
+    {"Memory.CreatedMemoryIsZeroedAlignedAndSized", created_memory_is_zeroed_aligned_and_sized},
+    {"Memory.PreallocatedMemoryUsesTheCallersBuffer", preallocated_memory_uses_the_callers_buffer},
+    {"Memory.BadInput", memory_bad_input},
+    {NULL, NULL},
+};
