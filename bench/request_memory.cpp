@@ -18,6 +18,8 @@
 //   wdfio_bench_memory [--count N] [--json]
 #include <wdfio/wdfio.hpp>
 
+#include "pass_through_stack.hpp"
+
 #include <malloc.h>
 
 #include <atomic>
@@ -52,32 +54,11 @@ long long heap_bytes() {
     std::exit(1);
 }
 
-template <class T>
-T must(Result<T> r, const char* what) {
-    if (!r) fail(what, r.status());
-    return std::move(r).value();
-}
+using wdfio_bench::must;
 
-// sender → (levels − 1) pass-through filters → RAM disk with a manual queue.
-struct Stack {
-    std::unique_ptr<RamDisk> disk;
-    std::vector<std::unique_ptr<PassThroughFilter>> filters;
-    std::vector<Ref<Device>> devices;
-    Ref<IoTarget> top;
-
-    Stack(Engine& engine, int levels) {
-        disk = must(RamDisk::create(engine, 1 << 20, {"", QueueDispatch::Manual}), "RamDisk::create");
-        top = must(disk->device().open_target(), "open_target");
-        for (int i = 1; i < levels; ++i) {
-            filters.push_back(std::make_unique<PassThroughFilter>());
-            devices.push_back(must(Device::create_above(engine, *filters.back(), *top), "Device::create_above"));
-            top = must(devices.back()->open_target(), "open_target");
-        }
-    }
-    ~Stack() {
-        top->close();
-        for (auto it = devices.rbegin(); it != devices.rend(); ++it) (*it)->remove();
-    }
+// The RAM disk's queue is manual and nobody drains it: sends wait there.
+struct Stack : wdfio_bench::PassThroughStack {
+    Stack(Engine& engine, int levels) : PassThroughStack(engine, levels, {"", QueueDispatch::Manual}) {}
 };
 
 struct Completions {

@@ -9,6 +9,8 @@
 //   wdfio_bench_stack [--requests N] [--rounds N] [--json] [--quick]
 #include <wdfio/wdfio.hpp>
 
+#include "pass_through_stack.hpp"
+
 #include <liburing.h>
 
 #include <algorithm>
@@ -25,27 +27,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace wdfio;
 
-// A stack `levels` deep: levels − 1 filters over a RAM disk.
-struct Stack {
-    std::unique_ptr<RamDisk> disk;
-    std::vector<std::unique_ptr<PassThroughFilter>> filters;
-    std::vector<Ref<Device>> devices;
-    Ref<IoTarget> top;
-
-    Stack(Engine& engine, int levels) {
-        disk = RamDisk::create(engine, 1 << 20).value();
-        Ref<IoTarget> below = disk->device().open_target().value();
-        for (int i = 1; i < levels; ++i) {
-            filters.push_back(std::make_unique<PassThroughFilter>());
-            devices.push_back(Device::create_above(engine, *filters.back(), *below).value());
-            below = devices.back()->open_target().value();
-        }
-        top = below;
-    }
-    ~Stack() {
-        for (auto it = devices.rbegin(); it != devices.rend(); ++it) (*it)->remove();
-    }
-};
+using Stack = wdfio_bench::PassThroughStack;
 
 double ns_per_request(Stack& s, long n) {
     auto req = Request::create(*s.top).value();

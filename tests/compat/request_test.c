@@ -17,6 +17,16 @@ static int open_disk(void) {
            WdfioDeviceOpenTarget(disk, NULL, &target) == STATUS_SUCCESS;
 }
 
+/* Each test starts with a 1 MiB RAM disk and a target to it; without them it ends here. */
+#define REQUIRE_OPEN_DISK()            \
+    do {                               \
+        if (!open_disk()) {            \
+            CHECK(!"open_disk");       \
+            WdfObjectDelete(disk);     \
+            return;                    \
+        }                              \
+    } while (0)
+
 /* What a completion routine saw. */
 typedef struct {
     atomic_int runs;
@@ -36,11 +46,7 @@ static void record(WDFREQUEST request, WDFIOTARGET t, PWDF_REQUEST_COMPLETION_PA
 }
 
 static void async_read_runs_the_routine_once_with_its_params(void) {
-    if (!open_disk()) {
-        CHECK(!"open_disk");
-        WdfObjectDelete(disk);
-        return;
-    }
+    REQUIRE_OPEN_DISK();
     static unsigned char pattern[2048];
     fill_pattern(pattern, sizeof pattern, 3);
     WDF_MEMORY_DESCRIPTOR from;
@@ -93,11 +99,7 @@ static void async_read_runs_the_routine_once_with_its_params(void) {
 }
 
 static void a_synchronous_send_runs_the_routine_before_it_returns(void) {
-    if (!open_disk()) {
-        CHECK(!"open_disk");
-        WdfObjectDelete(disk);
-        return;
-    }
+    REQUIRE_OPEN_DISK();
     WDFREQUEST request;
     WDFMEMORY size_out;
     REQUIRE_STATUS(WdfRequestCreate(NULL, NULL, &request), STATUS_SUCCESS);
@@ -159,11 +161,7 @@ static void resend(WDFREQUEST request, WDFIOTARGET t, PWDF_REQUEST_COMPLETION_PA
 }
 
 static void the_routine_may_reuse_resend_and_delete(void) {
-    if (!open_disk()) {
-        CHECK(!"open_disk");
-        WdfObjectDelete(disk);
-        return;
-    }
+    REQUIRE_OPEN_DISK();
     static resender self;
     memset(&self, 0, sizeof self);
     self.stop_after = 20;
@@ -186,11 +184,7 @@ static void the_routine_may_reuse_resend_and_delete(void) {
 }
 
 static void refused_sends_say_why_and_skip_the_routine(void) {
-    if (!open_disk()) {
-        CHECK(!"open_disk");
-        WdfObjectDelete(disk);
-        return;
-    }
+    REQUIRE_OPEN_DISK();
     WDFREQUEST request;
     WDFMEMORY memory;
     REQUIRE_STATUS(WdfRequestCreate(NULL, NULL, &request), STATUS_SUCCESS);
@@ -240,11 +234,7 @@ static void refused_sends_say_why_and_skip_the_routine(void) {
 }
 
 static void cancel_is_sticky_until_reuse(void) {
-    if (!open_disk()) {
-        CHECK(!"open_disk");
-        WdfObjectDelete(disk);
-        return;
-    }
+    REQUIRE_OPEN_DISK();
     WDFREQUEST request;
     WDFMEMORY memory;
     REQUIRE_STATUS(WdfRequestCreate(NULL, target, &request), STATUS_SUCCESS);
@@ -277,11 +267,7 @@ static void cancel_is_sticky_until_reuse(void) {
 }
 
 static void a_supplied_request_leaves_a_helper_unformatted(void) {
-    if (!open_disk()) {
-        CHECK(!"open_disk");
-        WdfObjectDelete(disk);
-        return;
-    }
+    REQUIRE_OPEN_DISK();
     WDFREQUEST request;
     REQUIRE_STATUS(WdfRequestCreate(NULL, NULL, &request), STATUS_SUCCESS);
     static seen_completion seen;
@@ -305,11 +291,7 @@ static void a_supplied_request_leaves_a_helper_unformatted(void) {
 }
 
 static void change_target_and_completion_params_bad_input(void) {
-    if (!open_disk()) {
-        CHECK(!"open_disk");
-        WdfObjectDelete(disk);
-        return;
-    }
+    REQUIRE_OPEN_DISK();
     WDFREQUEST request;
     CHECK_STATUS(WdfRequestCreate(NULL, NULL, NULL), STATUS_INVALID_PARAMETER);
     WDF_OBJECT_ATTRIBUTES attributes;
