@@ -59,7 +59,8 @@ struct FaultConfig {
     double short_fraction = 0.5;               // Short: in [0, 1)
 
     // STATUS_INVALID_PARAMETER if share is outside [0,1], short_fraction outside
-    // [0,1), Fail has a success status, Delay has no positive delay, or the mode is unknown.
+    // [0,1), types has bits beyond FaultTypes::all, Fail has a success status,
+    // Delay has no positive delay, or the mode is unknown.
     Status validate() const noexcept;
 };
 

@@ -26,8 +26,8 @@ Status publish_device(std::unique_ptr<Driver> driver, FaultFilter* filter, WDFDE
 }
 
 // WDFIO_FAULT_CONFIG → FaultConfig. The core validates the values (share,
-// fraction, status, delay); this checks what it cannot see: Size, type bits
-// and modes it has no name for, a delay too large for its clock.
+// fraction, type bits, status, delay); this checks what it cannot see: Size,
+// modes it has no name for, a delay too large for its clock.
 Status to_fault_config(const char* call, const WDFIO_FAULT_CONFIG* in, FaultConfig& out) {
     if (!in) return STATUS_INVALID_PARAMETER;
     if (in->Size != sizeof(WDFIO_FAULT_CONFIG)) {
@@ -35,10 +35,10 @@ Status to_fault_config(const char* call, const WDFIO_FAULT_CONFIG* in, FaultConf
             in->Size, sizeof(WDFIO_FAULT_CONFIG));
         return STATUS_INFO_LENGTH_MISMATCH;
     }
-    if (in->Types & ~WDFIO_FAULT_TYPE_ALL || raw_enum(in->Mode) > WdfioFaultNeverComplete ||
+    if (raw_enum(in->Mode) > WdfioFaultNeverComplete ||
         in->DelayMicroseconds > static_cast<ULONGLONG>(std::numeric_limits<std::int64_t>::max())) {
-        log(LogLevel::Error, "%s: invalid fault config (types 0x%x, mode %u, delay %llu us)", call, in->Types,
-            raw_enum(in->Mode), static_cast<unsigned long long>(in->DelayMicroseconds));
+        log(LogLevel::Error, "%s: invalid fault config (mode %u, delay %llu us)", call, raw_enum(in->Mode),
+            static_cast<unsigned long long>(in->DelayMicroseconds));
         return STATUS_INVALID_PARAMETER;
     }
     out.seed = in->Seed;
@@ -49,8 +49,8 @@ Status to_fault_config(const char* call, const WDFIO_FAULT_CONFIG* in, FaultConf
     out.delay = std::chrono::microseconds(static_cast<std::int64_t>(in->DelayMicroseconds));
     out.short_fraction = in->ShortFraction;
     if (Status s = out.validate(); !s.ok()) {
-        log(LogLevel::Error, "%s: invalid fault config for mode %s (share %g, short fraction %g)", call,
-            to_string(out.mode), out.share, out.short_fraction);
+        log(LogLevel::Error, "%s: invalid fault config for mode %s (share %g, short fraction %g, types 0x%x)", call,
+            to_string(out.mode), out.share, out.short_fraction, out.types);
         return s;
     }
     return STATUS_SUCCESS;

@@ -42,6 +42,7 @@ const char* to_string(FaultMode m) noexcept {
 Status FaultConfig::validate() const noexcept {
     if (!(share >= 0.0 && share <= 1.0)) return STATUS_INVALID_PARAMETER;  // NaN too
     if (!(short_fraction >= 0.0 && short_fraction < 1.0)) return STATUS_INVALID_PARAMETER;
+    if (types & ~FaultTypes::all) return STATUS_INVALID_PARAMETER;  // a bit with no request type
     switch (mode) {
     case FaultMode::Fail: return status.ok() ? Status(STATUS_INVALID_PARAMETER) : Status(STATUS_SUCCESS);
     case FaultMode::Delay: return delay.count() > 0 ? Status(STATUS_SUCCESS) : Status(STATUS_INVALID_PARAMETER);

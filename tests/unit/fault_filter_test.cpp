@@ -658,6 +658,9 @@ TEST_F(FaultFilterTest, BadConfigIsRefused) {
     c.delay = -5ms;
     EXPECT_EQ(refused(c), bad);
     c = {};
+    c.types = FaultTypes::all | (1u << 7);  // a bit with no request type
+    EXPECT_EQ(refused(c), bad);
+    c = {};
     c.mode = static_cast<FaultMode>(17);
     EXPECT_EQ(refused(c), bad);
     EXPECT_EQ(c.validate(), bad);
