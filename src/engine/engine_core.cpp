@@ -97,7 +97,7 @@ int EngineCore::fire_timers() {
     return total;
 }
 
-void EngineCore::start_rw(Request& r, int fd, long long offset) {
+void EngineCore::start_rw(Request& r, int fd, int fixed_slot, long long offset) {
     if (!on_engine_thread()) {
         r.handoff_node_.set_kind(HandoffKind::Submit);
         post(r.handoff_node_);
@@ -110,7 +110,7 @@ void EngineCore::start_rw(Request& r, int fd, long long offset) {
         deliver(r, STATUS_CANCELLED, 0);
         return;
     }
-    backend_->start_rw(r, fd, offset);
+    backend_->start_rw(r, fd, fixed_slot, offset);
 }
 
 void EngineCore::cancel_rw(Request& r) {

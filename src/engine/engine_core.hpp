@@ -18,7 +18,12 @@ namespace wdfio::detail {
 class Backend {
 public:
     virtual ~Backend() = default;
-    virtual void start_rw(Request& r, int fd, long long offset) = 0;
+    // fixed_slot: the fd's slot in the backend's registered files, or -1.
+    virtual void start_rw(Request& r, int fd, int fixed_slot, long long offset) = 0;
+    // A registered-file slot for fd (io_uring skips the fd lookup and file
+    // reference per operation), or -1 when the backend has none to give.
+    virtual int register_file(int) { return -1; }
+    virtual void unregister_file(int) {}
     virtual void cancel(Request& r) = 0;
     virtual void cancel_everything() = 0;
     virtual int reap() = 0;             // submit what is prepared, handle ready completions
@@ -37,7 +42,9 @@ public:
 
     // ---- for targets (any thread)
     // Read or write through io_uring; from another thread it is handed over.
-    void start_rw(Request& r, int fd, long long offset);
+    void start_rw(Request& r, int fd, int fixed_slot, long long offset);
+    int register_file(int fd) { return backend_->register_file(fd); }
+    void unregister_file(int slot) { backend_->unregister_file(slot); }
     void cancel_rw(Request& r);
     // Cancel the io_uring operations of target (stop, purge, close): node is
     // the target's own hand-over link, posted at most once at a time.

@@ -15,6 +15,7 @@ namespace {
 constexpr std::uint64_t kEventTag = 1;
 constexpr std::uint64_t kCancelTag = 2;
 constexpr std::uint64_t kTagMask = 63;
+constexpr unsigned kFixedFiles = 256;  // open file targets beyond this use plain fds
 
 std::uint64_t user_data(Request& r, std::uint32_t seq) {
     return reinterpret_cast<std::uintptr_t>(&r) | (seq & kTagMask);
@@ -31,6 +32,8 @@ UringBackend::UringBackend(EngineCore& core, unsigned entries, Status& status) :
         return;
     }
     ready_ = true;
+    if (io_uring_register_files_sparse(&ring_, kFixedFiles) == 0)  // else: plain fds only
+        for (int slot = kFixedFiles - 1; slot >= 0; --slot) free_file_slots_.push_back(slot);
     arm_eventfd();
     io_uring_submit(&ring_);
 }
@@ -54,12 +57,30 @@ void UringBackend::arm_eventfd() {
     io_uring_sqe_set_data64(s, kEventTag);
 }
 
-void UringBackend::start_rw(Request& r, int fd, long long offset) {
+int UringBackend::register_file(int fd) {
+    std::lock_guard lock(files_mutex_);
+    if (free_file_slots_.empty()) return -1;
+    const int slot = free_file_slots_.back();
+    if (io_uring_register_files_update(&ring_, static_cast<unsigned>(slot), &fd, 1) != 1) return -1;
+    free_file_slots_.pop_back();
+    return slot;
+}
+
+void UringBackend::unregister_file(int slot) {
+    int none = -1;
+    std::lock_guard lock(files_mutex_);
+    io_uring_register_files_update(&ring_, static_cast<unsigned>(slot), &none, 1);
+    free_file_slots_.push_back(slot);
+}
+
+void UringBackend::start_rw(Request& r, int fd, int fixed_slot, long long offset) {
     const IoOperation& op = r.operation();
     io_uring_sqe* s = sqe();
     const auto len = static_cast<unsigned>(op.length);
-    if (op.type == RequestType::Read) io_uring_prep_read(s, fd, op.data, len, static_cast<__u64>(offset));
-    else io_uring_prep_write(s, fd, op.data, len, static_cast<__u64>(offset));
+    const int file = fixed_slot >= 0 ? fixed_slot : fd;
+    if (op.type == RequestType::Read) io_uring_prep_read(s, file, op.data, len, static_cast<__u64>(offset));
+    else io_uring_prep_write(s, file, op.data, len, static_cast<__u64>(offset));
+    if (fixed_slot >= 0) s->flags |= IOSQE_FIXED_FILE;
     io_uring_sqe_set_data64(s, user_data(r, RequestAccess::send_seq(r)));
     TargetAccess::link_engine(r);
 }

@@ -6,6 +6,9 @@
 
 #include <liburing.h>
 
+#include <mutex>
+#include <vector>
+
 namespace wdfio::detail {
 
 class UringBackend final : public Backend {
@@ -14,7 +17,9 @@ public:
     UringBackend(EngineCore& core, unsigned entries, Status& status);
     ~UringBackend() override;
 
-    void start_rw(Request& r, int fd, long long offset) override;
+    void start_rw(Request& r, int fd, int fixed_slot, long long offset) override;
+    int register_file(int fd) override;
+    void unregister_file(int slot) override;
     void cancel(Request& r) override;
     void cancel_everything() override;
     int reap() override;
@@ -29,6 +34,10 @@ private:
     io_uring ring_{};
     bool ready_ = false;
     std::uint64_t event_buf_ = 0;
+    // Registered files: a sparse table set up once; slots are handed out to
+    // file targets from any thread (the kernel serialises the updates).
+    std::mutex files_mutex_;
+    std::vector<int> free_file_slots_;
 };
 
 }  // namespace wdfio::detail

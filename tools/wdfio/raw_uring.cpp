@@ -65,6 +65,9 @@ public:
         if (const int rc = io_uring_queue_init_params(kRingEntries, &ring_, &p); rc < 0)
             return std::string("io_uring_queue_init_params: ") + std::strerror(-rc);
         ready_ = true;
+        // The same ring set-up as wdfio's engine, which registers each file
+        // target's descriptor: here the one file, as slot 0.
+        fixed_ = io_uring_register_files(&ring_, &fd_, 1) == 0;
         return {};
     }
 
@@ -155,8 +158,10 @@ private:
         io_uring_sqe* s = sqe();
         const auto len = static_cast<unsigned>(plan_->block_bytes);
         const auto offset = static_cast<__u64>(io.offset);
-        if (io.write) io_uring_prep_write(s, fd_, slot.buffer.get(), len, offset);
-        else io_uring_prep_read(s, fd_, slot.buffer.get(), len, offset);
+        const int file = fixed_ ? 0 : fd_;
+        if (io.write) io_uring_prep_write(s, file, slot.buffer.get(), len, offset);
+        else io_uring_prep_read(s, file, slot.buffer.get(), len, offset);
+        if (fixed_) s->flags |= IOSQE_FIXED_FILE;
         io_uring_sqe_set_data64(s, index);
         slot.write = io.write;
     }
@@ -164,6 +169,7 @@ private:
     io_uring ring_{};
     bool ready_ = false;
     int fd_ = -1;
+    bool fixed_ = false;  // fd_ registered as file slot 0
     const LoadPlan* plan_ = nullptr;
     std::optional<IoStream> stream_;
     std::vector<RawSlot> slots_;

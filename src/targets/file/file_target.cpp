@@ -29,6 +29,7 @@ bool misaligned(std::uint64_t v, unsigned align) { return align > 1 && v % align
 FileTarget::FileTarget(Engine& engine, std::string name, int fd, bool direct)
     : IoTarget(engine, std::move(name)), fd_(fd), direct_(direct) {
     seekable_ = lseek(fd_, 0, SEEK_CUR) >= 0;
+    fixed_slot_.store(engine.core().register_file(fd), std::memory_order_relaxed);
     if (!direct_) return;
     struct stat st {};
     if (fstat(fd_, &st) == 0 && S_ISBLK(st.st_mode)) {  // O_DIRECT alignment: the logical block size
@@ -49,10 +50,18 @@ FileTarget::FileTarget(Engine& engine, std::string name, int fd, bool direct)
 }
 
 FileTarget::~FileTarget() {
+    unregister_file();
     if (const int fd = fd_.load(); fd >= 0) ::close(fd);
 }
 
-void FileTarget::release_resources() { ::close(fd_.exchange(-1)); }
+void FileTarget::release_resources() {
+    unregister_file();  // the ring's reference too, or the file would stay open
+    ::close(fd_.exchange(-1));
+}
+
+void FileTarget::unregister_file() noexcept {
+    if (const int slot = fixed_slot_.exchange(-1); slot >= 0) engine().core().unregister_file(slot);
+}
 
 Result<Ref<IoTarget>> FileTarget::adopt(Engine& engine, std::string name, int fd, bool direct) {
     auto* t = new (std::nothrow) FileTarget(engine, std::move(name), fd, direct);
@@ -144,7 +153,7 @@ void FileTarget::start_io(Request& r) {
         core.pool().enqueue(r);
         return;
     }
-    core.start_rw(r, fd(), seekable_ ? r.operation().device_offset : -1);
+    core.start_rw(r, fd(), fixed_slot_.load(std::memory_order_relaxed), seekable_ ? r.operation().device_offset : -1);
 }
 
 bool FileTarget::cancel_io(Request& r) {

@@ -36,6 +36,8 @@ private:
     void run_ioctl(Request& r);
 
     std::atomic<int> fd_;  // -1 once close has released it; read by the engine thread
+    std::atomic<int> fixed_slot_{-1};  // fd_'s registered-file slot in the engine's ring, or -1
+    void unregister_file() noexcept;
     bool seekable_ = false;
     bool direct_ = false;
     unsigned mem_align_ = 1;  // O_DIRECT: buffer address alignment
