@@ -1032,5 +1032,32 @@ TEST(StreamTargetsTest, OpenWithoutPermissionIsAccessDenied) {
     EXPECT_STATUS(t.status(), STATUS_ACCESS_DENIED);
 }
 
+// The engine's ring holds each file target's descriptor as a registered file;
+// close must drop that reference too, or the file stays open. A FIFO shows it:
+// its reader sees end of file only once every writer is gone.
+TEST(StreamTargetsTest, CloseReleasesTheFileEverywhere) {
+    TempDir dir;
+    ASSERT_TRUE(dir.ok());
+    const std::string path = dir.entry("fifo");
+    ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0) << std::strerror(errno);
+    const int reader = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    ASSERT_GE(reader, 0) << std::strerror(errno);
+    const std::unique_ptr<const int, void (*)(const int*)> close_reader(&reader, [](const int* fd) { ::close(*fd); });
+
+    Engine engine;
+    auto writer = IoTarget::open(engine, path, OpenOptions::write_only());
+    ASSERT_TRUE(writer) << writer.status().to_string();
+    std::uint64_t bytes = 0;
+    EXPECT_STATUS(send_write_synchronously(*writer, nullptr, memory_with("bye"), {}, 0, {}, &bytes),
+                  STATUS_SUCCESS);
+    char got[8] = {};
+    EXPECT_EQ(::read(reader, got, sizeof got), 3);
+    EXPECT_EQ(::read(reader, got, sizeof got), -1);  // a writer is still there: nothing yet, not end of file
+    EXPECT_EQ(errno, EAGAIN);
+
+    writer->close();
+    EXPECT_EQ(::read(reader, got, sizeof got), 0) << "the closed target's file is still open somewhere";
+}
+
 }  // namespace
 }  // namespace wdfio::test
