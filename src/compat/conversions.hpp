@@ -3,6 +3,7 @@
 #pragma once
 #include "compat/records.hpp"
 
+#include <cstdint>
 #include <optional>
 
 namespace wdfio::compat {
@@ -15,6 +16,9 @@ inline std::optional<MemoryOffset> to_offsets(const WDFMEMORY_OFFSET* in) {
     if (!in) return std::nullopt;
     return MemoryOffset{in->BufferOffset, in->BufferLength};
 }
+
+// A PLONGLONG device offset: NULL → 0, as KMDF reads it.
+inline std::int64_t offset_or_zero(const LONGLONG* device_offset) { return device_offset ? *device_offset : 0; }
 
 // A memory descriptor as the core's (memory, window). NULL → no buffer.
 // A buffer: NULL Buffer → STATUS_INVALID_PARAMETER, Length 0 → no buffer.

@@ -37,7 +37,6 @@ Status format_request(const char* call, WDFIOTARGET target, WDFREQUEST request, 
     return s;
 }
 
-std::int64_t offset_or_zero(const LONGLONG* device_offset) { return device_offset ? *device_offset : 0; }
 }  // namespace
 
 NTSTATUS WdfIoTargetFormatRequestForRead(WDFIOTARGET IoTarget, WDFREQUEST Request, WDFMEMORY OutputBuffer,

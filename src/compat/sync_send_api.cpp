@@ -42,8 +42,6 @@ Status send_synchronously(const char* call, WDFIOTARGET target, WDFREQUEST reque
     return s;
 }
 
-std::int64_t offset_or_zero(const LONGLONG* device_offset) { return device_offset ? *device_offset : 0; }
-
 // The core's "others" helper takes whole buffers: a window becomes a memory
 // object over just that window (outside the buffer → STATUS_INTEGER_OVERFLOW).
 Status window_of(const DescribedMemory& in, Ref<Memory>& out) {
