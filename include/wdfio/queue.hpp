@@ -46,12 +46,15 @@ private:
     void add(Request& q);                // a request arrives (or is forwarded here)
     bool remove_waiting(Request& q);     // cancel of a request not yet presented
     void presented_done(Request& q);     // the driver completed or forwarded q
+    void track_cancelable(Request& q);   // mark_cancelable: purge finds it here
+    void untrack_cancelable(Request& q);
     void deliver_ready();
     void deliver_locked(std::unique_lock<detail::SpinLock>& lock);  // presents what may go now
     void present(Request& q);
     void dispatch_to_handler(Request& q);
 
     using List = detail::RequestFifo<&Request::pool_next_, &Request::pool_prev_>;
+    void take_locked(Request& q, std::uint32_t holds);  // q goes to the driver
     Request* take_next_locked(std::uint32_t holds);
 
     Device& device_;
@@ -60,7 +63,8 @@ private:
     mutable detail::SpinLock mutex_;
     QueueState state_ = QueueState::Started;
     List waiting_;               // not yet presented
-    List presented_;             // owned by the driver, not completed
+    List cancelable_;            // presented and marked cancelable (what purge cancels)
+    std::uint32_t presented_ = 0;  // presented and not completed (sequential queues wait for 0)
     bool delivering_ = false;    // sequential: one thread presents at a time
 };
 

@@ -192,7 +192,11 @@ private:
 
     // queue-delivered: where it came from and where it is
     Request* parent_ = nullptr;              // the request one level up (holds its lower claim)
-    std::atomic<Request*> child_{nullptr};   // queue-delivered request one level down
+    std::atomic<Request*> child_{nullptr};   // queue-delivered request one level down, this send
+    // The queue-delivered request of the last dispatch, kept (one reference)
+    // for the next send to the same device — as an IRP keeps its stack
+    // locations — so a hop takes nothing from the device's pool.
+    Request* lower_ = nullptr;
     std::atomic<Queue*> queue_{nullptr};     // where it waits or was presented
     Ref<Memory> input_view_, output_view_;   // retrieve_*_memory wrappers, re-pointed per delivery
     void (*recycle_)(Request&) = nullptr;    // back to the delivering device's pool
@@ -206,6 +210,7 @@ private:
     RequestKind kind_ = RequestKind::Created;
     enum class Owner : std::uint8_t { Queued, Driver, Completed } owner_ = Owner::Completed;
     std::atomic<std::uint8_t> cancel_state_{0};  // 0 not cancelable, 1 cancelable, 2 callback claimed
+    std::atomic<bool> cancel_listed_{false};     // on its queue's cancelable list (the queue's lock)
     bool wdm_formatted_ = false;                 // format_using_current_type since delivery
     std::atomic<bool> cancel_requested_{false};
     std::atomic<bool> timed_out_{false};         // CANCELLED_FROM_TIMER

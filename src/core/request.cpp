@@ -27,7 +27,9 @@ Result<Ref<Request>> Request::create(IoTarget& target) {
     return create();
 }
 
-Request::~Request() = default;
+Request::~Request() {
+    if (lower_) lower_->release();  // back to its device's pool
+}
 
 // Issue 5: memory per in-flight request — the request with its location and
 // its timer slot, all inside — at most 512 bytes.
@@ -253,8 +255,11 @@ Request::SubmitResult Request::submit(IoTarget& target, const SendOptions& optio
         return SubmitResult::Refused;
     }
 
-    // Accept (spec §4.3 step 5): the target references the request and vice versa.
-    add_ref();  // the target's pending count holds the target (IoTarget::gate)
+    // Accept (spec §4.3 step 5): the target references the request and vice versa
+    // (the target's pending count holds the target: IoTarget::gate). A
+    // queue-delivered request needs no reference: the request one level up
+    // keeps it, and cannot finish before it.
+    if (kind_ == RequestKind::Created) add_ref();
     sent_target_ = &target;
     timed_out_.store(false, std::memory_order_relaxed);
     ignore_state_ = ignore;
@@ -271,8 +276,8 @@ Request::SubmitResult Request::submit(IoTarget& target, const SendOptions& optio
         if (completion_refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
             sent_target_ = nullptr;
             target.finish(counted_sent_);
-            release();
             status_ = STATUS_CANCELLED;
+            if (kind_ == RequestKind::Created) release();
             return SubmitResult::Refused;
         }
         return SubmitResult::Accepted;
@@ -384,16 +389,19 @@ void Request::complete_claimed() noexcept {
     default: break;
     }
 
-    // Per-send state is read now: once the routine runs, the request may be sent again.
+    // Per-send state is read now: once the routine runs, the request may be
+    // sent again — and a queue-delivered one re-dispatched — so nothing below
+    // touches it but the last line, for a created request.
     detail::SyncWaiter* waiter = std::exchange(waiter_, nullptr);
     const bool counted_sent = counted_sent_;
-    Request* child = child_.exchange(nullptr, std::memory_order_acq_rel);  // a re-send sets a new one
+    const bool created = kind_ == RequestKind::Created;
+    // No claim is left for a canceller to reach the child with; it stays in lower_.
+    child_.store(nullptr, std::memory_order_relaxed);
     detail::CompletionRoutine routine = std::move(routine_);  // one-shot (spec §3.1)
     if (routine) routine(*this, *target, params_);
     if (waiter) waiter->signal();
-    if (child) child->release();  // back to its device's pool
     target->finish(counted_sent);  // after the routine: waiters of stop/close see it returned
-    release();  // the target's reference: the routine may have dropped the last other one
+    if (created) release();  // the target's reference: the routine may have dropped the last other one
 }
 
 // ---------------------------------------------------------------- synchronous helpers

@@ -11,6 +11,7 @@ struct DeliveredAccess {
     // A request r arrives at device d (from its target's start_io; r holds
     // its lower claim): wrap it in a queue-delivered request and queue it.
     static void dispatch(Device& d, Request& r);
+    static Request* take_lower(Device& d, Request& r);
     // Cancel the delivered request standing for r one level down.
     static bool cancel_child(Request& r);
     // q is finished at this level: the sender's request completes with its result.
@@ -24,6 +25,10 @@ struct DeliveredAccess {
     static bool cancel_requested(const Request& q) noexcept {
         return q.cancel_requested_.load(std::memory_order_seq_cst);
     }
+    static bool cancel_listed(const Request& q) noexcept { return q.cancel_listed_.load(std::memory_order_acquire); }
+    static void set_cancel_listed(Request& q, bool on) noexcept {
+        q.cancel_listed_.store(on, std::memory_order_release);
+    }
     // Runs the cancel callback of a cancelable request the driver holds.
     static bool cancel_held(Request& q);
     static void destroy_pooled(Request& q);
@@ -34,6 +39,8 @@ struct DeliveredAccess {
     static bool in_callback() noexcept;
     static void presented_done(Queue& queue, Request& q) { queue.presented_done(q); }
     static void enqueue(Queue& queue, Request& q) { queue.add(q); }
+    static void track_cancelable(Queue& queue, Request& q) { queue.track_cancelable(q); }
+    static void untrack_cancelable(Queue& queue, Request& q) { queue.untrack_cancelable(q); }
 };
 
 }  // namespace wdfio::detail

@@ -103,7 +103,9 @@ Status Request::complete_with_information(Status status, std::uint64_t informati
     owner_ = Owner::Completed;
     status_ = status;
     information_ = information;
-    Queue* q = queue_.exchange(nullptr, std::memory_order_acq_rel);
+    // Only the owner completes (the checks above), so no one else changes queue_ now.
+    Queue* q = queue_.load(std::memory_order_relaxed);
+    queue_.store(nullptr, std::memory_order_relaxed);
     if (q) {
         detail::DeliveredAccess::presented_done(*q, *this);
         detail::DeliveredAccess::owned_done(q->device());  // before finish: that may recycle us
@@ -115,20 +117,29 @@ Status Request::complete_with_information(Status status, std::uint64_t informati
 Status Request::mark_cancelable(CancelCallback callback, void* context) {
     if (kind_ != RequestKind::QueueDelivered || owner_ != Owner::Driver || !callback)
         return STATUS_INVALID_DEVICE_REQUEST;
+    Queue* queue = queue_.load(std::memory_order_acquire);
+    if (!queue) return STATUS_INVALID_DEVICE_REQUEST;
     cancel_callback_ = callback;
     cancel_context_ = context;
+    if (!cancel_listed_.load(std::memory_order_acquire)) detail::DeliveredAccess::track_cancelable(*queue, *this);  // for purge
     cancel_state_.store(1, std::memory_order_seq_cst);
     if (cancel_requested_.load(std::memory_order_seq_cst)) {
         std::uint8_t expected = 1;
         // Cancelled before it was marked: not marked, the driver completes it.
-        if (cancel_state_.compare_exchange_strong(expected, 0)) return STATUS_CANCELLED;
+        if (cancel_state_.compare_exchange_strong(expected, 0)) {
+            detail::DeliveredAccess::untrack_cancelable(*queue, *this);
+            return STATUS_CANCELLED;
+        }
     }
     return STATUS_SUCCESS;
 }
 
 Status Request::unmark_cancelable() {
     std::uint8_t expected = 1;
-    if (cancel_state_.compare_exchange_strong(expected, 0)) return STATUS_SUCCESS;
+    if (cancel_state_.compare_exchange_strong(expected, 0)) {
+        if (Queue* queue = queue_.load(std::memory_order_acquire)) detail::DeliveredAccess::untrack_cancelable(*queue, *this);
+        return STATUS_SUCCESS;
+    }
     return expected == 2 ? Status(STATUS_CANCELLED) : Status(STATUS_INVALID_DEVICE_REQUEST);
 }
 

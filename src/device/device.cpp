@@ -129,16 +129,19 @@ namespace wdfio::detail {
 
 // ---------------------------------------------------------------- the glue
 
-void DeliveredAccess::dispatch(Device& d, Request& r) {
-    // Refused here: off the target's list, then completed to the sender.
-    auto refuse = [&r](Status status) {
-        static_cast<DeviceTarget*>(RequestAccess::sent_target(r))->untrack(r);
-        RequestAccess::lower_complete(r, status, 0);
-    };
-    const int i = dispatch_index(r.op_.type);
-    if (d.removed() || i < 0) {
-        refuse(d.removed() ? STATUS_INVALID_DEVICE_STATE : STATUS_INVALID_DEVICE_REQUEST);
-        return;
+// The queue-delivered request that stands for r at device d: the one r kept
+// from its last dispatch if that was to d and nobody else holds it, else one
+// from d's pool (or a new one). r keeps it in lower_; it holds d while out of
+// the pool.
+Request* DeliveredAccess::take_lower(Device& d, Request& r) {
+    if (Request* kept = r.lower_) {
+        if (kept->recycle_context_ == &d && kept->ref_count() == 1) {
+            kept->release_format();  // what the driver formatted it with last time
+            kept->routine_.reset();
+            return kept;
+        }
+        r.lower_ = nullptr;
+        kept->release();  // back to its own device's pool
     }
     Request* q;
     {
@@ -146,12 +149,11 @@ void DeliveredAccess::dispatch(Device& d, Request& r) {
         q = d.pool_;
         if (q) d.pool_ = q->pool_next_;
     }
-    if (!q) {
+    if (q) {
+        q->revive();
+    } else {
         auto created = Request::create();
-        if (!created) {
-            refuse(created.status());
-            return;
-        }
+        if (!created) return nullptr;
         q = created.value().detach();
         q->kind_ = RequestKind::QueueDelivered;
         q->recycle_ = [](Request& done) {
@@ -165,11 +167,29 @@ void DeliveredAccess::dispatch(Device& d, Request& r) {
             }
             dev->release();  // the reference a request out of the pool holds
         };
-    } else {
-        q->revive();
     }
     d.add_ref();
     q->recycle_context_ = &d;
+    r.lower_ = q;
+    return q;
+}
+
+void DeliveredAccess::dispatch(Device& d, Request& r) {
+    // Refused here: off the target's list, then completed to the sender.
+    auto refuse = [&r](Status status) {
+        static_cast<DeviceTarget*>(RequestAccess::sent_target(r))->untrack(r);
+        RequestAccess::lower_complete(r, status, 0);
+    };
+    const int i = dispatch_index(r.op_.type);
+    if (d.removed() || i < 0) {
+        refuse(d.removed() ? STATUS_INVALID_DEVICE_STATE : STATUS_INVALID_DEVICE_REQUEST);
+        return;
+    }
+    Request* q = take_lower(d, r);
+    if (!q) {
+        refuse(STATUS_INSUFFICIENT_RESOURCES);
+        return;
+    }
     q->depth_ = d.stack_size() - 1;
     q->parent_ = &r;  // r's formatted operation is this level's current location
     q->owner_ = Request::Owner::Queued;
@@ -180,7 +200,7 @@ void DeliveredAccess::dispatch(Device& d, Request& r) {
     q->canceled_.store(false, std::memory_order_relaxed);
     q->status_ = STATUS_SUCCESS;
     q->information_ = 0;
-    r.child_.store(q, std::memory_order_seq_cst);  // r's completion sends q back to the pool
+    r.child_.store(q, std::memory_order_seq_cst);  // where a cancel of r finds q
     if (r.canceled_.load(std::memory_order_seq_cst)) q->cancel_requested_.store(true, std::memory_order_seq_cst);
     d.dispatch_[i]->add(*q);
 }
@@ -194,6 +214,7 @@ void DeliveredAccess::destroy_pooled(Request& q) {
 bool DeliveredAccess::cancel_held(Request& q) {
     std::uint8_t expected = 1;
     if (!q.cancel_state_.compare_exchange_strong(expected, 2, std::memory_order_acq_rel)) return false;
+    if (Queue* queue = queue_of(q)) queue->untrack_cancelable(q);
     q.cancel_callback_(q, q.cancel_context_);
     return true;
 }

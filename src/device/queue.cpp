@@ -46,6 +46,13 @@ void Queue::add(Request& q) {
         DeliveredAccess::finish(q, STATUS_CANCELLED, 0);
         return;
     }
+    if (dispatch_ == QueueDispatch::Parallel && state_ == QueueState::Started && waiting_.count == 0) {
+        // Nothing waits ahead of it: presented at once, without a trip through the list.
+        take_locked(q, 2);
+        lock.unlock();
+        present(q);
+        return;
+    }
     waiting_.push_back(q);
     if (dispatch_ != QueueDispatch::Manual) deliver_locked(lock);  // one lock for queueing and presenting
 }
@@ -60,21 +67,39 @@ bool Queue::remove_waiting(Request& q) {
 }
 
 void Queue::presented_done(Request& q) {
+    if (DeliveredAccess::cancel_listed(q)) untrack_cancelable(q);  // completed while cancelable
+    if (dispatch_ != QueueDispatch::Sequential) return;  // only a sequential queue waits for it
     {
         std::lock_guard lock(mutex_);
-        presented_.remove(q);
+        --presented_;
     }
-    if (dispatch_ == QueueDispatch::Sequential) deliver_ready();
+    deliver_ready();
+}
+
+void Queue::track_cancelable(Request& q) {
+    std::lock_guard lock(mutex_);
+    cancelable_.push_back(q);
+    DeliveredAccess::set_cancel_listed(q, true);
+}
+
+void Queue::untrack_cancelable(Request& q) {
+    std::lock_guard lock(mutex_);
+    if (!DeliveredAccess::cancel_listed(q)) return;
+    cancelable_.remove(q);
+    DeliveredAccess::set_cancel_listed(q, false);
 }
 
 // `holds`: the driver's ownership, plus the callback about to run when presented
 // (one atomic add for both; present() ends the callback's).
+void Queue::take_locked(Request& q, std::uint32_t holds) {
+    if (dispatch_ == QueueDispatch::Sequential) ++presented_;
+    DeliveredAccess::set_owner(q, DeliveredAccess::Owner::Driver);
+    DeliveredAccess::owned_begin(device_, holds);
+}
+
 Request* Queue::take_next_locked(std::uint32_t holds) {
     Request* q = waiting_.pop_front();
-    if (!q) return nullptr;
-    presented_.push_back(*q);
-    DeliveredAccess::set_owner(*q, DeliveredAccess::Owner::Driver);
-    DeliveredAccess::owned_begin(device_, holds);
+    if (q) take_locked(*q, holds);
     return q;
 }
 
@@ -93,7 +118,7 @@ void Queue::deliver_locked(std::unique_lock<detail::SpinLock>& lock) {
         if (delivering_) return;
         delivering_ = true;
     }
-    while (state_ == QueueState::Started && !(sequential && presented_.count > 0)) {
+    while (state_ == QueueState::Started && !(sequential && presented_ > 0)) {
         Request* q = take_next_locked(2);
         if (!q) break;
         lock.unlock();
@@ -159,7 +184,7 @@ void Queue::purge() {
             DeliveredAccess::set_queue(*q, nullptr);
             waiting.push_back(q);
         }
-        for (Request* q = presented_.head; q; q = q->pool_next_) held.emplace_back(q);
+        for (Request* q = cancelable_.head; q; q = q->pool_next_) held.emplace_back(q);
     }
     for (Request* q : waiting) DeliveredAccess::finish(*q, STATUS_CANCELLED, 0);
     for (auto& q : held) DeliveredAccess::cancel_held(*q);  // only those marked cancelable

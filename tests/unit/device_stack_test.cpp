@@ -1917,19 +1917,13 @@ struct OneResend {
 
 using DeviceStackResend = DeviceStackTest;
 
-// Regression (fixed): src/core/request.cpp:377, Request::complete_claimed releases child_ (the
-// queue-delivered request standing for this one at the device below) AFTER
-// running the completion routine. A routine that re-sends the request to a
-// device target dispatches it again inline, and DeliveredAccess::dispatch
-// (src/device/device.cpp:169) overwrites child_ with the NEW delivered
-// request. complete_claimed then releases the new one instead of the old: the
-// old one is never returned to its pool (it leaks, with the reference it holds
-// on its Device, so the device is never destroyed), and the new one — still
-// waiting in the queue — drops to zero references and is pushed onto the
-// device's free pool while it is queued (its pool links double as queue
-// links). The next request dispatched to that device takes it from the pool
-// again while it is still queued or presented: two senders share one
-// delivered request and the queue lists are corrupted.
+// Regression: a routine that re-sends its request to a device target
+// dispatches it again inline, while the delivered request of the first send
+// is still on the stack below the routine. Once, the first delivery's
+// clean-up then released the second one while it waited in the queue (its
+// pool links double as queue links: two senders shared one delivered
+// request). Now the request keeps its delivered request between sends, and
+// the re-send re-dispatches it only after the first delivery is done with it.
 TEST_F(DeviceStackResend, ResendFromTheRoutineKeepsTheNewDeliveredRequestAlive) {
     CountingDriver drv;
     auto d = Device::create(engine, drv, {"", QueueDispatch::Manual}).value();
@@ -1952,11 +1946,16 @@ TEST_F(DeviceStackResend, ResendFromTheRoutineKeepsTheNewDeliveredRequestAlive) 
     auto got = d->default_queue().retrieve_next_request();
     ASSERT_TRUE(got);
     Request* q2 = got.value();
-    EXPECT_NE(q2, q1);
+    // The same delivered request may stand for r again (r keeps it between
+    // sends), but only once its first delivery is over.
+    EXPECT_EQ(q2->parameters().length, 16u);
     EXPECT_GE(q2->ref_count(), 1u) << "the waiting delivered request was released to the pool while queued";
     EXPECT_EQ(q2->complete_with_information(STATUS_SUCCESS, 16), kOk);
     ASSERT_TRUE(test::wait_for_count(resend.second, 1));
-    // Both delivered requests are back in the pool: only our and the target's references remain.
+    // r keeps one delivered request (and through it, one device reference) for its next send ...
+    EXPECT_EQ(d->ref_count(), device_refs + 1);
+    // ... and gives it back to the pool when it goes: only our and the target's references remain.
+    r = nullptr;
     EXPECT_EQ(d->ref_count(), device_refs) << "a delivered request (and its device reference) leaked";
     d->remove();
 }
