@@ -103,7 +103,7 @@ private:
     ~Device() override;
     static Result<Ref<Device>> make(Engine& engine, Driver& driver, const DeviceOptions& options, IoTarget* lower);
     void activity_begin(std::uint32_t n = 1) noexcept { active_.fetch_add(n, std::memory_order_seq_cst); }
-    void activity_done() noexcept;
+    void activity_done(std::uint32_t n = 1) noexcept;
 
     Engine& engine_;
     Driver& driver_;

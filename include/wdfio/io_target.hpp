@@ -68,7 +68,7 @@ public:
     const std::string& name() const noexcept { return name_; }
     Engine& engine() const noexcept { return engine_; }
     // Requests accepted and not yet finished (parked, sent, or their routine running).
-    std::uint32_t pending() const noexcept { return pending_.load(std::memory_order_acquire); }
+    std::uint32_t pending() const noexcept { return pending_of(io_.load(std::memory_order_acquire)); }
     // Requests parked while the target is stopped.
     std::uint32_t parked() const;
     // Open: not Closed, ClosedForQueryRemove or Deleted (format and create need it).
@@ -130,18 +130,25 @@ private:
     static void fail_all(Request* list, Status status);
     void finish(bool counted_sent) noexcept;
     void shut(IoTargetState final_state);
+    // Pending (low half: accepted, not finished) and sent (high half: sent
+    // without IGNORE_TARGET_STATE, not finished) share one word, so that a
+    // send and its finish each count both with one atomic operation.
+    static constexpr std::uint64_t kPendingOne = 1, kSentOne = std::uint64_t{1} << 32;
+    static std::uint32_t pending_of(std::uint64_t io) noexcept { return static_cast<std::uint32_t>(io); }
+    static std::uint32_t sent_of(std::uint64_t io) noexcept { return static_cast<std::uint32_t>(io >> 32); }
+    enum class Counter { Pending, Sent };
     enum class Recancel { No, SentIo, AllIo };
-    void wait_until_zero(std::atomic<std::uint32_t>& counter, Recancel recancel);
-    void notify_if_zero(std::atomic<std::uint32_t>& counter, std::uint32_t before) noexcept;
-    void finish_pending(std::uint32_t before) noexcept;  // pending_ went from `before` down by one
+    void wait_until_zero(Counter counter, Recancel recancel);
+    // io_ went from `before` down by `step` (kPendingOne, kSentOne or both).
+    void counted_down(std::uint64_t before, std::uint64_t step) noexcept;
     bool may_block(const char* call);
     void release_once();
 
     Engine& engine_;
     std::string name_;
     std::atomic<IoTargetState> state_{IoTargetState::Started};
-    std::atomic<std::uint32_t> pending_{0};  // accepted, not finished
-    std::atomic<std::uint32_t> sent_{0};     // sent without IGNORE_TARGET_STATE, not finished
+    std::atomic<std::uint64_t> io_{0};       // pending | sent (above)
+    std::atomic<std::uint32_t> drained_{0};  // bumped when a count reaches 0 while someone waits
     std::atomic<bool> draining_{false};      // closing: only IGNORE_TARGET_STATE sends accepted
     std::atomic<bool> release_on_drain_{false};
     std::atomic<bool> released_{false};

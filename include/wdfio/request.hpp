@@ -75,6 +75,12 @@ public:
 
     // ---- completion routine (spec §3): one-shot, cleared before it runs and by reuse().
     void set_completion(detail::CompletionRoutine routine) noexcept { routine_ = std::move(routine); }
+    template <class F, class = std::enable_if_t<
+                           !std::is_same_v<std::decay_t<F>, detail::CompletionRoutine> &&
+                           std::is_invocable_v<std::decay_t<F>&, Request&, IoTarget&, const CompletionParams&>>>
+    void set_completion(F&& routine) {  // a lambda: built in place
+        routine_.emplace(std::forward<F>(routine));
+    }
     void set_completion(CompletionFn fn, void* context) noexcept { routine_ = {fn, context}; }
     bool has_completion() const noexcept { return static_cast<bool>(routine_); }
 
@@ -91,7 +97,7 @@ public:
     std::uint64_t information() const noexcept { return information_; }
     // Valid after completion until the next format, reuse or destruction.
     const CompletionParams& completion_params() const noexcept { return params_; }
-    const IoOperation& operation() const noexcept { return op_; }
+    const IoOperation& operation() const noexcept { return formatted_ ? op_ : kNoOperation; }
     bool is_formatted() const noexcept { return formatted_; }
     bool is_outstanding() const noexcept { return completion_refs_.load(std::memory_order_acquire) != 0; }
     // The sticky cancel flag; for a queue-delivered request, also a cancel from above.
@@ -111,8 +117,7 @@ public:
 
     // What arrived: the operation at this driver's level (type, lengths, offset, code).
     const IoOperation& parameters() const noexcept {
-        static constexpr IoOperation kNone{};
-        return parent_ ? parent_->op_ : kNone;  // the sender's next location is this one's current
+        return parent_ ? parent_->op_ : kNoOperation;  // the sender's next location is this one's current
     }
     // The buffers of that operation, at least min_length bytes: a read's or an
     // ioctl's output, a write's or an ioctl's input. Shorter or absent →
@@ -149,6 +154,12 @@ private:
     Status begin_format(IoTarget& target, const char* call);
     Status finish_format(IoTarget& target);
     void release_format() noexcept;
+    // Unformatted again, cheaply: drops the references and the flags. The
+    // stale rest of op_ and params_ is not read: operation() shows nothing
+    // while unformatted, and every format starts from release_format's zeros
+    // or copies a whole operation (format_using_current_type).
+    void forget_format() noexcept;
+    static constexpr IoOperation kNoOperation{};
     Status format_ioctl_common(RequestType type, IoTarget& target, std::uint32_t code, const Ref<Memory>& input,
                                const std::optional<MemoryOffset>& input_offsets, const Ref<Memory>& output,
                                const std::optional<MemoryOffset>& output_offsets);

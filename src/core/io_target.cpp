@@ -37,47 +37,52 @@ std::uint32_t IoTarget::parked() const {
 
 // ---------------------------------------------------------------- accounting
 
-void IoTarget::notify_if_zero(std::atomic<std::uint32_t>& counter, std::uint32_t before) noexcept {
-    // waiting_ is raised before a waiter reads the counter (both seq_cst), so
-    // either it sees our decrement or we see it waiting.
-    if (before == 1 && waiting_.load(std::memory_order_seq_cst) > 0) detail::futex_wake_all(counter);
-}
-
 // Admission (spec §4.3 step 4). Counted before the state is read, so that a
 // concurrent stop/close either sees the send (and waits for it) or the send
-// sees the new state.
+// sees the new state. A started target (the common case) is expected: the
+// request counts as pending and sent in one operation.
 IoTarget::Gate IoTarget::gate(bool ignore_state, bool& counted_sent) {
     counted_sent = false;
+    std::uint64_t step = kPendingOne;
+    if (!ignore_state && state_.load(std::memory_order_relaxed) == IoTargetState::Started) step |= kSentOne;
     // While anything is pending, the target holds one reference on itself
     // (not one per request): its sends keep it alive for one atomic less.
-    if (pending_.fetch_add(1, std::memory_order_seq_cst) == 0) add_ref();
+    if (pending_of(io_.fetch_add(step, std::memory_order_seq_cst)) == 0) add_ref();
     auto s = state_.load(std::memory_order_seq_cst);
     if (ignore_state) {
         if (accepts_ignore_state(s) || draining_.load(std::memory_order_seq_cst)) return Gate::SendNow;
     } else {
-        if (s == IoTargetState::Started) {
-            sent_.fetch_add(1, std::memory_order_seq_cst);
+        if (s == IoTargetState::Started && !(step & kSentOne)) {  // started meanwhile
+            step |= kSentOne;
+            io_.fetch_add(kSentOne, std::memory_order_seq_cst);
             s = state_.load(std::memory_order_seq_cst);
-            if (s == IoTargetState::Started) {
-                counted_sent = true;
-                return Gate::SendNow;
-            }
-            notify_if_zero(sent_, sent_.fetch_sub(1, std::memory_order_seq_cst));
         }
+        if (s == IoTargetState::Started) {
+            counted_sent = true;
+            return Gate::SendNow;
+        }
+        if (step & kSentOne) counted_down(io_.fetch_sub(kSentOne, std::memory_order_seq_cst), kSentOne);
         if (s == IoTargetState::Stopped) return Gate::Park;
     }
-    finish_pending(pending_.fetch_sub(1, std::memory_order_seq_cst));
+    counted_down(io_.fetch_sub(kPendingOne, std::memory_order_seq_cst), kPendingOne);
     return Gate::Refuse;
 }
 
 void IoTarget::finish(bool counted_sent) noexcept {
-    if (counted_sent) notify_if_zero(sent_, sent_.fetch_sub(1, std::memory_order_seq_cst));
-    finish_pending(pending_.fetch_sub(1, std::memory_order_seq_cst));
+    const std::uint64_t step = counted_sent ? kPendingOne | kSentOne : kPendingOne;
+    counted_down(io_.fetch_sub(step, std::memory_order_seq_cst), step);
 }
 
-void IoTarget::finish_pending(std::uint32_t before) noexcept {
-    notify_if_zero(pending_, before);
-    if (before != 1) return;
+void IoTarget::counted_down(std::uint64_t before, std::uint64_t step) noexcept {
+    const bool no_pending = (step & kPendingOne) && pending_of(before) == 1;
+    const bool no_sent = (step & kSentOne) && sent_of(before) == 1;
+    // waiting_ is raised before a waiter reads io_ (both seq_cst), so either
+    // it sees our decrement or we see it waiting.
+    if ((no_pending || no_sent) && waiting_.load(std::memory_order_seq_cst) > 0) {
+        drained_.fetch_add(1, std::memory_order_seq_cst);
+        detail::futex_wake_all(drained_);
+    }
+    if (!no_pending) return;
     if (release_on_drain_.load(std::memory_order_seq_cst)) release_once();
     release();  // the last pending request's hold: may delete the target
 }
@@ -100,7 +105,7 @@ void IoTarget::park_or_send(Request& r) {
     }
     lock.unlock();
     if (s == IoTargetState::Started) {  // started meanwhile
-        sent_.fetch_add(1, std::memory_order_seq_cst);
+        io_.fetch_add(kSentOne, std::memory_order_seq_cst);
         r.counted_sent_ = true;
         start_io(r);
         return;
@@ -150,14 +155,19 @@ bool IoTarget::may_block(const char* call) {
     return false;
 }
 
-void IoTarget::wait_until_zero(std::atomic<std::uint32_t>& counter, Recancel recancel) {
+void IoTarget::wait_until_zero(Counter counter, Recancel recancel) {
+    auto count = [this, counter] {
+        const auto io = io_.load(std::memory_order_seq_cst);
+        return counter == Counter::Pending ? pending_of(io) : sent_of(io);
+    };
     waiting_.fetch_add(1, std::memory_order_seq_cst);
-    for (auto n = counter.load(std::memory_order_seq_cst); n != 0; n = counter.load(std::memory_order_seq_cst)) {
-        detail::futex_wait(counter, n, recancel == Recancel::No ? -1 : kRecancelNs);
+    for (;;) {
+        const auto seen = drained_.load(std::memory_order_seq_cst);
+        if (count() == 0) break;
+        detail::futex_wait(drained_, seen, recancel == Recancel::No ? -1 : kRecancelNs);
         // A send that passed the gate just before the state changed may reach
         // the lower side after our cancel: cancel again until drained.
-        if (recancel != Recancel::No && counter.load(std::memory_order_seq_cst) != 0)
-            cancel_sent_io(recancel == Recancel::AllIo);
+        if (recancel != Recancel::No && count() != 0) cancel_sent_io(recancel == Recancel::AllIo);
     }
     waiting_.fetch_sub(1, std::memory_order_seq_cst);
     waiting_.notify_all();
@@ -189,7 +199,7 @@ Status IoTarget::start() {
             detail::RequestAccess::lower_complete(*r, STATUS_CANCELLED, 0);
             continue;
         }
-        sent_.fetch_add(1, std::memory_order_seq_cst);
+        io_.fetch_add(kSentOne, std::memory_order_seq_cst);
         r->counted_sent_ = true;
         start_io(*r);
     }
@@ -210,9 +220,9 @@ void IoTarget::stop(SentIoAction action) {
     }
     if (action == SentIoAction::Cancel) {
         cancel_sent_io(false);
-        wait_until_zero(sent_, Recancel::SentIo);
+        wait_until_zero(Counter::Sent, Recancel::SentIo);
     } else if (action == SentIoAction::WaitForComplete) {
-        wait_until_zero(sent_, Recancel::No);
+        wait_until_zero(Counter::Sent, Recancel::No);
     }
 }
 
@@ -231,7 +241,7 @@ void IoTarget::purge(PurgeIoAction action) {
     }
     fail_all(parked, STATUS_WDF_DEVICE_REMOVED_NOT_SENT);
     cancel_sent_io(false);
-    if (action == PurgeIoAction::PurgeAndWait) wait_until_zero(sent_, Recancel::SentIo);
+    if (action == PurgeIoAction::PurgeAndWait) wait_until_zero(Counter::Sent, Recancel::SentIo);
 }
 
 void IoTarget::shut(IoTargetState final_state) {
@@ -247,10 +257,10 @@ void IoTarget::shut(IoTargetState final_state) {
     if (engine_.on_engine_thread()) {
         // Cannot wait here: the last completion releases the OS resources.
         release_on_drain_.store(true, std::memory_order_seq_cst);
-        if (pending_.load(std::memory_order_seq_cst) == 0) release_once();
+        if (pending_of(io_.load(std::memory_order_seq_cst)) == 0) release_once();
         return;
     }
-    wait_until_zero(pending_, Recancel::AllIo);
+    wait_until_zero(Counter::Pending, Recancel::AllIo);
     release_once();
 }
 

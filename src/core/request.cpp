@@ -60,12 +60,17 @@ Status Request::refuse_outstanding(const char* call) {
 // ---------------------------------------------------------------- formatting
 
 void Request::release_format() noexcept {
-    if (!formatted_ && !format_target_ && op_.type == RequestType::NoFormat && params_.type == RequestType::NoFormat &&
-        !memory_[0] && !memory_[1] && !memory_[2])
-        return;  // nothing to release: reuse, format and recycle each call this
-    for (auto& m : memory_) m = nullptr;
+    forget_format();
     op_ = {};
     params_ = {};
+}
+
+void Request::forget_format() noexcept {
+    if (memory_[0] || memory_[1] || memory_[2]) {  // usually none: a forwarded request has no buffers of its own
+        for (auto& m : memory_) m = nullptr;
+    }
+    op_.type = RequestType::NoFormat;
+    params_.type = RequestType::NoFormat;
     formatted_ = false;
     format_target_ = nullptr;
 }

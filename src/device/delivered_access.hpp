@@ -35,8 +35,11 @@ struct DeliveredAccess {
     // Device activity (what remove() waits for): requests the driver owns and
     // callbacks running; in_callback() is true inside a callback on this thread.
     static void owned_begin(Device& d, std::uint32_t n = 1) noexcept { d.activity_begin(n); }
-    static void owned_done(Device& d) noexcept { d.activity_done(); }
+    static void owned_done(Device& d, std::uint32_t n = 1) noexcept { d.activity_done(n); }
     static bool in_callback() noexcept;
+    // q is completed inside its own callback on this thread: the callback's
+    // end will count its ownership done too (Queue::present).
+    static bool completing_inline(Request& q) noexcept;
     static void presented_done(Queue& queue, Request& q) { queue.presented_done(q); }
     static void enqueue(Queue& queue, Request& q) { queue.add(q); }
     static void track_cancelable(Queue& queue, Request& q) { queue.track_cancelable(q); }

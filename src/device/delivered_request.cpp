@@ -108,7 +108,8 @@ Status Request::complete_with_information(Status status, std::uint64_t informati
     queue_.store(nullptr, std::memory_order_relaxed);
     if (q) {
         detail::DeliveredAccess::presented_done(*q, *this);
-        detail::DeliveredAccess::owned_done(q->device());  // before finish: that may recycle us
+        // Before finish: that may re-dispatch us. Inside our own callback, its end counts this.
+        if (!detail::DeliveredAccess::completing_inline(*this)) detail::DeliveredAccess::owned_done(q->device());
     }
     detail::DeliveredAccess::finish(*this, status, information);
     return STATUS_SUCCESS;
@@ -148,8 +149,9 @@ void Request::format_using_current_type() {
         verifier_violation(VerifierCheck::FormatWhileOutstanding, this, "format_using_current_type");
         return;
     }
-    release_format();
+    forget_format();  // the rest of the old format is overwritten here:
     op_ = parameters();
+    params_ = {};
     params_.type = op_.type;
     formatted_ = true;
     wdm_formatted_ = true;

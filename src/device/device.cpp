@@ -118,8 +118,8 @@ void Device::remove() {
         active_.wait(n, std::memory_order_seq_cst);
 }
 
-void Device::activity_done() noexcept {
-    if (active_.fetch_sub(1, std::memory_order_seq_cst) == 1 && removed_.load(std::memory_order_seq_cst))
+void Device::activity_done(std::uint32_t n) noexcept {
+    if (active_.fetch_sub(n, std::memory_order_seq_cst) == n && removed_.load(std::memory_order_seq_cst))
         active_.notify_all();
 }
 
@@ -136,7 +136,7 @@ namespace wdfio::detail {
 Request* DeliveredAccess::take_lower(Device& d, Request& r) {
     if (Request* kept = r.lower_) {
         if (kept->recycle_context_ == &d && kept->ref_count() == 1) {
-            kept->release_format();  // what the driver formatted it with last time
+            kept->forget_format();  // what the driver formatted it with last time
             kept->routine_.reset();
             return kept;
         }

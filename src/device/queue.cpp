@@ -11,10 +11,24 @@ namespace wdfio {
 using detail::DeliveredAccess;
 
 namespace {
-thread_local int t_callback_depth = 0;
+// The callback running on this thread. One block, initial-exec: one cheap
+// thread-pointer access (the library is loaded with the program, not dlopen'ed late).
+struct CallbackFrame {
+    int depth = 0;                // callbacks nested on this thread
+    Request* presented = nullptr; // the request of the innermost one
+    bool completed = false;       // completed inside it: its end also ends the ownership
+};
+__attribute__((tls_model("initial-exec"))) thread_local CallbackFrame t_frame;
 }  // namespace
 
-bool detail::DeliveredAccess::in_callback() noexcept { return t_callback_depth > 0; }
+bool detail::DeliveredAccess::in_callback() noexcept { return t_frame.depth > 0; }
+
+bool detail::DeliveredAccess::completing_inline(Request& q) noexcept {
+    CallbackFrame& f = t_frame;
+    if (f.presented != &q) return false;
+    f.completed = true;
+    return true;
+}
 
 Queue::Queue(Device& device, QueueDispatch dispatch, Driver* handler)
     : device_(device), dispatch_(dispatch), handler_(handler) {}
@@ -129,11 +143,14 @@ void Queue::deliver_locked(std::unique_lock<detail::SpinLock>& lock) {
 }
 
 void Queue::present(Request& q) {
-    // Counted as activity while it runs (take_next_locked): Device::remove() waits for it.
-    ++t_callback_depth;
+    // Counted as activity while it runs (take_locked): Device::remove() waits for it.
+    CallbackFrame& f = t_frame;
+    const CallbackFrame outer = f;
+    f = {outer.depth + 1, &q, false};
     dispatch_to_handler(q);
-    --t_callback_depth;
-    DeliveredAccess::owned_done(device_);
+    const std::uint32_t done = f.completed ? 2 : 1;  // the callback, and the ownership if completed inline
+    f = outer;
+    DeliveredAccess::owned_done(device_, done);
 }
 
 void Queue::dispatch_to_handler(Request& q) {

@@ -34,6 +34,13 @@ public:
               class = std::enable_if_t<!std::is_same_v<D, CompletionRoutine> &&
                                        std::is_invocable_v<D&, Request&, IoTarget&, const CompletionParams&>>>
     CompletionRoutine(F&& f) {  // NOLINT: implicit from any matching callable
+        emplace(std::forward<F>(f));
+    }
+
+    // Replaces the routine with f, built in place (no temporary to move).
+    template <class F, class D = std::decay_t<F>>
+    void emplace(F&& f) {
+        reset();
         static_assert(sizeof(D) <= kCapacity, "completion routine captures too much: keep it under 48 bytes "
                                               "(capture a pointer to a context instead)");
         static_assert(alignof(D) <= alignof(std::max_align_t));
