@@ -108,3 +108,57 @@ TEST(CancelRace, FileRead) {
     std::printf("file read: %d accepted (%d succeeded, %d cancelled), %d refused\n", stats.accepted, stats.succeeded,
                 stats.cancelled, stats.refused);
 }
+
+// Through an in-process stack: sender → pass-through filter → fault filter →
+// RAM disk. The request keeps its delivered requests between rounds, so each
+// round re-dispatches them while cancels chase the last round's down the stack.
+namespace {
+struct FaultStack {
+    std::unique_ptr<RamDisk> disk;
+    std::unique_ptr<FaultFilter> fault;
+    PassThroughFilter pass;
+    Ref<Device> pass_device;
+    Ref<IoTarget> top;
+    FaultStack(Engine& engine, const FaultConfig& config) {
+        disk = RamDisk::create(engine, 1 << 20).value();
+        fault = FaultFilter::create(engine, *disk->device().open_target().value(), config).value();
+        pass_device = Device::create_above(engine, pass, *fault->device().open_target().value()).value();
+        top = pass_device->open_target().value();
+    }
+    ~FaultStack() {
+        top->close();
+        pass_device->remove();
+    }
+};
+}  // namespace
+
+TEST(CancelRace, DeviceStackHeldUntilCancelled) {
+    Verifier::set_mode(VerifierMode::Report);
+    Engine engine;
+    FaultConfig config;
+    config.share = 1.0;
+    config.mode = FaultMode::NeverComplete;
+    FaultStack stack(engine, config);
+    const auto stats = race(*stack.top, Memory::allocate(512).value(), false);
+    EXPECT_EQ(stats.accepted + stats.refused, iterations());
+    EXPECT_EQ(stats.cancelled, stats.accepted);  // held by the fault filter until cancelled
+    EXPECT_EQ(stack.top->pending(), 0u);
+    EXPECT_EQ(stack.fault->holding(), 0u);
+    std::printf("stack, held: %d accepted (all cancelled), %d refused\n", stats.accepted, stats.refused);
+}
+
+TEST(CancelRace, DeviceStackDelayedCompletion) {
+    Verifier::set_mode(VerifierMode::Report);
+    Engine engine;
+    FaultConfig config;
+    config.share = 1.0;
+    config.mode = FaultMode::Delay;
+    config.delay = std::chrono::microseconds(20);
+    FaultStack stack(engine, config);
+    const auto stats = race(*stack.top, Memory::allocate(512).value(), true);
+    EXPECT_EQ(stats.accepted + stats.refused, iterations());
+    EXPECT_EQ(stats.cancelled + stats.succeeded, stats.accepted);
+    EXPECT_EQ(stack.top->pending(), 0u);
+    std::printf("stack, delayed: %d accepted (%d succeeded, %d cancelled), %d refused\n", stats.accepted,
+                stats.succeeded, stats.cancelled, stats.refused);
+}
