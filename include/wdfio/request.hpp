@@ -219,7 +219,10 @@ private:
     bool format_context_ = false;  // ever formatted with a format_* call (spec §4.2 step 3b)
     bool formatted_ = false;
     RequestKind kind_ = RequestKind::Created;
-    enum class Owner : std::uint8_t { Queued, Driver, Completed } owner_ = Owner::Completed;
+    enum class Owner : std::uint8_t { Queued, Driver, Completed };
+    // Written by whoever holds the request; read by cancellers under the queue's lock.
+    std::atomic<Owner> owner_{Owner::Completed};
+    Owner owner() const noexcept { return owner_.load(std::memory_order_acquire); }
     std::atomic<std::uint8_t> cancel_state_{0};  // 0 not cancelable, 1 cancelable, 2 callback claimed
     std::atomic<bool> cancel_listed_{false};     // on its queue's cancelable list (the queue's lock)
     bool wdm_formatted_ = false;                 // format_using_current_type since delivery

@@ -18,8 +18,8 @@ struct DeliveredAccess {
     static void finish(Request& q, Status status, std::uint64_t information);
 
     using Owner = Request::Owner;
-    static void set_owner(Request& q, Owner o) noexcept { q.owner_ = o; }
-    static Owner owner(const Request& q) noexcept { return q.owner_; }
+    static void set_owner(Request& q, Owner o) noexcept { q.owner_.store(o, std::memory_order_release); }
+    static Owner owner(const Request& q) noexcept { return q.owner_.load(std::memory_order_acquire); }
     static void set_queue(Request& q, Queue* queue) noexcept { q.queue_.store(queue, std::memory_order_release); }
     static Queue* queue_of(const Request& q) noexcept { return q.queue_.load(std::memory_order_acquire); }
     static bool cancel_requested(const Request& q) noexcept {

@@ -77,7 +77,7 @@ Status Request::complete_with_information(Status status, std::uint64_t informati
         verifier_violation(VerifierCheck::CompleteNotOwned, this, "complete (a driver-created request)");
         return STATUS_INVALID_DEVICE_REQUEST;
     }
-    if (owner_ != Owner::Driver) {  // #11, #12: twice, or never presented
+    if (owner() != Owner::Driver) {  // #11, #12: twice, or never presented
         verifier_violation(VerifierCheck::CompleteNotOwned, this, "complete");
         return STATUS_INVALID_DEVICE_REQUEST;
     }
@@ -100,7 +100,7 @@ Status Request::complete_with_information(Status status, std::uint64_t informati
     }
     if (cancel_state_.load(std::memory_order_acquire) == 1)  // #15: a DbgBreak in KMDF, completion goes on
         detail::verifier_break(VerifierCheck::CompleteWhileCancelable, this, "complete");
-    owner_ = Owner::Completed;
+    owner_.store(Owner::Completed, std::memory_order_release);
     status_ = status;
     information_ = information;
     // Only the owner completes (the checks above), so no one else changes queue_ now.
@@ -116,7 +116,7 @@ Status Request::complete_with_information(Status status, std::uint64_t informati
 }
 
 Status Request::mark_cancelable(CancelCallback callback, void* context) {
-    if (kind_ != RequestKind::QueueDelivered || owner_ != Owner::Driver || !callback)
+    if (kind_ != RequestKind::QueueDelivered || owner() != Owner::Driver || !callback)
         return STATUS_INVALID_DEVICE_REQUEST;
     Queue* queue = queue_.load(std::memory_order_acquire);
     if (!queue) return STATUS_INVALID_DEVICE_REQUEST;
@@ -184,11 +184,11 @@ bool Request::send_and_forget(IoTarget& target) {
 }
 
 Status Request::forward_to_queue(Queue& queue) {
-    if (kind_ != RequestKind::QueueDelivered || owner_ != Owner::Driver) return STATUS_INVALID_DEVICE_REQUEST;
+    if (kind_ != RequestKind::QueueDelivered || owner() != Owner::Driver) return STATUS_INVALID_DEVICE_REQUEST;
     if (&queue.device() != &static_cast<Queue*>(queue_.load())->device()) return STATUS_INVALID_DEVICE_REQUEST;
     if (is_outstanding()) return STATUS_INVALID_DEVICE_STATE;
     Queue* from = queue_.exchange(nullptr, std::memory_order_acq_rel);
-    owner_ = Owner::Queued;
+    owner_.store(Owner::Queued, std::memory_order_release);
     detail::DeliveredAccess::presented_done(*from, *this);
     detail::DeliveredAccess::owned_done(from->device());
     detail::DeliveredAccess::enqueue(queue, *this);

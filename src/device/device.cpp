@@ -192,7 +192,7 @@ void DeliveredAccess::dispatch(Device& d, Request& r) {
     }
     q->depth_ = d.stack_size() - 1;
     q->parent_ = &r;  // r's formatted operation is this level's current location
-    q->owner_ = Request::Owner::Queued;
+    q->owner_.store(Request::Owner::Queued, std::memory_order_relaxed);
     q->format_context_ = false;
     q->wdm_formatted_ = false;
     q->cancel_state_.store(0, std::memory_order_relaxed);
@@ -233,7 +233,7 @@ bool DeliveredAccess::cancel_child(Request& r) {
 }
 
 void DeliveredAccess::finish(Request& q, Status status, std::uint64_t information) {
-    q.owner_ = Request::Owner::Completed;
+    q.owner_.store(Request::Owner::Completed, std::memory_order_release);
     q.cancel_state_.store(0, std::memory_order_release);
     Request& r = *q.parent_;
     auto* target = static_cast<DeviceTarget*>(RequestAccess::sent_target(r));
