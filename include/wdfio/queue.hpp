@@ -6,6 +6,7 @@
 #include <wdfio/object.hpp>
 #include <wdfio/request.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 
@@ -54,14 +55,15 @@ private:
     void dispatch_to_handler(Request& q);
 
     using List = detail::RequestFifo<&Request::pool_next_, &Request::pool_prev_>;
-    void take_locked(Request& q, std::uint32_t holds);  // q goes to the driver
+    void take_locked(Request& q, std::uint32_t holds);  // q goes to the driver (under mutex_, or add's fast path)
     Request* take_next_locked(std::uint32_t holds);
 
     Device& device_;
     QueueDispatch dispatch_;
     Driver* handler_;
     mutable detail::SpinLock mutex_;
-    QueueState state_ = QueueState::Started;
+    std::atomic<QueueState> state_{QueueState::Started};  // changed under mutex_; read without it by add()
+    std::atomic<std::uint32_t> backlog_{0};                // waiting_.count, for add() to read without mutex_
     List waiting_;               // not yet presented
     List cancelable_;            // presented and marked cancelable (what purge cancels)
     std::uint32_t presented_ = 0;  // presented and not completed (sequential queues wait for 0)

@@ -44,6 +44,19 @@ std::uint32_t Queue::waiting() const {
 }
 
 void Queue::add(Request& q) {
+    if (dispatch_ == QueueDispatch::Parallel && state_.load(std::memory_order_acquire) == QueueState::Started &&
+        backlog_.load(std::memory_order_acquire) == 0 && !DeliveredAccess::cancel_requested(q)) {
+        // Nothing waits ahead of it: presented at once, without the lock. A
+        // stop or purge racing this could not have held it back under the
+        // lock either (it would have been taken first); a cancel finds it
+        // owned by the driver, as it would a moment later — the owner is set
+        // before the queue is published, so remove_waiting never takes it
+        // for a waiting one.
+        take_locked(q, 2);
+        DeliveredAccess::set_queue(q, this);
+        present(q);
+        return;
+    }
     std::unique_lock lock(mutex_);
     if (state_ == QueueState::Purged) {
         lock.unlock();
@@ -60,14 +73,8 @@ void Queue::add(Request& q) {
         DeliveredAccess::finish(q, STATUS_CANCELLED, 0);
         return;
     }
-    if (dispatch_ == QueueDispatch::Parallel && state_ == QueueState::Started && waiting_.count == 0) {
-        // Nothing waits ahead of it: presented at once, without a trip through the list.
-        take_locked(q, 2);
-        lock.unlock();
-        present(q);
-        return;
-    }
     waiting_.push_back(q);
+    backlog_.store(waiting_.count, std::memory_order_release);
     if (dispatch_ != QueueDispatch::Manual) deliver_locked(lock);  // one lock for queueing and presenting
 }
 
@@ -76,6 +83,7 @@ bool Queue::remove_waiting(Request& q) {
     if (DeliveredAccess::owner(q) != DeliveredAccess::Owner::Queued || DeliveredAccess::queue_of(q) != this)
         return false;
     waiting_.remove(q);
+    backlog_.store(waiting_.count, std::memory_order_release);
     DeliveredAccess::set_queue(q, nullptr);
     return true;
 }
@@ -113,6 +121,7 @@ void Queue::take_locked(Request& q, std::uint32_t holds) {
 
 Request* Queue::take_next_locked(std::uint32_t holds) {
     Request* q = waiting_.pop_front();
+    backlog_.store(waiting_.count, std::memory_order_release);
     if (q) take_locked(*q, holds);
     return q;
 }
@@ -180,13 +189,13 @@ Result<Request*> Queue::retrieve_next_request() {
 
 void Queue::stop() {
     std::lock_guard lock(mutex_);
-    if (state_ == QueueState::Started) state_ = QueueState::Stopped;
+    if (state_ == QueueState::Started) state_.store(QueueState::Stopped, std::memory_order_release);
 }
 
 void Queue::start() {
     {
         std::lock_guard lock(mutex_);
-        state_ = QueueState::Started;
+        state_.store(QueueState::Started, std::memory_order_release);
     }
     deliver_ready();
 }
@@ -196,7 +205,8 @@ void Queue::purge() {
     std::vector<Ref<Request>> held;
     {
         std::lock_guard lock(mutex_);
-        state_ = QueueState::Purged;
+        state_.store(QueueState::Purged, std::memory_order_release);
+        backlog_.store(0, std::memory_order_release);
         while (Request* q = waiting_.pop_front()) {
             DeliveredAccess::set_queue(*q, nullptr);
             waiting.push_back(q);
