@@ -139,8 +139,10 @@ private:
     enum class Counter { Pending, Sent };
     enum class Recancel { No, SentIo, AllIo };
     void wait_until_zero(Counter counter, Recancel recancel);
-    // io_ went from `before` down by `step` (kPendingOne, kSentOne or both).
-    void counted_down(std::uint64_t before, std::uint64_t step) noexcept;
+    // Takes `steps` (sums of kPendingOne and kSentOne) off io_; wakes waiters
+    // and drops the target's hold when a count reaches 0.
+    void count_down(std::uint64_t steps) noexcept;
+    void counted_down(std::uint64_t before, std::uint64_t steps) noexcept;
     bool may_block(const char* call);
     void release_once();
 

@@ -8,6 +8,7 @@
 #include "core/futex.hpp"
 #include "core/request_access.hpp"
 #include "engine/engine_core.hpp"
+#include "engine/finish_batch.hpp"
 #include "targets/file/file_target.hpp"
 
 namespace wdfio {
@@ -61,21 +62,28 @@ IoTarget::Gate IoTarget::gate(bool ignore_state, bool& counted_sent) {
             counted_sent = true;
             return Gate::SendNow;
         }
-        if (step & kSentOne) counted_down(io_.fetch_sub(kSentOne, std::memory_order_seq_cst), kSentOne);
+        if (step & kSentOne) count_down(kSentOne);
         if (s == IoTargetState::Stopped) return Gate::Park;
     }
-    counted_down(io_.fetch_sub(kPendingOne, std::memory_order_seq_cst), kPendingOne);
+    count_down(kPendingOne);
     return Gate::Refuse;
 }
 
 void IoTarget::finish(bool counted_sent) noexcept {
     const std::uint64_t step = counted_sent ? kPendingOne | kSentOne : kPendingOne;
-    counted_down(io_.fetch_sub(step, std::memory_order_seq_cst), step);
+    // On the engine thread, counted down once per target at the end of the
+    // loop's pass (FinishBatch): the sender's core keeps the counter's line.
+    if (auto* batch = detail::FinishBatch::current()) batch->add(*this, step);
+    else count_down(step);
 }
 
-void IoTarget::counted_down(std::uint64_t before, std::uint64_t step) noexcept {
-    const bool no_pending = (step & kPendingOne) && pending_of(before) == 1;
-    const bool no_sent = (step & kSentOne) && sent_of(before) == 1;
+void IoTarget::count_down(std::uint64_t steps) noexcept {
+    counted_down(io_.fetch_sub(steps, std::memory_order_seq_cst), steps);
+}
+
+void IoTarget::counted_down(std::uint64_t before, std::uint64_t steps) noexcept {
+    const bool no_pending = pending_of(steps) != 0 && pending_of(before) == pending_of(steps);
+    const bool no_sent = sent_of(steps) != 0 && sent_of(before) == sent_of(steps);
     // waiting_ is raised before a waiter reads io_ (both seq_cst), so either
     // it sees our decrement or we see it waiting.
     if ((no_pending || no_sent) && waiting_.load(std::memory_order_seq_cst) > 0) {

@@ -5,6 +5,7 @@
 
 #include "core/request_access.hpp"
 #include "core/target_access.hpp"
+#include "engine/finish_batch.hpp"
 #include "engine/threads_backend.hpp"
 #include "engine/uring_backend.hpp"
 
@@ -205,10 +206,12 @@ void EngineCore::run(std::shared_ptr<std::promise<void>> ready) {
     if (!backend_) backend_ = std::make_unique<ThreadsBackend>(*this);
     ready->set_value();
 
+    FinishBatch finishes;  // targets counted down once per pass
     for (;;) {
         int work = drain_handoffs();
         work += backend_->reap();
         work += fire_timers();
+        finishes.flush();
         if (work) continue;
         if (stop_.load(std::memory_order_acquire)) {
             if (!cancelled_for_stop_) {  // last chance for whatever is still outstanding
