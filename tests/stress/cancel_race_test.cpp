@@ -119,7 +119,13 @@ struct FaultStack {
     PassThroughFilter pass;
     Ref<Device> pass_device;
     Ref<IoTarget> top;
-    FaultStack(Engine& engine, const FaultConfig& config) {
+    // Every request meets the fault `mode` (a delay of `delay` in Delay mode).
+    FaultStack(Engine& engine, FaultMode mode, std::chrono::microseconds delay = {}) {
+        Verifier::set_mode(VerifierMode::Report);
+        FaultConfig config;
+        config.share = 1.0;
+        config.mode = mode;
+        config.delay = delay;
         disk = RamDisk::create(engine, 1 << 20).value();
         fault = FaultFilter::create(engine, *disk->device().open_target().value(), config).value();
         pass_device = Device::create_above(engine, pass, *fault->device().open_target().value()).value();
@@ -133,12 +139,8 @@ struct FaultStack {
 }  // namespace
 
 TEST(CancelRace, DeviceStackHeldUntilCancelled) {
-    Verifier::set_mode(VerifierMode::Report);
     Engine engine;
-    FaultConfig config;
-    config.share = 1.0;
-    config.mode = FaultMode::NeverComplete;
-    FaultStack stack(engine, config);
+    FaultStack stack(engine, FaultMode::NeverComplete);
     const auto stats = race(*stack.top, Memory::allocate(512).value(), false);
     EXPECT_EQ(stats.accepted + stats.refused, iterations());
     EXPECT_EQ(stats.cancelled, stats.accepted);  // held by the fault filter until cancelled
@@ -148,13 +150,8 @@ TEST(CancelRace, DeviceStackHeldUntilCancelled) {
 }
 
 TEST(CancelRace, DeviceStackDelayedCompletion) {
-    Verifier::set_mode(VerifierMode::Report);
     Engine engine;
-    FaultConfig config;
-    config.share = 1.0;
-    config.mode = FaultMode::Delay;
-    config.delay = std::chrono::microseconds(20);
-    FaultStack stack(engine, config);
+    FaultStack stack(engine, FaultMode::Delay, std::chrono::microseconds(20));
     const auto stats = race(*stack.top, Memory::allocate(512).value(), true);
     EXPECT_EQ(stats.accepted + stats.refused, iterations());
     EXPECT_EQ(stats.cancelled + stats.succeeded, stats.accepted);

@@ -17,6 +17,14 @@ namespace {
 
 const Status kOk = STATUS_SUCCESS;
 
+struct CancelCount {
+    std::atomic<int> calls{0};
+    static void complete_cancelled(Request& r, void* ctx) {
+        static_cast<CancelCount*>(ctx)->calls.fetch_add(1);
+        r.complete(STATUS_CANCELLED);
+    }
+};
+
 // Records what each delivery looked like on arrival, then completes it inline
 // (or holds it, marked cancelable or not, when asked to).
 class Recorder : public Driver {
@@ -30,8 +38,7 @@ public:
     std::vector<Arrival> arrivals;
     std::vector<Request*> held;
     enum class Then { Complete, HoldCancelable, HoldThenUnmark } then = Then::Complete;
-    CancelCallback on_cancel = nullptr;
-    void* cancel_context = nullptr;
+    CancelCount cancels;  // its callback completes a held request with STATUS_CANCELLED
 
     void on_read(Request& r, std::size_t length) override {
         arrivals.push_back({&r, r.is_formatted(), r.operation().type, r.parameters().device_offset});
@@ -39,7 +46,7 @@ public:
             r.complete_with_information(STATUS_SUCCESS, length);
             return;
         }
-        EXPECT_EQ(r.mark_cancelable(on_cancel, cancel_context), kOk);
+        EXPECT_EQ(r.mark_cancelable(&CancelCount::complete_cancelled, &cancels), kOk);
         if (then == Then::HoldThenUnmark) EXPECT_EQ(r.unmark_cancelable(), kOk);
         held.push_back(&r);
     }
@@ -56,14 +63,6 @@ public:
             q.complete_with_information(p.status, p.information);
         });
         if (!r.send(*device().default_target())) r.complete(r.status());
-    }
-};
-
-struct CancelCount {
-    std::atomic<int> calls{0};
-    static void complete_cancelled(Request& r, void* ctx) {
-        static_cast<CancelCount*>(ctx)->calls.fetch_add(1);
-        r.complete(STATUS_CANCELLED);
     }
 };
 
@@ -149,9 +148,7 @@ TEST_F(DeliveredReuse, AKeptRequestStillHeldElsewhereIsNotReused) {
 
 TEST_F(DeliveredReuse, PurgeCancelsOnlyHeldRequestsStillMarkedCancelable) {
     Recorder bottom;
-    CancelCount cancels;
-    bottom.on_cancel = &CancelCount::complete_cancelled;
-    bottom.cancel_context = &cancels;
+    CancelCount& cancels = bottom.cancels;
     auto d = Device::create(engine, bottom).value();
     auto t = d->open_target().value();
     auto marked = Request::create(*t).value();
@@ -177,9 +174,7 @@ TEST_F(DeliveredReuse, PurgeCancelsOnlyHeldRequestsStillMarkedCancelable) {
 
 TEST_F(DeliveredReuse, ACompletedCancelableRequestLeavesTheListPurgeWalks) {
     Recorder bottom;
-    CancelCount cancels;
-    bottom.on_cancel = &CancelCount::complete_cancelled;
-    bottom.cancel_context = &cancels;
+    CancelCount& cancels = bottom.cancels;
     bottom.then = Recorder::Then::HoldCancelable;
     auto d = Device::create(engine, bottom).value();
     auto t = d->open_target().value();
