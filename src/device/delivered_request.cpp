@@ -122,7 +122,8 @@ Status Request::mark_cancelable(CancelCallback callback, void* context) {
     if (!queue) return STATUS_INVALID_DEVICE_REQUEST;
     cancel_callback_ = callback;
     cancel_context_ = context;
-    if (!cancel_listed_.load(std::memory_order_acquire)) detail::DeliveredAccess::track_cancelable(*queue, *this);  // for purge
+    // On its queue's cancelable list: what purge cancels.
+    if (!cancel_listed_.load(std::memory_order_acquire)) detail::DeliveredAccess::track_cancelable(*queue, *this);
     cancel_state_.store(1, std::memory_order_seq_cst);
     if (cancel_requested_.load(std::memory_order_seq_cst)) {
         std::uint8_t expected = 1;
@@ -138,7 +139,8 @@ Status Request::mark_cancelable(CancelCallback callback, void* context) {
 Status Request::unmark_cancelable() {
     std::uint8_t expected = 1;
     if (cancel_state_.compare_exchange_strong(expected, 0)) {
-        if (Queue* queue = queue_.load(std::memory_order_acquire)) detail::DeliveredAccess::untrack_cancelable(*queue, *this);
+        if (Queue* queue = queue_.load(std::memory_order_acquire))
+            detail::DeliveredAccess::untrack_cancelable(*queue, *this);
         return STATUS_SUCCESS;
     }
     return expected == 2 ? Status(STATUS_CANCELLED) : Status(STATUS_INVALID_DEVICE_REQUEST);
