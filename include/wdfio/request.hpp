@@ -176,80 +176,89 @@ private:
     void drop_claim() noexcept;
     friend class IoTarget;
 
-    // Ordered for size (the target is 512 bytes, alignment included): 4-byte
-    // fields first (the first one fills the Object base's tail padding), then
-    // the 8-byte ones, then the 1-byte flags.
+    // Laid out by cache line (512 bytes in all, alignment included). The
+    // first five lines hold what a send to an OS target and its completion
+    // touch on both threads (the sender's and the engine's), so that a
+    // hand-over moves as few lines between cores as it can; the rest is
+    // formatting detail, queue-delivered state, and the timer.
+    enum class Owner : std::uint8_t { Queued, Driver, Completed };
+
+    // ---- line 0 (after the Object base): status and the claim protocol (spec §1.4, §5.3)
     Status status_ = STATUS_SUCCESS;
-    Status lower_status_ = STATUS_SUCCESS;   // what the lower side completed with
-    std::uint32_t depth_ = UINT32_MAX;       // locations left: unlimited unless queue-delivered (spec §1.3)
-
-    // claim protocol (spec §1.4, §5.3)
     std::atomic<std::int32_t> completion_refs_{0};
-    std::uint32_t send_seq_ = 0;       // bumped per accepted send; tags OS operations
-    IoTarget* sent_target_ = nullptr;  // referenced while outstanding
-
-    // format (the "next location"); a queue-delivered request's current location
-    // is its parent's next location (parameters()).
-    IoOperation op_;
-    CompletionParams params_;
-    Ref<Memory> memory_[3];                    // what the format references (spec §9)
-    const IoTarget* format_target_ = nullptr;  // compared only, never dereferenced
-
-    // completion
-    detail::CompletionRoutine routine_;
+    Status lower_status_ = STATUS_SUCCESS;  // what the lower side completed with
+    std::uint32_t send_seq_ = 0;            // bumped per accepted send; tags OS operations
+    std::uint32_t depth_ = UINT32_MAX;      // locations left: unlimited unless queue-delivered (spec §1.3)
+    IoTarget* sent_target_ = nullptr;       // referenced while outstanding
     std::uint64_t information_ = 0;
     std::uint64_t lower_information_ = 0;
     detail::SyncWaiter* waiter_ = nullptr;
 
-    // queue-delivered: where it came from and where it is
-    Request* parent_ = nullptr;              // the request one level up (holds its lower claim)
-    std::atomic<Request*> child_{nullptr};   // queue-delivered request one level down, this send
-    // The queue-delivered request of the last dispatch, kept (one reference)
-    // for the next send to the same device — as an IRP keeps its stack
-    // locations — so a hop takes nothing from the device's pool.
-    Request* lower_ = nullptr;
-    std::atomic<Queue*> queue_{nullptr};     // where it waits or was presented
-    Ref<Memory> input_view_, output_view_;   // retrieve_*_memory wrappers, re-pointed per delivery
-    void (*recycle_)(Request&) = nullptr;    // back to the delivering device's pool
-    void* recycle_context_ = nullptr;
-    CancelCallback cancel_callback_ = nullptr;
-    void* cancel_context_ = nullptr;
-
-    // flags
-    bool format_context_ = false;  // ever formatted with a format_* call (spec §4.2 step 3b)
-    bool formatted_ = false;
-    RequestKind kind_ = RequestKind::Created;
-    enum class Owner : std::uint8_t { Queued, Driver, Completed };
-    // Written by whoever holds the request; read by cancellers under the queue's lock.
-    std::atomic<Owner> owner_{Owner::Completed};
-    Owner owner() const noexcept { return owner_.load(std::memory_order_acquire); }
-    std::atomic<std::uint8_t> cancel_state_{0};  // 0 not cancelable, 1 cancelable, 2 callback claimed
-    std::atomic<bool> cancel_listed_{false};     // on its queue's cancelable list (the queue's lock)
-    bool wdm_formatted_ = false;                 // format_using_current_type since delivery
-    std::atomic<bool> cancel_requested_{false};
-    std::atomic<bool> timed_out_{false};         // CANCELLED_FROM_TIMER
-    std::atomic<bool> canceled_{false};
+    // ---- lines 1–2: the format (the "next location"; a queue-delivered
+    // request's current location is its parent's next location: parameters()),
+    // then the hand-over link, the target's list links and the per-send flags.
+    IoOperation op_;
 
 public:
     // Engine/target plumbing; not part of the API.
-    std::atomic<bool> cancel_queued_{false};
-    // Per send, written by the sender before the operation starts.
-    bool ignore_state_ = false;     // sent with IGNORE_TARGET_STATE
-    bool counted_sent_ = false;     // counted in the target's sent I/O (stop waits for it)
-    bool timer_armed_ = false;      // this send armed a timeout
-    bool parked_ = false;           // parked in a stopped target (guarded by its park lock)
-    std::atomic<std::uint32_t> cancel_seq_{0};
     detail::HandoffNode handoff_node_{detail::HandoffKind::Submit, this};
-    detail::HandoffNode cancel_node_{detail::HandoffKind::Cancel, this};
-    // Worker-pool FIFO link; also the device queues' and the device pool's.
-    Request* pool_next_ = nullptr;
-    Request* pool_prev_ = nullptr;
     // The target's list this request is on: parked (guarded by the park lock)
     // or, once started, sent (io_uring: engine thread only; local: its lock).
     // Never both at once, so one pair of links serves.
     Request* target_next_ = nullptr;
     Request* target_prev_ = nullptr;
-    // Timeout timer (guarded by the engine's timer lock).
+    // Per send, written by the sender before the operation starts.
+    bool ignore_state_ = false;  // sent with IGNORE_TARGET_STATE
+    bool counted_sent_ = false;  // counted in the target's sent I/O (stop waits for it)
+    bool timer_armed_ = false;   // this send armed a timeout
+
+private:
+    RequestKind kind_ = RequestKind::Created;
+    bool formatted_ = false;
+    std::atomic<bool> timed_out_{false};  // CANCELLED_FROM_TIMER
+    std::atomic<bool> canceled_{false};
+
+public:
+    std::atomic<bool> cancel_queued_{false};
+
+private:
+    // ---- line 3: completion parameters; line 4: the routine
+    CompletionParams params_;
+    detail::CompletionRoutine routine_;
+
+    // ---- lines 5–6: what the format references, queue-delivered state
+    Ref<Memory> memory_[3];                    // what the format references (spec §9)
+    const IoTarget* format_target_ = nullptr;  // compared only, never dereferenced
+    Request* parent_ = nullptr;                // the request one level up (holds its lower claim)
+    std::atomic<Request*> child_{nullptr};     // queue-delivered request one level down, this send
+    // The queue-delivered request of the last dispatch, kept (one reference)
+    // for the next send to the same device — as an IRP keeps its stack
+    // locations — so a hop takes nothing from the device's pool.
+    Request* lower_ = nullptr;
+    std::atomic<Queue*> queue_{nullptr};    // where it waits or was presented
+    Ref<Memory> input_view_, output_view_;  // retrieve_*_memory wrappers, re-pointed per delivery
+    void (*recycle_)(Request&) = nullptr;   // back to the delivering device's pool
+    void* recycle_context_ = nullptr;
+    CancelCallback cancel_callback_ = nullptr;
+    void* cancel_context_ = nullptr;
+    bool format_context_ = false;  // ever formatted with a format_* call (spec §4.2 step 3b)
+    bool wdm_formatted_ = false;   // format_using_current_type since delivery
+    // Written by whoever holds the request; read by cancellers under the queue's lock.
+    std::atomic<Owner> owner_{Owner::Completed};
+    Owner owner() const noexcept { return owner_.load(std::memory_order_acquire); }
+    std::atomic<std::uint8_t> cancel_state_{0};  // 0 not cancelable, 1 cancelable, 2 callback claimed
+    std::atomic<bool> cancel_listed_{false};     // on its queue's cancelable list (the queue's lock)
+    std::atomic<bool> cancel_requested_{false};
+
+public:
+    bool parked_ = false;  // parked in a stopped target (guarded by its park lock)
+    std::atomic<std::uint32_t> cancel_seq_{0};
+    detail::HandoffNode cancel_node_{detail::HandoffKind::Cancel, this};
+    // Worker-pool FIFO link; also the device queues' and the device pool's.
+    Request* pool_next_ = nullptr;
+    Request* pool_prev_ = nullptr;
+
+    // ---- line 7: the timeout timer (guarded by the engine's timer lock)
     Request* timer_next_ = nullptr;
     Request* timer_prev_ = nullptr;
     std::int64_t timer_deadline_ = 0;  // steady-clock ns

@@ -400,8 +400,6 @@ void Request::complete_claimed() noexcept {
     detail::SyncWaiter* waiter = std::exchange(waiter_, nullptr);
     const bool counted_sent = counted_sent_;
     const bool created = kind_ == RequestKind::Created;
-    // No claim is left for a canceller to reach the child with; it stays in lower_.
-    child_.store(nullptr, std::memory_order_relaxed);
     detail::CompletionRoutine routine = std::move(routine_);  // one-shot (spec §3.1)
     if (routine) routine(*this, *target, params_);
     if (waiter) waiter->signal();

@@ -236,6 +236,8 @@ void DeliveredAccess::finish(Request& q, Status status, std::uint64_t informatio
     q.owner_.store(Request::Owner::Completed, std::memory_order_release);
     q.cancel_state_.store(0, std::memory_order_release);
     Request& r = *q.parent_;
+    // q is done with: a cancel of r finds nothing below any more (q stays in r.lower_).
+    r.child_.store(nullptr, std::memory_order_relaxed);
     auto* target = static_cast<DeviceTarget*>(RequestAccess::sent_target(r));
     Device* d = static_cast<Device*>(q.recycle_context_);
     target->untrack(r);
