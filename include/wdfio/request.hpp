@@ -97,6 +97,7 @@ public:
     std::uint64_t information() const noexcept { return information_; }
     // Valid after completion until the next format, reuse or destruction.
     const CompletionParams& completion_params() const noexcept { return params_; }
+    // What is formatted; an empty operation (type NoFormat) while unformatted.
     const IoOperation& operation() const noexcept { return formatted_ ? op_ : kNoOperation; }
     bool is_formatted() const noexcept { return formatted_; }
     bool is_outstanding() const noexcept { return completion_refs_.load(std::memory_order_acquire) != 0; }

@@ -61,6 +61,32 @@ TEST_F(RequestValidation, FormatOffsetsPastTheBuffer) {
     expect_usable();
 }
 
+TEST_F(RequestValidation, OperationShowsNothingWhileUnformatted) {
+    EXPECT_EQ(req->operation().type, RequestType::NoFormat);
+    ASSERT_EQ(req->format_read(*target, buf, MemoryOffset{512, 1024}, 4096), Status(STATUS_SUCCESS));
+    EXPECT_EQ(req->operation().type, RequestType::Read);
+    EXPECT_EQ(req->operation().data, static_cast<std::byte*>(buf->data()) + 512);
+    EXPECT_EQ(req->operation().length, 1024u);
+    EXPECT_EQ(req->operation().device_offset, 4096);
+    // Bad offsets change nothing (spec §2.1 step 1): the read is still there.
+    EXPECT_EQ(req->format_write(*target, buf, MemoryOffset{kSize, 1}, 0), Status(STATUS_INTEGER_OVERFLOW));
+    EXPECT_EQ(req->operation().type, RequestType::Read);
+    EXPECT_EQ(req->operation().length, 1024u);
+    // Reuse and change_target leave nothing behind, nor does a format to the next one.
+    ASSERT_EQ(req->format_ioctl(*target, BLKGETSIZE64, nullptr, {}, buf, {}), Status(STATUS_SUCCESS));
+    EXPECT_EQ(req->operation().output_length, kSize);
+    EXPECT_EQ(req->reuse(), Status(STATUS_SUCCESS));
+    EXPECT_EQ(req->operation().type, RequestType::NoFormat);
+    EXPECT_EQ(req->operation().output, nullptr);
+    // A later read shows none of the ioctl's fields.
+    ASSERT_EQ(req->format_read(*target, buf, {}, 0), Status(STATUS_SUCCESS));
+    EXPECT_EQ(req->operation().output, nullptr);
+    EXPECT_EQ(req->operation().output_length, 0u);
+    EXPECT_EQ(req->change_target(*target), Status(STATUS_SUCCESS));
+    EXPECT_EQ(req->operation().type, RequestType::NoFormat);
+    expect_usable();
+}
+
 TEST_F(RequestValidation, OffsetsCheckedBeforeAnythingElse) {
     // A valid format, then a failing one: the offsets failure changes nothing (spec §2.1 step 1).
     ASSERT_EQ(req->format_read(*target, buf, {}, 0), Status(STATUS_SUCCESS));
