@@ -2,6 +2,9 @@
 // completion, routines that re-send, sticky cancel, lifetime inside routines.
 #include "support/test_util.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <random>
 #include <thread>
 #include <vector>
@@ -240,4 +243,45 @@ TEST_F(FileIo, CloseWaitsForOutstandingRequests) {
     EXPECT_EQ(done.load(), 64);  // every routine returned before close did
     EXPECT_EQ(target->pending(), 0u);
     EXPECT_EQ(target->state(), IoTargetState::Closed);
+}
+
+// Reads answered from the page cache at once (the worker-thread backend does
+// them without a worker) and reads that are not: the same results either way,
+// and the routine runs on the engine thread.
+TEST_F(FileIo, CachedEvictedShortAndEndOfFileReads) {
+    constexpr std::size_t kFile = 10000;
+    auto data = Memory::allocate(kFile).value();
+    test::fill_pattern(*data, 5);
+    ASSERT_EQ(send_write_synchronously(*target, nullptr, data, {}, 0), Status(STATUS_SUCCESS));
+    struct Case {
+        std::int64_t offset;
+        Status status;
+        std::uint64_t bytes;
+    };
+    const Case cases[] = {{0, STATUS_SUCCESS, 4096}, {8192, STATUS_SUCCESS, kFile - 8192},
+                          {static_cast<std::int64_t>(kFile), STATUS_END_OF_FILE, 0}};
+    for (bool evicted : {false, true}) {
+        if (evicted) {
+            ASSERT_EQ(fdatasync(file.fd()), 0);
+            ASSERT_EQ(posix_fadvise(file.fd(), 0, 0, POSIX_FADV_DONTNEED), 0);
+        }
+        for (const Case& c : cases) {
+            SCOPED_TRACE(testing::Message() << "offset " << c.offset << (evicted ? ", evicted" : ", cached"));
+            auto in = Memory::allocate(4096).value();
+            auto r = Request::create(*target).value();
+            ASSERT_EQ(r->format_read(*target, in, {}, c.offset), Status(STATUS_SUCCESS));
+            std::atomic<int> done{0};
+            std::atomic<bool> on_engine{false};
+            r->set_completion([&](Request&, IoTarget&, const CompletionParams&) {
+                on_engine = engine.on_engine_thread();
+                done.fetch_add(1);
+            });
+            ASSERT_TRUE(r->send(*target));
+            ASSERT_TRUE(test::wait_for_count(done, 1));
+            EXPECT_TRUE(on_engine.load());
+            EXPECT_EQ(r->status(), c.status);
+            EXPECT_EQ(r->information(), c.bytes);
+            EXPECT_EQ(std::memcmp(in->data(), static_cast<char*>(data->data()) + c.offset, c.bytes), 0);
+        }
+    }
 }

@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -150,7 +151,8 @@ void FileTarget::start_io(Request& r) {
     EngineCore& core = engine().core();
     if (uses_pool(r)) {
         core.operation_started();
-        core.pool().enqueue(r);
+        if (read_without_waiting(r)) core.post_completion(r);  // completes on the engine thread, as a worker's
+        else core.pool().enqueue(r);
         return;
     }
     core.start_rw(r, fd(), fixed_slot_.load(std::memory_order_relaxed), seekable_ ? r.operation().device_offset : -1);
@@ -167,6 +169,21 @@ void FileTarget::cancel_sent_io(bool include_ignore) {
     core.pool().cancel_target(*this, include_ignore);
     if (include_ignore) cancel_include_ignore_.store(true, std::memory_order_release);
     core.cancel_sent(*this, cancel_sent_node_, cancel_sent_queued_);
+}
+
+// Threads backend: a read of a file or block device whose data is all in the
+// page cache is done here and now (preadv2 with RWF_NOWAIT never blocks), not
+// on a worker: no wake-up of another thread per request. Anything else — not
+// cached, short, an error, already cancelled — goes to a worker, which
+// reports it as it always has.
+bool FileTarget::read_without_waiting(Request& r) {
+    const IoOperation& op = r.operation();
+    if (!seekable_ || op.type != RequestType::Read || op.length == 0 || RequestAccess::canceled(r)) return false;
+    iovec v{op.data, static_cast<std::size_t>(op.length)};
+    const ssize_t n = ::preadv2(fd(), &v, 1, op.device_offset, RWF_NOWAIT);
+    if (n < 0 || static_cast<std::uint64_t>(n) != op.length) return false;
+    RequestAccess::record_result(r, STATUS_SUCCESS, op.length);
+    return true;
 }
 
 void FileTarget::run_blocking(Request& r, WorkerContext& worker) {

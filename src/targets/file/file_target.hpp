@@ -31,6 +31,7 @@ private:
     ~FileTarget() override;
     static Result<Ref<IoTarget>> adopt(Engine& engine, std::string name, int fd, bool direct);
     bool uses_pool(const Request& r) const noexcept;
+    bool read_without_waiting(Request& r);
     Status check_direct(const IoOperation& op) const;
     void run_transfer(Request& r, WorkerContext& worker);
     void run_ioctl(Request& r);
