@@ -1,5 +1,6 @@
-// ThreadsBackend: the portable fallback. All I/O runs on the worker pool;
-// the engine thread only runs completions, sleeping on its eventfd.
+// ThreadsBackend: the portable fallback. I/O runs on the worker pool (but for
+// reads the page cache answers at once: FileTarget::read_without_waiting); the
+// engine thread only runs completions, sleeping on its eventfd.
 #pragma once
 #include "engine/engine_core.hpp"
 

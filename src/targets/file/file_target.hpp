@@ -1,6 +1,7 @@
 // FileTarget: an OS descriptor — regular file, block or character device,
 // FIFO, pipe or socket. Reads and writes go through the engine's io_uring;
-// ioctls (and everything on the Threads backend) run on the worker pool.
+// ioctls (and everything on the Threads backend, but for reads the page cache
+// answers at once) run on the worker pool.
 #pragma once
 #include <wdfio/io_target.hpp>
 
