@@ -10,7 +10,8 @@
 //   in flight   the same N sent down an in-process stack whose bottom, a RAM
 //               disk, has a manual queue nobody drains: each send waits there
 //               as a queue-delivered request (its location one level down),
-//               taken from the device's pool, which grows to N and keeps them;
+//               taken from the device's pool (which grows to N) and kept by
+//               its sender for the next send, as an IRP keeps its locations;
 //   timed       the same N sent again with a timeout: the engine's timer wheel
 //               links requests through their own fields, so this should be 0.
 // Then everything is cancelled (each completion checked) and torn down.
