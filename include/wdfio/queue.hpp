@@ -55,7 +55,8 @@ private:
     void dispatch_to_handler(Request& q);
 
     using List = detail::RequestFifo<&Request::pool_next_, &Request::pool_prev_>;
-    void take_locked(Request& q, std::uint32_t holds);  // q goes to the driver (under mutex_, or add's fast path)
+    // q goes to the driver: under mutex_, or lock-free from a parallel queue's add().
+    void hand_to_driver(Request& q, std::uint32_t holds);
     Request* take_next_locked(std::uint32_t holds);
 
     Device& device_;

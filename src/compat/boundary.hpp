@@ -57,4 +57,15 @@ std::uint32_t raw_enum(const E& value) noexcept {
     return raw;
 }
 
+// A KMDF structure's Size against the size this build knows (a caller built
+// against another layout): logged with the structure's name and the macro
+// that fills it in, and STATUS_INFO_LENGTH_MISMATCH.
+template <class T>
+Status check_size(const char* call, const T& s, const char* name, const char* init_macro) {
+    if (s.Size == sizeof(T)) return STATUS_SUCCESS;
+    log(LogLevel::Error, "%s: %s.Size is %u, expected %zu (use %s)", call, name, static_cast<unsigned>(s.Size),
+        sizeof(T), init_macro);
+    return STATUS_INFO_LENGTH_MISMATCH;
+}
+
 }  // namespace wdfio::compat

@@ -8,12 +8,8 @@ namespace wdfio::compat {
 Status to_send_options(const char* call, const WDF_REQUEST_SEND_OPTIONS* in, SendOptions& out) {
     out = SendOptions{};
     if (!in) return STATUS_SUCCESS;
-    if (in->Size != sizeof(WDF_REQUEST_SEND_OPTIONS)) {
-        log(LogLevel::Error,
-            "%s: WDF_REQUEST_SEND_OPTIONS.Size is %u, expected %zu (use WDF_REQUEST_SEND_OPTIONS_INIT)", call, in->Size,
-            sizeof(WDF_REQUEST_SEND_OPTIONS));
-        return STATUS_INFO_LENGTH_MISMATCH;
-    }
+    if (Status s = check_size(call, *in, "WDF_REQUEST_SEND_OPTIONS", "WDF_REQUEST_SEND_OPTIONS_INIT"); !s.ok())
+        return s;
     out.flags = in->Flags;
     out.timeout = in->Timeout;
     return STATUS_SUCCESS;

@@ -30,11 +30,7 @@ Status publish_device(std::unique_ptr<Driver> driver, FaultFilter* filter, WDFDE
 // modes it has no name for, a delay too large for its clock.
 Status to_fault_config(const char* call, const WDFIO_FAULT_CONFIG* in, FaultConfig& out) {
     if (!in) return STATUS_INVALID_PARAMETER;
-    if (in->Size != sizeof(WDFIO_FAULT_CONFIG)) {
-        log(LogLevel::Error, "%s: WDFIO_FAULT_CONFIG.Size is %u, expected %zu (use WDFIO_FAULT_CONFIG_INIT)", call,
-            in->Size, sizeof(WDFIO_FAULT_CONFIG));
-        return STATUS_INFO_LENGTH_MISMATCH;
-    }
+    if (Status s = check_size(call, *in, "WDFIO_FAULT_CONFIG", "WDFIO_FAULT_CONFIG_INIT"); !s.ok()) return s;
     if (raw_enum(in->Mode) > WdfioFaultNeverComplete ||
         in->DelayMicroseconds > static_cast<ULONGLONG>(std::numeric_limits<std::int64_t>::max())) {
         log(LogLevel::Error, "%s: invalid fault config (mode %u, delay %llu us)", call, raw_enum(in->Mode),
@@ -121,7 +117,8 @@ NTSTATUS WdfioFaultFilterGetCounters(WDFDEVICE Device, PWDFIO_FAULT_COUNTERS Cou
         auto h = HandleTable::find<DeviceHandle>(Device, call);
         if (!h) return STATUS_INVALID_HANDLE;
         if (!Counters) return STATUS_INVALID_PARAMETER;
-        if (Counters->Size != sizeof(WDFIO_FAULT_COUNTERS)) return STATUS_INFO_LENGTH_MISMATCH;
+        if (Status s = check_size(call, *Counters, "WDFIO_FAULT_COUNTERS", "WDFIO_FAULT_COUNTERS_INIT"); !s.ok())
+            return s;
         return h->with_device([&](wdfio::Device&, FaultFilter* filter) -> Status {
             if (!filter) return STATUS_INVALID_DEVICE_REQUEST;
             const FaultCounters c = filter->counters();

@@ -57,11 +57,7 @@ void HandleTable::forget(Handle& h) noexcept {
 
 Status HandleTable::check_attributes(const char* call, const WDF_OBJECT_ATTRIBUTES* a, Ref<Handle>& parent) {
     if (!a) return STATUS_SUCCESS;
-    if (a->Size != sizeof(WDF_OBJECT_ATTRIBUTES)) {
-        log(LogLevel::Error, "%s: WDF_OBJECT_ATTRIBUTES.Size is %u, expected %zu (use WDF_OBJECT_ATTRIBUTES_INIT)",
-            call, a->Size, sizeof(WDF_OBJECT_ATTRIBUTES));
-        return STATUS_INFO_LENGTH_MISMATCH;
-    }
+    if (Status s = check_size(call, *a, "WDF_OBJECT_ATTRIBUTES", "WDF_OBJECT_ATTRIBUTES_INIT"); !s.ok()) return s;
     if (a->ContextSizeOverride != 0 || a->ContextTypeInfo != nullptr) {
         log(LogLevel::Error, "%s: object context areas are not supported yet", call);
         return STATUS_NOT_SUPPORTED;

@@ -57,11 +57,10 @@ NTSTATUS WdfIoTargetOpen(WDFIOTARGET IoTarget, PWDF_IO_TARGET_OPEN_PARAMS OpenPa
         auto t = HandleTable::find<TargetHandle>(IoTarget, call);
         if (!t) return STATUS_INVALID_HANDLE;
         if (!OpenParams) return STATUS_INVALID_PARAMETER;
-        if (OpenParams->Size != sizeof(WDF_IO_TARGET_OPEN_PARAMS)) {
-            log(LogLevel::Error, "%s: WDF_IO_TARGET_OPEN_PARAMS.Size is %u, expected %zu", call, OpenParams->Size,
-                sizeof(WDF_IO_TARGET_OPEN_PARAMS));
-            return STATUS_INFO_LENGTH_MISMATCH;
-        }
+        if (Status s = check_size(call, *OpenParams, "WDF_IO_TARGET_OPEN_PARAMS",
+                                  "a WDF_IO_TARGET_OPEN_PARAMS_INIT_* macro");
+            !s.ok())
+            return s;
         std::string name;
         OpenOptions options;
         switch (raw_enum(OpenParams->Type)) {

@@ -52,7 +52,7 @@ void Queue::add(Request& q) {
         // owned by the driver, as it would a moment later — the owner is set
         // before the queue is published, so remove_waiting never takes it
         // for a waiting one.
-        take_locked(q, 2);
+        hand_to_driver(q, 2);
         DeliveredAccess::set_queue(q, this);
         present(q);
         return;
@@ -113,7 +113,7 @@ void Queue::untrack_cancelable(Request& q) {
 
 // `holds`: the driver's ownership, plus the callback about to run when presented
 // (one atomic add for both; present() ends the callback's).
-void Queue::take_locked(Request& q, std::uint32_t holds) {
+void Queue::hand_to_driver(Request& q, std::uint32_t holds) {
     if (dispatch_ == QueueDispatch::Sequential) ++presented_;
     DeliveredAccess::set_owner(q, DeliveredAccess::Owner::Driver);
     DeliveredAccess::owned_begin(device_, holds);
@@ -122,7 +122,7 @@ void Queue::take_locked(Request& q, std::uint32_t holds) {
 Request* Queue::take_next_locked(std::uint32_t holds) {
     Request* q = waiting_.pop_front();
     backlog_.store(waiting_.count, std::memory_order_release);
-    if (q) take_locked(*q, holds);
+    if (q) hand_to_driver(*q, holds);
     return q;
 }
 
@@ -152,7 +152,7 @@ void Queue::deliver_locked(std::unique_lock<detail::SpinLock>& lock) {
 }
 
 void Queue::present(Request& q) {
-    // Counted as activity while it runs (take_locked): Device::remove() waits for it.
+    // Counted as activity while it runs (hand_to_driver): Device::remove() waits for it.
     CallbackFrame& f = t_frame;
     const CallbackFrame outer = f;
     f = {outer.depth + 1, &q, false};
