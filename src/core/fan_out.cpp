@@ -74,6 +74,10 @@ private:
         }
         if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
             done_(summary_);
+            // The requests keep the routines that hold this run (a refused
+            // send keeps its routine, spec §3.4): let them go, or the run
+            // and its requests would hold each other forever.
+            requests_.clear();
             return;
         }
         if (options_.mode == FanOutMode::InTurn) send_in_turn(i + 1);

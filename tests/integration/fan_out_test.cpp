@@ -185,3 +185,31 @@ TEST_F(FanOutTest, BadInput) {
     EXPECT_EQ(fan_out(dests, write_data(), {}, nullptr), Status(STATUS_INVALID_PARAMETER));
     for (auto& t : targets) EXPECT_EQ(t->pending(), 0u);  // nothing was sent
 }
+
+// A refused send (here: a purged destination) finishes its destination as a
+// result, and the run lets go of everything when it is done: its requests,
+// the memory they reference, and the run itself (the format lives in it).
+TEST_F(FanOutTest, ARefusedSendLeavesNothingBehind) {
+    auto purged = IoTarget::open(engine, files[0].path()).value();
+    purged->purge(PurgeIoAction::PurgeAndWait);
+    std::vector<IoTarget*> dests = {targets[1].get(), purged.get(), targets[2].get()};
+    for (FanOutMode mode : {FanOutMode::AllAtOnce, FanOutMode::InTurn}) {
+        for (FanOutPolicy policy : {FanOutPolicy::Continue, FanOutPolicy::CancelRest}) {
+            const auto requests_before = request_pool_stats().in_use;
+            const auto data_refs_before = data->ref_count();
+            auto alive = std::make_shared<int>(0);  // held by the format, so by the run
+            FanOutOptions o;
+            o.mode = mode;
+            o.policy = policy;
+            const auto s = fan_out_synchronously(
+                dests, [d = data, alive](Request& r, IoTarget& t) { return r.format_write(t, d, {}, kOffset); }, o);
+            EXPECT_EQ(s.results[1].status, Status(STATUS_INVALID_DEVICE_STATE));
+            EXPECT_EQ(s.status, Status(STATUS_INVALID_DEVICE_STATE));
+            // The run is freed by whoever finishes last; give the engine thread its moment.
+            for (int i = 0; i < 1000 && alive.use_count() > 1; ++i) std::this_thread::sleep_for(1ms);
+            EXPECT_EQ(alive.use_count(), 1) << "the run was not freed";
+            EXPECT_EQ(request_pool_stats().in_use, requests_before) << "requests leaked";
+            EXPECT_EQ(data->ref_count(), data_refs_before) << "memory references leaked";
+        }
+    }
+}
