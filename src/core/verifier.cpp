@@ -21,7 +21,8 @@ const char* to_string(VerifierCheck c) noexcept {
     case VerifierCheck::RequestAlreadySent: return "request already sent (REQUEST_ALREADY_SENT)";
     case VerifierCheck::FormatWhileOutstanding: return "format, change-target or reuse of an outstanding request";
     case VerifierCheck::SendToOtherTarget: return "send to a target other than the one the request was formatted for";
-    case VerifierCheck::BlockingOnEngineThread: return "blocking call from a completion routine on the engine thread";
+    case VerifierCheck::BlockingOnEngineThread: return "blocking call from a completion routine or the engine thread (it would wait for itself; "
+               "do it from another thread, or use the non-waiting form)";
     case VerifierCheck::CompleteNotOwned: return "complete of a request the driver does not own (twice, never presented, or driver-created)";
     case VerifierCheck::CompleteWhileOutstanding: return "complete of a request still sent to a target";
     case VerifierCheck::InformationTooLarge: return "completion with Information larger than the buffer (INFORMATION_LENGTH_MISMATCH)";

@@ -1,0 +1,16 @@
+#include "core/blocking.hpp"
+
+#include <wdfio/engine.hpp>
+
+namespace wdfio::detail {
+
+namespace {
+thread_local unsigned t_routine_depth = 0;
+}
+
+RoutineScope::RoutineScope() noexcept { ++t_routine_depth; }
+RoutineScope::~RoutineScope() { --t_routine_depth; }
+
+bool may_block(const Engine& engine) noexcept { return t_routine_depth == 0 && !engine.on_engine_thread(); }
+
+}  // namespace wdfio::detail
