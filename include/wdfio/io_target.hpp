@@ -117,13 +117,17 @@ protected:
     virtual void run_blocking(Request& request, detail::WorkerContext& worker);
     // Whether run_blocking may wait without bound (the pool adds a thread then).
     virtual bool may_wait_indefinitely(const Request&) const { return true; }
+    // A lower side calls this where its operation becomes visible to
+    // cancel_sent_io: true (and r marked cancelled) if a stop(Cancel), purge or
+    // close began its cancel pass after r passed the gate — the pass missed it.
+    bool missed_cancel(Request& r) noexcept;
 
 private:
     friend class Request;
     friend struct detail::TargetAccess;
     enum class Gate { SendNow, Park, Refuse };
-    Gate gate(bool ignore_state, bool& counted_sent);
-    void park_or_send(Request& r);
+    Gate gate(bool ignore_state, bool& counted_sent, std::uint32_t& epoch);
+    Request::SubmitResult park(Request& r, const SendOptions& options, std::uint32_t epoch);
     bool unpark(Request& r);
     bool cancel_one(Request& r);
     Request* take_parked_locked() noexcept;
@@ -155,6 +159,7 @@ private:
     std::atomic<bool> release_on_drain_{false};
     std::atomic<bool> released_{false};
     std::atomic<std::uint32_t> waiting_{0};  // stop/purge calls waiting; start waits for them
+    std::atomic<std::uint32_t> cancel_epoch_{0};  // bumped by stop(Cancel), purge and close
     mutable std::mutex park_mutex_;
     detail::RequestFifo<&Request::target_next_, &Request::target_prev_> parked_list_;  // FIFO of parked requests
 

@@ -169,11 +169,22 @@ private:
 
     enum class SubmitResult { Refused, Accepted };
     SubmitResult submit(IoTarget& target, const SendOptions& options, const char* call);
+    // Acceptance (spec §4.3 step 5), the undo of a send cancelled first (step
+    // 6: true if it was, with the send's result), the timer (step 8), and the
+    // hand-off to the lower side.
+    void accept(IoTarget& target, bool ignore_state, bool counted_sent, std::uint32_t epoch) noexcept;
+    bool undo_if_canceled(SubmitResult& result) noexcept;
+    void arm_timeout(IoTarget& target, const SendOptions& options);
+    SubmitResult launch(IoTarget& target, const SendOptions& options);
     void timer_fired(std::uint32_t seq) noexcept;  // the send timeout expired (engine thread)
     bool send_synchronously(IoTarget& target, const SendOptions& options, bool run_routine);
     bool send_and_forget(IoTarget& target);
     void complete_claimed() noexcept;  // the claim count reached 0: finish, run the routine
-    bool take_claim() noexcept;        // +1 only if outstanding (cancel, timer)
+    // +1 only if outstanding (cancel, timer); *lower_working: the lower side
+    // had not finished yet. The lower side's own claim weighs kLowerClaim.
+    bool take_claim(bool* lower_working) noexcept;
+    static constexpr std::int32_t kLowerClaim = 1 << 16;
+    static constexpr std::uint16_t kAnyDepth = UINT16_MAX;
     void drop_claim() noexcept;
     friend class IoTarget;
 
@@ -189,7 +200,12 @@ private:
     std::atomic<std::int32_t> completion_refs_{0};
     Status lower_status_ = STATUS_SUCCESS;  // what the lower side completed with
     std::uint32_t send_seq_ = 0;            // bumped per accepted send; tags OS operations
-    std::uint32_t depth_ = UINT32_MAX;      // locations left: unlimited unless queue-delivered (spec §1.3)
+    std::uint16_t depth_ = kAnyDepth;       // locations left: unlimited unless queue-delivered (spec §1.3)
+    // The low bits of the target's cancel epoch when this send passed its
+    // gate: a lower side that starts the operation after a stop/purge/close
+    // moved the epoch on cancels it (IoTarget::missed_cancel), so that no send
+    // overtakes their cancel pass.
+    std::uint16_t target_epoch_ = 0;
     IoTarget* sent_target_ = nullptr;       // referenced while outstanding
     std::uint64_t information_ = 0;
     std::uint64_t lower_information_ = 0;

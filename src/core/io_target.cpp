@@ -5,6 +5,7 @@
 #include <wdfio/log.hpp>
 #include <wdfio/verifier.hpp>
 
+#include "core/blocking.hpp"
 #include "core/futex.hpp"
 #include "core/request_access.hpp"
 #include "engine/engine_core.hpp"
@@ -42,8 +43,11 @@ std::uint32_t IoTarget::parked() const {
 // concurrent stop/close either sees the send (and waits for it) or the send
 // sees the new state. A started target (the common case) is expected: the
 // request counts as pending and sent in one operation.
-IoTarget::Gate IoTarget::gate(bool ignore_state, bool& counted_sent) {
+IoTarget::Gate IoTarget::gate(bool ignore_state, bool& counted_sent, std::uint32_t& epoch) {
     counted_sent = false;
+    // Read before the state: a send that then sees Started holds the epoch
+    // from before any stop/purge/close that follows (see missed_cancel).
+    epoch = cancel_epoch_.load(std::memory_order_seq_cst);
     std::uint64_t step = kPendingOne;
     if (!ignore_state && state_.load(std::memory_order_relaxed) == IoTargetState::Started) step |= kSentOne;
     // While anything is pending, the target holds one reference on itself
@@ -103,23 +107,44 @@ void IoTarget::release_once() {
 
 // ---------------------------------------------------------------- parking
 
-void IoTarget::park_or_send(Request& r) {
+Request::SubmitResult IoTarget::park(Request& r, const SendOptions& options, std::uint32_t epoch) {
+    using Result = Request::SubmitResult;
     std::unique_lock lock(park_mutex_);
     const auto s = state_.load(std::memory_order_seq_cst);
     if (s == IoTargetState::Stopped) {
+        // Accepted and parked in one step with the state check, so a purge or
+        // close either finds it parked or refused it; a cancel or timer finds
+        // it parked, or it was never parked (spec §4.3 steps 5–8).
+        r.accept(*this, false, false, epoch);
+        if (r.canceled_.load(std::memory_order_seq_cst)) {
+            lock.unlock();  // the undo may release the target
+            Result undone;
+            r.undo_if_canceled(undone);
+            return undone;
+        }
+        r.arm_timeout(*this, options);  // a timer firing now waits for the lock, then finds it parked
         r.parked_ = true;
         parked_list_.push_back(r);
-        return;
+        return Result::Accepted;
     }
-    lock.unlock();
     if (s == IoTargetState::Started) {  // started meanwhile
         io_.fetch_add(kSentOne, std::memory_order_seq_cst);
-        r.counted_sent_ = true;
-        start_io(r);
-        return;
+        lock.unlock();
+        r.accept(*this, false, true, epoch);
+        return r.launch(*this, options);
     }
-    // Purged, closed or deleted meanwhile: accepted already, so it fails through its routine.
-    detail::RequestAccess::lower_complete(r, STATUS_INVALID_DEVICE_STATE, 0);
+    // Purged, closed or deleted meanwhile: refused, as if the gate had seen it.
+    lock.unlock();
+    count_down(kPendingOne);
+    r.status_ = STATUS_INVALID_DEVICE_STATE;
+    return Result::Refused;
+}
+
+bool IoTarget::missed_cancel(Request& r) noexcept {
+    const auto now = static_cast<std::uint16_t>(cancel_epoch_.load(std::memory_order_seq_cst));
+    if (r.ignore_state_ || r.target_epoch_ == now) return false;
+    detail::RequestAccess::mark_canceled(r);  // as the cancel pass it missed would have
+    return true;
 }
 
 bool IoTarget::unpark(Request& r) {
@@ -158,7 +183,7 @@ bool IoTarget::cancel_one(Request& r) {
 // ---------------------------------------------------------------- state changes
 
 bool IoTarget::may_block(const char* call) {
-    if (!engine_.on_engine_thread()) return true;
+    if (detail::may_block(engine_)) return true;
     detail::verifier_violation(VerifierCheck::BlockingOnEngineThread, this, call);
     return false;
 }
@@ -182,7 +207,7 @@ void IoTarget::wait_until_zero(Counter counter, Recancel recancel) {
 }
 
 Status IoTarget::start() {
-    if (!engine_.on_engine_thread()) {  // a waiting stop or purge finishes first (spec §7.3)
+    if (detail::may_block(engine_)) {  // a waiting stop or purge finishes first (spec §7.3)
         for (auto w = waiting_.load(); w != 0; w = waiting_.load()) waiting_.wait(w);
     }
     Request* list;
@@ -209,6 +234,7 @@ Status IoTarget::start() {
         }
         io_.fetch_add(kSentOne, std::memory_order_seq_cst);
         r->counted_sent_ = true;
+        r->target_epoch_ = static_cast<std::uint16_t>(cancel_epoch_.load());  // a stop's cancel was not for it
         start_io(*r);
     }
     return STATUS_SUCCESS;
@@ -225,6 +251,7 @@ void IoTarget::stop(SentIoAction action) {
         std::lock_guard lock(park_mutex_);
         const auto s = state_.load(std::memory_order_seq_cst);
         if (s == IoTargetState::Started || s == IoTargetState::Purged) state_.store(IoTargetState::Stopped);
+        if (action == SentIoAction::Cancel) cancel_epoch_.fetch_add(1, std::memory_order_seq_cst);
     }
     if (action == SentIoAction::Cancel) {
         cancel_sent_io(false);
@@ -245,6 +272,7 @@ void IoTarget::purge(PurgeIoAction action) {
         std::lock_guard lock(park_mutex_);
         const auto s = state_.load(std::memory_order_seq_cst);
         if (s == IoTargetState::Started || s == IoTargetState::Stopped) state_.store(IoTargetState::Purged);
+        cancel_epoch_.fetch_add(1, std::memory_order_seq_cst);
         parked = take_parked_locked();
     }
     fail_all(parked, STATUS_WDF_DEVICE_REMOVED_NOT_SENT);
@@ -258,12 +286,14 @@ void IoTarget::shut(IoTargetState final_state) {
         std::lock_guard lock(park_mutex_);
         if (state_.load() != IoTargetState::Deleted) state_.store(final_state, std::memory_order_seq_cst);
         draining_.store(true, std::memory_order_seq_cst);
+        cancel_epoch_.fetch_add(1, std::memory_order_seq_cst);
         parked = take_parked_locked();
     }
     fail_all(parked, STATUS_WDF_DEVICE_REMOVED_NOT_SENT);
     cancel_sent_io(true);
-    if (engine_.on_engine_thread()) {
-        // Cannot wait here: the last completion releases the OS resources.
+    if (!detail::may_block(engine_)) {
+        // Cannot wait here (the engine thread, or a completion routine that
+        // would wait for itself): the last completion releases the OS resources.
         release_on_drain_.store(true, std::memory_order_seq_cst);
         if (pending_of(io_.load(std::memory_order_seq_cst)) == 0) release_once();
         return;

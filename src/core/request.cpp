@@ -5,6 +5,7 @@
 #include <wdfio/request.hpp>
 #include <wdfio/verifier.hpp>
 
+#include "core/blocking.hpp"
 #include "core/request_access.hpp"
 #include "core/request_slab.hpp"
 #include "core/sync_waiter.hpp"
@@ -48,7 +49,7 @@ void Request::last_reference_dropped() const noexcept {
 Status Request::check_depth(const IoTarget& target) {
     // A queue-delivered request has only the locations below its driver
     // (spec §1.3); a created one is "re-allocated" to fit any target.
-    if (depth_ == UINT32_MAX) return STATUS_SUCCESS;
+    if (depth_ == kAnyDepth) return STATUS_SUCCESS;
     return target.stack_size() > depth_ ? Status(STATUS_REQUEST_NOT_ACCEPTED) : Status(STATUS_SUCCESS);
 }
 
@@ -222,16 +223,67 @@ Status Request::reuse(std::uint32_t flags, Status reuse_status) {
 // ---------------------------------------------------------------- sending
 
 namespace {
-// KMDF ticks → a wait: negative = relative, positive = absolute (100 ns since 1601).
+// A wait longer than this is "never" in practice; capping it keeps every
+// deadline sum (now + wait) far from overflow.
+constexpr std::int64_t kFarNs = std::int64_t{100} * 365 * 24 * 3600 * 1'000'000'000;
+
+// KMDF ticks → a wait: negative = relative, positive = absolute (100 ns since
+// 1601). Saturating: INT64_MIN or thousands of years wait kFarNs, a deadline
+// in the past (even the year 1601) waits 0.
 std::chrono::nanoseconds wait_for_ticks(std::int64_t ticks) {
-    if (ticks < 0) return std::chrono::nanoseconds(-ticks * 100);
+    constexpr std::int64_t kFarTicks = kFarNs / 100;
+    if (ticks < 0) return std::chrono::nanoseconds(ticks < -kFarTicks ? kFarNs : -ticks * 100);
     constexpr std::int64_t kUnixEpochIn1601Ticks = 116444736000000000LL;
-    const auto now = std::chrono::system_clock::now().time_since_epoch();
-    const auto deadline = std::chrono::nanoseconds((ticks - kUnixEpochIn1601Ticks) * 100);
-    return deadline > now ? std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - now)
-                          : std::chrono::nanoseconds(0);
+    const std::int64_t now_ticks =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count() / 100 + kUnixEpochIn1601Ticks;
+    if (ticks <= now_ticks) return std::chrono::nanoseconds(0);
+    const std::int64_t left = ticks - now_ticks;  // both non-negative: no overflow
+    return std::chrono::nanoseconds(left > kFarTicks ? kFarNs : left * 100);
 }
 }  // namespace
+
+void Request::accept(IoTarget& target, bool ignore_state, bool counted_sent, std::uint32_t epoch) noexcept {
+    // Step 5: the target references the request and vice versa (the target's
+    // pending count holds the target: IoTarget::gate). A queue-delivered
+    // request needs no reference: the request one level up keeps it, and
+    // cannot finish before it.
+    if (kind_ == RequestKind::Created) add_ref();
+    sent_target_ = &target;
+    timed_out_.store(false, std::memory_order_relaxed);
+    ignore_state_ = ignore_state;
+    counted_sent_ = counted_sent;
+    target_epoch_ = static_cast<std::uint16_t>(epoch);
+    timer_armed_ = false;
+    ++send_seq_;
+    completion_refs_.store(kLowerClaim, std::memory_order_seq_cst);
+}
+
+bool Request::undo_if_canceled(SubmitResult& result) noexcept {
+    // Step 6: a cancel that came first (sticky) undoes the send — unless a
+    // canceller holds a claim, in which case it completes the request.
+    if (!canceled_.load(std::memory_order_seq_cst)) return false;
+    lower_status_ = STATUS_CANCELLED;
+    lower_information_ = 0;
+    if (completion_refs_.fetch_sub(kLowerClaim, std::memory_order_acq_rel) == kLowerClaim) {
+        IoTarget* target = std::exchange(sent_target_, nullptr);
+        target->finish(counted_sent_);
+        status_ = STATUS_CANCELLED;
+        if (kind_ == RequestKind::Created) release();
+        result = SubmitResult::Refused;
+    } else {
+        result = SubmitResult::Accepted;  // the canceller completes it
+    }
+    return true;
+}
+
+void Request::arm_timeout(IoTarget& target, const SendOptions& options) {
+    // Step 8: the timer starts before the request goes down or is parked.
+    if (!options.has(SEND_OPTION_TIMEOUT) || options.timeout == 0) return;
+    timer_armed_ = true;
+    target.engine().core().arm_timer(*this, detail::TimerWheel::now_ns() + wait_for_ticks(options.timeout).count(),
+                                     send_seq_);
+}
 
 Request::SubmitResult Request::submit(IoTarget& target, const SendOptions& options, const char* call) {
     if (is_outstanding()) {
@@ -254,47 +306,23 @@ Request::SubmitResult Request::submit(IoTarget& target, const SendOptions& optio
     }
     const bool ignore = options.has(SEND_OPTION_IGNORE_TARGET_STATE);
     bool counted = false;
-    const auto gate = target.gate(ignore, counted);
+    std::uint32_t epoch = 0;
+    const auto gate = target.gate(ignore, counted, epoch);
     if (gate == IoTarget::Gate::Refuse) {
         status_ = STATUS_INVALID_DEVICE_STATE;
         return SubmitResult::Refused;
     }
+    // Not started: the state is read again, and the request accepted and
+    // parked, in one step under the park lock (IoTarget::park).
+    if (gate == IoTarget::Gate::Park) return target.park(*this, options, epoch);
+    accept(target, ignore, counted, epoch);
+    return launch(target, options);
+}
 
-    // Accept (spec §4.3 step 5): the target references the request and vice versa
-    // (the target's pending count holds the target: IoTarget::gate). A
-    // queue-delivered request needs no reference: the request one level up
-    // keeps it, and cannot finish before it.
-    if (kind_ == RequestKind::Created) add_ref();
-    sent_target_ = &target;
-    timed_out_.store(false, std::memory_order_relaxed);
-    ignore_state_ = ignore;
-    counted_sent_ = counted;
-    timer_armed_ = false;
-    ++send_seq_;
-    completion_refs_.store(1, std::memory_order_seq_cst);
-
-    // Step 6: a cancel that came first (sticky) undoes the send — unless a
-    // canceller holds a claim, in which case it completes the request.
-    if (canceled_.load(std::memory_order_seq_cst)) {
-        lower_status_ = STATUS_CANCELLED;
-        lower_information_ = 0;
-        if (completion_refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-            sent_target_ = nullptr;
-            target.finish(counted_sent_);
-            status_ = STATUS_CANCELLED;
-            if (kind_ == RequestKind::Created) release();
-            return SubmitResult::Refused;
-        }
-        return SubmitResult::Accepted;
-    }
-    // Step 8: the timer starts before the request goes down or is parked.
-    if (options.has(SEND_OPTION_TIMEOUT) && options.timeout != 0) {
-        timer_armed_ = true;
-        target.engine().core().arm_timer(*this, detail::TimerWheel::now_ns() + wait_for_ticks(options.timeout).count(),
-                                         send_seq_);
-    }
-    if (gate == IoTarget::Gate::SendNow) target.start_io(*this);
-    else target.park_or_send(*this);
+Request::SubmitResult Request::launch(IoTarget& target, const SendOptions& options) {
+    if (SubmitResult undone; undo_if_canceled(undone)) return undone;
+    arm_timeout(target, options);
+    target.start_io(*this);
     return SubmitResult::Accepted;
 }
 
@@ -317,7 +345,7 @@ bool Request::send(IoTarget& target, const SendOptions& options) {
 }
 
 bool Request::send_synchronously(IoTarget& target, const SendOptions& options, bool run_routine) {
-    if (target.engine().on_engine_thread()) {
+    if (!detail::may_block(target.engine())) {
         verifier_violation(VerifierCheck::BlockingOnEngineThread, this, "synchronous send");
         status_ = STATUS_INVALID_DEVICE_REQUEST;
         return false;
@@ -346,11 +374,12 @@ bool Request::send_synchronously(IoTarget& target, const SendOptions& options, b
 
 // ---------------------------------------------------------------- cancel, timeout, completion
 
-bool Request::take_claim() noexcept {
+bool Request::take_claim(bool* lower_working) noexcept {
     std::int32_t c = completion_refs_.load(std::memory_order_seq_cst);
     do {
         if (c == 0) return false;  // idle, completed, or not yet accepted
     } while (!completion_refs_.compare_exchange_weak(c, c + 1, std::memory_order_seq_cst));
+    if (lower_working) *lower_working = c >= kLowerClaim;
     return true;
 }
 
@@ -360,15 +389,18 @@ void Request::drop_claim() noexcept {
 
 bool Request::cancel_sent_request() {
     canceled_.store(true, std::memory_order_seq_cst);
-    if (!take_claim()) return false;
-    // Our claim keeps sent_target_ stable and the request from completing under us.
-    const bool reached = sent_target_->cancel_one(*this);
+    bool lower_working = false;
+    if (!take_claim(&lower_working)) return false;
+    // Our claim keeps sent_target_ stable and the request from completing under
+    // us. TRUE only if the cancel reached an operation still outstanding: the
+    // lower side had not finished, and it (or the park queue) still had it.
+    const bool reached = sent_target_->cancel_one(*this) && lower_working;
     drop_claim();
     return reached;
 }
 
 void Request::timer_fired(std::uint32_t seq) noexcept {
-    if (!take_claim()) return;  // finished before the timer
+    if (!take_claim(nullptr)) return;  // finished before the timer
     if (send_seq_ == seq) {      // not a later send of the same request
         timed_out_.store(true, std::memory_order_seq_cst);  // CANCELLED_FROM_TIMER
         canceled_.store(true, std::memory_order_seq_cst);
@@ -401,7 +433,10 @@ void Request::complete_claimed() noexcept {
     const bool counted_sent = counted_sent_;
     const bool created = kind_ == RequestKind::Created;
     detail::CompletionRoutine routine = std::move(routine_);  // one-shot (spec §3.1)
-    if (routine) routine(*this, *target, params_);
+    if (routine) {
+        detail::RoutineScope in_routine;  // blocking calls from here would wait for themselves
+        routine(*this, *target, params_);
+    }
     if (waiter) waiter->signal();
     target->finish(counted_sent);  // after the routine: waiters of stop/close see it returned
     if (created) release();  // the target's reference: the routine may have dropped the last other one
@@ -430,7 +465,7 @@ struct HelperRequest {
 template <class Format>
 Status run_helper(IoTarget& target, Request* supplied, const SendOptions& options, std::uint64_t* bytes,
                   Format&& format) {
-    if (target.engine().on_engine_thread()) {
+    if (!detail::may_block(target.engine())) {
         detail::verifier_violation(VerifierCheck::BlockingOnEngineThread, supplied, "synchronous helper");
         return STATUS_INVALID_DEVICE_REQUEST;
     }
@@ -443,9 +478,10 @@ Status run_helper(IoTarget& target, Request* supplied, const SendOptions& option
     sync.flags |= SEND_OPTION_SYNCHRONOUS;
     Request& r = *h.r;
     r.set_completion(nullptr, nullptr);
-    const bool accepted = r.send(target, sync);
-    // Information after a refusal is the request's current value (spec §8.2 step 7).
-    if (bytes) *bytes = accepted ? r.information() : 0;
+    r.send(target, sync);  // accepted or refused: status() and information() tell
+    // Information, also after a refusal: then the request's current value,
+    // 0 for a fresh or reused one (spec §8.2 step 7).
+    if (bytes) *bytes = r.information();
     const Status result = r.status();
     r.change_target(target);  // leave it unformatted, without completion params
     return result;

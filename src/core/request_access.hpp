@@ -11,14 +11,15 @@ struct RequestAccess {
     static void lower_complete(Request& r, Status status, std::uint64_t information) noexcept {
         r.lower_status_ = status;
         r.lower_information_ = information;
-        if (r.completion_refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) r.complete_claimed();
+        if (r.completion_refs_.fetch_sub(Request::kLowerClaim, std::memory_order_acq_rel) == Request::kLowerClaim)
+            r.complete_claimed();
     }
     static void record_result(Request& r, Status status, std::uint64_t information) noexcept {
         r.lower_status_ = status;
         r.lower_information_ = information;
     }
     static void drop_claim(Request& r) noexcept { r.drop_claim(); }
-    static bool take_claim(Request& r) noexcept { return r.take_claim(); }
+    static bool take_claim(Request& r) noexcept { return r.take_claim(nullptr); }
     static Status lower_status(const Request& r) noexcept { return r.lower_status_; }
     static std::uint64_t lower_information(const Request& r) noexcept { return r.lower_information_; }
     static IoTarget* sent_target(const Request& r) noexcept { return r.sent_target_; }

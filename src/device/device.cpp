@@ -190,7 +190,7 @@ void DeliveredAccess::dispatch(Device& d, Request& r) {
         refuse(STATUS_INSUFFICIENT_RESOURCES);
         return;
     }
-    q->depth_ = d.stack_size() - 1;
+    q->depth_ = static_cast<std::uint16_t>(std::min<std::uint32_t>(d.stack_size() - 1, Request::kAnyDepth - 1));
     q->parent_ = &r;  // r's formatted operation is this level's current location
     q->owner_.store(Request::Owner::Queued, std::memory_order_relaxed);
     q->format_context_ = false;

@@ -106,8 +106,9 @@ void EngineCore::start_rw(Request& r, int fd, int fixed_slot, long long offset) 
     }
     operation_started();
     // A cancel from another thread can overtake this request's own hand-over
-    // (and later cancels coalesce with it): the sticky flag tells us here.
-    if (RequestAccess::canceled(r)) {
+    // (and later cancels coalesce with it): the sticky flag tells us here, and
+    // the target's epoch tells of a stop/purge/close whose pass ran before it.
+    if (RequestAccess::canceled(r) || TargetAccess::missed_cancel(r)) {
         deliver(r, STATUS_CANCELLED, 0);
         return;
     }

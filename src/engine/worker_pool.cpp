@@ -82,10 +82,18 @@ void WorkerPool::interrupt(Worker& w) {
     pthread_kill(w.handle, kInterruptSignal);
 }
 
-void WorkerPool::cancel(Request& r) {
+bool WorkerPool::cancel(Request& r) {
     std::lock_guard lock(mutex_);
-    for (Worker* w : workers_)
-        if (w->running == &r) interrupt(*w);
+    for (Worker* w : workers_) {
+        if (w->running == &r) {
+            interrupt(*w);
+            return true;
+        }
+    }
+    // Waiting for a worker: the worker sees its cancel flag when it picks it.
+    for (Request* q = head_; q; q = q->pool_next_)
+        if (q == &r) return true;
+    return false;  // finished already (its completion is on its way)
 }
 
 void WorkerPool::cancel_target(const IoTarget& target, bool include_ignore) {
@@ -126,7 +134,7 @@ void WorkerPool::run(Worker* w) {
         // Checked with `running` published under the lock: a canceller either
         // sees it running (and interrupts) or we see its flag here.
         IoTarget* target = RequestAccess::sent_target(*r);
-        const bool skip = RequestAccess::canceled(*r);
+        const bool skip = RequestAccess::canceled(*r) || TargetAccess::missed_cancel(*r);
         w->unbounded = !skip && TargetAccess::may_wait_indefinitely(*target, *r);
         if (w->unbounded) {
             ++unbounded_;

@@ -28,7 +28,7 @@ public:
 
     void enqueue(Request& r);
     // Interrupt r if a worker runs it; a queued r sees its cancel flag when picked.
-    void cancel(Request& r);
+    bool cancel(Request& r);  // true if r was still queued or running
     // Cancel every queued or running operation of target (stop, purge, close),
     // setting cancel flags; IGNORE_TARGET_STATE ones only with include_ignore.
     void cancel_target(const IoTarget& target, bool include_ignore);

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -76,6 +77,15 @@ inline ::testing::AssertionResult StatusIs(const char* actual_expr, const char*,
 }
 #define EXPECT_STATUS(actual, expected) EXPECT_PRED_FORMAT2(::wdfio::test::StatusIs, actual, expected)
 #define ASSERT_STATUS(actual, expected) ASSERT_PRED_FORMAT2(::wdfio::test::StatusIs, actual, expected)
+
+// Rounds for a stress loop: WDFIO_STRESS_ITERATIONS (lowered in sanitizer
+// builds) scaled by share, or full_count when unset.
+inline int stress_iterations(int full_count) {
+    const char* env = std::getenv("WDFIO_STRESS_ITERATIONS");
+    if (!env) return full_count;
+    const long long asked = std::atoll(env);
+    return static_cast<int>(std::max<long long>(1, std::min<long long>(asked, full_count)));
+}
 
 // The backend the test binary was asked to use (ctest runs it once per backend).
 inline BackendKind expected_backend() {

@@ -278,3 +278,57 @@ TEST(Engine, BackendFollowsTheEnvironment) {
     Engine forced(EngineOptions{BackendKind::Threads});
     EXPECT_EQ(forced.backend(), BackendKind::Threads);
 }
+
+// A synchronous helper reports Information after a refused send too: the
+// request's current value (spec §8.2 step 7) — what a supplied request last
+// completed with, 0 for a private one — and leaves it untouched when the
+// format itself failed.
+TEST_F(RequestValidation, HelperBytesAfterARefusedSend) {
+    std::uint64_t n = 12345;
+    ASSERT_STATUS(send_read_synchronously(*target, req.get(), buf, {}, 0, {}, &n), STATUS_SUCCESS);
+    ASSERT_EQ(n, kSize);
+    target->purge(PurgeIoAction::PurgeAndWait);
+    n = 12345;
+    EXPECT_STATUS(send_read_synchronously(*target, req.get(), buf, {}, 0, {}, &n), STATUS_INVALID_DEVICE_STATE);
+    EXPECT_EQ(n, kSize);  // the supplied request's current Information
+    n = 12345;
+    EXPECT_STATUS(send_read_synchronously(*target, nullptr, buf, {}, 0, {}, &n), STATUS_INVALID_DEVICE_STATE);
+    EXPECT_EQ(n, 0u);  // a fresh request's
+    n = 12345;
+    EXPECT_STATUS(send_read_synchronously(*target, nullptr, buf, MemoryOffset{kSize + 1, 0}, 0, {}, &n),
+                  STATUS_INTEGER_OVERFLOW);
+    EXPECT_EQ(n, 12345u);  // the format failed: untouched
+    ASSERT_STATUS(target->start(), STATUS_SUCCESS);
+    req->reuse();
+    expect_usable();
+}
+
+// cancel_sent_request is TRUE only when the cancel reached an operation still
+// outstanding: not for a request never sent or already done, nor for one whose
+// operation has finished while its completion is still on its way.
+TEST_F(RequestValidation, CancelReturnsWhetherItReachedSomething) {
+    EXPECT_FALSE(req->cancel_sent_request());  // never sent
+    ASSERT_STATUS(req->reuse(), STATUS_SUCCESS);
+    ASSERT_TRUE(req->format_read(*target, buf, {}, 0).ok());
+    ASSERT_TRUE(req->send(*target, SendOptions::synchronous()));
+    EXPECT_FALSE(req->cancel_sent_request());  // done
+    ASSERT_STATUS(req->reuse(), STATUS_SUCCESS);
+
+    // From a routine on the engine thread: a read of cached data, then its
+    // cancel. io_uring holds it until the engine's next submission (the
+    // cancel reaches it); the worker-thread backend reads cached data at once
+    // and only its completion is still on its way (the cancel reaches nothing).
+    auto second = Request::create(*target).value();
+    ASSERT_TRUE(second->format_read(*target, Memory::allocate(512).value(), {}, 0).ok());
+    std::atomic<int> seconds{0};
+    second->set_completion([&](Request&, IoTarget&, const CompletionParams&) { seconds.fetch_add(1); });
+    std::atomic<int> reached{-1};
+    ASSERT_TRUE(req->format_read(*target, buf, {}, 0).ok());
+    req->set_completion([&](Request&, IoTarget& t, const CompletionParams&) {
+        if (second->send(t)) reached.store(second->cancel_sent_request() ? 1 : 0);
+    });
+    ASSERT_TRUE(req->send(*target));
+    ASSERT_TRUE(test::wait_for_count(seconds, 1));
+    EXPECT_EQ(reached.load(), engine.backend() == BackendKind::Uring ? 1 : 0);
+    EXPECT_EQ(seconds.load(), 1);
+}

@@ -154,3 +154,45 @@ TEST_F(Timeouts, ManyTimersAtOnce) {
     std::this_thread::sleep_for(20ms);
     EXPECT_EQ(c.count.load(), kCount);
 }
+
+// The ends of the tick range: a deadline in the past (down to the year 1601,
+// tick 1) times out at once; a far one (thousands of years, INT64_MIN) waits
+// — no overflow turns one into the other.
+TEST_F(Timeouts, TicksAtTheEndsOfTheRange) {
+    Completions c;
+    auto r = test::read_request(*pipe.target, c);
+    ASSERT_TRUE(r->send(*pipe.target, SendOptions{SEND_OPTION_TIMEOUT, 1}));  // absolute: 1601
+    ASSERT_TRUE(c.wait());
+    EXPECT_STATUS(c.status(), STATUS_IO_TIMEOUT);
+
+    constexpr std::int64_t kYears5800 = -5800LL * 365 * 24 * 3600 * 10'000'000;
+    for (std::int64_t far : {kYears5800, INT64_MIN, INT64_MAX}) {
+        ASSERT_STATUS(r->reuse(), STATUS_SUCCESS);
+        ASSERT_STATUS(r->format_read(*pipe.target, Memory::allocate(8).value(), {}, 0), STATUS_SUCCESS);
+        r->set_completion(&Completions::routine, &c);
+        const int before = c.count.load();
+        ASSERT_TRUE(r->send(*pipe.target, SendOptions{SEND_OPTION_TIMEOUT, far}));
+        std::this_thread::sleep_for(100ms);
+        EXPECT_EQ(c.count.load(), before) << "a timeout of " << far << " ticks fired";
+        r->cancel_sent_request();
+        ASSERT_TRUE(c.wait(before + 1));
+        EXPECT_STATUS(c.status(), STATUS_CANCELLED);
+    }
+}
+
+TEST_F(Timeouts, SynchronousTicksAtTheEndsOfTheRange) {
+    auto buf = Memory::allocate(8).value();
+    EXPECT_STATUS(send_read_synchronously(*pipe.target, nullptr, buf, {}, 0, SendOptions{SEND_OPTION_TIMEOUT, 1}),
+                  STATUS_IO_TIMEOUT);
+    // A far timeout waits: the read ends when data comes, not at once.
+    std::thread writer([&] {
+        std::this_thread::sleep_for(100ms);
+        pipe.write_bytes("x", 1);
+    });
+    std::uint64_t n = 0;
+    EXPECT_STATUS(
+        send_read_synchronously(*pipe.target, nullptr, buf, {}, 0, SendOptions{SEND_OPTION_TIMEOUT, INT64_MIN}, &n),
+        STATUS_SUCCESS);
+    EXPECT_EQ(n, 1u);
+    writer.join();
+}

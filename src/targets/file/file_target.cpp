@@ -159,8 +159,8 @@ void FileTarget::start_io(Request& r) {
 }
 
 bool FileTarget::cancel_io(Request& r) {
-    if (uses_pool(r)) engine().core().pool().cancel(r);
-    else engine().core().cancel_rw(r);
+    if (uses_pool(r)) return engine().core().pool().cancel(r);
+    engine().core().cancel_rw(r);  // io_uring: reaches the operation unless its completion is already due
     return true;
 }
 

@@ -17,6 +17,7 @@ void DeviceTarget::start_io(Request& r) {
         r.target_next_ = sent_;
         if (sent_) sent_->target_prev_ = &r;
         sent_ = &r;
+        missed_cancel(r);  // a stop/purge/close pass over sent_ came first: dispatch sees the flag
     }
     DeliveredAccess::dispatch(*device_, r);
 }
