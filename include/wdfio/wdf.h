@@ -11,8 +11,10 @@
  *
  * Handles are checked on every call: NULL, unknown, deleted or of the wrong
  * type → STATUS_INVALID_HANDLE (functions without a status return do
- * nothing, return FALSE/NULL/0, and log the misuse). Required pointers that
- * are NULL → STATUS_INVALID_PARAMETER.
+ * nothing, return FALSE/NULL/0), logged and reported by the verifier, which
+ * aborts unless WDFIO_VERIFIER=report. Handle values are not addresses and
+ * are never reused: a deleted handle stays invalid even when a new object
+ * takes its memory. Required pointers that are NULL → STATUS_INVALID_PARAMETER.
  *
  * C++: include any <wdfio/...hpp> header before this one (the STATUS_*
  * macros here would otherwise rewrite the C++ constants of the same name). */
@@ -188,6 +190,9 @@ NTSTATUS WdfioHostInitialize(VOID);
 VOID WdfioHostShutdown(VOID);
 /* Objects alive now (created and not yet destroyed): for leak checks. */
 ULONG WdfioHostObjectCount(VOID);
+/* Verifier violations reported so far (what KMDF's verifier bugchecks on;
+ * with WDFIO_VERIFIER=report the call fails instead of aborting): for tests. */
+ULONGLONG WdfioHostVerifierViolations(VOID);
 
 /* ------------------------------------------------------------ memory (wdfmemory.h) */
 

@@ -1,7 +1,9 @@
-// WdfioHostInitialize, WdfioHostShutdown, WdfioHostObjectCount.
+// WdfioHostInitialize, WdfioHostShutdown, WdfioHostObjectCount, WdfioHostVerifierViolations.
 #include "compat/boundary.hpp"
 #include "compat/host.hpp"
 #include "compat/records.hpp"
+
+#include <wdfio/verifier.hpp>
 
 #include <memory>
 #include <mutex>
@@ -64,3 +66,5 @@ void WdfioHostShutdown(void) {
 }
 
 ULONG WdfioHostObjectCount(void) { return static_cast<ULONG>(HandleTable::count()); }
+
+ULONGLONG WdfioHostVerifierViolations(void) { return wdfio::Verifier::violations(); }
