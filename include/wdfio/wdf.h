@@ -186,7 +186,8 @@ VOID WdfObjectDereferenceActual(WDFOBJECT Handle, PVOID Tag, LONG Line, const ch
 NTSTATUS WdfioHostInitialize(VOID);
 /* Deletes every object still alive (targets first, so their I/O drains while
  * requests and memory are still valid; devices last, newest first), then the
- * engine. Must not be called from a completion routine. */
+ * engine. Must not be called from a completion routine: there it does
+ * nothing, and the verifier reports it. */
 VOID WdfioHostShutdown(VOID);
 /* Objects alive now (created and not yet destroyed): for leak checks. */
 ULONG WdfioHostObjectCount(VOID);

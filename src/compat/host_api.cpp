@@ -1,5 +1,6 @@
 // WdfioHostInitialize, WdfioHostShutdown, WdfioHostObjectCount, WdfioHostVerifierViolations.
 #include "compat/boundary.hpp"
+#include "compat/completion.hpp"
 #include "compat/host.hpp"
 #include "compat/records.hpp"
 
@@ -54,7 +55,24 @@ NTSTATUS WdfioHostInitialize(void) {
 }
 
 void WdfioHostShutdown(void) {
-    guard_void("WdfioHostShutdown", [] {
+    constexpr const char* call = "WdfioHostShutdown";
+    guard_void(call, [] {
+        // From a completion routine the shutdown would delete the objects the
+        // routine runs on and destroy the engine from its own thread (a join
+        // of itself): refused, like any blocking call there.
+        bool on_engine;
+        {
+            std::lock_guard lock(g_host_mutex);
+            on_engine = g_engine && g_engine->on_engine_thread();
+        }
+        if (on_engine || in_completion_routine()) {
+            wdfio::log(wdfio::LogLevel::Error,
+                       "%s: called from a completion routine or the engine thread; nothing was shut down (call it "
+                       "from a thread of the program's own once the I/O is done)",
+                       call);
+            wdfio::detail::verifier_violation(wdfio::VerifierCheck::BlockingOnEngineThread, nullptr, call);
+            return;
+        }
         delete_everything();
         std::unique_ptr<wdfio::Engine> engine;
         {
