@@ -194,6 +194,12 @@ ULONG WdfioHostObjectCount(VOID);
 /* Verifier violations reported so far (what KMDF's verifier bugchecks on;
  * with WDFIO_VERIFIER=report the call fails instead of aborting): for tests. */
 ULONGLONG WdfioHostVerifierViolations(VOID);
+/* Receives every wdfio log line instead of stderr (Level: 0 error, 1
+ * warning, 2 info; Message without a newline, valid during the call), one
+ * call at a time. NULL restores stderr. Set it while no I/O is running. */
+typedef VOID WDFIO_LOG_CALLBACK(ULONG Level, const char* Message, PVOID Context);
+typedef WDFIO_LOG_CALLBACK* PFN_WDFIO_LOG_CALLBACK;
+VOID WdfioHostSetLogCallback(PFN_WDFIO_LOG_CALLBACK Callback, PVOID Context);
 
 /* ------------------------------------------------------------ memory (wdfmemory.h) */
 

@@ -1,4 +1,5 @@
-// WdfioHostInitialize, WdfioHostShutdown, WdfioHostObjectCount, WdfioHostVerifierViolations.
+// WdfioHostInitialize, WdfioHostShutdown, WdfioHostObjectCount, WdfioHostVerifierViolations,
+// WdfioHostSetLogCallback.
 #include "compat/boundary.hpp"
 #include "compat/completion.hpp"
 #include "compat/host.hpp"
@@ -6,6 +7,8 @@
 
 #include <wdfio/verifier.hpp>
 
+#include <algorithm>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <utility>
@@ -86,3 +89,19 @@ void WdfioHostShutdown(void) {
 ULONG WdfioHostObjectCount(void) { return static_cast<ULONG>(HandleTable::count()); }
 
 ULONGLONG WdfioHostVerifierViolations(void) { return wdfio::Verifier::violations(); }
+
+void WdfioHostSetLogCallback(PFN_WDFIO_LOG_CALLBACK Callback, PVOID Context) {
+    guard_void("WdfioHostSetLogCallback", [&] {
+        if (!Callback) {
+            wdfio::set_log_sink(nullptr);
+            return;
+        }
+        wdfio::set_log_sink([Callback, Context](wdfio::LogLevel level, std::string_view message) {
+            char line[1024];  // C wants it NUL-terminated; log lines are at most this long
+            const std::size_t n = std::min(message.size(), sizeof line - 1);
+            std::memcpy(line, message.data(), n);
+            line[n] = '\0';
+            Callback(static_cast<ULONG>(level), line, Context);
+        });
+    });
+}

@@ -265,6 +265,51 @@ static void shutdown_from_a_completion_routine_is_refused(void) {
     unlink(path);
 }
 
+/* An action outside the enum is ignored, and the log names the value passed. */
+static char logged[4096];
+static void capture_log(ULONG level, const char* message, PVOID context) {
+    (void)level, (void)context;
+    const size_t used = strlen(logged);
+    snprintf(logged + used, sizeof logged - used, "%s\n", message);
+}
+
+static void undefined_stop_and_purge_actions_are_logged_as_passed(void) {
+    char path[64];
+    if (!make_temp_file(path, 4096)) {
+        CHECK(!"temporary file");
+        return;
+    }
+    WDFIOTARGET target;
+    REQUIRE_STATUS(WdfIoTargetCreate(WDF_NO_HANDLE, WDF_NO_OBJECT_ATTRIBUTES, &target), STATUS_SUCCESS);
+    WDF_IO_TARGET_OPEN_PARAMS open;
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, path, GENERIC_READ);
+    REQUIRE_STATUS(WdfIoTargetOpen(target, &open), STATUS_SUCCESS);
+
+    logged[0] = '\0';
+    WdfioHostSetLogCallback(capture_log, NULL);
+    WdfIoTargetStop(target, (WDF_IO_TARGET_SENT_IO_ACTION)77);
+    WdfioHostSetLogCallback(NULL, NULL);
+    CHECK(strstr(logged, "WdfIoTargetStop") != NULL);
+    CHECK(strstr(logged, "77") != NULL);
+    CHECK(strstr(logged, "WdfIoTargetCancelSentIo") != NULL); /* what to pass instead */
+    CHECK_EQ(WdfIoTargetGetState(target), WdfIoTargetStarted);
+
+    logged[0] = '\0';
+    WdfioHostSetLogCallback(capture_log, NULL);
+    WdfIoTargetPurge(target, (WDF_IO_TARGET_PURGE_IO_ACTION)300);
+    WdfioHostSetLogCallback(NULL, NULL);
+    CHECK(strstr(logged, "WdfIoTargetPurge") != NULL);
+    CHECK(strstr(logged, "300") != NULL);
+    CHECK(strstr(logged, "WdfIoTargetPurgeIoAndWait") != NULL);
+    CHECK_EQ(WdfIoTargetGetState(target), WdfIoTargetStarted);
+
+    WdfIoTargetStop(target, WdfIoTargetLeaveSentIoPending); /* a stopped target stays stopped too */
+    WdfIoTargetStop(target, (WDF_IO_TARGET_SENT_IO_ACTION)77);
+    CHECK_EQ(WdfIoTargetGetState(target), WdfIoTargetStopped);
+    WdfObjectDelete(target);
+    unlink(path);
+}
+
 const compat_test io_target_tests[] = {
     {"IoTarget.OpenAFileByPathWriteAndReadBack", open_a_file_by_path_write_and_read_back},
     {"IoTarget.CreateByNameMakesTheFile", create_by_name_makes_the_file},
@@ -272,5 +317,6 @@ const compat_test io_target_tests[] = {
     {"IoTarget.ATargetNeverOpenedRefusesIo", a_target_never_opened_refuses_io},
     {"IoTarget.OpenParamsBadInput", open_params_bad_input},
     {"IoTarget.ShutdownFromACompletionRoutineIsRefused", shutdown_from_a_completion_routine_is_refused},
+    {"IoTarget.UndefinedStopAndPurgeActionsAreLoggedAsPassed", undefined_stop_and_purge_actions_are_logged_as_passed},
     {NULL, NULL},
 };
