@@ -20,6 +20,8 @@ enum class VerifierCheck {
     ForgetFormattedRequest,    // send-and-forget of a formatted request    → STATUS_INVALID_DEVICE_REQUEST
     ForgetWithRoutine,         // send-and-forget with a routine set: reported, the routine is not called
     QueueRequestWithoutRoutine,  // async send of a queue-delivered request without a routine → STATUS_INVALID_DEVICE_REQUEST
+    HandleUsedAfterDelete,     // a C handle used after WdfObjectDelete      → STATUS_INVALID_HANDLE
+    InvalidHandle,             // a NULL, foreign or wrong-type C handle    → STATUS_INVALID_HANDLE
 };
 const char* to_string(VerifierCheck c) noexcept;
 

@@ -11,8 +11,10 @@
  *
  * Handles are checked on every call: NULL, unknown, deleted or of the wrong
  * type → STATUS_INVALID_HANDLE (functions without a status return do
- * nothing, return FALSE/NULL/0, and log the misuse). Required pointers that
- * are NULL → STATUS_INVALID_PARAMETER.
+ * nothing, return FALSE/NULL/0), logged and reported by the verifier, which
+ * aborts unless WDFIO_VERIFIER=report. Handle values are not addresses and
+ * are never reused: a deleted handle stays invalid even when a new object
+ * takes its memory. Required pointers that are NULL → STATUS_INVALID_PARAMETER.
  *
  * C++: include any <wdfio/...hpp> header before this one (the STATUS_*
  * macros here would otherwise rewrite the C++ constants of the same name). */
@@ -184,10 +186,20 @@ VOID WdfObjectDereferenceActual(WDFOBJECT Handle, PVOID Tag, LONG Line, const ch
 NTSTATUS WdfioHostInitialize(VOID);
 /* Deletes every object still alive (targets first, so their I/O drains while
  * requests and memory are still valid; devices last, newest first), then the
- * engine. Must not be called from a completion routine. */
+ * engine. Must not be called from a completion routine: there it does
+ * nothing, and the verifier reports it. */
 VOID WdfioHostShutdown(VOID);
 /* Objects alive now (created and not yet destroyed): for leak checks. */
 ULONG WdfioHostObjectCount(VOID);
+/* Verifier violations reported so far (what KMDF's verifier bugchecks on;
+ * with WDFIO_VERIFIER=report the call fails instead of aborting): for tests. */
+ULONGLONG WdfioHostVerifierViolations(VOID);
+/* Receives every wdfio log line instead of stderr (Level: 0 error, 1
+ * warning, 2 info; Message without a newline, valid during the call), one
+ * call at a time. NULL restores stderr. Set it while no I/O is running. */
+typedef VOID WDFIO_LOG_CALLBACK(ULONG Level, const char* Message, PVOID Context);
+typedef WDFIO_LOG_CALLBACK* PFN_WDFIO_LOG_CALLBACK;
+VOID WdfioHostSetLogCallback(PFN_WDFIO_LOG_CALLBACK Callback, PVOID Context);
 
 /* ------------------------------------------------------------ memory (wdfmemory.h) */
 

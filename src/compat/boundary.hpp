@@ -1,15 +1,36 @@
 // The C boundary: no exception crosses it. Each exported function runs its
 // body through guard(), which maps std::bad_alloc to
-// STATUS_INSUFFICIENT_RESOURCES and anything else to STATUS_INTERNAL_ERROR.
+// STATUS_INSUFFICIENT_RESOURCES and anything else to STATUS_INTERNAL_ERROR;
+// every kind is caught and logged, since one escaping would end the program.
 #pragma once
 #include "compat/compat.hpp"
 
 #include <cstdint>
 #include <cstring>
+#include <exception>
 #include <new>
 #include <type_traits>
 
 namespace wdfio::compat {
+
+// Logs the exception being handled (call only from a catch block). A log
+// sink that throws in turn is ignored: nothing may leave here.
+inline void log_caught(const char* call) noexcept {
+    try {
+        try {
+            throw;
+        } catch (const std::bad_alloc&) {
+            log(LogLevel::Error, "%s: out of memory", call);
+        } catch (const std::exception& e) {
+            log(LogLevel::Error, "%s: unexpected exception (a wdfio bug; please report this line): %s", call,
+                e.what());
+        } catch (...) {
+            log(LogLevel::Error, "%s: unexpected exception of unknown type (a wdfio bug; please report this line)",
+                call);
+        }
+    } catch (...) {
+    }
+}
 
 // For functions returning NTSTATUS: `body` returns NTSTATUS or wdfio::Status.
 template <class Body>
@@ -17,10 +38,10 @@ NTSTATUS guard(const char* call, Body&& body) noexcept {
     try {
         return Status(body()).value();
     } catch (const std::bad_alloc&) {
-        log(LogLevel::Error, "%s: out of memory", call);
+        log_caught(call);
         return STATUS_INSUFFICIENT_RESOURCES;
     } catch (...) {
-        log(LogLevel::Error, "%s: unexpected exception", call);
+        log_caught(call);
         return STATUS_INTERNAL_ERROR;
     }
 }
@@ -32,7 +53,7 @@ R guard_value(const char* call, R failed, Body&& body) noexcept {
     try {
         return body();
     } catch (...) {
-        log(LogLevel::Error, "%s: unexpected exception (out of memory?)", call);
+        log_caught(call);
         return failed;
     }
 }
@@ -42,7 +63,7 @@ void guard_void(const char* call, Body&& body) noexcept {
     try {
         body();
     } catch (...) {
-        log(LogLevel::Error, "%s: unexpected exception (out of memory?)", call);
+        log_caught(call);
     }
 }
 

@@ -4,6 +4,8 @@
 #include "compat/host.hpp"
 #include "compat/records.hpp"
 
+#include <wdfio/verifier.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <limits>
@@ -77,6 +79,7 @@ NTSTATUS WdfioFaultFilterCreate(WDFOBJECT Lower, const WDFIO_FAULT_CONFIG* Confi
         if (lower->type != HandleType::IoTarget && lower->type != HandleType::Device) {
             log(LogLevel::Error, "%s: Lower must be a WDFIOTARGET or a WDFDEVICE, not a %s", call,
                 to_string(lower->type));
+            detail::verifier_violation(VerifierCheck::InvalidHandle, Lower, call);
             return STATUS_INVALID_HANDLE;
         }
         FaultConfig config;

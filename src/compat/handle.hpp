@@ -1,9 +1,10 @@
 // Handle: the object behind a C handle (WDFMEMORY, WDFREQUEST, ...). It holds
 // a reference on the core object, a type tag checked on every call, KMDF's
 // parent/child tree and the cleanup/destroy callbacks. A handle's value is
-// the address of its Handle; a table of live handles lets every call check
-// a value before touching it, so stale or foreign values are refused rather
-// than dereferenced.
+// not the Handle's address but a number issued once and never again, which
+// the table of live handles maps to the Handle: a deleted handle stays
+// invalid even when the allocator gives its memory to a new object, and
+// every call checks a value before touching anything.
 #pragma once
 #include "compat/compat.hpp"
 
@@ -27,6 +28,8 @@ public:
     void release() noexcept {
         if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) destroy();
     }
+    // What C sees (0 until published; fixed after).
+    std::uintptr_t value() const noexcept { return value_; }
 
 protected:
     explicit Handle(HandleType t) noexcept : type(t) {}
@@ -44,6 +47,7 @@ private:
     std::atomic<std::uint32_t> user_refs_{0};  // WdfObjectReference minus WdfObjectDereference
     // Guarded by the table's lock.
     std::uint64_t serial_ = 0;  // creation order, for shutdown
+    std::uintptr_t value_ = 0;  // the C value, made from serial_; written once, at publish
     bool published_ = false;
     bool deleted_ = false;
     Handle* parent_ = nullptr;
@@ -52,9 +56,11 @@ private:
     PFN_WDF_OBJECT_CONTEXT_DESTROY destroy_ = nullptr;
 };
 
+// The C value of `h` (NULL for none): every handle given to C, the
+// callbacks' WDFOBJECT included, goes through here.
 template <class C>
-C to_c(Handle* h) noexcept {
-    return reinterpret_cast<C>(h);
+C to_c(const Handle* h) noexcept {
+    return h ? reinterpret_cast<C>(h->value()) : nullptr;
 }
 
 // The registry of live handles.
@@ -71,7 +77,9 @@ public:
     static Status publish(Handle& h, const WDF_OBJECT_ATTRIBUTES* attributes, Handle* parent);
 
     // The live handle `value` names if it has type T, with a reference; null
-    // (and a log line naming `call`) if it is NULL, unknown, deleted or of another type.
+    // if it is NULL, unknown, deleted or of another type: then a log line
+    // naming `call` and a verifier report (in report mode the caller fails
+    // the call with STATUS_INVALID_HANDLE or does nothing).
     template <class T>
     static Ref<T> find(const void* value, const char* call) {
         return Ref<T>::adopt(static_cast<T*>(find_typed(value, T::kType, call)));

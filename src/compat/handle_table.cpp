@@ -4,17 +4,35 @@
 
 #include "compat/boundary.hpp"
 
+#include <wdfio/verifier.hpp>
+
 #include <algorithm>
 #include <mutex>
 #include <shared_mutex>
-#include <unordered_set>
+#include <unordered_map>
 
 namespace wdfio::compat {
 
 namespace {
+// A handle value: the handle's serial (never issued twice) in bits 1..47, bit
+// 0 set, and a tag in bits 48..63. The tag makes it a non-canonical address
+// on x86-64 and one above the user range on AArch64 (whose ignored top byte
+// is why the tag reaches down to bit 48), so a driver that dereferences a
+// handle faults at once instead of reading whatever lives there.
+static_assert(sizeof(std::uintptr_t) == 8, "handle values need 64 bits");
+constexpr std::uintptr_t kTag = 0x5A5A'0000'0000'0000, kTagMask = 0xFFFF'0000'0000'0000;
+constexpr std::uint64_t kLastSerial = (std::uint64_t{1} << 47) - 1;
+
+std::uintptr_t value_of(std::uint64_t serial) noexcept { return kTag | (serial << 1) | 1; }
+// The serial `value` carries if it has the shape of a handle value, else 0.
+std::uint64_t serial_of(std::uintptr_t value) noexcept {
+    if ((value & kTagMask) != kTag || (value & 1) == 0) return 0;
+    return (value & ~kTagMask) >> 1;
+}
+
 struct Table {
     std::shared_mutex mutex;  // lookups share; create, delete and destroy exclude
-    std::unordered_set<const Handle*> live;
+    std::unordered_map<std::uintptr_t, Handle*> live;  // by value
     std::uint64_t next_serial = 1;
 };
 Table& table() {
@@ -46,13 +64,13 @@ bool Handle::try_add_ref() noexcept {
 
 void Handle::destroy() noexcept {
     HandleTable::forget(*this);
-    if (destroy_) destroy_(this);
+    if (destroy_) destroy_(to_c<WDFOBJECT>(this));
     delete this;
 }
 
 void HandleTable::forget(Handle& h) noexcept {
     std::unique_lock lock(table().mutex);
-    table().live.erase(&h);
+    if (h.published_) table().live.erase(h.value_);
 }
 
 Status HandleTable::check_attributes(const char* call, const WDF_OBJECT_ATTRIBUTES* a, Ref<Handle>& parent) {
@@ -80,16 +98,21 @@ Status HandleTable::check_attributes(const char* call, const WDF_OBJECT_ATTRIBUT
 Status HandleTable::publish(Handle& h, const WDF_OBJECT_ATTRIBUTES* a, Handle* parent) {
     auto& t = table();
     std::unique_lock lock(t.mutex);
-    if (parent && (parent->deleted_ || !t.live.contains(parent))) return STATUS_INVALID_HANDLE;
+    if (parent && (parent->deleted_ || !t.live.contains(parent->value_))) return STATUS_INVALID_HANDLE;
+    if (t.next_serial > kLastSerial) {  // 2^47 creations: not in this process's lifetime
+        log(LogLevel::Error, "wdfio: every handle value was used; restart the process");
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
     if (parent) parent->children_.push_back(&h);  // may throw: nothing changed yet
     try {
-        t.live.insert(&h);
+        t.live.emplace(value_of(t.next_serial), &h);
     } catch (...) {
         if (parent) parent->children_.pop_back();
         throw;
     }
     h.parent_ = parent;
     h.serial_ = t.next_serial++;
+    h.value_ = value_of(h.serial_);
     h.published_ = true;
     if (a) {
         h.cleanup_ = a->EvtCleanupCallback;
@@ -102,31 +125,46 @@ Handle* HandleTable::find_typed(const void* value, HandleType type, const char* 
     Ref<Handle> h = find_any(value, call);
     if (!h) return nullptr;
     if (h->type != type) {
-        log(LogLevel::Error, "%s: handle %p is a %s, not a %s", call, value, to_string(h->type), to_string(type));
+        log(LogLevel::Error, "%s: handle %p is a %s, not a %s (check which handle is passed where)", call, value,
+            to_string(h->type), to_string(type));
+        detail::verifier_violation(VerifierCheck::InvalidHandle, value, call);
         return nullptr;
     }
     return h.detach();
 }
 
+// Every refusal is a verifier report, as KMDF's verifier bugchecks on each:
+// in abort mode the process stops at the misuse rather than at its effects.
 Ref<Handle> HandleTable::find_any(const void* value, const char* call, bool allow_deleted) {
     if (!value) {
-        log(LogLevel::Error, "%s: NULL handle", call);
+        log(LogLevel::Error, "%s: NULL handle (pass the handle a create call returned)", call);
+        detail::verifier_violation(VerifierCheck::InvalidHandle, value, call);
         return nullptr;
     }
-    auto& t = table();
-    std::shared_lock lock(t.mutex);
-    // Compared, never dereferenced, until the table says it is a live handle.
-    const auto* candidate = static_cast<const Handle*>(value);
-    if (!t.live.contains(candidate)) {
-        log(LogLevel::Error, "%s: %p is not a wdfio handle (or was destroyed)", call, value);
-        return nullptr;
+    const auto v = reinterpret_cast<std::uintptr_t>(value);
+    const char* deleted_type = nullptr;  // set: a handle we issued, deleted since
+    {
+        auto& t = table();
+        std::shared_lock lock(t.mutex);
+        if (auto it = t.live.find(v); it != t.live.end()) {
+            Handle* h = it->second;
+            if ((!h->deleted_ || allow_deleted) && h->try_add_ref()) return Ref<Handle>::adopt(h);
+            deleted_type = to_string(h->type);
+        } else if (const std::uint64_t serial = serial_of(v); serial != 0 && serial < t.next_serial) {
+            deleted_type = "handle";  // destroyed too: its type is gone with it
+        }
     }
-    auto* h = const_cast<Handle*>(candidate);
-    if ((h->deleted_ && !allow_deleted) || !h->try_add_ref()) {
-        log(LogLevel::Error, "%s: %s %p was deleted", call, to_string(h->type), value);
-        return nullptr;
+    // Reported outside the lock: abort mode ends the process in the report.
+    if (deleted_type) {
+        log(LogLevel::Error,
+            "%s: %s %p was deleted (by WdfObjectDelete, or with its parent); do not use a handle after deleting it",
+            call, deleted_type, value);
+        detail::verifier_violation(VerifierCheck::HandleUsedAfterDelete, value, call);
+    } else {
+        log(LogLevel::Error, "%s: %p is not a wdfio handle (pass the value a create call returned)", call, value);
+        detail::verifier_violation(VerifierCheck::InvalidHandle, value, call);
     }
-    return Ref<Handle>::adopt(h);
+    return nullptr;
 }
 
 void HandleTable::remove(Handle& h) noexcept {
@@ -145,7 +183,7 @@ void HandleTable::remove(Handle& h) noexcept {
         remove(**it);
         (*it)->release();
     }
-    if (h.cleanup_) h.cleanup_(&h);
+    if (h.cleanup_) h.cleanup_(to_c<WDFOBJECT>(&h));
     h.on_delete();
     h.release();  // the creation reference
 }
@@ -168,8 +206,8 @@ std::vector<Ref<Handle>> HandleTable::roots() {
     auto& t = table();
     std::vector<Ref<Handle>> out;
     std::shared_lock lock(t.mutex);
-    for (const Handle* c : t.live) {
-        auto* h = const_cast<Handle*>(c);
+    for (const auto& entry : t.live) {
+        Handle* h = entry.second;
         if (!h->deleted_ && !h->parent_ && h->try_add_ref()) out.push_back(Ref<Handle>::adopt(h));
     }
     std::sort(out.begin(), out.end(),

@@ -1,8 +1,14 @@
-// WdfioHostInitialize, WdfioHostShutdown, WdfioHostObjectCount.
+// WdfioHostInitialize, WdfioHostShutdown, WdfioHostObjectCount, WdfioHostVerifierViolations,
+// WdfioHostSetLogCallback.
 #include "compat/boundary.hpp"
+#include "compat/completion.hpp"
 #include "compat/host.hpp"
 #include "compat/records.hpp"
 
+#include <wdfio/verifier.hpp>
+
+#include <algorithm>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <utility>
@@ -52,7 +58,24 @@ NTSTATUS WdfioHostInitialize(void) {
 }
 
 void WdfioHostShutdown(void) {
-    guard_void("WdfioHostShutdown", [] {
+    constexpr const char* call = "WdfioHostShutdown";
+    guard_void(call, [] {
+        // From a completion routine the shutdown would delete the objects the
+        // routine runs on and destroy the engine from its own thread (a join
+        // of itself): refused, like any blocking call there.
+        bool on_engine;
+        {
+            std::lock_guard lock(g_host_mutex);
+            on_engine = g_engine && g_engine->on_engine_thread();
+        }
+        if (on_engine || in_completion_routine()) {
+            wdfio::log(wdfio::LogLevel::Error,
+                       "%s: called from a completion routine or the engine thread; nothing was shut down (call it "
+                       "from a thread of the program's own once the I/O is done)",
+                       call);
+            wdfio::detail::verifier_violation(wdfio::VerifierCheck::BlockingOnEngineThread, nullptr, call);
+            return;
+        }
         delete_everything();
         std::unique_ptr<wdfio::Engine> engine;
         {
@@ -64,3 +87,21 @@ void WdfioHostShutdown(void) {
 }
 
 ULONG WdfioHostObjectCount(void) { return static_cast<ULONG>(HandleTable::count()); }
+
+ULONGLONG WdfioHostVerifierViolations(void) { return wdfio::Verifier::violations(); }
+
+void WdfioHostSetLogCallback(PFN_WDFIO_LOG_CALLBACK Callback, PVOID Context) {
+    guard_void("WdfioHostSetLogCallback", [&] {
+        if (!Callback) {
+            wdfio::set_log_sink(nullptr);
+            return;
+        }
+        wdfio::set_log_sink([Callback, Context](wdfio::LogLevel level, std::string_view message) {
+            char line[1024];  // C wants it NUL-terminated; log lines are at most this long
+            const std::size_t n = std::min(message.size(), sizeof line - 1);
+            std::memcpy(line, message.data(), n);
+            line[n] = '\0';
+            Callback(static_cast<ULONG>(level), line, Context);
+        });
+    });
+}

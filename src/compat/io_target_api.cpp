@@ -132,12 +132,17 @@ void WdfIoTargetStop(WDFIOTARGET IoTarget, WDF_IO_TARGET_SENT_IO_ACTION Action) 
     guard_void(call, [&] {
         auto t = HandleTable::find<TargetHandle>(IoTarget, call);
         if (!t) return;
-        // Undefined actions are ignored (and logged) by the core, as in KMDF;
-        // out-of-range values must not wrap into a defined one on the way.
+        // Undefined actions are ignored, as in KMDF. Refused here, not by the
+        // core: its narrower enum cannot carry (or log) the value passed.
         const std::uint32_t raw = raw_enum(Action);
-        const auto action =
-            raw <= WdfIoTargetLeaveSentIoPending ? static_cast<SentIoAction>(raw) : SentIoAction::Undefined;
-        if (auto core = t->current()) core->stop(action);
+        if (raw < WdfIoTargetCancelSentIo || raw > WdfIoTargetLeaveSentIoPending) {
+            log(LogLevel::Warning,
+                "%s: undefined action %u ignored (pass WdfIoTargetCancelSentIo, WdfIoTargetWaitForSentIoToComplete "
+                "or WdfIoTargetLeaveSentIoPending)",
+                call, raw);
+            return;
+        }
+        if (auto core = t->current()) core->stop(static_cast<SentIoAction>(raw));
     });
 }
 
@@ -147,8 +152,12 @@ void WdfIoTargetPurge(WDFIOTARGET IoTarget, WDF_IO_TARGET_PURGE_IO_ACTION Action
         auto t = HandleTable::find<TargetHandle>(IoTarget, call);
         if (!t) return;
         const std::uint32_t raw = raw_enum(Action);
-        const auto action = raw <= WdfIoTargetPurgeIo ? static_cast<PurgeIoAction>(raw) : PurgeIoAction::Undefined;
-        if (auto core = t->current()) core->purge(action);
+        if (raw < WdfIoTargetPurgeIoAndWait || raw > WdfIoTargetPurgeIo) {  // as in WdfIoTargetStop
+            log(LogLevel::Warning,
+                "%s: undefined action %u ignored (pass WdfIoTargetPurgeIoAndWait or WdfIoTargetPurgeIo)", call, raw);
+            return;
+        }
+        if (auto core = t->current()) core->purge(static_cast<PurgeIoAction>(raw));
     });
 }
 

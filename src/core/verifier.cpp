@@ -30,6 +30,8 @@ const char* to_string(VerifierCheck c) noexcept {
     case VerifierCheck::ForgetFormattedRequest: return "send-and-forget of a request formatted for a target";
     case VerifierCheck::ForgetWithRoutine: return "send-and-forget of a request with a completion routine (not called)";
     case VerifierCheck::QueueRequestWithoutRoutine: return "asynchronous send of a queue-delivered request without a completion routine";
+    case VerifierCheck::HandleUsedAfterDelete: return "use of a handle after it was deleted";
+    case VerifierCheck::InvalidHandle: return "NULL, unknown or wrong-type handle";
     }
     return "unknown check";
 }

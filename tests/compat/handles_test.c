@@ -278,6 +278,93 @@ static void shutdown_deletes_what_is_left(void) {
     CHECK_STATUS(WdfioHostInitialize(), STATUS_SUCCESS); /* again: harmless */
 }
 
+/* A deleted handle stays invalid even when the allocator gives its memory to
+ * a new object of the same kind: calls through it are refused (and reported
+ * by the verifier) and never reach the new object. */
+static atomic_int reuse_runs;
+static void count_reuse_run(WDFREQUEST request, WDFIOTARGET target, PWDF_REQUEST_COMPLETION_PARAMS params,
+                            WDFCONTEXT context) {
+    (void)request, (void)target, (void)params, (void)context;
+    atomic_fetch_add(&reuse_runs, 1);
+}
+
+static void a_deleted_request_never_acts_on_a_new_one(void) {
+    /* b is held below a NeverComplete filter, so that a cancel is visible. */
+    WDFDEVICE disk, filter;
+    WDFIOTARGET target;
+    REQUIRE_STATUS(WdfioRamDiskCreate(1 << 16, 512, NULL, &disk), STATUS_SUCCESS);
+    WDFIO_FAULT_CONFIG config;
+    WDFIO_FAULT_CONFIG_INIT(&config, WdfioFaultNeverComplete, 1.0);
+    REQUIRE_STATUS(WdfioFaultFilterCreate(disk, &config, NULL, &filter), STATUS_SUCCESS);
+    REQUIRE_STATUS(WdfioDeviceOpenTarget(filter, NULL, &target), STATUS_SUCCESS);
+    WDFMEMORY memory;
+    REQUIRE_STATUS(WdfMemoryCreate(NULL, NonPagedPool, 0, 512, &memory, NULL), STATUS_SUCCESS);
+
+    WDFREQUEST a, b;
+    REQUIRE_STATUS(WdfRequestCreate(NULL, target, &a), STATUS_SUCCESS);
+    WdfObjectDelete(a);
+    REQUIRE_STATUS(WdfRequestCreate(NULL, target, &b), STATUS_SUCCESS); /* likely a's memory */
+    CHECK(a != b);
+    atomic_store(&reuse_runs, 0);
+    REQUIRE_STATUS(WdfIoTargetFormatRequestForRead(target, b, memory, NULL, NULL), STATUS_SUCCESS);
+    WdfRequestSetCompletionRoutine(b, count_reuse_run, NULL);
+    CHECK(WdfRequestSend(b, target, NULL));
+
+    const ULONGLONG reported = WdfioHostVerifierViolations();
+    CHECK(!WdfRequestCancelSentRequest(a));
+    CHECK_STATUS(WdfRequestGetStatus(a), STATUS_INVALID_HANDLE);
+    WdfObjectDelete(a);
+    CHECK_EQ(WdfioHostVerifierViolations(), reported + 3);
+    sleep_ms(20);
+    CHECK_EQ(atomic_load(&reuse_runs), 0); /* b was not cancelled */
+    CHECK_EQ(WdfioHostObjectCount(), 5);   /* nor deleted (disk, filter, target, memory, b) */
+    CHECK(WdfRequestCancelSentRequest(b)); /* and is still usable */
+    CHECK(wait_for_count(&reuse_runs, 1));
+    CHECK_STATUS(WdfRequestGetStatus(b), STATUS_CANCELLED);
+    WdfObjectDelete(b);
+    WdfObjectDelete(memory);
+    WdfObjectDelete(filter);
+    WdfObjectDelete(disk);
+}
+
+static void a_deleted_memory_never_acts_on_a_new_one(void) {
+    WDFMEMORY a, b;
+    REQUIRE_STATUS(WdfMemoryCreate(NULL, NonPagedPool, 0, 64, &a, NULL), STATUS_SUCCESS);
+    WdfObjectDelete(a);
+    void* buffer = NULL;
+    REQUIRE_STATUS(WdfMemoryCreate(NULL, NonPagedPool, 0, 64, &b, &buffer), STATUS_SUCCESS);
+    CHECK(a != b);
+    const ULONGLONG reported = WdfioHostVerifierViolations();
+    char other[8];
+    CHECK(WdfMemoryGetBuffer(a, NULL) == NULL);
+    CHECK_STATUS(WdfMemoryAssignBuffer(a, other, sizeof other), STATUS_INVALID_HANDLE);
+    WdfObjectDelete(a);
+    CHECK_EQ(WdfioHostVerifierViolations(), reported + 3);
+    size_t size = 0;
+    CHECK(WdfMemoryGetBuffer(b, &size) == buffer); /* b untouched: not deleted, not reassigned */
+    CHECK_EQ(size, 64);
+    CHECK_EQ(WdfioHostObjectCount(), 1);
+    WdfObjectDelete(b);
+}
+
+/* Handle values are never handed out twice, whatever addresses the objects get. */
+static void a_deleted_handle_value_is_never_reused(void) {
+    WDFMEMORY first;
+    REQUIRE_STATUS(WdfMemoryCreate(NULL, NonPagedPool, 0, 64, &first, NULL), STATUS_SUCCESS);
+    WdfObjectDelete(first);
+    WDFMEMORY previous = first;
+    int reused = 0;
+    for (int i = 0; i < 100000; ++i) {
+        WDFMEMORY next;
+        REQUIRE_STATUS(WdfMemoryCreate(NULL, NonPagedPool, 0, 64, &next, NULL), STATUS_SUCCESS);
+        if (next == first || next == previous) ++reused;
+        WdfObjectDelete(next);
+        previous = next;
+    }
+    CHECK_EQ(reused, 0);
+    CHECK(WdfMemoryGetBuffer(first, NULL) == NULL);
+}
+
 const compat_test handle_tests[] = {
     {"Handles.NullHandlesAreRefused", null_handles_are_refused},
     {"Handles.ForeignPointersAreRefused", foreign_pointers_are_refused},
@@ -287,5 +374,8 @@ const compat_test handle_tests[] = {
     {"Handles.AReferenceKeepsADeletedObjectUntilDereferenced", a_reference_keeps_a_deleted_object_until_dereferenced},
     {"Handles.ADeletedParentCannotAdopt", a_deleted_parent_cannot_adopt},
     {"Handles.ShutdownDeletesWhatIsLeft", shutdown_deletes_what_is_left},
+    {"Handles.ADeletedRequestNeverActsOnANewOne", a_deleted_request_never_acts_on_a_new_one},
+    {"Handles.ADeletedMemoryNeverActsOnANewOne", a_deleted_memory_never_acts_on_a_new_one},
+    {"Handles.ADeletedHandleValueIsNeverReused", a_deleted_handle_value_is_never_reused},
     {NULL, NULL},
 };

@@ -209,11 +209,114 @@ static void open_params_bad_input(void) {
     WdfObjectDelete(target);
 }
 
+/* WdfioHostShutdown from a completion routine would destroy the engine from
+ * its own thread: the verifier reports it and nothing happens; the process
+ * lives on, and a shutdown from a thread of the program's own works. */
+static atomic_int shutdown_runs;
+static atomic_ullong violations_in_routine;
+static NTSTATUS status_in_routine;
+static void shut_down_from_routine(WDFREQUEST request, WDFIOTARGET target, PWDF_REQUEST_COMPLETION_PARAMS params,
+                                   WDFCONTEXT context) {
+    (void)target, (void)params, (void)context;
+    const ULONGLONG before = WdfioHostVerifierViolations();
+    WdfioHostShutdown();
+    atomic_store(&violations_in_routine, WdfioHostVerifierViolations() - before);
+    status_in_routine = WdfRequestGetStatus(request); /* the request is still there */
+    atomic_fetch_add(&shutdown_runs, 1);
+}
+
+static void shutdown_from_a_completion_routine_is_refused(void) {
+    char path[64];
+    if (!make_temp_file(path, 65536)) {
+        CHECK(!"temporary file");
+        return;
+    }
+    WDFIOTARGET target;
+    REQUIRE_STATUS(WdfIoTargetCreate(WDF_NO_HANDLE, WDF_NO_OBJECT_ATTRIBUTES, &target), STATUS_SUCCESS);
+    WDF_IO_TARGET_OPEN_PARAMS open;
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, path, GENERIC_READ);
+    REQUIRE_STATUS(WdfIoTargetOpen(target, &open), STATUS_SUCCESS);
+    WDFREQUEST request;
+    WDFMEMORY memory;
+    REQUIRE_STATUS(WdfRequestCreate(NULL, target, &request), STATUS_SUCCESS);
+    REQUIRE_STATUS(WdfMemoryCreate(NULL, NonPagedPool, 0, 4096, &memory, NULL), STATUS_SUCCESS);
+    REQUIRE_STATUS(WdfIoTargetFormatRequestForRead(target, request, memory, NULL, NULL), STATUS_SUCCESS);
+    atomic_store(&shutdown_runs, 0);
+    atomic_store(&violations_in_routine, 0);
+    status_in_routine = STATUS_UNSUCCESSFUL;
+    WdfRequestSetCompletionRoutine(request, shut_down_from_routine, NULL);
+    CHECK(WdfRequestSend(request, target, NULL));
+    CHECK(wait_for_count(&shutdown_runs, 1));
+    CHECK_EQ(atomic_load(&violations_in_routine), 1);
+    CHECK_STATUS(status_in_routine, STATUS_SUCCESS);
+    /* Everything is still alive and working. */
+    CHECK_EQ(WdfioHostObjectCount(), 3);
+    CHECK_EQ(WdfIoTargetGetState(target), WdfIoTargetStarted);
+    static unsigned char in[512];
+    WDF_MEMORY_DESCRIPTOR into;
+    WDF_MEMORY_DESCRIPTOR_INIT_BUFFER(&into, in, sizeof in);
+    ULONG_PTR bytes = 0;
+    CHECK_STATUS(WdfIoTargetSendReadSynchronously(target, NULL, &into, NULL, NULL, &bytes), STATUS_SUCCESS);
+    CHECK_EQ(bytes, sizeof in);
+    /* From this thread the shutdown deletes everything. */
+    WdfioHostShutdown();
+    CHECK_EQ(WdfioHostObjectCount(), 0);
+    CHECK_STATUS(WdfioHostInitialize(), STATUS_SUCCESS);
+    unlink(path);
+}
+
+/* An action outside the enum is ignored, and the log names the value passed. */
+static char logged[4096];
+static void capture_log(ULONG level, const char* message, PVOID context) {
+    (void)level, (void)context;
+    const size_t used = strlen(logged);
+    snprintf(logged + used, sizeof logged - used, "%s\n", message);
+}
+
+static void undefined_stop_and_purge_actions_are_logged_as_passed(void) {
+    char path[64];
+    if (!make_temp_file(path, 4096)) {
+        CHECK(!"temporary file");
+        return;
+    }
+    WDFIOTARGET target;
+    REQUIRE_STATUS(WdfIoTargetCreate(WDF_NO_HANDLE, WDF_NO_OBJECT_ATTRIBUTES, &target), STATUS_SUCCESS);
+    WDF_IO_TARGET_OPEN_PARAMS open;
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, path, GENERIC_READ);
+    REQUIRE_STATUS(WdfIoTargetOpen(target, &open), STATUS_SUCCESS);
+
+    logged[0] = '\0';
+    WdfioHostSetLogCallback(capture_log, NULL);
+    WdfIoTargetStop(target, (WDF_IO_TARGET_SENT_IO_ACTION)77);
+    WdfioHostSetLogCallback(NULL, NULL);
+    CHECK(strstr(logged, "WdfIoTargetStop") != NULL);
+    CHECK(strstr(logged, "77") != NULL);
+    CHECK(strstr(logged, "WdfIoTargetCancelSentIo") != NULL); /* what to pass instead */
+    CHECK_EQ(WdfIoTargetGetState(target), WdfIoTargetStarted);
+
+    logged[0] = '\0';
+    WdfioHostSetLogCallback(capture_log, NULL);
+    WdfIoTargetPurge(target, (WDF_IO_TARGET_PURGE_IO_ACTION)300);
+    WdfioHostSetLogCallback(NULL, NULL);
+    CHECK(strstr(logged, "WdfIoTargetPurge") != NULL);
+    CHECK(strstr(logged, "300") != NULL);
+    CHECK(strstr(logged, "WdfIoTargetPurgeIoAndWait") != NULL);
+    CHECK_EQ(WdfIoTargetGetState(target), WdfIoTargetStarted);
+
+    WdfIoTargetStop(target, WdfIoTargetLeaveSentIoPending); /* a stopped target stays stopped too */
+    WdfIoTargetStop(target, (WDF_IO_TARGET_SENT_IO_ACTION)77);
+    CHECK_EQ(WdfIoTargetGetState(target), WdfIoTargetStopped);
+    WdfObjectDelete(target);
+    unlink(path);
+}
+
 const compat_test io_target_tests[] = {
     {"IoTarget.OpenAFileByPathWriteAndReadBack", open_a_file_by_path_write_and_read_back},
     {"IoTarget.CreateByNameMakesTheFile", create_by_name_makes_the_file},
     {"IoTarget.AStoppedTargetParksSendsUntilStarted", a_stopped_target_parks_sends_until_started},
     {"IoTarget.ATargetNeverOpenedRefusesIo", a_target_never_opened_refuses_io},
     {"IoTarget.OpenParamsBadInput", open_params_bad_input},
+    {"IoTarget.ShutdownFromACompletionRoutineIsRefused", shutdown_from_a_completion_routine_is_refused},
+    {"IoTarget.UndefinedStopAndPurgeActionsAreLoggedAsPassed", undefined_stop_and_purge_actions_are_logged_as_passed},
     {NULL, NULL},
 };
