@@ -6,8 +6,6 @@
 namespace wdfio::compat {
 
 namespace {
-thread_local int t_routine_depth = 0;  // a routine may send again, completing inline: nested
-
 WDFMEMORY handle_of(const RequestHandle& r, const Memory* m) noexcept {
     if (!m) return nullptr;
     for (const auto& h : r.formatted)
@@ -60,12 +58,7 @@ void completion_trampoline(Request&, IoTarget&, const CompletionParams& params, 
     auto routine = std::exchange(self->routine, nullptr);
     auto routine_context = std::exchange(self->context, nullptr);
     to_wdf_params(*self, params, self->params);
-    if (!routine) return;
-    ++t_routine_depth;
-    routine(to_c<WDFREQUEST>(self.get()), to_c<WDFIOTARGET>(target.get()), &self->params, routine_context);
-    --t_routine_depth;  // a C routine cannot throw through here
+    if (routine) routine(to_c<WDFREQUEST>(self.get()), to_c<WDFIOTARGET>(target.get()), &self->params, routine_context);
 }
-
-bool in_completion_routine() noexcept { return t_routine_depth > 0; }
 
 }  // namespace wdfio::compat

@@ -13,8 +13,4 @@ void to_wdf_params(const RequestHandle& request, const CompletionParams& in, WDF
 // the RequestHandle, with one reference taken at the send: dropped here.
 void completion_trampoline(Request& request, IoTarget& target, const CompletionParams& params, void* context);
 
-// True while this thread runs a C completion routine (wherever the core ran
-// it): calls that wait for I/O, or destroy what the routine runs on, refuse.
-bool in_completion_routine() noexcept;
-
 }  // namespace wdfio::compat

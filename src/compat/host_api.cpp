@@ -1,7 +1,7 @@
 // WdfioHostInitialize, WdfioHostShutdown, WdfioHostObjectCount, WdfioHostVerifierViolations,
 // WdfioHostSetLogCallback.
 #include "compat/boundary.hpp"
-#include "compat/completion.hpp"
+#include "core/blocking.hpp"
 #include "compat/host.hpp"
 #include "compat/records.hpp"
 
@@ -63,12 +63,12 @@ void WdfioHostShutdown(void) {
         // From a completion routine the shutdown would delete the objects the
         // routine runs on and destroy the engine from its own thread (a join
         // of itself): refused, like any blocking call there.
-        bool on_engine;
+        bool may_block;
         {
             std::lock_guard lock(g_host_mutex);
-            on_engine = g_engine && g_engine->on_engine_thread();
+            may_block = !g_engine || wdfio::detail::may_block(*g_engine);
         }
-        if (on_engine || in_completion_routine()) {
+        if (!may_block) {
             wdfio::log(wdfio::LogLevel::Error,
                        "%s: called from a completion routine or the engine thread; nothing was shut down (call it "
                        "from a thread of the program's own once the I/O is done)",
