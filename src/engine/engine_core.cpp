@@ -6,6 +6,7 @@
 #include "core/request_access.hpp"
 #include "core/target_access.hpp"
 #include "engine/finish_batch.hpp"
+#include "engine/sigpipe.hpp"
 #include "engine/threads_backend.hpp"
 #include "engine/uring_backend.hpp"
 
@@ -98,7 +99,7 @@ int EngineCore::fire_timers() {
     return total;
 }
 
-void EngineCore::start_rw(Request& r, int fd, int fixed_slot, long long offset) {
+void EngineCore::start_rw(Request& r, int fd, int fixed_slot, long long offset, bool socket) {
     if (!on_engine_thread()) {
         r.handoff_node_.set_kind(HandoffKind::Submit);
         post(r.handoff_node_);
@@ -111,7 +112,7 @@ void EngineCore::start_rw(Request& r, int fd, int fixed_slot, long long offset) 
         deliver(r, STATUS_CANCELLED, 0);
         return;
     }
-    backend_->start_rw(r, fd, fixed_slot, offset);
+    backend_->start_rw(r, fd, fixed_slot, offset, socket);
 }
 
 void EngineCore::cancel_rw(Request& r) {
@@ -190,6 +191,7 @@ bool EngineCore::stopping_and_idle() const {
 
 void EngineCore::run(std::shared_ptr<std::promise<void>> ready) {
     t_current = this;
+    block_sigpipe_in_this_thread();  // io_uring writes to pipes run here (engine/sigpipe.hpp)
     const auto wanted = options_.backend ? options_.backend : backend_from_env();
     if (wanted != BackendKind::Threads) {
         Status st;

@@ -19,7 +19,8 @@ class Backend {
 public:
     virtual ~Backend() = default;
     // fixed_slot: the fd's slot in the backend's registered files, or -1.
-    virtual void start_rw(Request& r, int fd, int fixed_slot, long long offset) = 0;
+    // socket: fd is a socket, written with send(MSG_NOSIGNAL) (no SIGPIPE).
+    virtual void start_rw(Request& r, int fd, int fixed_slot, long long offset, bool socket) = 0;
     // A registered-file slot for fd (io_uring skips the fd lookup and file
     // reference per operation), or -1 when the backend has none to give.
     virtual int register_file(int) { return -1; }
@@ -42,7 +43,7 @@ public:
 
     // ---- for targets (any thread)
     // Read or write through io_uring; from another thread it is handed over.
-    void start_rw(Request& r, int fd, int fixed_slot, long long offset);
+    void start_rw(Request& r, int fd, int fixed_slot, long long offset, bool socket);
     int register_file(int fd) { return backend_->register_file(fd); }
     void unregister_file(int slot) { backend_->unregister_file(slot); }
     void cancel_rw(Request& r);

@@ -2,6 +2,10 @@
 #pragma once
 #include <wdfio/request.hpp>
 
+#include "engine/sigpipe.hpp"
+
+#include <cerrno>
+
 namespace wdfio::detail {
 
 struct OsResult {
@@ -10,7 +14,10 @@ struct OsResult {
 };
 
 // A read that returns 0 bytes of a non-empty ask hit the end: STATUS_END_OF_FILE.
+// Called on the thread that made the operation or reaped it (a wdfio thread,
+// which blocks SIGPIPE): an EPIPE takes back the SIGPIPE it left pending there.
 inline OsResult os_result(const IoOperation& op, long long res) noexcept {
+    if (res == -EPIPE) consume_pending_sigpipe();
     if (res < 0) return {Status::from_errno(static_cast<int>(-res)), 0};
     if (res == 0 && op.type == RequestType::Read && op.length > 0) return {STATUS_END_OF_FILE, 0};
     return {STATUS_SUCCESS, static_cast<std::uint64_t>(res)};

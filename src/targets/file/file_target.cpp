@@ -11,6 +11,7 @@
 #include <linux/fs.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -30,6 +31,8 @@ bool misaligned(std::uint64_t v, unsigned align) { return align > 1 && v % align
 FileTarget::FileTarget(Engine& engine, std::string name, int fd, bool direct)
     : IoTarget(engine, std::move(name)), fd_(fd), direct_(direct) {
     seekable_ = lseek(fd_, 0, SEEK_CUR) >= 0;
+    struct stat kind {};
+    socket_ = fstat(fd_, &kind) == 0 && S_ISSOCK(kind.st_mode);
     fixed_slot_.store(engine.core().register_file(fd), std::memory_order_relaxed);
     if (!direct_) return;
     struct stat st {};
@@ -155,7 +158,8 @@ void FileTarget::start_io(Request& r) {
         else core.pool().enqueue(r);
         return;
     }
-    core.start_rw(r, fd(), fixed_slot_.load(std::memory_order_relaxed), seekable_ ? r.operation().device_offset : -1);
+    core.start_rw(r, fd(), fixed_slot_.load(std::memory_order_relaxed), seekable_ ? r.operation().device_offset : -1,
+                  socket_);
 }
 
 bool FileTarget::cancel_io(Request& r) {
@@ -210,7 +214,9 @@ void FileTarget::run_transfer(Request& r, WorkerContext& worker) {
         res = is_read ? ::pread(fd(), op.data, op.length, op.device_offset)
                       : ::pwrite(fd(), op.data, op.length, op.device_offset);
     } else {
-        res = is_read ? ::read(fd(), op.data, op.length) : ::write(fd(), op.data, op.length);
+        res = is_read      ? ::read(fd(), op.data, op.length)
+              : socket_    ? ::send(fd(), op.data, op.length, MSG_NOSIGNAL)  // a write would raise SIGPIPE
+                           : ::write(fd(), op.data, op.length);
     }
     if (res < 0) res = -errno;
     const OsResult o = os_result(op, res);

@@ -41,6 +41,7 @@ private:
     std::atomic<int> fixed_slot_{-1};  // fd_'s registered-file slot in the engine's ring, or -1
     void unregister_file() noexcept;
     bool seekable_ = false;
+    bool socket_ = false;  // written with send(MSG_NOSIGNAL): a write() would raise SIGPIPE
     bool direct_ = false;
     unsigned mem_align_ = 1;  // O_DIRECT: buffer address alignment
     unsigned off_align_ = 1;  // O_DIRECT: length and device offset alignment
