@@ -5,6 +5,7 @@
 #include <wdfio/verifier.hpp>
 
 #include "core/sync_waiter.hpp"
+#include "engine/engine_core.hpp"
 
 #include <atomic>
 #include <memory>
@@ -115,7 +116,7 @@ FanOutSummary fan_out_synchronously(std::span<IoTarget* const> targets, FanOutFo
         result.status = s;
         return result;
     }
-    if (targets.front()->engine().on_engine_thread()) {
+    if (targets.front()->core().on_engine_thread()) {
         detail::verifier_violation(VerifierCheck::BlockingOnEngineThread, nullptr, "fan_out_synchronously");
         result.status = STATUS_INVALID_DEVICE_REQUEST;
         return result;

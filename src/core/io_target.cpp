@@ -21,7 +21,7 @@ bool accepts_ignore_state(IoTargetState s) {
 }
 }  // namespace
 
-IoTarget::IoTarget(Engine& engine, std::string name) : engine_(engine), name_(std::move(name)) {
+IoTarget::IoTarget(Engine& engine, std::string name) : engine_(engine), core_(engine.core_), name_(std::move(name)) {
     cancel_sent_node_.set(detail::HandoffKind::CancelAll, this);
 }
 
@@ -158,7 +158,7 @@ bool IoTarget::cancel_one(Request& r) {
 // ---------------------------------------------------------------- state changes
 
 bool IoTarget::may_block(const char* call) {
-    if (!engine_.on_engine_thread()) return true;
+    if (!core_->on_engine_thread()) return true;
     detail::verifier_violation(VerifierCheck::BlockingOnEngineThread, this, call);
     return false;
 }
@@ -182,7 +182,12 @@ void IoTarget::wait_until_zero(Counter counter, Recancel recancel) {
 }
 
 Status IoTarget::start() {
-    if (!engine_.on_engine_thread()) {  // a waiting stop or purge finishes first (spec §7.3)
+    if (core_->gone()) {
+        log(LogLevel::Warning, "start %s: its engine has been destroyed; close targets before their engine",
+            name_.c_str());
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    if (!core_->on_engine_thread()) {  // a waiting stop or purge finishes first (spec §7.3)
         for (auto w = waiting_.load(); w != 0; w = waiting_.load()) waiting_.wait(w);
     }
     Request* list;
@@ -200,7 +205,7 @@ Status IoTarget::start() {
         list = r->target_next_;
         r->target_next_ = r->target_prev_ = nullptr;
         if (r->timer_armed_) {
-            engine_.core().timers().disarm(*r);
+            core_->timers().disarm(*r);
             r->timer_armed_ = false;
         }
         if (detail::RequestAccess::canceled(*r)) {  // a cancel raced the start
@@ -262,7 +267,7 @@ void IoTarget::shut(IoTargetState final_state) {
     }
     fail_all(parked, STATUS_WDF_DEVICE_REMOVED_NOT_SENT);
     cancel_sent_io(true);
-    if (engine_.on_engine_thread()) {
+    if (core_->on_engine_thread()) {
         // Cannot wait here: the last completion releases the OS resources.
         release_on_drain_.store(true, std::memory_order_seq_cst);
         if (pending_of(io_.load(std::memory_order_seq_cst)) == 0) release_once();

@@ -54,14 +54,20 @@ EngineCore::EngineCore(const EngineOptions& options) : options_(options) {
     started.wait();
 }
 
-EngineCore::~EngineCore() {
+EngineCore::~EngineCore() { shutdown(); }
+
+void EngineCore::shutdown() {
+    if (!thread_.joinable()) return;  // shut down already (the Engine, then the last target)
     stop_.store(true, std::memory_order_seq_cst);
     const std::uint64_t one = 1;
     [[maybe_unused]] auto n = write(event_fd_, &one, sizeof one);
     thread_.join();
+    // From here sends are refused; those made by routines while it drained went as before.
+    gone_.store(true, std::memory_order_release);
     pool_.reset();
     backend_.reset();
     close(event_fd_);
+    event_fd_ = -1;
 }
 
 bool EngineCore::on_engine_thread() const noexcept { return t_current == this; }
@@ -251,8 +257,8 @@ void EngineCore::run(std::shared_ptr<std::promise<void>> ready) {
 
 namespace wdfio {
 
-Engine::Engine(EngineOptions options) : core_(std::make_unique<detail::EngineCore>(options)) {}
-Engine::~Engine() = default;
+Engine::Engine(EngineOptions options) : core_(std::make_shared<detail::EngineCore>(options)) {}
+Engine::~Engine() { core_->shutdown(); }
 BackendKind Engine::backend() const noexcept { return core_->backend(); }
 Status Engine::uring_status() const noexcept { return core_->uring_status(); }
 bool Engine::on_engine_thread() const noexcept { return core_->on_engine_thread(); }

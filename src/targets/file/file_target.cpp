@@ -64,7 +64,7 @@ void FileTarget::release_resources() {
 }
 
 void FileTarget::unregister_file() noexcept {
-    if (const int slot = fixed_slot_.exchange(-1); slot >= 0) engine().core().unregister_file(slot);
+    if (const int slot = fixed_slot_.exchange(-1); slot >= 0) core().unregister_file(slot);
 }
 
 Result<Ref<IoTarget>> FileTarget::adopt(Engine& engine, std::string name, int fd, bool direct) {
@@ -147,11 +147,11 @@ Status FileTarget::check_format(const IoOperation& op) const {
 // ---------------------------------------------------------------- I/O
 
 bool FileTarget::uses_pool(const Request& r) const noexcept {
-    return r.operation().type == RequestType::DeviceControl || engine().backend() == BackendKind::Threads;
+    return r.operation().type == RequestType::DeviceControl || core().backend() == BackendKind::Threads;
 }
 
 void FileTarget::start_io(Request& r) {
-    EngineCore& core = engine().core();
+    EngineCore& core = this->core();
     if (uses_pool(r)) {
         core.operation_started();
         if (read_without_waiting(r)) core.post_completion(r);  // completes on the engine thread, as a worker's
@@ -163,13 +163,14 @@ void FileTarget::start_io(Request& r) {
 }
 
 bool FileTarget::cancel_io(Request& r) {
-    if (uses_pool(r)) engine().core().pool().cancel(r);
-    else engine().core().cancel_rw(r);
+    if (uses_pool(r)) core().pool().cancel(r);
+    else core().cancel_rw(r);
     return true;
 }
 
 void FileTarget::cancel_sent_io(bool include_ignore) {
-    EngineCore& core = engine().core();
+    EngineCore& core = this->core();
+    if (core.gone()) return;  // the engine finished everything before it went
     core.pool().cancel_target(*this, include_ignore);
     if (include_ignore) cancel_include_ignore_.store(true, std::memory_order_release);
     core.cancel_sent(*this, cancel_sent_node_, cancel_sent_queued_);
