@@ -33,6 +33,7 @@ FileTarget::FileTarget(Engine& engine, std::string name, int fd, bool direct)
     seekable_ = lseek(fd_, 0, SEEK_CUR) >= 0;
     struct stat kind {};
     socket_ = fstat(fd_, &kind) == 0 && S_ISSOCK(kind.st_mode);
+    if (const int fl = fcntl(fd_, F_GETFL); fl >= 0) access_ = fl & O_ACCMODE;
     fixed_slot_.store(engine.core().register_file(fd), std::memory_order_relaxed);
     if (!direct_) return;
     struct stat st {};
@@ -122,10 +123,24 @@ Status FileTarget::check_direct(const IoOperation& op) const {
     return STATUS_INVALID_PARAMETER;
 }
 
+// A descriptor open for one direction only: the OS would fail the other with
+// EBADF (a bad handle, which it is not). Refused here, as the access it lacks.
+Status FileTarget::check_access(const IoOperation& op) const {
+    const bool write = op.type == RequestType::Write;
+    if (access_ != (write ? O_RDONLY : O_WRONLY)) return STATUS_SUCCESS;
+    log(LogLevel::Warning,
+        "%s was opened for %s only, so it cannot be %s: open it with %s access (OpenOptions{} gives read and "
+        "write), or give from_fd a descriptor opened for %s",
+        name().c_str(), write ? "reading" : "writing", write ? "written" : "read", write ? "write" : "read",
+        write ? "writing" : "reading");
+    return STATUS_ACCESS_DENIED;
+}
+
 Status FileTarget::check_format(const IoOperation& op) const {
     switch (op.type) {
     case RequestType::Read:
     case RequestType::Write:
+        if (Status s = check_access(op); !s.ok()) return s;
         if (op.length > UINT32_MAX) return STATUS_INVALID_PARAMETER;  // KMDF lengths are 32-bit
         if (seekable_ && op.device_offset < 0) return STATUS_INVALID_PARAMETER;
         return direct_ ? check_direct(op) : STATUS_SUCCESS;
