@@ -114,6 +114,9 @@ protected:
     // Cancel every operation sent and not finished, setting each request's
     // cancel flag; with include_ignore also those sent with IGNORE_TARGET_STATE.
     virtual void cancel_sent_io(bool include_ignore) = 0;
+    // The status of an operation the OS failed with errno err (Status::from_errno
+    // unless the kind of target knows better). Called on the failure path only.
+    virtual Status status_from_errno(const IoOperation& op, int err) const;
     // Release OS resources once close has drained the target.
     virtual void release_resources() {}
     // Carry out a request's operation synchronously on a worker thread.

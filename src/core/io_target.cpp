@@ -280,6 +280,8 @@ void IoTarget::shut(IoTargetState final_state) {
 void IoTarget::close() { shut(IoTargetState::Closed); }
 void IoTarget::remove() { shut(IoTargetState::Deleted); }
 
+Status IoTarget::status_from_errno(const IoOperation&, int err) const { return Status::from_errno(err); }
+
 void IoTarget::run_blocking(Request& request, detail::WorkerContext&) {
     detail::RequestAccess::record_result(request, STATUS_NOT_SUPPORTED, 0);
 }

@@ -118,7 +118,7 @@ int UringBackend::reap() {
         if (ud < 64) continue;  // cancel results decide nothing (spec §13)
         auto* r = reinterpret_cast<Request*>(ud & ~kTagMask);
         TargetAccess::unlink_engine(*r);
-        const OsResult o = os_result(r->operation(), res);
+        const OsResult o = os_result(*RequestAccess::sent_target(*r), r->operation(), res);
         core_.deliver(*r, o.status, o.information);
     }
     return handled;

@@ -26,13 +26,32 @@ namespace wdfio::detail {
 
 namespace {
 bool misaligned(std::uint64_t v, unsigned align) { return align > 1 && v % align != 0; }
+
+// Whether fd is a block device set read-only (BLKROGET).
+bool read_only_device(int fd) {
+    struct stat st {};
+    int ro = 0;
+    return fstat(fd, &st) == 0 && S_ISBLK(st.st_mode) && ioctl(fd, BLKROGET, &ro) == 0 && ro != 0;
+}
+
+// An open for writing refused (EACCES, EPERM or EROFS, as kernels differ): for
+// a read-only block device, STATUS_MEDIA_WRITE_PROTECTED, as Windows says.
+bool write_protected_device(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return false;
+    const bool ro = read_only_device(fd);
+    ::close(fd);
+    return ro;
+}
 }  // namespace
 
 FileTarget::FileTarget(Engine& engine, std::string name, int fd, bool direct)
     : IoTarget(engine, std::move(name)), fd_(fd), direct_(direct) {
     seekable_ = lseek(fd_, 0, SEEK_CUR) >= 0;
     struct stat kind {};
-    socket_ = fstat(fd_, &kind) == 0 && S_ISSOCK(kind.st_mode);
+    const bool known = fstat(fd_, &kind) == 0;
+    socket_ = known && S_ISSOCK(kind.st_mode);
+    block_device_ = known && S_ISBLK(kind.st_mode);
     if (const int fl = fcntl(fd_, F_GETFL); fl >= 0) access_ = fl & O_ACCMODE;
     fixed_slot_.store(engine.core().register_file(fd), std::memory_order_relaxed);
     if (!direct_) return;
@@ -90,7 +109,16 @@ Result<Ref<IoTarget>> FileTarget::open(Engine& engine, std::string_view path, co
     struct stat st {};
     const bool fifo = stat(p.c_str(), &st) == 0 && S_ISFIFO(st.st_mode);
     int fd = ::open(p.c_str(), flags | (fifo ? O_NONBLOCK : 0), 0644);
-    if (fd < 0) return Status::from_errno(errno);
+    if (fd < 0) {
+        const int err = errno;
+        if (options.write && (err == EACCES || err == EPERM || err == EROFS) && S_ISBLK(st.st_mode) &&
+            write_protected_device(p)) {
+            log(LogLevel::Warning, "open %s: a read-only block device cannot be opened for writing; open it with "
+                "OpenOptions::read_only(), or make it writable (blockdev --setrw)", p.c_str());
+            return STATUS_MEDIA_WRITE_PROTECTED;
+        }
+        return Status::from_errno(err);
+    }
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         ::close(fd);
         return STATUS_FILE_IS_A_DIRECTORY;
@@ -128,6 +156,11 @@ Status FileTarget::check_direct(const IoOperation& op) const {
 Status FileTarget::check_access(const IoOperation& op) const {
     const bool write = op.type == RequestType::Write;
     if (access_ != (write ? O_RDONLY : O_WRONLY)) return STATUS_SUCCESS;
+    if (write && read_only_device(fd())) {  // the more precise reason: even a read-write open could not write
+        log(LogLevel::Warning, "%s is a read-only block device: it cannot be written (make it writable with "
+            "blockdev --setrw, or attach a loop device without -r)", name().c_str());
+        return STATUS_MEDIA_WRITE_PROTECTED;
+    }
     log(LogLevel::Warning,
         "%s was opened for %s only, so it cannot be %s: open it with %s access (OpenOptions{} gives read and "
         "write), or give from_fd a descriptor opened for %s",
@@ -206,6 +239,18 @@ bool FileTarget::read_without_waiting(Request& r) {
     return true;
 }
 
+// A block device set read-only fails writes with EPERM (EACCES or EROFS on
+// some kernels): the medium is write-protected, which Windows reports as
+// STATUS_MEDIA_WRITE_PROTECTED. Elsewhere those stay STATUS_ACCESS_DENIED.
+Status FileTarget::status_from_errno(const IoOperation& op, int err) const {
+    if (!block_device_ || op.type != RequestType::Write || (err != EPERM && err != EACCES && err != EROFS))
+        return Status::from_errno(err);
+    if (!logged_write_protected_.exchange(true, std::memory_order_relaxed))
+        log(LogLevel::Warning, "%s is a read-only block device: writes fail with STATUS_MEDIA_WRITE_PROTECTED "
+            "(make it writable with blockdev --setrw, or attach a loop device without -r)", name().c_str());
+    return STATUS_MEDIA_WRITE_PROTECTED;
+}
+
 void FileTarget::run_blocking(Request& r, WorkerContext& worker) {
     if (r.operation().type == RequestType::DeviceControl) run_ioctl(r);
     else run_transfer(r, worker);
@@ -235,7 +280,7 @@ void FileTarget::run_transfer(Request& r, WorkerContext& worker) {
                            : ::write(fd(), op.data, op.length);
     }
     if (res < 0) res = -errno;
-    const OsResult o = os_result(op, res);
+    const OsResult o = os_result(*this, op, res);
     RequestAccess::record_result(r, o.status, o.information);
 }
 

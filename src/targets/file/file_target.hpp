@@ -24,6 +24,7 @@ protected:
     bool cancel_io(Request& r) override;
     void cancel_sent_io(bool include_ignore) override;
     void release_resources() override;
+    Status status_from_errno(const IoOperation& op, int err) const override;
     void run_blocking(Request& r, WorkerContext& worker) override;
     bool may_wait_indefinitely(const Request& r) const override {
         return !seekable_ || r.operation().type == RequestType::DeviceControl;
@@ -45,6 +46,8 @@ private:
     void unregister_file() noexcept;
     bool seekable_ = false;
     bool socket_ = false;
+    bool block_device_ = false;
+    mutable std::atomic<bool> logged_write_protected_{false};  // its log line once per target
     int access_ = O_RDWR;  // the descriptor's O_ACCMODE: a read-only one is not written, and the reverse  // written with send(MSG_NOSIGNAL): a write() would raise SIGPIPE
     bool direct_ = false;
     unsigned mem_align_ = 1;  // O_DIRECT: buffer address alignment
