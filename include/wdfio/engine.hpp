@@ -31,6 +31,9 @@ public:
     // Cancels what is still outstanding at the OS and waits for every
     // completion routine. Targets and devices refer to their engine: close or
     // remove them first (requests parked in a stopped target are theirs to fail).
+    // A target that outlives its engine keeps the engine's core (not its
+    // thread): it can still be closed and released; sends to it are refused
+    // with STATUS_INVALID_DEVICE_STATE.
     ~Engine();
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
@@ -43,7 +46,8 @@ public:
     detail::EngineCore& core() noexcept { return *core_; }
 
 private:
-    std::unique_ptr<detail::EngineCore> core_;
+    friend class IoTarget;  // holds a reference to core_
+    std::shared_ptr<detail::EngineCore> core_;
 };
 
 }  // namespace wdfio

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -19,6 +20,7 @@ class Engine;
 namespace detail {
 struct WorkerContext;
 struct TargetAccess;
+class EngineCore;
 }  // namespace detail
 
 // WDF_IO_TARGET_STATE values.
@@ -66,6 +68,7 @@ public:
 
     IoTargetState state() const noexcept { return state_.load(std::memory_order_acquire); }
     const std::string& name() const noexcept { return name_; }
+    // The engine the target was opened on; not to be used once that Engine is destroyed.
     Engine& engine() const noexcept { return engine_; }
     // Requests accepted and not yet finished (parked, sent, or their routine running).
     std::uint32_t pending() const noexcept { return pending_of(io_.load(std::memory_order_acquire)); }
@@ -111,6 +114,9 @@ protected:
     // Cancel every operation sent and not finished, setting each request's
     // cancel flag; with include_ignore also those sent with IGNORE_TARGET_STATE.
     virtual void cancel_sent_io(bool include_ignore) = 0;
+    // The status of an operation the OS failed with errno err (Status::from_errno
+    // unless the kind of target knows better). Called on the failure path only.
+    virtual Status status_from_errno(const IoOperation& op, int err) const;
     // Release OS resources once close has drained the target.
     virtual void release_resources() {}
     // Carry out a request's operation synchronously on a worker thread.
@@ -151,6 +157,9 @@ private:
     void release_once();
 
     Engine& engine_;
+    // The engine's core, kept by every target (one reference per target, none
+    // per request): a target released after its Engine touches nothing freed.
+    std::shared_ptr<detail::EngineCore> core_;
     std::string name_;
     std::atomic<IoTargetState> state_{IoTargetState::Started};
     std::atomic<std::uint64_t> io_{0};       // pending | sent (above)
@@ -164,6 +173,8 @@ private:
     detail::RequestFifo<&Request::target_next_, &Request::target_prev_> parked_list_;  // FIFO of parked requests
 
 public:
+    // Plumbing, not API: the engine's core (alive as long as the target).
+    detail::EngineCore& core() const noexcept { return *core_; }
     // Plumbing, not API: the io_uring operations in flight (engine thread
     // only), and the hand-over link that asks the engine to cancel them.
     Request* engine_list_ = nullptr;

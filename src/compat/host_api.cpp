@@ -66,7 +66,7 @@ void WdfioHostShutdown(void) {
         bool may_block;
         {
             std::lock_guard lock(g_host_mutex);
-            may_block = !g_engine || wdfio::detail::may_block(*g_engine);
+            may_block = !g_engine || wdfio::detail::may_block(g_engine->core());
         }
         if (!may_block) {
             wdfio::log(wdfio::LogLevel::Error,

@@ -5,13 +5,11 @@
 // (stop, purge, close) would wait for itself.
 #pragma once
 
-namespace wdfio {
-class Engine;
-}
-
 namespace wdfio::detail {
 
-bool may_block(const Engine& engine) noexcept;
+class EngineCore;
+
+bool may_block(const EngineCore& engine) noexcept;
 
 // Marks this thread as running a completion routine for its scope (nests).
 class RoutineScope {

@@ -4,7 +4,9 @@
 #include <wdfio/fan_out.hpp>
 #include <wdfio/verifier.hpp>
 
+#include "core/blocking.hpp"
 #include "core/sync_waiter.hpp"
+#include "engine/engine_core.hpp"
 
 #include <atomic>
 #include <memory>
@@ -119,7 +121,7 @@ FanOutSummary fan_out_synchronously(std::span<IoTarget* const> targets, FanOutFo
         result.status = s;
         return result;
     }
-    if (targets.front()->engine().on_engine_thread()) {
+    if (!detail::may_block(targets.front()->core())) {
         detail::verifier_violation(VerifierCheck::BlockingOnEngineThread, nullptr, "fan_out_synchronously");
         result.status = STATUS_INVALID_DEVICE_REQUEST;
         return result;

@@ -22,7 +22,7 @@ bool accepts_ignore_state(IoTargetState s) {
 }
 }  // namespace
 
-IoTarget::IoTarget(Engine& engine, std::string name) : engine_(engine), name_(std::move(name)) {
+IoTarget::IoTarget(Engine& engine, std::string name) : engine_(engine), core_(engine.core_), name_(std::move(name)) {
     cancel_sent_node_.set(detail::HandoffKind::CancelAll, this);
 }
 
@@ -183,7 +183,7 @@ bool IoTarget::cancel_one(Request& r) {
 // ---------------------------------------------------------------- state changes
 
 bool IoTarget::may_block(const char* call) {
-    if (detail::may_block(engine_)) return true;
+    if (detail::may_block(*core_)) return true;
     detail::verifier_violation(VerifierCheck::BlockingOnEngineThread, this, call);
     return false;
 }
@@ -207,7 +207,12 @@ void IoTarget::wait_until_zero(Counter counter, Recancel recancel) {
 }
 
 Status IoTarget::start() {
-    if (detail::may_block(engine_)) {  // a waiting stop or purge finishes first (spec §7.3)
+    if (core_->gone()) {
+        log(LogLevel::Warning, "start %s: its engine has been destroyed; close targets before their engine",
+            name_.c_str());
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    if (detail::may_block(*core_)) {  // a waiting stop or purge finishes first (spec §7.3)
         for (auto w = waiting_.load(); w != 0; w = waiting_.load()) waiting_.wait(w);
     }
     Request* list;
@@ -225,7 +230,7 @@ Status IoTarget::start() {
         list = r->target_next_;
         r->target_next_ = r->target_prev_ = nullptr;
         if (r->timer_armed_) {
-            engine_.core().timers().disarm(*r);
+            core_->timers().disarm(*r);
             r->timer_armed_ = false;
         }
         if (detail::RequestAccess::canceled(*r)) {  // a cancel raced the start
@@ -291,7 +296,7 @@ void IoTarget::shut(IoTargetState final_state) {
     }
     fail_all(parked, STATUS_WDF_DEVICE_REMOVED_NOT_SENT);
     cancel_sent_io(true);
-    if (!detail::may_block(engine_)) {
+    if (!detail::may_block(*core_)) {
         // Cannot wait here (the engine thread, or a completion routine that
         // would wait for itself): the last completion releases the OS resources.
         release_on_drain_.store(true, std::memory_order_seq_cst);
@@ -304,6 +309,8 @@ void IoTarget::shut(IoTargetState final_state) {
 
 void IoTarget::close() { shut(IoTargetState::Closed); }
 void IoTarget::remove() { shut(IoTargetState::Deleted); }
+
+Status IoTarget::status_from_errno(const IoOperation&, int err) const { return Status::from_errno(err); }
 
 void IoTarget::run_blocking(Request& request, detail::WorkerContext&) {
     detail::RequestAccess::record_result(request, STATUS_NOT_SUPPORTED, 0);

@@ -281,7 +281,7 @@ void Request::arm_timeout(IoTarget& target, const SendOptions& options) {
     // Step 8: the timer starts before the request goes down or is parked.
     if (!options.has(SEND_OPTION_TIMEOUT) || options.timeout == 0) return;
     timer_armed_ = true;
-    target.engine().core().arm_timer(*this, detail::TimerWheel::now_ns() + wait_for_ticks(options.timeout).count(),
+    target.core().arm_timer(*this, detail::TimerWheel::now_ns() + wait_for_ticks(options.timeout).count(),
                                      send_seq_);
 }
 
@@ -302,6 +302,12 @@ Request::SubmitResult Request::submit(IoTarget& target, const SendOptions& optio
     }
     if (!check_depth(target).ok()) {  // spec §10 #3
         status_ = STATUS_REQUEST_NOT_ACCEPTED;
+        return SubmitResult::Refused;
+    }
+    if (target.core().gone()) {  // the Engine was destroyed before this target
+        log(LogLevel::Warning, "%s to %s: the target's engine has been destroyed; keep the Engine until its "
+            "targets are closed", call, target.name().c_str());
+        status_ = STATUS_INVALID_DEVICE_STATE;
         return SubmitResult::Refused;
     }
     const bool ignore = options.has(SEND_OPTION_IGNORE_TARGET_STATE);
@@ -345,7 +351,7 @@ bool Request::send(IoTarget& target, const SendOptions& options) {
 }
 
 bool Request::send_synchronously(IoTarget& target, const SendOptions& options, bool run_routine) {
-    if (!detail::may_block(target.engine())) {
+    if (!detail::may_block(target.core())) {
         verifier_violation(VerifierCheck::BlockingOnEngineThread, this, "synchronous send");
         status_ = STATUS_INVALID_DEVICE_REQUEST;
         return false;
@@ -411,7 +417,7 @@ void Request::timer_fired(std::uint32_t seq) noexcept {
 
 void Request::complete_claimed() noexcept {
     IoTarget* target = std::exchange(sent_target_, nullptr);
-    if (timer_armed_) target->engine().core().timers().disarm(*this);
+    if (timer_armed_) target->core().timers().disarm(*this);
     status_ = lower_status_;
     if (status_ == STATUS_CANCELLED && timed_out_.load(std::memory_order_seq_cst)) status_ = STATUS_IO_TIMEOUT;
     information_ = lower_information_;
@@ -465,7 +471,7 @@ struct HelperRequest {
 template <class Format>
 Status run_helper(IoTarget& target, Request* supplied, const SendOptions& options, std::uint64_t* bytes,
                   Format&& format) {
-    if (!detail::may_block(target.engine())) {
+    if (!detail::may_block(target.core())) {
         detail::verifier_violation(VerifierCheck::BlockingOnEngineThread, supplied, "synchronous helper");
         return STATUS_INVALID_DEVICE_REQUEST;
     }

@@ -10,6 +10,9 @@ struct TargetAccess {
     static void start_io(IoTarget& t, Request& r) { t.start_io(r); }
     static void run_blocking(IoTarget& t, Request& r, WorkerContext& w) { t.run_blocking(r, w); }
     static bool may_wait_indefinitely(const IoTarget& t, const Request& r) { return t.may_wait_indefinitely(r); }
+    static Status status_from_errno(const IoTarget& t, const IoOperation& op, int err) {
+        return t.status_from_errno(op, err);
+    }
     static std::atomic<bool>& cancel_sent_queued(IoTarget& t) noexcept { return t.cancel_sent_queued_; }
     static void count_down(IoTarget& t, std::uint64_t steps) noexcept { t.count_down(steps); }
     static bool missed_cancel(Request& r) noexcept { return RequestAccess::sent_target(r)->missed_cancel(r); }

@@ -6,6 +6,7 @@
 #include "core/request_access.hpp"
 #include "core/target_access.hpp"
 #include "engine/finish_batch.hpp"
+#include "engine/sigpipe.hpp"
 #include "engine/threads_backend.hpp"
 #include "engine/uring_backend.hpp"
 
@@ -53,14 +54,20 @@ EngineCore::EngineCore(const EngineOptions& options) : options_(options) {
     started.wait();
 }
 
-EngineCore::~EngineCore() {
+EngineCore::~EngineCore() { shutdown(); }
+
+void EngineCore::shutdown() {
+    if (!thread_.joinable()) return;  // shut down already (the Engine, then the last target)
     stop_.store(true, std::memory_order_seq_cst);
     const std::uint64_t one = 1;
     [[maybe_unused]] auto n = write(event_fd_, &one, sizeof one);
     thread_.join();
+    // From here sends are refused; those made by routines while it drained went as before.
+    gone_.store(true, std::memory_order_release);
     pool_.reset();
     backend_.reset();
     close(event_fd_);
+    event_fd_ = -1;
 }
 
 bool EngineCore::on_engine_thread() const noexcept { return t_current == this; }
@@ -98,7 +105,7 @@ int EngineCore::fire_timers() {
     return total;
 }
 
-void EngineCore::start_rw(Request& r, int fd, int fixed_slot, long long offset) {
+void EngineCore::start_rw(Request& r, int fd, int fixed_slot, long long offset, bool socket) {
     if (!on_engine_thread()) {
         r.handoff_node_.set_kind(HandoffKind::Submit);
         post(r.handoff_node_);
@@ -112,7 +119,7 @@ void EngineCore::start_rw(Request& r, int fd, int fixed_slot, long long offset) 
         deliver(r, STATUS_CANCELLED, 0);
         return;
     }
-    backend_->start_rw(r, fd, fixed_slot, offset);
+    backend_->start_rw(r, fd, fixed_slot, offset, socket);
 }
 
 void EngineCore::cancel_rw(Request& r) {
@@ -191,6 +198,7 @@ bool EngineCore::stopping_and_idle() const {
 
 void EngineCore::run(std::shared_ptr<std::promise<void>> ready) {
     t_current = this;
+    block_sigpipe_in_this_thread();  // io_uring writes to pipes run here (engine/sigpipe.hpp)
     const auto wanted = options_.backend ? options_.backend : backend_from_env();
     if (wanted != BackendKind::Threads) {
         Status st;
@@ -250,8 +258,8 @@ void EngineCore::run(std::shared_ptr<std::promise<void>> ready) {
 
 namespace wdfio {
 
-Engine::Engine(EngineOptions options) : core_(std::make_unique<detail::EngineCore>(options)) {}
-Engine::~Engine() = default;
+Engine::Engine(EngineOptions options) : core_(std::make_shared<detail::EngineCore>(options)) {}
+Engine::~Engine() { core_->shutdown(); }
 BackendKind Engine::backend() const noexcept { return core_->backend(); }
 Status Engine::uring_status() const noexcept { return core_->uring_status(); }
 bool Engine::on_engine_thread() const noexcept { return core_->on_engine_thread(); }

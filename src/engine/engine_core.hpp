@@ -19,7 +19,8 @@ class Backend {
 public:
     virtual ~Backend() = default;
     // fixed_slot: the fd's slot in the backend's registered files, or -1.
-    virtual void start_rw(Request& r, int fd, int fixed_slot, long long offset) = 0;
+    // socket: fd is a socket, written with send(MSG_NOSIGNAL) (no SIGPIPE).
+    virtual void start_rw(Request& r, int fd, int fixed_slot, long long offset, bool socket) = 0;
     // A registered-file slot for fd (io_uring skips the fd lookup and file
     // reference per operation), or -1 when the backend has none to give.
     virtual int register_file(int) { return -1; }
@@ -35,6 +36,10 @@ class EngineCore {
 public:
     explicit EngineCore(const EngineOptions& options);
     ~EngineCore();
+    // The Engine is destroyed: stop the thread (finishing everything), the
+    // workers and the backend. Targets that outlive it keep this object.
+    void shutdown();
+    bool gone() const noexcept { return gone_.load(std::memory_order_relaxed); }
 
     BackendKind backend() const noexcept { return kind_; }
     Status uring_status() const noexcept { return uring_status_; }
@@ -42,9 +47,11 @@ public:
 
     // ---- for targets (any thread)
     // Read or write through io_uring; from another thread it is handed over.
-    void start_rw(Request& r, int fd, int fixed_slot, long long offset);
+    void start_rw(Request& r, int fd, int fixed_slot, long long offset, bool socket);
     int register_file(int fd) { return backend_->register_file(fd); }
-    void unregister_file(int slot) { backend_->unregister_file(slot); }
+    void unregister_file(int slot) {
+        if (!gone()) backend_->unregister_file(slot);  // else the ring, and its files, are gone already
+    }
     void cancel_rw(Request& r);
     // Cancel the io_uring operations of target (stop, purge, close): node is
     // the target's own hand-over link, posted at most once at a time.
@@ -71,6 +78,7 @@ private:
 
     EngineOptions options_;
     BackendKind kind_ = BackendKind::Threads;
+    std::atomic<bool> gone_{false};  // shut down (read on every send: kept away from the busy fields)
     Status uring_status_ = STATUS_SUCCESS;
     std::unique_ptr<Backend> backend_;
     std::unique_ptr<WorkerPool> pool_;

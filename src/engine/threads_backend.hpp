@@ -10,7 +10,7 @@ class ThreadsBackend final : public Backend {
 public:
     explicit ThreadsBackend(EngineCore& core) : core_(core) {}
 
-    void start_rw(Request& r, int, int, long long) override { core_.pool().enqueue(r); }
+    void start_rw(Request& r, int, int, long long, bool) override { core_.pool().enqueue(r); }
     void cancel(Request& r) override { core_.pool().cancel(r); }
     void cancel_everything() override { core_.pool().cancel_all(); }
     int reap() override { return 0; }

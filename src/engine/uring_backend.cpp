@@ -4,6 +4,8 @@
 #include "core/target_access.hpp"
 #include "engine/os_result.hpp"
 
+#include <sys/socket.h>
+
 #include <cerrno>
 
 namespace wdfio::detail {
@@ -73,12 +75,13 @@ void UringBackend::unregister_file(int slot) {
     free_file_slots_.push_back(slot);
 }
 
-void UringBackend::start_rw(Request& r, int fd, int fixed_slot, long long offset) {
+void UringBackend::start_rw(Request& r, int fd, int fixed_slot, long long offset, bool socket) {
     const IoOperation& op = r.operation();
     io_uring_sqe* s = sqe();
     const auto len = static_cast<unsigned>(op.length);
     const int file = fixed_slot >= 0 ? fixed_slot : fd;
     if (op.type == RequestType::Read) io_uring_prep_read(s, file, op.data, len, static_cast<__u64>(offset));
+    else if (socket) io_uring_prep_send(s, file, op.data, len, MSG_NOSIGNAL);  // a write would raise SIGPIPE
     else io_uring_prep_write(s, file, op.data, len, static_cast<__u64>(offset));
     if (fixed_slot >= 0) s->flags |= IOSQE_FIXED_FILE;
     io_uring_sqe_set_data64(s, user_data(r, RequestAccess::send_seq(r)));
@@ -115,7 +118,7 @@ int UringBackend::reap() {
         if (ud < 64) continue;  // cancel results decide nothing (spec §13)
         auto* r = reinterpret_cast<Request*>(ud & ~kTagMask);
         TargetAccess::unlink_engine(*r);
-        const OsResult o = os_result(r->operation(), res);
+        const OsResult o = os_result(*RequestAccess::sent_target(*r), r->operation(), res);
         core_.deliver(*r, o.status, o.information);
     }
     return handled;

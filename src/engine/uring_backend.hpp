@@ -17,7 +17,7 @@ public:
     UringBackend(EngineCore& core, unsigned entries, Status& status);
     ~UringBackend() override;
 
-    void start_rw(Request& r, int fd, int fixed_slot, long long offset) override;
+    void start_rw(Request& r, int fd, int fixed_slot, long long offset, bool socket) override;
     int register_file(int fd) override;
     void unregister_file(int slot) override;
     void cancel(Request& r) override;

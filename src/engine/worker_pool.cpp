@@ -6,6 +6,7 @@
 #include "core/request_access.hpp"
 #include "core/target_access.hpp"
 #include "engine/engine_core.hpp"
+#include "engine/sigpipe.hpp"
 
 #include <csignal>
 #include <cstring>
@@ -118,6 +119,7 @@ void WorkerPool::cancel_all() {
 }
 
 void WorkerPool::run(Worker* w) {
+    block_sigpipe_in_this_thread();  // blocking writes to pipes run here (engine/sigpipe.hpp)
     WorkerContext ctx{w->cancel_fd};
     std::unique_lock lock(mutex_);
     for (;;) {

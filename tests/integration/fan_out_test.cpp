@@ -107,9 +107,9 @@ TEST_F(FanOutTest, OneFailureAllAtOnce) {
         o.policy = FanOutPolicy::Continue;
         o.send.timeout_after(50ms);
         const auto s = fan_out_synchronously(m.list(), m.format(data), o);
-        EXPECT_EQ(s.status, Status(STATUS_INVALID_HANDLE));  // the first failure (the timeout comes later)
+        EXPECT_EQ(s.status, Status(STATUS_ACCESS_DENIED));  // the first failure (the timeout comes later)
         EXPECT_EQ(s.results[0].status, Status(STATUS_SUCCESS));
-        EXPECT_EQ(s.results[1].status, Status(STATUS_INVALID_HANDLE));  // EBADF: opened read-only
+        EXPECT_EQ(s.results[1].status, Status(STATUS_ACCESS_DENIED));  // opened read-only: refused at format
         EXPECT_EQ(s.results[2].status, Status(STATUS_IO_TIMEOUT));
         EXPECT_EQ(s.results[3].status, Status(STATUS_SUCCESS));
     }
@@ -118,8 +118,8 @@ TEST_F(FanOutTest, OneFailureAllAtOnce) {
         FanOutOptions o;
         o.policy = FanOutPolicy::CancelRest;
         const auto s = fan_out_synchronously(m.list(), m.format(data), o);
-        EXPECT_EQ(s.status, Status(STATUS_INVALID_HANDLE));
-        EXPECT_EQ(s.results[1].status, Status(STATUS_INVALID_HANDLE));
+        EXPECT_EQ(s.status, Status(STATUS_ACCESS_DENIED));
+        EXPECT_EQ(s.results[1].status, Status(STATUS_ACCESS_DENIED));
         EXPECT_EQ(s.results[2].status, Status(STATUS_CANCELLED));
         for (int i : {0, 3}) {  // already done, or cancelled before it finished
             const Status st = s.results[i].status;
@@ -136,7 +136,7 @@ TEST_F(FanOutTest, OneFailureInTurn) {
         o.send.timeout_after(30ms);
         const auto s = fan_out_synchronously(m.list(), m.format(data), o);
         EXPECT_EQ(s.results[0].status, Status(STATUS_SUCCESS));
-        EXPECT_EQ(s.results[1].status, Status(STATUS_INVALID_HANDLE));
+        EXPECT_EQ(s.results[1].status, Status(STATUS_ACCESS_DENIED));
         EXPECT_EQ(s.results[2].status, Status(STATUS_IO_TIMEOUT));
         EXPECT_EQ(s.results[3].status, Status(STATUS_SUCCESS));
         expect_data_on(*m.good2);
@@ -148,7 +148,7 @@ TEST_F(FanOutTest, OneFailureInTurn) {
         o.mode = FanOutMode::InTurn;
         o.policy = FanOutPolicy::CancelRest;
         const auto s = fan_out_synchronously(m.list(), m.format(data), o);
-        EXPECT_EQ(s.status, Status(STATUS_INVALID_HANDLE));
+        EXPECT_EQ(s.status, Status(STATUS_ACCESS_DENIED));
         EXPECT_EQ(s.results[0].status, Status(STATUS_SUCCESS));
         EXPECT_EQ(s.results[2].status, Status(STATUS_CANCELLED));
         EXPECT_EQ(s.results[3].status, Status(STATUS_CANCELLED));

@@ -568,5 +568,49 @@ TEST_F(LoopDeviceTest, DirectReadAtEndOfDeviceIsEndOfFile) {
     EXPECT_EQ(bytes, 4096u);
 }
 
+// A read-only block device (BLKROSET; `losetup -r` gives the same): a write
+// fails with STATUS_MEDIA_WRITE_PROTECTED, as Windows reports it, whether the
+// kernel refuses the read-write open or the write itself (EPERM today), and a
+// target opened for reading only refuses a write at format with the same status.
+TEST_F(LoopDeviceTest, WriteToReadOnlyDeviceIsMediaWriteProtected) {
+    struct ReadOnly {
+        explicit ReadOnly(const std::string& device) : fd(::open(device.c_str(), O_RDONLY | O_CLOEXEC)) {}
+        ~ReadOnly() {
+            int zero = 0;
+            if (fd >= 0) ::ioctl(fd, BLKROSET, &zero);
+            if (fd >= 0) ::close(fd);
+        }
+        int fd;
+    } read_only(device_);
+    ASSERT_GE(read_only.fd, 0) << std::strerror(errno);
+    int one = 1;
+    ASSERT_EQ(::ioctl(read_only.fd, BLKROSET, &one), 0) << "BLKROSET: " << std::strerror(errno);
+
+    auto buffer = Memory::allocate(4096).value();
+    for (bool direct : {false, true}) {
+        SCOPED_TRACE(direct ? "O_DIRECT" : "buffered");
+        auto opened = IoTarget::open(engine(), device_, OpenOptions().with_direct(direct));
+        if (!opened.ok()) {  // kernels that refuse the open for writing
+            EXPECT_STATUS(opened.status(), STATUS_MEDIA_WRITE_PROTECTED);
+            continue;
+        }
+        auto target = std::move(opened).value();
+        CloseOnExit closer(target);
+        auto w = Request::create(*target).value();
+        ASSERT_STATUS(w->format_write(*target, buffer, {}, 0), STATUS_SUCCESS);
+        ASSERT_TRUE(w->send(*target, SendOptions::synchronous()));
+        EXPECT_STATUS(w->status(), STATUS_MEDIA_WRITE_PROTECTED);
+        auto r = Request::create(*target).value();  // reading still works
+        ASSERT_STATUS(r->format_read(*target, buffer, {}, 0), STATUS_SUCCESS);
+        ASSERT_TRUE(r->send(*target, SendOptions::synchronous()));
+        EXPECT_STATUS(r->status(), STATUS_SUCCESS);
+    }
+
+    auto reader = IoTarget::open(engine(), device_, OpenOptions::read_only()).value();
+    CloseOnExit closer(reader);
+    auto w = Request::create(*reader).value();
+    EXPECT_STATUS(w->format_write(*reader, buffer, {}, 0), STATUS_MEDIA_WRITE_PROTECTED);
+}
+
 }  // namespace
 }  // namespace wdfio::test

@@ -285,3 +285,37 @@ TEST_F(FileIo, CachedEvictedShortAndEndOfFileReads) {
         }
     }
 }
+
+// A target opened for one direction refuses the other at format, with
+// STATUS_ACCESS_DENIED (not the EBADF of the OS as STATUS_INVALID_HANDLE).
+TEST(FileAccessMode, WriteToReadOnlyAndReadFromWriteOnlyAreAccessDenied) {
+    Engine engine;
+    TempFile file(4096);
+    auto buffer = Memory::allocate(512).value();
+
+    auto reader = IoTarget::open(engine, file.path(), OpenOptions::read_only()).value();
+    test::CloseOnExit close_reader(reader);
+    auto r = Request::create(*reader).value();
+    EXPECT_STATUS(r->format_write(*reader, buffer, {}, 0), STATUS_ACCESS_DENIED);
+    ASSERT_STATUS(r->format_read(*reader, buffer, {}, 0), STATUS_SUCCESS);  // the direction it was opened for
+    ASSERT_TRUE(r->send(*reader, SendOptions::synchronous()));
+    EXPECT_STATUS(r->status(), STATUS_SUCCESS);
+
+    auto writer = IoTarget::open(engine, file.path(), OpenOptions::write_only()).value();
+    test::CloseOnExit close_writer(writer);
+    auto w = Request::create(*writer).value();
+    EXPECT_STATUS(w->format_read(*writer, buffer, {}, 0), STATUS_ACCESS_DENIED);
+    ASSERT_STATUS(w->format_write(*writer, buffer, {}, 0), STATUS_SUCCESS);
+    ASSERT_TRUE(w->send(*writer, SendOptions::synchronous()));
+    EXPECT_STATUS(w->status(), STATUS_SUCCESS);
+
+    // A descriptor handed over: a pipe's read end.
+    int p[2];
+    ASSERT_EQ(pipe2(p, O_CLOEXEC), 0);
+    auto pipe_reader = IoTarget::from_fd(engine, p[0], "pipe").value();
+    test::CloseOnExit close_pipe(pipe_reader);
+    auto pw = Request::create(*pipe_reader).value();
+    EXPECT_STATUS(pw->format_write(*pipe_reader, buffer, {}, 0), STATUS_ACCESS_DENIED);
+    ::close(p[0]);
+    ::close(p[1]);
+}

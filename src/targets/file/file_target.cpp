@@ -11,6 +11,7 @@
 #include <linux/fs.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -25,11 +26,33 @@ namespace wdfio::detail {
 
 namespace {
 bool misaligned(std::uint64_t v, unsigned align) { return align > 1 && v % align != 0; }
+
+// Whether fd is a block device set read-only (BLKROGET).
+bool read_only_device(int fd) {
+    struct stat st {};
+    int ro = 0;
+    return fstat(fd, &st) == 0 && S_ISBLK(st.st_mode) && ioctl(fd, BLKROGET, &ro) == 0 && ro != 0;
+}
+
+// An open for writing refused (EACCES, EPERM or EROFS, as kernels differ): for
+// a read-only block device, STATUS_MEDIA_WRITE_PROTECTED, as Windows says.
+bool write_protected_device(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return false;
+    const bool ro = read_only_device(fd);
+    ::close(fd);
+    return ro;
+}
 }  // namespace
 
 FileTarget::FileTarget(Engine& engine, std::string name, int fd, bool direct)
     : IoTarget(engine, std::move(name)), fd_(fd), direct_(direct) {
     seekable_ = lseek(fd_, 0, SEEK_CUR) >= 0;
+    struct stat kind {};
+    const bool known = fstat(fd_, &kind) == 0;
+    socket_ = known && S_ISSOCK(kind.st_mode);
+    block_device_ = known && S_ISBLK(kind.st_mode);
+    if (const int fl = fcntl(fd_, F_GETFL); fl >= 0) access_ = fl & O_ACCMODE;
     fixed_slot_.store(engine.core().register_file(fd), std::memory_order_relaxed);
     if (!direct_) return;
     struct stat st {};
@@ -61,7 +84,7 @@ void FileTarget::release_resources() {
 }
 
 void FileTarget::unregister_file() noexcept {
-    if (const int slot = fixed_slot_.exchange(-1); slot >= 0) engine().core().unregister_file(slot);
+    if (const int slot = fixed_slot_.exchange(-1); slot >= 0) core().unregister_file(slot);
 }
 
 Result<Ref<IoTarget>> FileTarget::adopt(Engine& engine, std::string name, int fd, bool direct) {
@@ -86,7 +109,16 @@ Result<Ref<IoTarget>> FileTarget::open(Engine& engine, std::string_view path, co
     struct stat st {};
     const bool fifo = stat(p.c_str(), &st) == 0 && S_ISFIFO(st.st_mode);
     int fd = ::open(p.c_str(), flags | (fifo ? O_NONBLOCK : 0), 0644);
-    if (fd < 0) return Status::from_errno(errno);
+    if (fd < 0) {
+        const int err = errno;
+        if (options.write && (err == EACCES || err == EPERM || err == EROFS) && S_ISBLK(st.st_mode) &&
+            write_protected_device(p)) {
+            log(LogLevel::Warning, "open %s: a read-only block device cannot be opened for writing; open it with "
+                "OpenOptions::read_only(), or make it writable (blockdev --setrw)", p.c_str());
+            return STATUS_MEDIA_WRITE_PROTECTED;
+        }
+        return Status::from_errno(err);
+    }
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         ::close(fd);
         return STATUS_FILE_IS_A_DIRECTORY;
@@ -119,10 +151,29 @@ Status FileTarget::check_direct(const IoOperation& op) const {
     return STATUS_INVALID_PARAMETER;
 }
 
+// A descriptor open for one direction only: the OS would fail the other with
+// EBADF (a bad handle, which it is not). Refused here, as the access it lacks.
+Status FileTarget::check_access(const IoOperation& op) const {
+    const bool write = op.type == RequestType::Write;
+    if (access_ != (write ? O_RDONLY : O_WRONLY)) return STATUS_SUCCESS;
+    if (write && read_only_device(fd())) {  // the more precise reason: even a read-write open could not write
+        log(LogLevel::Warning, "%s is a read-only block device: it cannot be written (make it writable with "
+            "blockdev --setrw, or attach a loop device without -r)", name().c_str());
+        return STATUS_MEDIA_WRITE_PROTECTED;
+    }
+    log(LogLevel::Warning,
+        "%s was opened for %s only, so it cannot be %s: open it with %s access (OpenOptions{} gives read and "
+        "write), or give from_fd a descriptor opened for %s",
+        name().c_str(), write ? "reading" : "writing", write ? "written" : "read", write ? "write" : "read",
+        write ? "writing" : "reading");
+    return STATUS_ACCESS_DENIED;
+}
+
 Status FileTarget::check_format(const IoOperation& op) const {
     switch (op.type) {
     case RequestType::Read:
     case RequestType::Write:
+        if (Status s = check_access(op); !s.ok()) return s;
         if (op.length > UINT32_MAX) return STATUS_INVALID_PARAMETER;  // KMDF lengths are 32-bit
         if (seekable_ && op.device_offset < 0) return STATUS_INVALID_PARAMETER;
         return direct_ ? check_direct(op) : STATUS_SUCCESS;
@@ -144,28 +195,30 @@ Status FileTarget::check_format(const IoOperation& op) const {
 // ---------------------------------------------------------------- I/O
 
 bool FileTarget::uses_pool(const Request& r) const noexcept {
-    return r.operation().type == RequestType::DeviceControl || engine().backend() == BackendKind::Threads;
+    return r.operation().type == RequestType::DeviceControl || core().backend() == BackendKind::Threads;
 }
 
 void FileTarget::start_io(Request& r) {
-    EngineCore& core = engine().core();
+    EngineCore& core = this->core();
     if (uses_pool(r)) {
         core.operation_started();
         if (read_without_waiting(r)) core.post_completion(r);  // completes on the engine thread, as a worker's
         else core.pool().enqueue(r);
         return;
     }
-    core.start_rw(r, fd(), fixed_slot_.load(std::memory_order_relaxed), seekable_ ? r.operation().device_offset : -1);
+    core.start_rw(r, fd(), fixed_slot_.load(std::memory_order_relaxed), seekable_ ? r.operation().device_offset : -1,
+                  socket_);
 }
 
 bool FileTarget::cancel_io(Request& r) {
-    if (uses_pool(r)) return engine().core().pool().cancel(r);
-    engine().core().cancel_rw(r);  // io_uring: reaches the operation unless its completion is already due
+    if (uses_pool(r)) return core().pool().cancel(r);
+    core().cancel_rw(r);  // io_uring: reaches the operation unless its completion is already due
     return true;
 }
 
 void FileTarget::cancel_sent_io(bool include_ignore) {
-    EngineCore& core = engine().core();
+    EngineCore& core = this->core();
+    if (core.gone()) return;  // the engine finished everything before it went
     core.pool().cancel_target(*this, include_ignore);
     if (include_ignore) cancel_include_ignore_.store(true, std::memory_order_release);
     core.cancel_sent(*this, cancel_sent_node_, cancel_sent_queued_);
@@ -184,6 +237,18 @@ bool FileTarget::read_without_waiting(Request& r) {
     if (n < 0 || static_cast<std::uint64_t>(n) != op.length) return false;
     RequestAccess::record_result(r, STATUS_SUCCESS, op.length);
     return true;
+}
+
+// A block device set read-only fails writes with EPERM (EACCES or EROFS on
+// some kernels): the medium is write-protected, which Windows reports as
+// STATUS_MEDIA_WRITE_PROTECTED. Elsewhere those stay STATUS_ACCESS_DENIED.
+Status FileTarget::status_from_errno(const IoOperation& op, int err) const {
+    if (!block_device_ || op.type != RequestType::Write || (err != EPERM && err != EACCES && err != EROFS))
+        return Status::from_errno(err);
+    if (!logged_write_protected_.exchange(true, std::memory_order_relaxed))
+        log(LogLevel::Warning, "%s is a read-only block device: writes fail with STATUS_MEDIA_WRITE_PROTECTED "
+            "(make it writable with blockdev --setrw, or attach a loop device without -r)", name().c_str());
+    return STATUS_MEDIA_WRITE_PROTECTED;
 }
 
 void FileTarget::run_blocking(Request& r, WorkerContext& worker) {
@@ -210,10 +275,12 @@ void FileTarget::run_transfer(Request& r, WorkerContext& worker) {
         res = is_read ? ::pread(fd(), op.data, op.length, op.device_offset)
                       : ::pwrite(fd(), op.data, op.length, op.device_offset);
     } else {
-        res = is_read ? ::read(fd(), op.data, op.length) : ::write(fd(), op.data, op.length);
+        res = is_read      ? ::read(fd(), op.data, op.length)
+              : socket_    ? ::send(fd(), op.data, op.length, MSG_NOSIGNAL)  // a write would raise SIGPIPE
+                           : ::write(fd(), op.data, op.length);
     }
     if (res < 0) res = -errno;
-    const OsResult o = os_result(op, res);
+    const OsResult o = os_result(*this, op, res);
     RequestAccess::record_result(r, o.status, o.information);
 }
 

@@ -5,6 +5,8 @@
 #pragma once
 #include <wdfio/io_target.hpp>
 
+#include <fcntl.h>
+
 #include <string_view>
 
 namespace wdfio::detail {
@@ -22,6 +24,7 @@ protected:
     bool cancel_io(Request& r) override;
     void cancel_sent_io(bool include_ignore) override;
     void release_resources() override;
+    Status status_from_errno(const IoOperation& op, int err) const override;
     void run_blocking(Request& r, WorkerContext& worker) override;
     bool may_wait_indefinitely(const Request& r) const override {
         return !seekable_ || r.operation().type == RequestType::DeviceControl;
@@ -34,6 +37,7 @@ private:
     bool uses_pool(const Request& r) const noexcept;
     bool read_without_waiting(Request& r);
     Status check_direct(const IoOperation& op) const;
+    Status check_access(const IoOperation& op) const;
     void run_transfer(Request& r, WorkerContext& worker);
     void run_ioctl(Request& r);
 
@@ -41,6 +45,10 @@ private:
     std::atomic<int> fixed_slot_{-1};  // fd_'s registered-file slot in the engine's ring, or -1
     void unregister_file() noexcept;
     bool seekable_ = false;
+    bool socket_ = false;
+    bool block_device_ = false;
+    mutable std::atomic<bool> logged_write_protected_{false};  // its log line once per target
+    int access_ = O_RDWR;  // the descriptor's O_ACCMODE: a read-only one is not written, and the reverse  // written with send(MSG_NOSIGNAL): a write() would raise SIGPIPE
     bool direct_ = false;
     unsigned mem_align_ = 1;  // O_DIRECT: buffer address alignment
     unsigned off_align_ = 1;  // O_DIRECT: length and device offset alignment
