@@ -1,5 +1,4 @@
 // IoTarget: the state machine, parking, and the waits of stop, purge and close (spec §7).
-#include <wdfio/device.hpp>
 #include <wdfio/engine.hpp>
 #include <wdfio/io_target.hpp>
 #include <wdfio/log.hpp>
@@ -10,7 +9,6 @@
 #include "core/request_access.hpp"
 #include "engine/engine_core.hpp"
 #include "engine/finish_batch.hpp"
-#include "targets/file/file_target.hpp"
 
 namespace wdfio {
 
@@ -314,21 +312,6 @@ Status IoTarget::status_from_errno(const IoOperation&, int err) const { return S
 
 void IoTarget::run_blocking(Request& request, detail::WorkerContext&) {
     detail::RequestAccess::record_result(request, STATUS_NOT_SUPPORTED, 0);
-}
-
-Result<Ref<IoTarget>> IoTarget::open(Engine& engine, std::string_view name, const OpenOptions& options) {
-    if (name.empty()) return STATUS_OBJECT_NAME_INVALID;
-    if (name.starts_with("\\Device\\")) {
-        auto device = Device::find(name);
-        if (!device) return STATUS_OBJECT_NAME_NOT_FOUND;
-        return device->open_target();
-    }
-    if (name.starts_with("nbd://")) return STATUS_OBJECT_NAME_NOT_FOUND;  // NBD targets are not in this build yet
-    return detail::FileTarget::open(engine, name, options);
-}
-
-Result<Ref<IoTarget>> IoTarget::from_fd(Engine& engine, int fd, std::string_view name) {
-    return detail::FileTarget::from_fd(engine, fd, name);
 }
 
 const char* to_string(IoTargetState s) noexcept {

@@ -7,7 +7,7 @@
 #include "core/request_access.hpp"
 #include "device/delivered_access.hpp"
 #include "engine/engine_core.hpp"
-#include "targets/local/device_target.hpp"
+#include "device/device_target.hpp"
 
 #include <map>
 #include <new>

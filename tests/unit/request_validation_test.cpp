@@ -271,6 +271,27 @@ TEST(Open, BadNames) {
     EXPECT_EQ(IoTarget::from_fd(engine, 1 << 20).status(), Status(STATUS_INVALID_HANDLE));
 }
 
+// A name no target kind claims (a URI of a kind this build does not have)
+// is STATUS_OBJECT_NAME_INVALID, with one line that lists the accepted forms.
+TEST(Open, UnknownFormsListTheAcceptedOnes) {
+    Engine engine;
+    std::vector<std::string> lines;
+    set_log_sink([&lines](LogLevel, std::string_view m) { lines.emplace_back(m); });
+    EXPECT_STATUS(IoTarget::open(engine, "nbd://host/disk").status(), STATUS_OBJECT_NAME_INVALID);
+    EXPECT_STATUS(IoTarget::open(engine, "s3://bucket/key").status(), STATUS_OBJECT_NAME_INVALID);
+    set_log_sink(nullptr);
+    ASSERT_EQ(lines.size(), 2u);
+    for (const auto& line : lines) {
+        EXPECT_NE(line.find("a path"), std::string::npos) << line;
+        EXPECT_NE(line.find("\\Device\\"), std::string::npos) << line;
+    }
+    EXPECT_NE(lines[0].find("nbd://host/disk"), std::string::npos) << lines[0];
+    // Each kind still opens what it claims.
+    EXPECT_STATUS(IoTarget::open(engine, "\\Device\\NoSuchDevice").status(), STATUS_OBJECT_NAME_NOT_FOUND);
+    TempFile file(512);
+    EXPECT_TRUE(IoTarget::open(engine, file.path()).ok());
+}
+
 TEST(Engine, BackendFollowsTheEnvironment) {
     Engine engine;
     EXPECT_EQ(engine.backend(), test::expected_backend());

@@ -1,4 +1,5 @@
 #include "targets/file/file_target.hpp"
+#include "targets/target_kind.hpp"
 
 #include <wdfio/engine.hpp>
 #include <wdfio/log.hpp>
@@ -135,6 +136,14 @@ Result<Ref<IoTarget>> FileTarget::from_fd(Engine& engine, int fd, std::string_vi
     std::string n = name.empty() ? "fd:" + std::to_string(fd) : std::string(name);
     return adopt(engine, std::move(n), copy, direct);
 }
+
+// Paths: anything that is not a URI (a scheme followed by "://"), which
+// belongs to a kind of its own (nbd://, ...) or to none.
+const TargetKind kFileTargetKind{
+    "a path (/dev/loop0, ./disk.img, /tmp/fifo)",
+    [](std::string_view name) noexcept { return !name.empty() && name.find("://") == std::string_view::npos; },
+    &FileTarget::open,
+};
 
 // ---------------------------------------------------------------- validation
 

@@ -1,4 +1,6 @@
-#include "targets/local/device_target.hpp"
+#include "device/device_target.hpp"
+
+#include "targets/target_kind.hpp"
 
 #include "core/request_access.hpp"
 #include "device/delivered_access.hpp"
@@ -6,6 +8,16 @@
 #include <vector>
 
 namespace wdfio::detail {
+
+const TargetKind kDeviceTargetKind{
+    "an in-process device (\\Device\\RamDisk0)",
+    [](std::string_view name) noexcept { return name.starts_with("\\Device\\"); },
+    [](Engine&, std::string_view name, const OpenOptions&) -> Result<Ref<IoTarget>> {
+        auto device = Device::find(name);
+        if (!device) return STATUS_OBJECT_NAME_NOT_FOUND;
+        return device->open_target();
+    },
+};
 
 DeviceTarget::DeviceTarget(Engine& engine, Ref<Device> device)
     : IoTarget(engine, device->name().empty() ? std::string("device") : device->name()), device_(std::move(device)) {}

@@ -1,0 +1,38 @@
+// IoTarget::open asks each kind in turn; the first that claims the name opens it.
+#include <wdfio/io_target.hpp>
+#include <wdfio/log.hpp>
+
+#include "targets/file/file_target.hpp"
+#include "targets/target_kind.hpp"
+
+#include <string>
+
+namespace wdfio {
+
+namespace {
+// Most specific first: the file kind claims whatever else looks like a path.
+constexpr const detail::TargetKind* kKinds[] = {&detail::kDeviceTargetKind, &detail::kFileTargetKind};
+
+std::string accepted_forms() {
+    std::string forms;
+    for (const auto* kind : kKinds) {
+        if (!forms.empty()) forms += "; ";
+        forms += kind->forms;
+    }
+    return forms;
+}
+}  // namespace
+
+Result<Ref<IoTarget>> IoTarget::open(Engine& engine, std::string_view name, const OpenOptions& options) {
+    for (const auto* kind : kKinds)
+        if (kind->claims(name)) return kind->open(engine, name, options);
+    log(LogLevel::Warning, "open '%.*s': not a name any target kind accepts; accepted: %s",
+        static_cast<int>(name.size()), name.data(), accepted_forms().c_str());
+    return STATUS_OBJECT_NAME_INVALID;
+}
+
+Result<Ref<IoTarget>> IoTarget::from_fd(Engine& engine, int fd, std::string_view name) {
+    return detail::FileTarget::from_fd(engine, fd, name);
+}
+
+}  // namespace wdfio
