@@ -132,6 +132,9 @@ private:
     friend class Request;
     friend struct detail::TargetAccess;
     enum class Gate { SendNow, Park, Refuse };
+    // Every state change goes through here, under park_mutex_: false (and no
+    // change) if the table beside it in io_target.cpp does not allow it.
+    bool change_state(IoTargetState to) noexcept;
     Gate gate(bool ignore_state, bool& counted_sent, std::uint32_t& epoch);
     Request::SubmitResult park(Request& r, const SendOptions& options, std::uint32_t epoch);
     bool unpark(Request& r);

@@ -98,8 +98,8 @@ public:
     // Valid after completion until the next format, reuse or destruction.
     const CompletionParams& completion_params() const noexcept { return params_; }
     // What is formatted; an empty operation (type NoFormat) while unformatted.
-    const IoOperation& operation() const noexcept { return formatted_ ? op_ : kNoOperation; }
-    bool is_formatted() const noexcept { return formatted_; }
+    const IoOperation& operation() const noexcept { return is_formatted() ? op_ : kNoOperation; }
+    bool is_formatted() const noexcept { return life() != Life::Idle; }
     bool is_outstanding() const noexcept { return completion_refs_.load(std::memory_order_acquire) != 0; }
     // The sticky cancel flag; for a queue-delivered request, also a cancel from above.
     bool is_canceled() const noexcept {
@@ -194,6 +194,20 @@ private:
     // hand-over moves as few lines between cores as it can; the rest is
     // formatting detail, queue-delivered state, and the timer.
     enum class Owner : std::uint8_t { Queued, Driver, Completed };
+    // A request's life. Idle → Formatted (a format) → Sent or Parked (an
+    // accepted send; Parked only under the target's park lock, which alone
+    // moves it on) → Completed (its routine runs or ran; the format and the
+    // completion params are kept) → Formatted or Idle again (format, reuse).
+    // Who writes it owns the request at that moment — its sender, the park
+    // lock's holder, the claim protocol's winner — so a relaxed atomic does.
+    // The flags beside it are the independent ones: cancel, timeout, how the
+    // send was counted.
+    enum class Life : std::uint8_t { Idle, Formatted, Parked, Sent, Completed };
+    Life life() const noexcept { return life_.load(std::memory_order_relaxed); }
+    void set_life(Life l) noexcept { life_.store(l, std::memory_order_relaxed); }
+    // A delivered request's cancel routine (mark_cancelable): none, set, or
+    // claimed by a canceller that is calling it.
+    enum class Cancelable : std::uint8_t { No, Yes, CallbackClaimed };
 
     // ---- line 0 (after the Object base): status and the claim protocol (spec §1.4, §5.3)
     Status status_ = STATUS_SUCCESS;
@@ -231,7 +245,7 @@ public:
 
 private:
     RequestKind kind_ = RequestKind::Created;
-    bool formatted_ = false;
+    std::atomic<Life> life_{Life::Idle};
     std::atomic<bool> timed_out_{false};  // CANCELLED_FROM_TIMER
     std::atomic<bool> canceled_{false};
 
@@ -263,12 +277,11 @@ private:
     // Written by whoever holds the request; read by cancellers under the queue's lock.
     std::atomic<Owner> owner_{Owner::Completed};
     Owner owner() const noexcept { return owner_.load(std::memory_order_acquire); }
-    std::atomic<std::uint8_t> cancel_state_{0};  // 0 not cancelable, 1 cancelable, 2 callback claimed
+    std::atomic<Cancelable> cancel_state_{Cancelable::No};
     std::atomic<bool> cancel_listed_{false};     // on its queue's cancelable list (the queue's lock)
     std::atomic<bool> cancel_requested_{false};
 
 public:
-    bool parked_ = false;  // parked in a stopped target (guarded by its park lock)
     std::atomic<std::uint32_t> cancel_seq_{0};
     detail::HandoffNode cancel_node_{detail::HandoffKind::Cancel, this};
     // Worker-pool FIFO link; also the device queues' and the device pool's.

@@ -121,7 +121,7 @@ Request::SubmitResult IoTarget::park(Request& r, const SendOptions& options, std
             return undone;
         }
         r.arm_timeout(*this, options);  // a timer firing now waits for the lock, then finds it parked
-        r.parked_ = true;
+        r.set_life(Request::Life::Parked);
         parked_list_.push_back(r);
         return Result::Accepted;
     }
@@ -147,15 +147,15 @@ bool IoTarget::missed_cancel(Request& r) noexcept {
 
 bool IoTarget::unpark(Request& r) {
     std::lock_guard lock(park_mutex_);
-    if (!r.parked_) return false;
+    if (r.life() != Request::Life::Parked) return false;
     parked_list_.remove(r);
-    r.parked_ = false;
+    r.set_life(Request::Life::Sent);  // accepted, no longer parked: its taker sends or fails it
     return true;
 }
 
 Request* IoTarget::take_parked_locked() noexcept {
     Request* list = parked_list_.take_all();
-    for (Request* r = list; r; r = r->target_next_) r->parked_ = false;
+    for (Request* r = list; r; r = r->target_next_) r->set_life(Request::Life::Sent);
     return list;
 }
 
@@ -179,6 +179,33 @@ bool IoTarget::cancel_one(Request& r) {
 }
 
 // ---------------------------------------------------------------- state changes
+
+namespace {
+using S = IoTargetState;
+constexpr int kStates = 7;  // WDF_IO_TARGET_STATE values, Undefined (0) to Purged (6)
+// The legal state changes (spec §7.2–7.5), as WDF's GotoStartState,
+// GotoStopState, GotoPurgeState and GotoRemoveState allow them. A row is the
+// state now, a column the state asked for; staying in a state is legal where
+// asking for it again is (start a started target, close a closed one).
+//
+//                      asked:  Undef  Started Stopped CloseQR Closed Deleted Purged
+constexpr bool kLegal[kStates][kStates] = {
+    /* Undefined            */ {false, true,   false,  false,  true,  true,   false},
+    /* Started              */ {false, true,   true,   false,  true,  true,   true},
+    /* Stopped              */ {false, true,   true,   false,  true,  true,   true},
+    /* ClosedForQueryRemove */ {false, false,  false,  false,  true,  true,   false},
+    /* Closed               */ {false, false,  false,  false,  true,  true,   false},
+    /* Deleted: for good    */ {false, false,  false,  false,  false, true,   false},
+    /* Purged               */ {false, true,   true,   false,  true,  true,   true},
+};
+}  // namespace
+
+bool IoTarget::change_state(IoTargetState to) noexcept {
+    const auto from = state_.load(std::memory_order_relaxed);  // changed only here, under park_mutex_
+    if (!kLegal[static_cast<int>(from)][static_cast<int>(to)]) return false;
+    state_.store(to, std::memory_order_seq_cst);
+    return true;
+}
 
 bool IoTarget::may_block(const char* call) {
     if (detail::may_block(*core_)) return true;
@@ -216,10 +243,7 @@ Status IoTarget::start() {
     Request* list;
     {
         std::lock_guard lock(park_mutex_);
-        const auto s = state_.load(std::memory_order_seq_cst);
-        if (s == IoTargetState::Deleted || s == IoTargetState::Closed || s == IoTargetState::ClosedForQueryRemove)
-            return STATUS_INVALID_DEVICE_STATE;
-        state_.store(IoTargetState::Started, std::memory_order_seq_cst);
+        if (!change_state(IoTargetState::Started)) return STATUS_INVALID_DEVICE_STATE;
         list = take_parked_locked();
     }
     // Re-send in FIFO order, without options: the timeout is lost (spec §4.5).
@@ -252,8 +276,7 @@ void IoTarget::stop(SentIoAction action) {
     if (action != SentIoAction::LeavePending && !may_block("stop")) return;
     {
         std::lock_guard lock(park_mutex_);
-        const auto s = state_.load(std::memory_order_seq_cst);
-        if (s == IoTargetState::Started || s == IoTargetState::Purged) state_.store(IoTargetState::Stopped);
+        change_state(IoTargetState::Stopped);  // a closed target stays closed; the action is still carried out
         if (action == SentIoAction::Cancel) cancel_epoch_.fetch_add(1, std::memory_order_seq_cst);
     }
     if (action == SentIoAction::Cancel) {
@@ -273,8 +296,7 @@ void IoTarget::purge(PurgeIoAction action) {
     Request* parked;
     {
         std::lock_guard lock(park_mutex_);
-        const auto s = state_.load(std::memory_order_seq_cst);
-        if (s == IoTargetState::Started || s == IoTargetState::Stopped) state_.store(IoTargetState::Purged);
+        change_state(IoTargetState::Purged);
         cancel_epoch_.fetch_add(1, std::memory_order_seq_cst);
         parked = take_parked_locked();
     }
@@ -287,7 +309,7 @@ void IoTarget::shut(IoTargetState final_state) {
     Request* parked;
     {
         std::lock_guard lock(park_mutex_);
-        if (state_.load() != IoTargetState::Deleted) state_.store(final_state, std::memory_order_seq_cst);
+        change_state(final_state);  // Deleted stays Deleted
         draining_.store(true, std::memory_order_seq_cst);
         cancel_epoch_.fetch_add(1, std::memory_order_seq_cst);
         parked = take_parked_locked();

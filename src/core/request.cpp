@@ -72,7 +72,7 @@ void Request::forget_format() noexcept {
     }
     op_.type = RequestType::NoFormat;
     params_.type = RequestType::NoFormat;
-    formatted_ = false;
+    set_life(Life::Idle);
     format_target_ = nullptr;
 }
 
@@ -88,7 +88,7 @@ Status Request::finish_format(IoTarget& target) {
         release_format();
         return s;
     }
-    formatted_ = true;
+    set_life(Life::Formatted);
     format_context_ = true;
     format_target_ = &target;
     params_.type = op_.type;
@@ -254,6 +254,7 @@ void Request::accept(IoTarget& target, bool ignore_state, bool counted_sent, std
     ignore_state_ = ignore_state;
     counted_sent_ = counted_sent;
     target_epoch_ = static_cast<std::uint16_t>(epoch);
+    set_life(Life::Sent);
     timer_armed_ = false;
     ++send_seq_;
     completion_refs_.store(kLowerClaim, std::memory_order_seq_cst);
@@ -269,6 +270,7 @@ bool Request::undo_if_canceled(SubmitResult& result) noexcept {
         IoTarget* target = std::exchange(sent_target_, nullptr);
         target->finish(counted_sent_);
         status_ = STATUS_CANCELLED;
+        set_life(Life::Formatted);  // refused: as it was before the send
         if (kind_ == RequestKind::Created) release();
         result = SubmitResult::Refused;
     } else {
@@ -291,7 +293,7 @@ Request::SubmitResult Request::submit(IoTarget& target, const SendOptions& optio
         verifier_violation(VerifierCheck::RequestAlreadySent, this, call);
         return SubmitResult::Refused;
     }
-    if (!formatted_) {
+    if (!is_formatted()) {
         status_ = STATUS_REQUEST_NOT_ACCEPTED;
         return SubmitResult::Refused;
     }
@@ -416,6 +418,7 @@ void Request::timer_fired(std::uint32_t seq) noexcept {
 }
 
 void Request::complete_claimed() noexcept {
+    set_life(Life::Completed);
     IoTarget* target = std::exchange(sent_target_, nullptr);
     if (timer_armed_) target->core().timers().disarm(*this);
     status_ = lower_status_;

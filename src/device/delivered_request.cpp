@@ -98,7 +98,7 @@ Status Request::complete_with_information(Status status, std::uint64_t informati
         verifier_violation(VerifierCheck::InformationTooLarge, this, "complete");
         return STATUS_INVALID_PARAMETER;
     }
-    if (cancel_state_.load(std::memory_order_acquire) == 1)  // #15: a DbgBreak in KMDF, completion goes on
+    if (cancel_state_.load(std::memory_order_acquire) == Cancelable::Yes)  // #15: a DbgBreak in KMDF, completion goes on
         detail::verifier_break(VerifierCheck::CompleteWhileCancelable, this, "complete");
     owner_.store(Owner::Completed, std::memory_order_release);
     status_ = status;
@@ -124,11 +124,11 @@ Status Request::mark_cancelable(CancelCallback callback, void* context) {
     cancel_context_ = context;
     // On its queue's cancelable list: what purge cancels.
     if (!cancel_listed_.load(std::memory_order_acquire)) detail::DeliveredAccess::track_cancelable(*queue, *this);
-    cancel_state_.store(1, std::memory_order_seq_cst);
+    cancel_state_.store(Cancelable::Yes, std::memory_order_seq_cst);
     if (cancel_requested_.load(std::memory_order_seq_cst)) {
-        std::uint8_t expected = 1;
+        Cancelable expected = Cancelable::Yes;
         // Cancelled before it was marked: not marked, the driver completes it.
-        if (cancel_state_.compare_exchange_strong(expected, 0)) {
+        if (cancel_state_.compare_exchange_strong(expected, Cancelable::No)) {
             detail::DeliveredAccess::untrack_cancelable(*queue, *this);
             return STATUS_CANCELLED;
         }
@@ -137,13 +137,13 @@ Status Request::mark_cancelable(CancelCallback callback, void* context) {
 }
 
 Status Request::unmark_cancelable() {
-    std::uint8_t expected = 1;
-    if (cancel_state_.compare_exchange_strong(expected, 0)) {
+    Cancelable expected = Cancelable::Yes;
+    if (cancel_state_.compare_exchange_strong(expected, Cancelable::No)) {
         if (Queue* queue = queue_.load(std::memory_order_acquire))
             detail::DeliveredAccess::untrack_cancelable(*queue, *this);
         return STATUS_SUCCESS;
     }
-    return expected == 2 ? Status(STATUS_CANCELLED) : Status(STATUS_INVALID_DEVICE_REQUEST);
+    return expected == Cancelable::CallbackClaimed ? Status(STATUS_CANCELLED) : Status(STATUS_INVALID_DEVICE_REQUEST);
 }
 
 void Request::format_using_current_type() {
@@ -155,7 +155,7 @@ void Request::format_using_current_type() {
     op_ = parameters();
     params_ = {};
     params_.type = op_.type;
-    formatted_ = true;
+    set_life(Life::Formatted);
     wdm_formatted_ = true;
     format_target_ = nullptr;  // any target deep enough
 }

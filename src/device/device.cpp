@@ -195,7 +195,7 @@ void DeliveredAccess::dispatch(Device& d, Request& r) {
     q->owner_.store(Request::Owner::Queued, std::memory_order_relaxed);
     q->format_context_ = false;
     q->wdm_formatted_ = false;
-    q->cancel_state_.store(0, std::memory_order_relaxed);
+    q->cancel_state_.store(Request::Cancelable::No, std::memory_order_relaxed);
     q->cancel_requested_.store(false, std::memory_order_relaxed);
     q->canceled_.store(false, std::memory_order_relaxed);
     q->status_ = STATUS_SUCCESS;
@@ -212,8 +212,10 @@ void DeliveredAccess::destroy_pooled(Request& q) {
 }
 
 bool DeliveredAccess::cancel_held(Request& q) {
-    std::uint8_t expected = 1;
-    if (!q.cancel_state_.compare_exchange_strong(expected, 2, std::memory_order_acq_rel)) return false;
+    Request::Cancelable expected = Request::Cancelable::Yes;
+    if (!q.cancel_state_.compare_exchange_strong(expected, Request::Cancelable::CallbackClaimed,
+                                                 std::memory_order_acq_rel))
+        return false;
     if (Queue* queue = queue_of(q)) queue->untrack_cancelable(q);
     q.cancel_callback_(q, q.cancel_context_);
     return true;
@@ -234,7 +236,7 @@ bool DeliveredAccess::cancel_child(Request& r) {
 
 void DeliveredAccess::finish(Request& q, Status status, std::uint64_t information) {
     q.owner_.store(Request::Owner::Completed, std::memory_order_release);
-    q.cancel_state_.store(0, std::memory_order_release);
+    q.cancel_state_.store(Request::Cancelable::No, std::memory_order_release);
     Request& r = *q.parent_;
     // q is done with: a cancel of r finds nothing below any more (q stays in r.lower_).
     r.child_.store(nullptr, std::memory_order_relaxed);
