@@ -1,7 +1,4 @@
 // What every compat source sees: the C++ core, then the C API it exports.
-// The order matters: wdf.h's STATUS_* macros would otherwise rewrite the
-// core's constants of the same name. Below this point, write the macros
-// unqualified (STATUS_SUCCESS), never wdfio::STATUS_SUCCESS.
 #pragma once
 #include <wdfio/device.hpp>
 #include <wdfio/engine.hpp>

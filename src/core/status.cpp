@@ -1,4 +1,5 @@
 #include <wdfio/status.hpp>
+#include <wdfio/detail/ntstatus_list.h>
 
 #include <cerrno>
 #include <cstdio>

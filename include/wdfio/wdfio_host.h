@@ -1,0 +1,38 @@
+/* wdfio_host.h — wdfio's own addition to the C API: the host, which plays
+ * the part of the kernel for a C program (the engine every object runs on,
+ * shutdown, leak and verifier counts, where log lines go). */
+#ifndef WDFIO_WDFIO_HOST_H
+#define WDFIO_WDFIO_HOST_H
+
+#include <wdfio/ntdef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Creates the engine every object runs on (io_uring, or worker threads; the
+ * WDFIO_BACKEND variable chooses). Optional: the first call that needs the
+ * engine creates it. Calling it again is harmless. */
+NTSTATUS WdfioHostInitialize(VOID);
+/* Deletes every object still alive (targets first, so their I/O drains while
+ * requests and memory are still valid; devices last, newest first), then the
+ * engine. Must not be called from a completion routine: there it does
+ * nothing, and the verifier reports it. */
+VOID WdfioHostShutdown(VOID);
+/* Objects alive now (created and not yet destroyed): for leak checks. */
+ULONG WdfioHostObjectCount(VOID);
+/* Verifier violations reported so far (what KMDF's verifier bugchecks on;
+ * with WDFIO_VERIFIER=report the call fails instead of aborting): for tests. */
+ULONGLONG WdfioHostVerifierViolations(VOID);
+/* Receives every wdfio log line instead of stderr (Level: 0 error, 1
+ * warning, 2 info; Message without a newline, valid during the call), one
+ * call at a time. NULL restores stderr. Set it while no I/O is running. */
+typedef VOID WDFIO_LOG_CALLBACK(ULONG Level, const char* Message, PVOID Context);
+typedef WDFIO_LOG_CALLBACK* PFN_WDFIO_LOG_CALLBACK;
+VOID WdfioHostSetLogCallback(PFN_WDFIO_LOG_CALLBACK Callback, PVOID Context);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* WDFIO_WDFIO_HOST_H */

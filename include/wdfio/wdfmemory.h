@@ -1,0 +1,74 @@
+/* wdfmemory.h — memory objects (a buffer wdfio allocates, or the caller's)
+ * and the descriptors and offsets that hand buffers to requests. */
+#ifndef WDFIO_WDFMEMORY_H
+#define WDFIO_WDFMEMORY_H
+
+#include <wdfio/ntdef.h>
+#include <wdfio/wdfobject.h>
+#include <wdfio/wdftypes.h>
+#include <wdfio/wdm.h>
+
+#include <stddef.h>
+#include <string.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct _WDFMEMORY_OFFSET {
+    size_t BufferOffset;
+    size_t BufferLength; /* 0: to the end of the buffer */
+} WDFMEMORY_OFFSET, *PWDFMEMORY_OFFSET;
+
+/* A zero-filled buffer, 4096-aligned (usable with O_DIRECT). PoolType and
+ * PoolTag are accepted and ignored. BufferSize 0 → STATUS_INVALID_PARAMETER. */
+NTSTATUS WdfMemoryCreate(PWDF_OBJECT_ATTRIBUTES Attributes, POOL_TYPE PoolType, ULONG PoolTag, size_t BufferSize,
+                         WDFMEMORY* Memory, PVOID* Buffer /* optional */);
+/* Over the caller's buffer, which must outlive every request using it. */
+NTSTATUS WdfMemoryCreatePreallocated(PWDF_OBJECT_ATTRIBUTES Attributes, PVOID Buffer, size_t BufferSize,
+                                     WDFMEMORY* Memory);
+/* Re-points a preallocated memory object (not one WdfMemoryCreate made). */
+NTSTATUS WdfMemoryAssignBuffer(WDFMEMORY Memory, PVOID Buffer, size_t BufferSize);
+PVOID WdfMemoryGetBuffer(WDFMEMORY Memory, size_t* BufferSize /* optional */);
+
+typedef enum _WDF_MEMORY_DESCRIPTOR_TYPE {
+    WdfMemoryDescriptorTypeInvalid = 0,
+    WdfMemoryDescriptorTypeBuffer,
+    WdfMemoryDescriptorTypeMdl, /* no MDLs on Linux: STATUS_INVALID_PARAMETER */
+    WdfMemoryDescriptorTypeHandle,
+} WDF_MEMORY_DESCRIPTOR_TYPE;
+
+typedef struct _WDF_MEMORY_DESCRIPTOR {
+    WDF_MEMORY_DESCRIPTOR_TYPE Type;
+    union {
+        struct {
+            PVOID Buffer;
+            ULONG Length;
+        } BufferType;
+        struct {
+            WDFMEMORY Memory;
+            PWDFMEMORY_OFFSET Offsets;
+        } HandleType;
+    } u;
+} WDF_MEMORY_DESCRIPTOR, *PWDF_MEMORY_DESCRIPTOR;
+
+static inline void WDF_MEMORY_DESCRIPTOR_INIT_BUFFER(PWDF_MEMORY_DESCRIPTOR Descriptor, PVOID Buffer, ULONG Length) {
+    memset(Descriptor, 0, sizeof(*Descriptor));
+    Descriptor->Type = WdfMemoryDescriptorTypeBuffer;
+    Descriptor->u.BufferType.Buffer = Buffer;
+    Descriptor->u.BufferType.Length = Length;
+}
+
+static inline void WDF_MEMORY_DESCRIPTOR_INIT_HANDLE(PWDF_MEMORY_DESCRIPTOR Descriptor, WDFMEMORY Memory,
+                                                     PWDFMEMORY_OFFSET Offsets) {
+    memset(Descriptor, 0, sizeof(*Descriptor));
+    Descriptor->Type = WdfMemoryDescriptorTypeHandle;
+    Descriptor->u.HandleType.Memory = Memory;
+    Descriptor->u.HandleType.Offsets = Offsets;
+}
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* WDFIO_WDFMEMORY_H */

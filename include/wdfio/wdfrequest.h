@@ -1,0 +1,147 @@
+/* wdfrequest.h — requests: create, reuse, completion routines and their
+ * parameters, send (with its options), status, cancel. Formatting a request
+ * for a target is in wdfiotarget.h, as in KMDF. */
+#ifndef WDFIO_WDFREQUEST_H
+#define WDFIO_WDFREQUEST_H
+
+#include <wdfio/ntdef.h>
+#include <wdfio/wdfobject.h>
+#include <wdfio/wdftypes.h>
+#include <wdfio/wdm.h>
+
+#include <stddef.h>
+#include <string.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum _WDF_REQUEST_TYPE {
+    WdfRequestTypeRead = 0x03,
+    WdfRequestTypeWrite = 0x04,
+    WdfRequestTypeDeviceControl = 0x0E,
+    WdfRequestTypeDeviceControlInternal = 0x0F,
+    WdfRequestTypeOther = 0x1C,
+    WdfRequestTypeNoFormat = 0xFF,
+} WDF_REQUEST_TYPE;
+
+typedef struct _WDF_REQUEST_COMPLETION_PARAMS {
+    ULONG Size;
+    WDF_REQUEST_TYPE Type;
+    IO_STATUS_BLOCK IoStatus; /* after the timeout translation: a timed-out send reads STATUS_IO_TIMEOUT */
+    union {
+        struct {
+            WDFMEMORY Buffer;
+            size_t Length; /* = IoStatus.Information */
+            size_t Offset;
+        } Write;
+        struct {
+            WDFMEMORY Buffer;
+            size_t Length;
+            size_t Offset;
+        } Read;
+        struct {
+            ULONG IoControlCode;
+            struct {
+                WDFMEMORY Buffer;
+                size_t Offset;
+            } Input;
+            struct {
+                WDFMEMORY Buffer;
+                size_t Offset;
+                size_t Length;
+            } Output;
+        } Ioctl;
+        struct {
+            union {
+                PVOID Ptr;
+                ULONG_PTR Value;
+            } Argument1, Argument2, Argument3, Argument4; /* WDFMEMORY handles; Argument3 unused */
+        } Others;
+    } Parameters;
+} WDF_REQUEST_COMPLETION_PARAMS, *PWDF_REQUEST_COMPLETION_PARAMS;
+
+static inline void WDF_REQUEST_COMPLETION_PARAMS_INIT(PWDF_REQUEST_COMPLETION_PARAMS Params) {
+    memset(Params, 0, sizeof(*Params));
+    Params->Size = sizeof(WDF_REQUEST_COMPLETION_PARAMS);
+    Params->Type = WdfRequestTypeNoFormat;
+}
+
+/* Runs exactly once per accepted asynchronous (or SYNCHRONOUS) send, on the
+ * engine thread for file targets, inline in the completing thread for
+ * in-process devices. One-shot: set it again before each send. It may
+ * reuse, re-format and re-send the request, or delete it. */
+typedef void EVT_WDF_REQUEST_COMPLETION_ROUTINE(WDFREQUEST Request, WDFIOTARGET Target,
+                                                PWDF_REQUEST_COMPLETION_PARAMS Params, WDFCONTEXT Context);
+typedef EVT_WDF_REQUEST_COMPLETION_ROUTINE* PFN_WDF_REQUEST_COMPLETION_ROUTINE;
+
+typedef enum _WDF_REQUEST_SEND_OPTIONS_FLAGS {
+    WDF_REQUEST_SEND_OPTION_TIMEOUT = 0x00000001,
+    WDF_REQUEST_SEND_OPTION_SYNCHRONOUS = 0x00000002,
+    WDF_REQUEST_SEND_OPTION_IGNORE_TARGET_STATE = 0x00000004,
+    WDF_REQUEST_SEND_OPTION_SEND_AND_FORGET = 0x00000008,
+} WDF_REQUEST_SEND_OPTIONS_FLAGS;
+
+typedef struct _WDF_REQUEST_SEND_OPTIONS {
+    ULONG Size;
+    ULONG Flags;
+    LONGLONG Timeout; /* 100 ns ticks, see WDF_REL_TIMEOUT_IN_MS */
+} WDF_REQUEST_SEND_OPTIONS, *PWDF_REQUEST_SEND_OPTIONS;
+
+static inline void WDF_REQUEST_SEND_OPTIONS_INIT(PWDF_REQUEST_SEND_OPTIONS Options, ULONG Flags) {
+    memset(Options, 0, sizeof(*Options));
+    Options->Size = sizeof(WDF_REQUEST_SEND_OPTIONS);
+    Options->Flags = Flags;
+}
+
+static inline void WDF_REQUEST_SEND_OPTIONS_SET_TIMEOUT(PWDF_REQUEST_SEND_OPTIONS Options, LONGLONG Timeout) {
+    Options->Flags |= WDF_REQUEST_SEND_OPTION_TIMEOUT;
+    Options->Timeout = Timeout;
+}
+
+typedef enum _WDF_REQUEST_REUSE_FLAGS {
+    WDF_REQUEST_REUSE_NO_FLAGS = 0x00000000,
+    WDF_REQUEST_REUSE_SET_NEW_IRP = 0x00000001, /* no IRPs here: STATUS_INVALID_PARAMETER */
+} WDF_REQUEST_REUSE_FLAGS;
+
+typedef struct _WDF_REQUEST_REUSE_PARAMS {
+    ULONG Size;
+    ULONG Flags;
+    NTSTATUS Status;
+    PVOID NewIrp;
+} WDF_REQUEST_REUSE_PARAMS, *PWDF_REQUEST_REUSE_PARAMS;
+
+static inline void WDF_REQUEST_REUSE_PARAMS_INIT(PWDF_REQUEST_REUSE_PARAMS Params, ULONG Flags, NTSTATUS Status) {
+    memset(Params, 0, sizeof(*Params));
+    Params->Size = sizeof(WDF_REQUEST_REUSE_PARAMS);
+    Params->Flags = Flags;
+    Params->Status = Status;
+}
+
+/* A driver-created request; with IoTarget, checked against it (a target that
+ * is not open → STATUS_INVALID_DEVICE_STATE). */
+NTSTATUS WdfRequestCreate(PWDF_OBJECT_ATTRIBUTES RequestAttributes, WDFIOTARGET IoTarget /* optional */,
+                          WDFREQUEST* Request);
+/* Drops the format and the completion routine, clears a stale cancel;
+ * WdfRequestGetStatus then reads Params->Status. Outstanding → verifier. */
+NTSTATUS WdfRequestReuse(WDFREQUEST Request, PWDF_REQUEST_REUSE_PARAMS ReuseParams);
+NTSTATUS WdfRequestChangeTarget(WDFREQUEST Request, WDFIOTARGET IoTarget);
+VOID WdfRequestSetCompletionRoutine(WDFREQUEST Request, PFN_WDF_REQUEST_COMPLETION_ROUTINE CompletionRoutine,
+                                    WDFCONTEXT CompletionContext);
+/* TRUE: accepted (sent, or parked in a stopped target), the routine will
+ * run; with SYNCHRONOUS it already ran. FALSE: refused, WdfRequestGetStatus
+ * says why, the routine stays set and will not run. */
+BOOLEAN WdfRequestSend(WDFREQUEST Request, WDFIOTARGET Target, PWDF_REQUEST_SEND_OPTIONS Options /* optional */);
+NTSTATUS WdfRequestGetStatus(WDFREQUEST Request);
+ULONG_PTR WdfRequestGetInformation(WDFREQUEST Request);
+/* Sets the sticky cancel flag (cleared only by reuse); TRUE if a cancel
+ * reached an outstanding operation. May run the routine in this thread. */
+BOOLEAN WdfRequestCancelSentRequest(WDFREQUEST Request);
+/* Params->Size must be set (WDF_REQUEST_COMPLETION_PARAMS_INIT). */
+VOID WdfRequestGetCompletionParams(WDFREQUEST Request, PWDF_REQUEST_COMPLETION_PARAMS Params);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* WDFIO_WDFREQUEST_H */

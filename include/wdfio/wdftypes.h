@@ -1,0 +1,46 @@
+/* wdftypes.h — the handle types of the C API, the WDF_NO_* placeholders and
+ * the execution-level and synchronization-scope enums, as in KMDF's
+ * wdftypes.h. */
+#ifndef WDFIO_WDFTYPES_H
+#define WDFIO_WDFTYPES_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Opaque, typed: passing one kind where another is expected is a compile
+ * error in C++ and a warning in C, and STATUS_INVALID_HANDLE at run time. */
+typedef struct WDFMEMORY__* WDFMEMORY;
+typedef struct WDFREQUEST__* WDFREQUEST;
+typedef struct WDFIOTARGET__* WDFIOTARGET;
+typedef struct WDFDEVICE__* WDFDEVICE;
+typedef void* WDFOBJECT; /* any of the above */
+typedef void* WDFCONTEXT;
+
+#define WDF_NO_HANDLE NULL
+#define WDF_NO_CONTEXT NULL
+#define WDF_NO_OBJECT_ATTRIBUTES NULL
+#define WDF_NO_SEND_OPTIONS NULL
+
+typedef enum _WDF_EXECUTION_LEVEL {
+    WdfExecutionLevelInvalid = 0,
+    WdfExecutionLevelInheritFromParent,
+    WdfExecutionLevelPassive,
+    WdfExecutionLevelDispatch,
+} WDF_EXECUTION_LEVEL;
+
+typedef enum _WDF_SYNCHRONIZATION_SCOPE {
+    WdfSynchronizationScopeInvalid = 0,
+    WdfSynchronizationScopeInheritFromParent,
+    WdfSynchronizationScopeDevice,
+    WdfSynchronizationScopeQueue,
+    WdfSynchronizationScopeNone,
+} WDF_SYNCHRONIZATION_SCOPE;
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* WDFIO_WDFTYPES_H */

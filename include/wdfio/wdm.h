@@ -1,0 +1,49 @@
+/* wdm.h — the few I/O-manager definitions of the WDK's wdm.h that the C API
+ * takes or returns: the I/O status block, pool types, access masks and the
+ * create dispositions and options of an open by name. */
+#ifndef WDFIO_WDM_H
+#define WDFIO_WDM_H
+
+#include <wdfio/ntdef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct _IO_STATUS_BLOCK {
+    union {
+        NTSTATUS Status;
+        PVOID Pointer;
+    };
+    ULONG_PTR Information;
+} IO_STATUS_BLOCK, *PIO_STATUS_BLOCK;
+
+typedef enum _POOL_TYPE { NonPagedPool = 0, PagedPool = 1, NonPagedPoolNx = 512 } POOL_TYPE;
+
+typedef ULONG ACCESS_MASK;
+
+/* DesiredAccess bits that matter on Linux (read and/or write). */
+#define GENERIC_READ    0x80000000UL
+#define GENERIC_WRITE   0x40000000UL
+#define GENERIC_ALL     0x10000000UL
+#define FILE_READ_DATA  0x00000001UL
+#define FILE_WRITE_DATA 0x00000002UL
+/* CreateDisposition: FILE_OPEN, or FILE_OPEN_IF to create a regular file
+ * (mode 0644); the other NT dispositions → STATUS_NOT_SUPPORTED. */
+#define FILE_SUPERSEDE    0x00000000UL
+#define FILE_OPEN         0x00000001UL
+#define FILE_CREATE       0x00000002UL
+#define FILE_OPEN_IF      0x00000003UL
+#define FILE_OVERWRITE    0x00000004UL
+#define FILE_OVERWRITE_IF 0x00000005UL
+/* CreateOptions: FILE_NO_INTERMEDIATE_BUFFERING opens with O_DIRECT; others are ignored. */
+#define FILE_NO_INTERMEDIATE_BUFFERING 0x00000008UL
+#define FILE_NON_DIRECTORY_FILE        0x00000040UL
+/* FileInformation on success. */
+#define FILE_OPENED 0x00000001UL
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* WDFIO_WDM_H */
