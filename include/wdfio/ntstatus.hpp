@@ -11,6 +11,7 @@ using NTSTATUS = std::int32_t;
     X(STATUS_SUCCESS, 0x00000000)                                \
     X(STATUS_TIMEOUT, 0x00000102)                                \
     X(STATUS_PENDING, 0x00000103)                                \
+    X(STATUS_OBJECT_NAME_EXISTS, 0x40000000)                     \
     X(STATUS_WDF_QUEUED, 0x40200000)                             \
     X(STATUS_BUFFER_OVERFLOW, 0x80000005)                        \
     X(STATUS_DEVICE_BUSY, 0x80000011)                            \
@@ -31,6 +32,7 @@ using NTSTATUS = std::int32_t;
     X(STATUS_OBJECT_NAME_NOT_FOUND, 0xC0000034)                  \
     X(STATUS_OBJECT_NAME_COLLISION, 0xC0000035)                  \
     X(STATUS_OBJECT_PATH_NOT_FOUND, 0xC000003A)                  \
+    X(STATUS_DELETE_PENDING, 0xC0000056)                         \
     X(STATUS_DISK_FULL, 0xC000007F)                              \
     X(STATUS_INTEGER_OVERFLOW, 0xC0000095)                       \
     X(STATUS_INSUFFICIENT_RESOURCES, 0xC000009A)                 \
@@ -53,7 +55,11 @@ using NTSTATUS = std::int32_t;
     X(STATUS_FILE_TOO_LARGE, 0xC0000904)                         \
     X(STATUS_WDF_IO_TIMEOUT_NOT_SENT, 0xC0200205)                \
     X(STATUS_WDF_DEVICE_REMOVED_NOT_SENT, 0xC0200206)            \
-    X(STATUS_WDF_REQUEST_INVALID_STATE, 0xC0200208)
+    X(STATUS_WDF_REQUEST_INVALID_STATE, 0xC0200208)              \
+    X(STATUS_WDF_OBJECT_ATTRIBUTES_INVALID, 0xC0200209)          \
+    X(STATUS_WDF_PARENT_ALREADY_ASSIGNED, 0xC020020D)            \
+    X(STATUS_WDF_PARENT_ASSIGNMENT_NOT_ALLOWED, 0xC020020F)      \
+    X(STATUS_WDF_PARENT_NOT_SPECIFIED, 0xC0200212)
 
 #define WDFIO_DEFINE_NTSTATUS(name, value) \
     inline constexpr NTSTATUS name = static_cast<NTSTATUS>(static_cast<std::uint32_t>(value));

@@ -7,6 +7,7 @@
 
 #include "core/blocking.hpp"
 #include "core/futex.hpp"
+#include "core/object_create.hpp"
 #include "core/request_access.hpp"
 #include "engine/engine_core.hpp"
 #include "engine/finish_batch.hpp"
@@ -325,6 +326,18 @@ Result<Ref<IoTarget>> IoTarget::open(Engine& engine, std::string_view name, cons
     }
     if (name.starts_with("nbd://")) return STATUS_OBJECT_NAME_NOT_FOUND;  // NBD targets are not in this build yet
     return detail::FileTarget::open(engine, name, options);
+}
+
+Result<Ref<IoTarget>> IoTarget::open(Engine& engine, std::string_view name, const OpenOptions& options,
+                                     const ObjectAttributes& attributes) {
+    if (Status s = detail::check_attributes(&attributes, detail::ParentRule::Allowed); !s.ok()) return s;
+    auto made = open(engine, name, options);
+    if (!made) return made;
+    if (Status s = detail::commit(*made, 0, &attributes, nullptr); !s.ok()) {
+        made->remove();
+        return s;
+    }
+    return made;
 }
 
 Result<Ref<IoTarget>> IoTarget::from_fd(Engine& engine, int fd, std::string_view name) {
