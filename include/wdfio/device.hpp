@@ -68,6 +68,12 @@ public:
     static Result<Ref<Device>> create(Engine& engine, Driver& driver, const DeviceOptions& options = {});
     static Result<Ref<Device>> create_above(Engine& engine, Driver& driver, IoTarget& lower,
                                             const DeviceOptions& options = {});
+    // With attributes (object.hpp): callbacks and a context; a device takes no
+    // parent (STATUS_WDF_PARENT_ASSIGNMENT_NOT_ALLOWED). Deleting it removes it.
+    static Result<Ref<Device>> create(Engine& engine, Driver& driver, const DeviceOptions& options,
+                                      const ObjectAttributes& attributes);
+    static Result<Ref<Device>> create_above(Engine& engine, Driver& driver, IoTarget& lower,
+                                            const DeviceOptions& options, const ObjectAttributes& attributes);
 
     Engine& engine() const noexcept { return engine_; }
     const std::string& name() const noexcept { return name_; }
@@ -81,8 +87,12 @@ public:
     IoTarget* default_target() const noexcept { return lower_.get(); }
 
     Queue& default_queue() const noexcept { return *queues_.front(); }
-    // Another queue; `handler` defaults to the device's driver.
+    // Another queue; `handler` defaults to the device's driver. Its parent is
+    // the device unless the attributes name another object below the device
+    // (one that is not → STATUS_INVALID_DEVICE_REQUEST). The default queue,
+    // and a queue given to configure_dispatching, cannot be deleted.
     Result<Ref<Queue>> create_queue(QueueDispatch dispatch, Driver* handler = nullptr);
+    Result<Ref<Queue>> create_queue(QueueDispatch dispatch, Driver* handler, const ObjectAttributes& attributes);
     // Send requests of `type` to `queue` instead of the default queue.
     Status configure_dispatching(RequestType type, Queue& queue);
 
@@ -101,7 +111,9 @@ private:
     friend struct detail::DeliveredAccess;
     Device(Engine& engine, Driver& driver, const DeviceOptions& options, Ref<IoTarget> lower);
     ~Device() override;
-    static Result<Ref<Device>> make(Engine& engine, Driver& driver, const DeviceOptions& options, IoTarget* lower);
+    static Result<Ref<Device>> make(Engine& engine, Driver& driver, const DeviceOptions& options, IoTarget* lower,
+                                    const ObjectAttributes& attributes);
+    void on_delete() noexcept override { remove(); }
     void activity_begin(std::uint32_t n = 1) noexcept { active_.fetch_add(n, std::memory_order_seq_cst); }
     void activity_done(std::uint32_t n = 1) noexcept;
 

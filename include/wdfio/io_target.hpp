@@ -62,6 +62,10 @@ public:
     // Open by name. Missing path → STATUS_OBJECT_NAME_NOT_FOUND, permission →
     // STATUS_ACCESS_DENIED, neither read nor write asked → STATUS_INVALID_PARAMETER, ...
     static Result<Ref<IoTarget>> open(Engine& engine, std::string_view name, const OpenOptions& options = {});
+    // With attributes (object.hpp): parent, callbacks, a context (allocated
+    // apart from the target). Deleting the target removes it.
+    static Result<Ref<IoTarget>> open(Engine& engine, std::string_view name, const OpenOptions& options,
+                                      const ObjectAttributes& attributes);
     // A target over a descriptor the caller already has (a pipe end, a socket):
     // the descriptor is duplicated, the caller keeps its own.
     static Result<Ref<IoTarget>> from_fd(Engine& engine, int fd, std::string_view name = {});
@@ -103,6 +107,7 @@ public:
 protected:
     IoTarget(Engine& engine, std::string name);
     ~IoTarget() override = default;
+    void on_delete() noexcept override { remove(); }  // delete_object() on a target
 
     // What a kind of target adds to format validation (alignment, ioctl sizes ...).
     virtual Status check_format(const IoOperation& op) const = 0;

@@ -23,6 +23,9 @@ public:
     // Caller-owned buffer (WdfMemoryCreatePreallocated): the caller keeps it
     // valid while any request uses it. nullptr or size 0 → STATUS_INVALID_PARAMETER.
     static Result<Ref<Memory>> wrap(void* buffer, std::size_t size);
+    // With attributes (object.hpp): parent, callbacks, a context allocated with the object.
+    static Result<Ref<Memory>> allocate(std::size_t size, const ObjectAttributes& attributes);
+    static Result<Ref<Memory>> wrap(void* buffer, std::size_t size, const ObjectAttributes& attributes);
     // Re-point a wrapped buffer (WdfMemoryAssignBuffer). Refused on owned buffers.
     Status assign_buffer(void* buffer, std::size_t size);
 

@@ -43,6 +43,8 @@ private:
     friend class Device;
     friend struct detail::DeliveredAccess;
     Queue(Device& device, QueueDispatch dispatch, Driver* handler);
+    bool deletable() const noexcept override;
+    void on_delete() noexcept override { purge(); }  // KMDF also waits for what drivers hold; not yet
 
     void add(Request& q);                // a request arrives (or is forwarded here)
     bool remove_waiting(Request& q);     // cancel of a request not yet presented

@@ -53,6 +53,10 @@ public:
     // target it is formatted for.
     static Result<Ref<Request>> create();
     static Result<Ref<Request>> create(IoTarget& target);
+    // With attributes (object.hpp): parent, callbacks, a context (then the
+    // request comes from the heap, with its context, instead of the slab).
+    static Result<Ref<Request>> create(const ObjectAttributes& attributes);
+    static Result<Ref<Request>> create(IoTarget& target, const ObjectAttributes& attributes);
 
     // ---- formatting (spec §2). Each first drops the previous format; on failure
     // the request is left unformatted. Outstanding requests are refused (verifier).
@@ -150,6 +154,8 @@ private:
     Status check_depth(const IoTarget& target);
     Status refuse_outstanding(const char* call);  // verifier report, STATUS_INVALID_DEVICE_STATE
     void last_reference_dropped() const noexcept override;
+    // A queue-delivered request is completed, never deleted (driver spec R1.19).
+    bool deletable() const noexcept override { return kind_ == RequestKind::Created; }
     ~Request() override;
 
     Status begin_format(IoTarget& target, const char* call);
@@ -223,7 +229,6 @@ private:
     IoTarget* sent_target_ = nullptr;       // referenced while outstanding
     std::uint64_t information_ = 0;
     std::uint64_t lower_information_ = 0;
-    detail::SyncWaiter* waiter_ = nullptr;
 
     // ---- lines 1–2: the format (the "next location"; a queue-delivered
     // request's current location is its parent's next location: parameters()),
@@ -268,8 +273,10 @@ private:
     Request* lower_ = nullptr;
     std::atomic<Queue*> queue_{nullptr};    // where it waits or was presented
     Ref<Memory> input_view_, output_view_;  // retrieve_*_memory wrappers, re-pointed per delivery
-    void (*recycle_)(Request&) = nullptr;   // back to the delivering device's pool
-    void* recycle_context_ = nullptr;
+    void* recycle_context_ = nullptr;  // queue-delivered: the device whose pool takes it back
+    // A synchronous send's waiter. Here, not in line 0, since the object base
+    // grew by its record pointer: only synchronous sends write it.
+    detail::SyncWaiter* waiter_ = nullptr;
     CancelCallback cancel_callback_ = nullptr;
     void* cancel_context_ = nullptr;
     bool format_context_ = false;  // ever formatted with a format_* call (spec §4.2 step 3b)

@@ -1,8 +1,9 @@
-// The live-handle table: validation of every handle value, parent/child
-// deletion, and the attributes that shape a new handle.
+// The live-handle table: validation of every handle value, and the C
+// attributes that shape a new handle (the tree and the callbacks are the core's).
 #include "compat/handle.hpp"
 
 #include "compat/boundary.hpp"
+#include "core/object_create.hpp"
 
 #include <wdfio/verifier.hpp>
 
@@ -55,20 +56,18 @@ const char* to_string(HandleType t) noexcept {
     return "?";
 }
 
-bool Handle::try_add_ref() noexcept {
-    std::uint32_t n = refs_.load(std::memory_order_relaxed);
-    while (n != 0)
-        if (refs_.compare_exchange_weak(n, n + 1, std::memory_order_acquire)) return true;
-    return false;
+void Handle::on_delete() noexcept {
+    on_handle_delete();
+    if (published_) release();  // the creation reference C held; the deleter holds another
 }
 
-void Handle::destroy() noexcept {
+void Handle::last_reference_dropped() const noexcept {
     HandleTable::forget(*this);
-    if (destroy_) destroy_(to_c<WDFOBJECT>(this));
+    end_of_life();  // the destroy callback, while the value still names it in logs
     delete this;
 }
 
-void HandleTable::forget(Handle& h) noexcept {
+void HandleTable::forget(const Handle& h) noexcept {
     std::unique_lock lock(table().mutex);
     if (h.published_) table().live.erase(h.value_);
 }
@@ -96,28 +95,52 @@ Status HandleTable::check_attributes(const char* call, const WDF_OBJECT_ATTRIBUT
 }
 
 Status HandleTable::publish(Handle& h, const WDF_OBJECT_ATTRIBUTES* a, Handle* parent) {
+    // The core runs the C callbacks through these; a refused create clears
+    // them first, so that it runs none (spec R1.4).
+    ObjectAttributes core;
+    core.parent = parent;
+    if (a && a->EvtCleanupCallback) {
+        h.cleanup_ = a->EvtCleanupCallback;
+        core.cleanup = [](Object& o) {
+            auto& self = static_cast<Handle&>(o);
+            if (self.cleanup_) self.cleanup_(to_c<WDFOBJECT>(&self));
+        };
+    }
+    if (a && a->EvtDestroyCallback) {
+        h.destroy_ = a->EvtDestroyCallback;
+        core.destroy = [](Object& o) {
+            auto& self = static_cast<Handle&>(o);
+            if (self.destroy_) self.destroy_(to_c<WDFOBJECT>(&self));
+        };
+    }
+    auto refuse = [&h](Status s) {
+        h.cleanup_ = nullptr;
+        h.destroy_ = nullptr;
+        h.delete_object();  // out of the parent's children; not published, so the caller's reference stays
+        return s;
+    };
+    if (Status s = detail::commit(h, 0, &core, nullptr); !s.ok())
+        return refuse(s == Status(STATUS_DELETE_PENDING) ? Status(STATUS_INVALID_HANDLE) : s);
     auto& t = table();
     std::unique_lock lock(t.mutex);
-    if (parent && (parent->deleted_ || !t.live.contains(parent->value_))) return STATUS_INVALID_HANDLE;
-    if (t.next_serial > kLastSerial) {  // 2^47 creations: not in this process's lifetime
-        log(LogLevel::Error, "wdfio: every handle value was used; restart the process");
-        return STATUS_INSUFFICIENT_RESOURCES;
+    if (parent && !t.live.contains(parent->value_)) {  // the parent's last reference went meanwhile
+        lock.unlock();
+        return refuse(STATUS_INVALID_HANDLE);
     }
-    if (parent) parent->children_.push_back(&h);  // may throw: nothing changed yet
+    if (t.next_serial > kLastSerial) {  // 2^47 creations: not in this process's lifetime
+        lock.unlock();
+        log(LogLevel::Error, "wdfio: every handle value was used; restart the process");
+        return refuse(STATUS_INSUFFICIENT_RESOURCES);
+    }
     try {
         t.live.emplace(value_of(t.next_serial), &h);
     } catch (...) {
-        if (parent) parent->children_.pop_back();
-        throw;
+        lock.unlock();
+        return refuse(STATUS_INSUFFICIENT_RESOURCES);
     }
-    h.parent_ = parent;
     h.serial_ = t.next_serial++;
     h.value_ = value_of(h.serial_);
     h.published_ = true;
-    if (a) {
-        h.cleanup_ = a->EvtCleanupCallback;
-        h.destroy_ = a->EvtDestroyCallback;
-    }
     return STATUS_SUCCESS;
 }
 
@@ -148,7 +171,7 @@ Ref<Handle> HandleTable::find_any(const void* value, const char* call, bool allo
         std::shared_lock lock(t.mutex);
         if (auto it = t.live.find(v); it != t.live.end()) {
             Handle* h = it->second;
-            if ((!h->deleted_ || allow_deleted) && h->try_add_ref()) return Ref<Handle>::adopt(h);
+            if ((!h->deleted() || allow_deleted) && h->try_add_ref()) return Ref<Handle>::adopt(h);
             deleted_type = to_string(h->type);
         } else if (const std::uint64_t serial = serial_of(v); serial != 0 && serial < t.next_serial) {
             deleted_type = "handle";  // destroyed too: its type is gone with it
@@ -165,27 +188,6 @@ Ref<Handle> HandleTable::find_any(const void* value, const char* call, bool allo
         detail::verifier_violation(VerifierCheck::InvalidHandle, value, call);
     }
     return nullptr;
-}
-
-void HandleTable::remove(Handle& h) noexcept {
-    std::vector<Handle*> children;
-    {
-        std::unique_lock lock(table().mutex);
-        if (h.deleted_ || !h.published_) return;
-        h.deleted_ = true;
-        children.swap(h.children_);
-        if (h.parent_) std::erase(h.parent_->children_, &h);
-        h.parent_ = nullptr;
-        // Keep the children alive while we delete them (a child may also be released elsewhere).
-        for (Handle* c : children) c->add_ref();
-    }
-    for (auto it = children.rbegin(); it != children.rend(); ++it) {
-        remove(**it);
-        (*it)->release();
-    }
-    if (h.cleanup_) h.cleanup_(to_c<WDFOBJECT>(&h));
-    h.on_delete();
-    h.release();  // the creation reference
 }
 
 void HandleTable::reference(Handle& h) noexcept {
@@ -205,11 +207,18 @@ bool HandleTable::dereference(Handle& h) noexcept {
 std::vector<Ref<Handle>> HandleTable::roots() {
     auto& t = table();
     std::vector<Ref<Handle>> out;
-    std::shared_lock lock(t.mutex);
-    for (const auto& entry : t.live) {
-        Handle* h = entry.second;
-        if (!h->deleted_ && !h->parent_ && h->try_add_ref()) out.push_back(Ref<Handle>::adopt(h));
+    {
+        std::shared_lock lock(t.mutex);
+        for (const auto& entry : t.live) {
+            Handle* h = entry.second;
+            if (!h->deleted() && h->try_add_ref()) out.push_back(Ref<Handle>::adopt(h));
+        }
     }
+    // Outside the table's lock: dropping a reference may take it.
+    std::erase_if(out, [](const Ref<Handle>& h) {
+        Ref<Object> parent = Ref<Object>::adopt(h->parent_ref());
+        return static_cast<bool>(parent);
+    });
     std::sort(out.begin(), out.end(),
               [](const Ref<Handle>& a, const Ref<Handle>& b) { return a->serial_ < b->serial_; });
     return out;

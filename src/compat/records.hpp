@@ -37,7 +37,7 @@ struct TargetHandle final : Handle {
     std::atomic<bool> taken_over{false};  // a filter device above owns the core target now
 
 private:
-    void on_delete() noexcept override {
+    void on_handle_delete() noexcept override {
         Ref<IoTarget> t = current();
         if (t && !taken_over.load()) t->remove();
     }
@@ -82,7 +82,7 @@ struct DeviceHandle final : Handle {
     }
 
 private:
-    void on_delete() noexcept override {
+    void on_handle_delete() noexcept override {
         std::unique_ptr<Driver> gone;
         {
             std::lock_guard lock(mutex_);

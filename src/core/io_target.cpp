@@ -6,6 +6,7 @@
 
 #include "core/blocking.hpp"
 #include "core/futex.hpp"
+#include "core/object_create.hpp"
 #include "core/request_access.hpp"
 #include "engine/engine_core.hpp"
 #include "engine/finish_batch.hpp"

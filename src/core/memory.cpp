@@ -1,5 +1,7 @@
 #include <wdfio/memory.hpp>
 
+#include "core/object_create.hpp"
+
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -10,26 +12,29 @@ namespace {
 constexpr std::size_t kAlignment = 4096;
 }
 
-Result<Ref<Memory>> Memory::allocate(std::size_t size) {
+Result<Ref<Memory>> Memory::allocate(std::size_t size) { return allocate(size, ObjectAttributes{}); }
+
+Result<Ref<Memory>> Memory::wrap(void* buffer, std::size_t size) { return wrap(buffer, size, ObjectAttributes{}); }
+
+Result<Ref<Memory>> Memory::allocate(std::size_t size, const ObjectAttributes& attributes) {
+    if (Status s = detail::check_attributes(&attributes, detail::ParentRule::Allowed); !s.ok()) return s;
     if (size == 0) return STATUS_INVALID_PARAMETER;
     const std::size_t rounded = (size + kAlignment - 1) & ~(kAlignment - 1);
     if (rounded < size) return STATUS_INSUFFICIENT_RESOURCES;
     void* p = std::aligned_alloc(kAlignment, rounded);
     if (!p) return STATUS_INSUFFICIENT_RESOURCES;
     std::memset(p, 0, rounded);
-    auto* m = new (std::nothrow) Memory(p, size, true);
-    if (!m) {
-        std::free(p);
-        return STATUS_INSUFFICIENT_RESOURCES;
-    }
-    return Ref<Memory>::adopt(m);
+    // From here the Memory owns p: a failed create frees it with the object.
+    return detail::make_object<Memory>(&attributes, detail::ParentRule::Allowed, nullptr,
+                                       [&](void* storage) { return new (storage) Memory(p, size, true); },
+                                       [&] { std::free(p); });
 }
 
-Result<Ref<Memory>> Memory::wrap(void* buffer, std::size_t size) {
+Result<Ref<Memory>> Memory::wrap(void* buffer, std::size_t size, const ObjectAttributes& attributes) {
+    if (Status s = detail::check_attributes(&attributes, detail::ParentRule::Allowed); !s.ok()) return s;
     if (!buffer || size == 0) return STATUS_INVALID_PARAMETER;
-    auto* m = new (std::nothrow) Memory(buffer, size, false);
-    if (!m) return STATUS_INSUFFICIENT_RESOURCES;
-    return Ref<Memory>::adopt(m);
+    return detail::make_object<Memory>(&attributes, detail::ParentRule::Allowed, nullptr,
+                                       [&](void* storage) { return new (storage) Memory(buffer, size, false); });
 }
 
 Status Memory::assign_buffer(void* buffer, std::size_t size) {

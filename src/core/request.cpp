@@ -6,9 +6,11 @@
 #include <wdfio/verifier.hpp>
 
 #include "core/blocking.hpp"
+#include "core/object_create.hpp"
 #include "core/request_access.hpp"
 #include "core/request_slab.hpp"
 #include "core/sync_waiter.hpp"
+#include "device/delivered_access.hpp"
 #include "engine/engine_core.hpp"
 
 #include <new>
@@ -28,6 +30,24 @@ Result<Ref<Request>> Request::create(IoTarget& target) {
     return create();
 }
 
+Result<Ref<Request>> Request::create(const ObjectAttributes& attributes) {
+    if (!attributes.context) {  // the slab; the record, if any, on its own
+        if (Status s = detail::check_attributes(&attributes, detail::ParentRule::Allowed); !s.ok()) return s;
+        auto made = create();
+        if (made) {
+            if (Status s = detail::commit(*made, 0, &attributes, nullptr); !s.ok()) return s;
+        }
+        return made;
+    }
+    return detail::make_object<Request>(&attributes, detail::ParentRule::Allowed, nullptr,
+                                        [](void* storage) { return new (storage) Request(); });
+}
+
+Result<Ref<Request>> Request::create(IoTarget& target, const ObjectAttributes& attributes) {
+    if (!target.is_open()) return STATUS_INVALID_DEVICE_STATE;
+    return create(attributes);
+}
+
 Request::~Request() {
     if (lower_) lower_->release();  // back to its device's pool
 }
@@ -37,13 +57,17 @@ Request::~Request() {
 static_assert(sizeof(Request) <= 512, "Request grew past 512 bytes: see the field order in request.hpp");
 
 void Request::last_reference_dropped() const noexcept {
-    if (recycle_) {
-        recycle_(const_cast<Request&>(*this));  // a queue-delivered request: back to its device
+    auto* self = const_cast<Request*>(this);
+    const bool in_block = end_of_life();  // a request without a record: one load
+    if (kind_ == RequestKind::QueueDelivered && recycle_context_) {
+        detail::DeliveredAccess::recycle(*self);  // back to its device's pool
         return;
     }
-    auto* self = const_cast<Request*>(this);
     self->~Request();
-    detail::free_request_storage(self);
+    if (in_block)
+        ::operator delete(self, std::align_val_t(alignof(Request)));
+    else
+        detail::free_request_storage(self);
 }
 
 Status Request::check_depth(const IoTarget& target) {
@@ -438,7 +462,8 @@ void Request::complete_claimed() noexcept {
     // Per-send state is read now: once the routine runs, the request may be
     // sent again — and a queue-delivered one re-dispatched — so nothing below
     // touches it but the last line, for a created request.
-    detail::SyncWaiter* waiter = std::exchange(waiter_, nullptr);
+    detail::SyncWaiter* waiter = waiter_;
+    if (waiter) waiter_ = nullptr;  // no write otherwise: its line is the formatter's
     const bool counted_sent = counted_sent_;
     const bool created = kind_ == RequestKind::Created;
     detail::CompletionRoutine routine = std::move(routine_);  // one-shot (spec §3.1)

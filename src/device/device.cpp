@@ -4,6 +4,7 @@
 #include <wdfio/engine.hpp>
 #include <wdfio/log.hpp>
 
+#include "core/object_create.hpp"
 #include "core/request_access.hpp"
 #include "device/delivered_access.hpp"
 #include "engine/engine_core.hpp"
@@ -44,19 +45,23 @@ Device::~Device() {
     }
 }
 
-Result<Ref<Device>> Device::make(Engine& engine, Driver& driver, const DeviceOptions& options, IoTarget* lower) {
+Result<Ref<Device>> Device::make(Engine& engine, Driver& driver, const DeviceOptions& options, IoTarget* lower,
+                                 const ObjectAttributes& attributes) {
+    if (Status s = detail::check_attributes(&attributes, detail::ParentRule::NotAllowed); !s.ok()) return s;
     if (!options.name.empty() && !options.name.starts_with("\\Device\\")) {
         log(LogLevel::Warning, "device name '%s' must start with \\Device\\", options.name.c_str());
         return STATUS_OBJECT_NAME_INVALID;
     }
     if (lower && !lower->is_open()) return STATUS_INVALID_DEVICE_STATE;
-    auto* d = new (std::nothrow) Device(engine, driver, options, Ref<IoTarget>(lower));
-    if (!d) return STATUS_INSUFFICIENT_RESOURCES;
-    auto device = Ref<Device>::adopt(d);
-    auto* queue = new (std::nothrow) Queue(*d, options.default_queue, &driver);
-    if (!queue) return STATUS_INSUFFICIENT_RESOURCES;
-    d->queues_.push_back(Ref<Queue>::adopt(queue));
-    for (auto& slot : d->dispatch_) slot = queue;
+    auto made = detail::make_object<Device>(&attributes, detail::ParentRule::NotAllowed, nullptr, [&](void* storage) {
+        return new (storage) Device(engine, driver, options, Ref<IoTarget>(lower));
+    });
+    if (!made) return made;
+    Ref<Device> device = std::move(made).value();
+    Device* d = device.get();
+    auto queue = d->create_queue(options.default_queue, &driver);
+    if (!queue) return queue.status();
+    for (auto& slot : d->dispatch_) slot = &*queue;
     // Complete before it can be found by name; the driver learns its device last.
     if (!options.name.empty()) {
         std::lock_guard lock(g_registry_mutex);
@@ -67,19 +72,46 @@ Result<Ref<Device>> Device::make(Engine& engine, Driver& driver, const DeviceOpt
 }
 
 Result<Ref<Device>> Device::create(Engine& engine, Driver& driver, const DeviceOptions& options) {
-    return make(engine, driver, options, nullptr);
+    return make(engine, driver, options, nullptr, {});
 }
 
 Result<Ref<Device>> Device::create_above(Engine& engine, Driver& driver, IoTarget& lower,
                                          const DeviceOptions& options) {
-    return make(engine, driver, options, &lower);
+    return make(engine, driver, options, &lower, {});
+}
+
+Result<Ref<Device>> Device::create(Engine& engine, Driver& driver, const DeviceOptions& options,
+                                   const ObjectAttributes& attributes) {
+    return make(engine, driver, options, nullptr, attributes);
+}
+
+Result<Ref<Device>> Device::create_above(Engine& engine, Driver& driver, IoTarget& lower,
+                                         const DeviceOptions& options, const ObjectAttributes& attributes) {
+    return make(engine, driver, options, &lower, attributes);
 }
 
 Result<Ref<Queue>> Device::create_queue(QueueDispatch dispatch, Driver* handler) {
-    auto* q = new (std::nothrow) Queue(*this, dispatch, handler ? handler : &driver_);
-    if (!q) return STATUS_INSUFFICIENT_RESOURCES;
-    queues_.push_back(Ref<Queue>::adopt(q));
-    return queues_.back();
+    return create_queue(dispatch, handler, {});
+}
+
+Result<Ref<Queue>> Device::create_queue(QueueDispatch dispatch, Driver* handler, const ObjectAttributes& attributes) {
+    if (Status s = detail::check_attributes(&attributes, detail::ParentRule::Allowed); !s.ok()) return s;
+    if (attributes.parent && !detail::descends_from(*attributes.parent, *this)) {
+        log(LogLevel::Error, "create_queue: a queue's parent must be its device or an object below it");
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    // The device is the default parent (spec §1.2).
+    auto made = detail::make_object<Queue>(&attributes, detail::ParentRule::Allowed, this, [&](void* storage) {
+        return new (storage) Queue(*this, dispatch, handler ? handler : &driver_);
+    });
+    if (!made) return made;
+    try {
+        queues_.push_back(*made);
+    } catch (...) {
+        made->delete_object();
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    return made;
 }
 
 Status Device::configure_dispatching(RequestType type, Queue& queue) {
@@ -156,17 +188,6 @@ Request* DeliveredAccess::take_lower(Device& d, Request& r) {
         if (!created) return nullptr;
         q = created.value().detach();
         q->kind_ = RequestKind::QueueDelivered;
-        q->recycle_ = [](Request& done) {
-            Device* dev = static_cast<Device*>(done.recycle_context_);
-            done.release_format();
-            done.routine_.reset();
-            {
-                std::lock_guard lock(dev->pool_mutex_);
-                done.pool_next_ = dev->pool_;
-                dev->pool_ = &done;
-            }
-            dev->release();  // the reference a request out of the pool holds
-        };
     }
     d.add_ref();
     q->recycle_context_ = &d;
@@ -205,8 +226,20 @@ void DeliveredAccess::dispatch(Device& d, Request& r) {
     d.dispatch_[i]->add(*q);
 }
 
+void DeliveredAccess::recycle(Request& done) noexcept {
+    Device* dev = static_cast<Device*>(done.recycle_context_);
+    done.release_format();
+    done.routine_.reset();
+    {
+        std::lock_guard lock(dev->pool_mutex_);
+        done.pool_next_ = dev->pool_;
+        dev->pool_ = &done;
+    }
+    dev->release();  // the reference a request out of the pool holds
+}
+
 void DeliveredAccess::destroy_pooled(Request& q) {
-    q.recycle_ = nullptr;  // this time the last reference deletes it
+    q.recycle_context_ = nullptr;  // this time the last reference deletes it
     q.revive();
     q.release();
 }

@@ -33,6 +33,13 @@ bool detail::DeliveredAccess::completing_inline(Request& q) noexcept {
 Queue::Queue(Device& device, QueueDispatch dispatch, Driver* handler)
     : device_(device), dispatch_(dispatch), handler_(handler) {}
 
+bool Queue::deletable() const noexcept {
+    if (this == &device_.default_queue()) return false;
+    for (const Queue* routed : device_.dispatch_)
+        if (routed == this) return false;
+    return true;
+}
+
 QueueState Queue::state() const {
     std::lock_guard lock(mutex_);
     return state_;

@@ -2,6 +2,7 @@
 #include <wdfio/io_target.hpp>
 #include <wdfio/log.hpp>
 
+#include "core/object_create.hpp"
 #include "targets/file/file_target.hpp"
 #include "targets/target_kind.hpp"
 
@@ -29,6 +30,18 @@ Result<Ref<IoTarget>> IoTarget::open(Engine& engine, std::string_view name, cons
     log(LogLevel::Warning, "open '%.*s': not a name any target kind accepts; accepted: %s",
         static_cast<int>(name.size()), name.data(), accepted_forms().c_str());
     return STATUS_OBJECT_NAME_INVALID;
+}
+
+Result<Ref<IoTarget>> IoTarget::open(Engine& engine, std::string_view name, const OpenOptions& options,
+                                     const ObjectAttributes& attributes) {
+    if (Status s = detail::check_attributes(&attributes, detail::ParentRule::Allowed); !s.ok()) return s;
+    auto made = open(engine, name, options);
+    if (!made) return made;
+    if (Status s = detail::commit(*made, 0, &attributes, nullptr); !s.ok()) {
+        made->remove();
+        return s;
+    }
+    return made;
 }
 
 Result<Ref<IoTarget>> IoTarget::from_fd(Engine& engine, int fd, std::string_view name) {
