@@ -1,5 +1,6 @@
 // A pipe whose read end is a target: reads stay pending until the test writes.
 #pragma once
+#include "support/completions.hpp"
 #include "support/test_util.hpp"
 
 #include <fcntl.h>
@@ -24,27 +25,11 @@ struct PipeTarget {
     Ref<IoTarget> target;
 };
 
-// Counts completions and remembers the last status, for routines with a context.
-struct Completions {
-    std::atomic<int> count{0};
-    std::atomic<NTSTATUS> last{STATUS_PENDING};
-    std::atomic<std::uint64_t> information{0};
-
-    static void routine(Request&, IoTarget&, const CompletionParams& p, void* ctx) {
-        auto* c = static_cast<Completions*>(ctx);
-        c->last.store(p.status.value());
-        c->information.store(p.information);
-        c->count.fetch_add(1);
-    }
-    bool wait(int n = 1) const { return wait_for_count(count, n); }
-    Status status() const { return last.load(); }
-};
-
 // A request formatted to read `size` bytes from t, routine set to c.
 inline Ref<Request> read_request(IoTarget& t, Completions& c, std::size_t size = 64) {
     auto r = Request::create(t).value();
     EXPECT_EQ(r->format_read(t, Memory::allocate(size).value(), {}, 0), Status(STATUS_SUCCESS));
-    r->set_completion(&Completions::routine, &c);
+    c.arm(*r);
     return r;
 }
 
