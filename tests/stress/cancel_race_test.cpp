@@ -1,6 +1,6 @@
 // Send racing cancel (spec §5.3): two threads, many iterations, every accepted
 // send completes exactly once, refusals say STATUS_CANCELLED, and the request
-// is reusable after each round. WDFIO_STRESS_ITERATIONS overrides the count
+// is reusable after each round. test::stress_iterations sets the count
 // (sanitizer builds use fewer).
 #include "support/pipe_target.hpp"
 
@@ -11,10 +11,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-int iterations() {
-    const char* env = std::getenv("WDFIO_STRESS_ITERATIONS");
-    return env ? std::atoi(env) : 100'000;
-}
+int iterations() { return test::stress_iterations(100'000); }
 
 struct RaceStats {
     int accepted = 0;
