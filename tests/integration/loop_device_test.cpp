@@ -300,13 +300,13 @@ TEST_F(LoopDeviceTest, DirectMisalignmentIsRefusedAtFormatAndRequestStaysUsable)
     // The same request, formatted correctly, still works: asynchronously ...
     ASSERT_STATUS(r->format_write(*dev, aligned, {}, 8192), STATUS_SUCCESS);
     EXPECT_TRUE(r->is_formatted());
-    std::atomic<int> runs{0};
+    Completions runs;
     CloseOnExit close_runs{dev};
-    r->set_completion([&runs](Request&, IoTarget&, const CompletionParams&) { runs.fetch_add(1); });
+    runs.arm(*r);
     ASSERT_TRUE(r->send(*dev)) << r->status().to_string();
-    ASSERT_TRUE(wait_for_count(runs, 1));
+    ASSERT_TRUE(runs.wait());
     settle();
-    EXPECT_EQ(runs.load(), 1);
+    EXPECT_EQ(runs.count.load(), 1);
     EXPECT_STATUS(r->status(), STATUS_SUCCESS);
     EXPECT_EQ(r->information(), 4096u);
 

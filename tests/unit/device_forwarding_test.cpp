@@ -71,10 +71,10 @@ TEST_P(DeviceStackDepth, ReadsAndWritesRoundTrip) {
     auto in = Memory::allocate(2048).value();
     ASSERT_EQ(r->reuse(), kOk);
     ASSERT_EQ(r->format_read(*s.target, in, {}, 4), kOk);
-    int calls = 0;
-    r->set_completion([&calls](Request&, IoTarget&, const CompletionParams&) { ++calls; });
+    Completions calls;
+    calls.arm(*r);
     ASSERT_TRUE(r->send(*s.target, SendOptions::synchronous())) << r->status();
-    EXPECT_EQ(calls, 1);
+    EXPECT_EQ(calls.count.load(), 1);
     EXPECT_EQ(r->status(), kOk);
     EXPECT_EQ(r->information(), 2048u);
     EXPECT_TRUE(matches_pattern(in->data(), 2048, 4));
