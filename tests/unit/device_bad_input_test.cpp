@@ -8,8 +8,6 @@ using namespace wdfio;
 using namespace wdfio::test;
 using namespace std::chrono_literals;
 
-// ------------------------------------------------------------ bad input
-
 using DeviceStackBadInput = DeviceStackTest;
 
 TEST_F(DeviceStackBadInput, NamesQueuesAndDriverCreatedRequests) {

@@ -11,8 +11,6 @@ using namespace wdfio;
 using namespace wdfio::test;
 using namespace std::chrono_literals;
 
-// ------------------------------------------------------------ callbacks and parameters
-
 namespace {
 // Records what each callback received, checks the buffers it can retrieve.
 class RecordingBottom : public Driver {

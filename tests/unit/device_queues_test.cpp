@@ -166,6 +166,8 @@ TEST_F(DeviceStackQueues, SequentialIsNeverReenteredByConcurrentSenders) {
 }
 
 namespace {
+constexpr auto kRendezvous = std::chrono::seconds(10);  // bounded waits inside callbacks
+
 // Each callback waits (bounded) until a second one is inside too.
 class RendezvousDriver : public Driver {
 public:

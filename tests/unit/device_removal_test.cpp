@@ -9,8 +9,6 @@ using namespace wdfio;
 using namespace wdfio::test;
 using namespace std::chrono_literals;
 
-// ------------------------------------------------------------ device removal
-
 namespace {
 // Top of the removal stack: reads and internal ioctls go down, writes wait in
 // a manual queue, ioctls are held cancelable.

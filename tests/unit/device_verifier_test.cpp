@@ -6,8 +6,6 @@ using namespace wdfio;
 using namespace wdfio::test;
 using namespace std::chrono_literals;
 
-// ------------------------------------------------------------ verifier (report mode)
-
 namespace {
 // One misuse per run, chosen by `mode`, on each read it receives.
 class MisbehavingDriver : public Driver {
