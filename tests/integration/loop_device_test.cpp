@@ -186,8 +186,7 @@ TEST_F(LoopDeviceTest, DirectAsyncWritesThenReadsAtManyOffsetsAndSizes) {
     for (std::size_t i = 0; i < regions.size(); ++i)
         ASSERT_NO_FATAL_FAILURE(send_tracked(wrote, i, *dev, *writes[i], /*write=*/true, out[i],
                                              static_cast<std::int64_t>(regions[i].offset)));
-    ASSERT_TRUE(wrote.wait_all())
-        << wrote.completed() << " of " << regions.size() << " writes completed";
+    ASSERT_TRUE(wrote.wait_all()) << wrote.completed() << " of " << regions.size() << " writes completed";
     settle();
     wrote.expect_exactly_once();
     for (std::size_t i = 0; i < regions.size(); ++i) {
@@ -202,8 +201,7 @@ TEST_F(LoopDeviceTest, DirectAsyncWritesThenReadsAtManyOffsetsAndSizes) {
     for (std::size_t i = 0; i < regions.size(); ++i)
         ASSERT_NO_FATAL_FAILURE(send_tracked(read, i, *dev, *reads[i], /*write=*/false, in[i],
                                              static_cast<std::int64_t>(regions[i].offset)));
-    ASSERT_TRUE(read.wait_all())
-        << read.completed() << " of " << regions.size() << " reads completed";
+    ASSERT_TRUE(read.wait_all()) << read.completed() << " of " << regions.size() << " reads completed";
     settle();
     read.expect_exactly_once();
     for (std::size_t i = 0; i < regions.size(); ++i) {
@@ -482,8 +480,7 @@ TEST_F(LoopDeviceTest, ManyConcurrentDirectReadsCompleteExactlyOnce) {
     for (std::size_t i = 0; i < kInFlight; ++i)
         ASSERT_NO_FATAL_FAILURE(
             send_tracked(t, i, *dev, *reqs[i], /*write=*/false, bufs[i], static_cast<std::int64_t>(offsets[i])));
-    ASSERT_TRUE(t.wait_all())
-        << t.completed() << " of " << kInFlight << " reads completed";
+    ASSERT_TRUE(t.wait_all()) << t.completed() << " of " << kInFlight << " reads completed";
     settle();
     t.expect_exactly_once();
     for (std::size_t i = 0; i < kInFlight; ++i) {

@@ -64,18 +64,15 @@ TEST_F(StreamTargetsTest, PipeReadAfterWriterClosedIsEndOfFile) {
 }
 
 TEST_F(StreamTargetsTest, PipeDataBeforeWriterCloseIsReadThenEndOfFile) {
-    Pipe p;
-    auto t = IoTarget::from_fd(engine, p.r);
-    ASSERT_TRUE(t) << t.status().to_string();
-    ASSERT_EQ(::write(p.w, "last words", 10), 10);
-    p.close_write();
-    auto buf = Memory::allocate(4096).value();
+    ASSERT_NO_FATAL_FAILURE(open_pipe_read());
+    ASSERT_EQ(::write(pipe.w, "last words", 10), 10);
+    pipe.close_write();
     std::uint64_t bytes = 0;
-    EXPECT_STATUS(send_read_synchronously(*t, nullptr, buf, {}, 0, {}, &bytes), STATUS_SUCCESS);
+    EXPECT_STATUS(send_read_synchronously(*target, nullptr, buf, {}, 0, {}, &bytes), STATUS_SUCCESS);
     EXPECT_EQ(bytes, 10u);
     EXPECT_EQ(text_of(*buf, 10), "last words");
     bytes = 99;
-    EXPECT_STATUS(send_read_synchronously(*t, nullptr, buf, {}, 0, {}, &bytes), STATUS_END_OF_FILE);
+    EXPECT_STATUS(send_read_synchronously(*target, nullptr, buf, {}, 0, {}, &bytes), STATUS_END_OF_FILE);
     EXPECT_EQ(bytes, 0u);
 }
 
