@@ -1,27 +1,48 @@
-// A pipe whose read end is a target: reads stay pending until the test writes.
+// Pipes for tests: a pipe's two ends, and a pipe whose read end is a target
+// (reads stay pending until the test writes).
 #pragma once
 #include "support/completions.hpp"
 #include "support/test_util.hpp"
 
 #include <fcntl.h>
+#include <unistd.h>
 
 namespace wdfio::test {
 
+// Both ends of a pipe, each closed at scope end unless the test closed it.
+struct Pipe {
+    int r = -1, w = -1;
+    Pipe() {
+        int fds[2];
+        if (::pipe2(fds, O_CLOEXEC) == 0) {
+            r = fds[0];
+            w = fds[1];
+        }
+    }
+    ~Pipe() {
+        close_read();
+        close_write();
+    }
+    Pipe(const Pipe&) = delete;
+    Pipe& operator=(const Pipe&) = delete;
+    void close_read() {
+        if (r >= 0) ::close(r);
+        r = -1;
+    }
+    void close_write() {
+        if (w >= 0) ::close(w);
+        w = -1;
+    }
+};
+
 struct PipeTarget {
     explicit PipeTarget(Engine& engine) {
-        EXPECT_EQ(pipe2(fds, O_CLOEXEC), 0);
-        target = IoTarget::from_fd(engine, fds[0], "pipe").value();
+        EXPECT_GE(pipe.r, 0) << "pipe2 failed";
+        target = IoTarget::from_fd(engine, pipe.r, "pipe").value();
     }
-    ~PipeTarget() {
-        if (fds[1] >= 0) ::close(fds[1]);
-        ::close(fds[0]);
-    }
-    void write_bytes(const char* s, std::size_t n) { EXPECT_EQ(::write(fds[1], s, n), static_cast<ssize_t>(n)); }
-    void close_writer() {
-        ::close(fds[1]);
-        fds[1] = -1;
-    }
-    int fds[2] = {-1, -1};
+    void write_bytes(const char* s, std::size_t n) { EXPECT_EQ(::write(pipe.w, s, n), static_cast<ssize_t>(n)); }
+    void close_writer() { pipe.close_write(); }
+    Pipe pipe;
     Ref<IoTarget> target;
 };
 

@@ -7,6 +7,7 @@
 // cancel and close complete a waiting read exactly once with STATUS_CANCELLED.
 #pragma once
 #include "support/completions.hpp"
+#include "support/pipe_target.hpp"
 #include "support/test_util.hpp"
 
 #include <fcntl.h>
@@ -25,29 +26,6 @@ namespace wdfio::test {
 // How long a read is given to (wrongly) complete before we call it pending. Not
 // a timing assertion: a correct library passes however long this is.
 inline constexpr auto kPendingProbe = std::chrono::milliseconds(100);
-
-struct Pipe {
-    int r = -1, w = -1;
-    Pipe() {
-        int fds[2];
-        if (::pipe2(fds, O_CLOEXEC) == 0) {
-            r = fds[0];
-            w = fds[1];
-        }
-    }
-    ~Pipe() {
-        close_read();
-        close_write();
-    }
-    void close_read() {
-        if (r >= 0) ::close(r);
-        r = -1;
-    }
-    void close_write() {
-        if (w >= 0) ::close(w);
-        w = -1;
-    }
-};
 
 // A temporary directory (for FIFOs and missing paths), removed with its entries.
 class TempDir {
