@@ -7,6 +7,7 @@
 // misaligned O_DIRECT formats are refused with STATUS_INVALID_PARAMETER and leave
 // the request usable, block-device ioctls (encoded and unencoded numbers) report
 // what the kernel says, and hundreds of concurrent reads complete exactly once.
+#include "support/completions.hpp"
 #include "support/loop_device.hpp"
 
 #include <wdfio/wdfio.hpp>
@@ -44,45 +45,33 @@ static_assert(_IOC_DIR(BLKSSZGET) == _IOC_NONE && _IOC_SIZE(BLKSSZGET) == 0);
 
 
 
-// Completion bookkeeping shared by many requests; routines capture a pointer to
-// it and their index (16 bytes, well under the 48-byte limit).
+// One recorder per request of a batch, each checking that its routine ran on
+// the engine thread with parameters matching the request.
 struct Tracker {
-    explicit Tracker(Engine& e, std::size_t n)
-        : engine(&e), size(n), runs(new std::atomic<int>[n]), statuses(new std::atomic<NTSTATUS>[n]),
-          infos(new std::atomic<std::uint64_t>[n]) {
-        for (std::size_t i = 0; i < n; ++i) {
-            runs[i] = 0;
-            statuses[i] = STATUS_PENDING;
-            infos[i] = ~0ull;
-        }
+    Tracker(Engine& engine, std::size_t n) : size(n), slots(std::make_unique<Completions[]>(n)) {
+        for (std::size_t i = 0; i < n; ++i) slots[i].engine = &engine;
     }
-    void record(std::size_t i, Request& r, const CompletionParams& p) {
-        if (!engine->on_engine_thread()) off_engine_thread.fetch_add(1);
-        if (r.status() != p.status || r.information() != p.information || r.is_outstanding())
-            inconsistent.fetch_add(1);
-        const std::size_t transfer_length = p.type == RequestType::Read ? p.read.length : p.write.length;
-        if (transfer_length != p.information) inconsistent.fetch_add(1);
-        statuses[i] = p.status.value();
-        infos[i] = p.information;
-        runs[i].fetch_add(1);
-        done.fetch_add(1);
+    Completions& operator[](std::size_t i) const { return slots[i]; }
+    int completed() const {
+        int n = 0;
+        for (std::size_t i = 0; i < size; ++i) n += slots[i].count.load();
+        return n;
+    }
+    bool wait_all() const {
+        for (std::size_t i = 0; i < size; ++i)
+            if (!slots[i].wait()) return false;
+        return true;
     }
     // Every routine ran exactly once, on the engine thread, with consistent params.
     void expect_exactly_once() const {
-        for (std::size_t i = 0; i < size; ++i) EXPECT_EQ(runs[i].load(), 1) << "completion routine of request " << i;
-        EXPECT_EQ(done.load(), static_cast<int>(size));
-        EXPECT_EQ(off_engine_thread.load(), 0) << "completion routines that ran off the engine thread";
-        EXPECT_EQ(inconsistent.load(), 0) << "routines whose CompletionParams disagreed with the request";
+        for (std::size_t i = 0; i < size; ++i) {
+            SCOPED_TRACE("completion routine of request " + std::to_string(i));
+            expect_ran_once(slots[i]);
+        }
     }
 
-    Engine* engine;
     std::size_t size;
-    std::unique_ptr<std::atomic<int>[]> runs;
-    std::unique_ptr<std::atomic<NTSTATUS>[]> statuses;
-    std::unique_ptr<std::atomic<std::uint64_t>[]> infos;
-    std::atomic<int> done{0};
-    std::atomic<int> off_engine_thread{0};
-    std::atomic<int> inconsistent{0};
+    std::unique_ptr<Completions[]> slots;
 };
 
 // Formats and sends one transfer with a routine reporting to `tracker` slot i.
@@ -91,13 +80,10 @@ void send_tracked(Tracker& tracker, std::size_t i, IoTarget& target, Request& r,
     const Status st = write ? r.format_write(target, buf, {}, device_offset) : r.format_read(target, buf, {}, device_offset);
     ASSERT_STATUS(st, STATUS_SUCCESS) << (write ? "format_write" : "format_read") << " #" << i << " at "
                                       << device_offset << ", " << buf->size() << " bytes";
-    r.set_completion([t = &tracker, i](Request& req, IoTarget&, const CompletionParams& p) { t->record(i, req, p); });
+    tracker[i].arm(r);
     ASSERT_TRUE(r.send(target)) << "send #" << i << " refused: " << r.status().to_string();
 }
 
-
-// Lets a routine that (wrongly) runs twice show up before the counts are checked.
-void settle() { std::this_thread::sleep_for(std::chrono::milliseconds(50)); }
 
 class LoopDeviceTest : public ::testing::Test {
 protected:
@@ -200,13 +186,12 @@ TEST_F(LoopDeviceTest, DirectAsyncWritesThenReadsAtManyOffsetsAndSizes) {
     for (std::size_t i = 0; i < regions.size(); ++i)
         ASSERT_NO_FATAL_FAILURE(send_tracked(wrote, i, *dev, *writes[i], /*write=*/true, out[i],
                                              static_cast<std::int64_t>(regions[i].offset)));
-    ASSERT_TRUE(wait_for_count(wrote.done, static_cast<int>(regions.size())))
-        << wrote.done.load() << " of " << regions.size() << " writes completed";
+    ASSERT_TRUE(wrote.wait_all()) << wrote.completed() << " of " << regions.size() << " writes completed";
     settle();
     wrote.expect_exactly_once();
     for (std::size_t i = 0; i < regions.size(); ++i) {
-        EXPECT_STATUS(Status(wrote.statuses[i].load()), STATUS_SUCCESS) << "write #" << i;
-        EXPECT_EQ(wrote.infos[i].load(), regions[i].size) << "write #" << i;
+        EXPECT_STATUS(wrote[i].status(), STATUS_SUCCESS) << "write #" << i;
+        EXPECT_EQ(wrote[i].information.load(), regions[i].size) << "write #" << i;
         EXPECT_FALSE(writes[i]->is_outstanding());
     }
 
@@ -216,13 +201,12 @@ TEST_F(LoopDeviceTest, DirectAsyncWritesThenReadsAtManyOffsetsAndSizes) {
     for (std::size_t i = 0; i < regions.size(); ++i)
         ASSERT_NO_FATAL_FAILURE(send_tracked(read, i, *dev, *reads[i], /*write=*/false, in[i],
                                              static_cast<std::int64_t>(regions[i].offset)));
-    ASSERT_TRUE(wait_for_count(read.done, static_cast<int>(regions.size())))
-        << read.done.load() << " of " << regions.size() << " reads completed";
+    ASSERT_TRUE(read.wait_all()) << read.completed() << " of " << regions.size() << " reads completed";
     settle();
     read.expect_exactly_once();
     for (std::size_t i = 0; i < regions.size(); ++i) {
-        EXPECT_STATUS(Status(read.statuses[i].load()), STATUS_SUCCESS) << "read #" << i;
-        EXPECT_EQ(read.infos[i].load(), regions[i].size) << "read #" << i;
+        EXPECT_STATUS(read[i].status(), STATUS_SUCCESS) << "read #" << i;
+        EXPECT_EQ(read[i].information.load(), regions[i].size) << "read #" << i;
         EXPECT_EQ(reads[i]->completion_params().read.buffer, in[i].get());
         EXPECT_EQ(std::memcmp(in[i]->data(), out[i]->data(), regions[i].size), 0)
             << "read #" << i << " (" << regions[i].size << " bytes at " << regions[i].offset
@@ -314,13 +298,13 @@ TEST_F(LoopDeviceTest, DirectMisalignmentIsRefusedAtFormatAndRequestStaysUsable)
     // The same request, formatted correctly, still works: asynchronously ...
     ASSERT_STATUS(r->format_write(*dev, aligned, {}, 8192), STATUS_SUCCESS);
     EXPECT_TRUE(r->is_formatted());
-    std::atomic<int> runs{0};
+    Completions runs;
     CloseOnExit close_runs{dev};
-    r->set_completion([&runs](Request&, IoTarget&, const CompletionParams&) { runs.fetch_add(1); });
+    runs.arm(*r);
     ASSERT_TRUE(r->send(*dev)) << r->status().to_string();
-    ASSERT_TRUE(wait_for_count(runs, 1));
+    ASSERT_TRUE(runs.wait());
     settle();
-    EXPECT_EQ(runs.load(), 1);
+    EXPECT_EQ(runs.count.load(), 1);
     EXPECT_STATUS(r->status(), STATUS_SUCCESS);
     EXPECT_EQ(r->information(), 4096u);
 
@@ -346,30 +330,17 @@ TEST_F(LoopDeviceTest, BlkGetSize64ReportsDeviceSize) {
         std::memset(out->data(), 0xFF, 8);
         auto r = Request::create(*dev).value();
         ASSERT_STATUS(r->format_ioctl(*dev, kBlkGetSize64, {}, {}, out, {}), STATUS_SUCCESS);
-        struct Seen {
-            std::atomic<int> runs{0};
-            NTSTATUS status = STATUS_PENDING;
-            std::uint64_t information = 0, output_length = 0;
-            std::uint32_t code = 0;
-            Memory* output = nullptr;
-        } seen;
-        r->set_completion([s = &seen](Request&, IoTarget&, const CompletionParams& p) {
-            s->status = p.status.value();
-            s->information = p.information;
-            s->output_length = p.ioctl.output.length;
-            s->code = p.ioctl.code;
-            s->output = p.ioctl.output.buffer;
-            s->runs.fetch_add(1);
-        });
+        Completions seen;
+        seen.arm(*r);
         ASSERT_TRUE(r->send(*dev, SendOptions::synchronous())) << r->status().to_string();
-        EXPECT_EQ(seen.runs.load(), 1) << "a synchronous send runs the routine before it returns";
+        EXPECT_EQ(seen.count.load(), 1) << "a synchronous send runs the routine before it returns";
         EXPECT_STATUS(r->status(), STATUS_SUCCESS);
-        EXPECT_STATUS(Status(seen.status), STATUS_SUCCESS);
+        EXPECT_STATUS(seen.status(), STATUS_SUCCESS);
         EXPECT_EQ(r->information(), 8u);
-        EXPECT_EQ(seen.information, 8u);
-        EXPECT_EQ(seen.output_length, 8u);
-        EXPECT_EQ(seen.code, kBlkGetSize64);
-        EXPECT_EQ(seen.output, out.get());
+        EXPECT_EQ(seen.information.load(), 8u);
+        EXPECT_EQ(r->completion_params().ioctl.output.length, 8u);  // what the routine was given
+        EXPECT_EQ(r->completion_params().ioctl.code, kBlkGetSize64);
+        EXPECT_EQ(r->completion_params().ioctl.output.buffer, out.get());
         std::uint64_t size = 0;
         std::memcpy(&size, out->data(), 8);
         EXPECT_EQ(size, kDeviceSize);
@@ -390,7 +361,7 @@ TEST_F(LoopDeviceTest, BlkGetSize64ReportsDeviceSize) {
         EXPECT_EQ(bytes, 8u);
         std::memcpy(&size, out2->data(), 8);
         EXPECT_EQ(size, kDeviceSize);
-        EXPECT_EQ(seen.runs.load(), 1) << "the helper must not run the routine set for the earlier send";
+        EXPECT_EQ(seen.count.load(), 1) << "the helper must not run the routine set for the earlier send";
         EXPECT_FALSE(r->is_formatted()) << "the helper leaves a supplied request unformatted";
         dev->close();
     }
@@ -416,19 +387,13 @@ TEST_F(LoopDeviceTest, BlkSszGetUnencodedReturnsSectorSize) {
     ASSERT_STATUS(r->format_ioctl(*dev, kBlkSszGet, {}, {}, out, {}), STATUS_SUCCESS);
     Tracker t(engine(), 1);
     CloseOnExit close_t{dev};
-    r->set_completion([tr = &t](Request&, IoTarget&, const CompletionParams& p) {
-        tr->statuses[0] = p.status.value();
-        tr->infos[0] = p.ioctl.output.length;
-        if (!tr->engine->on_engine_thread()) tr->off_engine_thread.fetch_add(1);
-        tr->runs[0].fetch_add(1);
-        tr->done.fetch_add(1);
-    });
+    t[0].arm(*r);
     ASSERT_TRUE(r->send(*dev)) << r->status().to_string();
-    ASSERT_TRUE(wait_for_count(t.done, 1));
+    ASSERT_TRUE(t.wait_all());
     settle();
     t.expect_exactly_once();
-    EXPECT_STATUS(Status(t.statuses[0].load()), STATUS_SUCCESS);
-    EXPECT_EQ(t.infos[0].load(), sizeof(int));
+    EXPECT_STATUS(t[0].status(), STATUS_SUCCESS);
+    EXPECT_EQ(r->completion_params().ioctl.output.length, sizeof(int));
     std::memcpy(&sector, out->data(), sizeof sector);
     EXPECT_EQ(sector, static_cast<int>(kSectorSize));
 }
@@ -515,15 +480,14 @@ TEST_F(LoopDeviceTest, ManyConcurrentDirectReadsCompleteExactlyOnce) {
     for (std::size_t i = 0; i < kInFlight; ++i)
         ASSERT_NO_FATAL_FAILURE(
             send_tracked(t, i, *dev, *reqs[i], /*write=*/false, bufs[i], static_cast<std::int64_t>(offsets[i])));
-    ASSERT_TRUE(wait_for_count(t.done, static_cast<int>(kInFlight)))
-        << t.done.load() << " of " << kInFlight << " reads completed";
+    ASSERT_TRUE(t.wait_all()) << t.completed() << " of " << kInFlight << " reads completed";
     settle();
     t.expect_exactly_once();
     for (std::size_t i = 0; i < kInFlight; ++i) {
         SCOPED_TRACE("read #" + std::to_string(i) + " of " + std::to_string(sizes[i]) + " bytes at " +
                      std::to_string(offsets[i]));
-        EXPECT_STATUS(Status(t.statuses[i].load()), STATUS_SUCCESS);
-        EXPECT_EQ(t.infos[i].load(), sizes[i]);
+        EXPECT_STATUS(t[i].status(), STATUS_SUCCESS);
+        EXPECT_EQ(t[i].information.load(), sizes[i]);
         const auto* p = static_cast<const std::uint8_t*>(bufs[i]->data());
         std::size_t bad = 0;
         for (std::size_t k = 0; k < sizes[i]; ++k) bad += p[k] != pattern_byte(offsets[i] + k, 5);
@@ -540,11 +504,11 @@ TEST_F(LoopDeviceTest, ManyConcurrentDirectReadsCompleteExactlyOnce) {
         ASSERT_NO_FATAL_FAILURE(
             send_tracked(again, i, *dev, *reqs[i], /*write=*/false, bufs[i], static_cast<std::int64_t>(offsets[i])));
     }
-    ASSERT_TRUE(wait_for_count(again.done, static_cast<int>(kInFlight)));
+    ASSERT_TRUE(again.wait_all());
     settle();
     again.expect_exactly_once();
     for (std::size_t i = 0; i < kInFlight; ++i) {
-        EXPECT_STATUS(Status(again.statuses[i].load()), STATUS_SUCCESS) << "read #" << i;
+        EXPECT_STATUS(again[i].status(), STATUS_SUCCESS) << "read #" << i;
         const auto* p = static_cast<const std::uint8_t*>(bufs[i]->data());
         EXPECT_EQ(p[0], pattern_byte(offsets[i], 5)) << "read #" << i;
         EXPECT_EQ(p[sizes[i] - 1], pattern_byte(offsets[i] + sizes[i] - 1, 5)) << "read #" << i;

@@ -1,6 +1,6 @@
 // Send racing cancel (spec §5.3): two threads, many iterations, every accepted
 // send completes exactly once, refusals say STATUS_CANCELLED, and the request
-// is reusable after each round. WDFIO_STRESS_ITERATIONS overrides the count
+// is reusable after each round. test::stress_iterations sets the count
 // (sanitizer builds use fewer).
 #include "support/pipe_target.hpp"
 
@@ -11,10 +11,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-int iterations() {
-    const char* env = std::getenv("WDFIO_STRESS_ITERATIONS");
-    return env ? std::atoi(env) : 100'000;
-}
+int iterations() { return test::stress_iterations(100'000); }
 
 struct RaceStats {
     int accepted = 0;
@@ -28,7 +25,8 @@ struct RaceStats {
 // empty pipe) is cancelled by the sender after the canceller's turn.
 RaceStats race(IoTarget& target, const Ref<Memory>& buf, bool can_finish_alone) {
     auto r = Request::create(target).value();
-    std::atomic<int> go{0}, cancelled_turn{0}, completions{0};
+    std::atomic<int> go{0}, cancelled_turn{0};
+    test::Completions completions;
     std::atomic<bool> stop{false};
     std::thread canceller([&] {
         std::minstd_rand rng(42);
@@ -48,27 +46,25 @@ RaceStats race(IoTarget& target, const Ref<Memory>& buf, bool can_finish_alone) 
     for (int i = 1; i <= n; ++i) {
         EXPECT_EQ(r->reuse(), Status(STATUS_SUCCESS));
         EXPECT_EQ(r->format_read(target, buf, {}, 0), Status(STATUS_SUCCESS));
-        r->set_completion([&completions](Request&, IoTarget&, const CompletionParams&) {
-            completions.fetch_add(1, std::memory_order_acq_rel);
-        });
-        const int before = completions.load();
+        completions.arm(*r);
+        const int before = completions.count.load();
         go.store(i, std::memory_order_release);
         const bool accepted = r->send(target);
         while (cancelled_turn.load(std::memory_order_acquire) < i) std::this_thread::yield();
         if (!accepted) {
             ++stats.refused;
             EXPECT_EQ(r->status(), Status(STATUS_CANCELLED)) << "iteration " << i;
-            EXPECT_EQ(completions.load(), before);
+            EXPECT_EQ(completions.count.load(), before);
             continue;
         }
         ++stats.accepted;
         if (!can_finish_alone) r->cancel_sent_request();  // the race's cancel may have come first
         const auto deadline = std::chrono::steady_clock::now() + 10s;
-        while (completions.load(std::memory_order_acquire) == before && std::chrono::steady_clock::now() < deadline)
+        while (completions.count.load() == before && std::chrono::steady_clock::now() < deadline)
             std::this_thread::yield();
         while (r->is_outstanding() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
-        if (completions.load() != before + 1) {
-            ADD_FAILURE() << "iteration " << i << ": " << completions.load() - before << " completions";
+        if (completions.count.load() != before + 1) {
+            ADD_FAILURE() << "iteration " << i << ": " << completions.count.load() - before << " completions";
             break;
         }
         if (r->status() == Status(STATUS_CANCELLED)) ++stats.cancelled;
@@ -79,7 +75,7 @@ RaceStats race(IoTarget& target, const Ref<Memory>& buf, bool can_finish_alone) 
     go.store(n + 1);
     canceller.join();
     std::this_thread::sleep_for(5ms);
-    EXPECT_EQ(completions.load(), stats.accepted);  // no late or double completion
+    EXPECT_EQ(completions.count.load(), stats.accepted);  // no late or double completion
     return stats;
 }
 

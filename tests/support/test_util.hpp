@@ -78,8 +78,9 @@ inline ::testing::AssertionResult StatusIs(const char* actual_expr, const char*,
 #define EXPECT_STATUS(actual, expected) EXPECT_PRED_FORMAT2(::wdfio::test::StatusIs, actual, expected)
 #define ASSERT_STATUS(actual, expected) ASSERT_PRED_FORMAT2(::wdfio::test::StatusIs, actual, expected)
 
-// Rounds for a stress loop: WDFIO_STRESS_ITERATIONS (lowered in sanitizer
-// builds) scaled by share, or full_count when unset.
+// Rounds for a stress loop: full_count, capped by WDFIO_STRESS_ITERATIONS
+// (tests/CMakeLists.txt sets it in sanitizer builds, which are 5–20× slower).
+// Every stress loop asks here, so the one variable bounds them all.
 inline int stress_iterations(int full_count) {
     const char* env = std::getenv("WDFIO_STRESS_ITERATIONS");
     if (!env) return full_count;

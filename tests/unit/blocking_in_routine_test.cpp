@@ -4,6 +4,7 @@
 // (or on the engine thread, deferred), so the check is "inside a routine",
 // not "on the engine thread": the waiting calls are refused through the
 // verifier and return, and close and remove finish without waiting.
+#include "support/completions.hpp"
 #include "support/test_util.hpp"
 
 #include <functional>
@@ -118,11 +119,11 @@ TEST(BlockingOutsideRoutine, StopWaitsForAHeldRequest) {
     auto target = fault->device().open_target().value();
     auto r = Request::create(*target).value();
     ASSERT_STATUS(r->format_read(*target, Memory::allocate(512).value(), {}, 0), STATUS_SUCCESS);
-    std::atomic<int> routines{0};
-    r->set_completion([&](Request&, IoTarget&, const CompletionParams&) { routines.fetch_add(1); });
+    test::Completions routines;
+    routines.arm(*r);
     ASSERT_TRUE(r->send(*target));
     target->stop(SentIoAction::WaitForComplete);
-    EXPECT_EQ(routines.load(), 1);  // stop returned after the routine
+    EXPECT_EQ(routines.count.load(), 1);  // stop returned after the routine
     EXPECT_EQ(Verifier::violations(), 0u);
     target->close();
 }

@@ -1,6 +1,7 @@
 // A target that outlives its Engine (a misuse: close targets first) is safe to
 // close, send to and release: sends are refused with STATUS_INVALID_DEVICE_STATE,
 // and the last release closes the descriptor, with no use of what the engine freed.
+#include "support/completions.hpp"
 #include "support/test_util.hpp"
 
 #include <wdfio/wdfio.hpp>
@@ -55,11 +56,11 @@ TEST(EngineLifetime, SendToATargetWhoseEngineHasGoneIsRefused) {
     for (bool synchronous : {false, true}) {
         auto r = Request::create(*target).value();
         ASSERT_STATUS(r->format_read(*target, Memory::allocate(512).value(), {}, 0), STATUS_SUCCESS);
-        int runs = 0;
-        r->set_completion([&](Request&, IoTarget&, const CompletionParams&) { ++runs; });
+        test::Completions runs;
+        runs.arm(*r);
         EXPECT_FALSE(r->send(*target, synchronous ? SendOptions::synchronous() : SendOptions{}));
         EXPECT_STATUS(r->status(), STATUS_INVALID_DEVICE_STATE);
-        EXPECT_EQ(runs, 0);
+        EXPECT_EQ(runs.count.load(), 0);
     }
     EXPECT_STATUS(target->start(), STATUS_INVALID_DEVICE_STATE);
     target->stop(SentIoAction::Cancel);

@@ -1,5 +1,6 @@
 // FaultFilter: sender → fault filter → RamDisk. Each mode with its statuses and
 // counters, repeatable outcomes per seed, cancel, timeouts, removal, bad config.
+#include "support/completions.hpp"
 #include "support/test_util.hpp"
 
 #include <linux/fs.h>
@@ -24,27 +25,15 @@ std::int64_t now_ns() {
         .count();
 }
 
-// An asynchronous request through the stack and what its routine saw.
-struct Pending {
+// An asynchronous request through the stack; the recorder holds what its routine saw.
+struct Pending : test::Completions {
     Ref<Request> request;
     Ref<Memory> buffer;
     bool sent = false;
     std::int64_t sent_ns = 0;
-    std::atomic<int> count{0};
-    std::atomic<NTSTATUS> status{STATUS_PENDING};
-    std::atomic<std::uint64_t> information{0};
-    std::atomic<std::int64_t> done_ns{0};
 
-    static void routine(Request&, IoTarget&, const CompletionParams& p, void* context) {
-        auto* self = static_cast<Pending*>(context);
-        self->status.store(p.status.value());
-        self->information.store(p.information);
-        self->done_ns.store(now_ns());
-        self->count.fetch_add(1);
-    }
     bool done() const { return count.load() > 0; }
-    bool wait() const { return test::wait_for_count(count, 1); }
-    Status result() const { return status.load(); }
+    Status result() const { return status(); }
 };
 
 class FaultFilterTest : public ::testing::Test {
@@ -78,7 +67,7 @@ protected:
         const Status s = type == RequestType::Read ? p->request->format_read(*target, p->buffer, {}, offset)
                                                    : p->request->format_write(*target, p->buffer, {}, offset);
         EXPECT_EQ(s, Status(STATUS_SUCCESS));
-        p->request->set_completion(&Pending::routine, p.get());
+        p->arm(*p->request);
         p->sent_ns = now_ns();
         p->sent = p->request->send(*target, options);
         EXPECT_TRUE(p->sent) << p->request->status();
@@ -297,7 +286,7 @@ TEST_F(FaultFilterTest, DelayCompletesAfterTheDelay) {
     ASSERT_TRUE(p->wait());
     EXPECT_EQ(p->result(), Status(STATUS_SUCCESS));
     EXPECT_EQ(p->information.load(), 4096u);
-    EXPECT_GE(p->done_ns.load() - p->sent_ns, std::chrono::nanoseconds(c.delay).count());
+    EXPECT_GE(p->completed_ns.load() - p->sent_ns, std::chrono::nanoseconds(c.delay).count());
     EXPECT_EQ(std::memcmp(p->buffer->data(), disk->contents().data(), 4096), 0);
 
     // Synchronous, and a write: the data lands, the status is the disk's.
@@ -466,7 +455,7 @@ TEST_F(FaultFilterTest, NeverCompleteTimesOut) {
     Pending* p = start(RequestType::Read, 4096, 0, SendOptions().timeout_after(30ms));
     ASSERT_TRUE(p->wait());
     EXPECT_EQ(p->result(), Status(STATUS_IO_TIMEOUT));
-    EXPECT_GE(p->done_ns.load() - p->sent_ns, std::chrono::nanoseconds(30ms).count());
+    EXPECT_GE(p->completed_ns.load() - p->sent_ns, std::chrono::nanoseconds(30ms).count());
     // The synchronous form.
     std::uint64_t n = 99;
     EXPECT_EQ(read(0, 4096, &n, SendOptions().timeout_after(30ms)), Status(STATUS_IO_TIMEOUT));

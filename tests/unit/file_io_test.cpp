@@ -1,5 +1,6 @@
 // Asynchronous and synchronous I/O on regular files: data, exactly-once
 // completion, routines that re-send, sticky cancel, lifetime inside routines.
+#include "support/completions.hpp"
 #include "support/test_util.hpp"
 
 #include <fcntl.h>
@@ -160,11 +161,11 @@ TEST_F(FileIo, StickyCancel) {
     ASSERT_EQ(r->format_write(*target, buf, {}, 0), Status(STATUS_SUCCESS));
     EXPECT_FALSE(r->cancel_sent_request());  // nothing outstanding...
     EXPECT_TRUE(r->is_canceled());           // ...but the flag sticks (spec §5.4)
-    int calls = 0;
-    r->set_completion([&calls](Request&, IoTarget&, const CompletionParams&) { ++calls; });
+    test::Completions calls;
+    calls.arm(*r);
     EXPECT_FALSE(r->send(*target));
     EXPECT_EQ(r->status(), Status(STATUS_CANCELLED));
-    EXPECT_EQ(calls, 0);
+    EXPECT_EQ(calls.count.load(), 0);
     EXPECT_EQ(target->pending(), 0u);
     EXPECT_FALSE(r->send(*target, SendOptions::synchronous()));
     EXPECT_EQ(r->status(), Status(STATUS_CANCELLED));
@@ -231,16 +232,16 @@ TEST_F(FileIo, SynchronousCallsFromTheEngineThreadAreRefused) {
 
 TEST_F(FileIo, CloseWaitsForOutstandingRequests) {
     auto buf = Memory::allocate(4096).value();
-    std::atomic<int> done{0};
+    test::Completions done;
     std::vector<Ref<Request>> rs;
     for (int i = 0; i < 64; ++i) {
         rs.push_back(Request::create(*target).value());
         ASSERT_EQ(rs.back()->format_write(*target, buf, {}, i * 4096), Status(STATUS_SUCCESS));
-        rs.back()->set_completion([&done](Request&, IoTarget&, const CompletionParams&) { done.fetch_add(1); });
+        done.arm(*rs.back());
         ASSERT_TRUE(rs.back()->send(*target));
     }
     target->close();
-    EXPECT_EQ(done.load(), 64);  // every routine returned before close did
+    EXPECT_EQ(done.count.load(), 64);  // every routine returned before close did
     EXPECT_EQ(target->pending(), 0u);
     EXPECT_EQ(target->state(), IoTargetState::Closed);
 }

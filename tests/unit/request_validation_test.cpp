@@ -1,5 +1,6 @@
 // Bad input for every format, send and helper call: the spec's status, and the
 // request stays usable afterwards (format again, send, succeed).
+#include "support/completions.hpp"
 #include "support/test_util.hpp"
 
 #include <linux/fs.h>
@@ -28,10 +29,10 @@ protected:
         ASSERT_FALSE(req->is_outstanding());
         auto in = Memory::allocate(kSize).value();
         ASSERT_EQ(req->format_read(*target, in, {}, 0), Status(STATUS_SUCCESS));
-        int calls = 0;
-        req->set_completion([&calls](Request&, IoTarget&, const CompletionParams&) { ++calls; });
+        test::Completions calls;
+        calls.arm(*req);
         ASSERT_TRUE(req->send(*target, SendOptions::synchronous())) << req->status().to_string();
-        EXPECT_EQ(calls, 1);
+        EXPECT_EQ(calls.count.load(), 1);
         EXPECT_EQ(req->status(), Status(STATUS_SUCCESS));
         EXPECT_EQ(req->information(), kSize);
         EXPECT_EQ(std::memcmp(in->data(), buf->data(), kSize), 0);
@@ -147,11 +148,11 @@ TEST_F(RequestValidation, SendAfterTheTargetClosed) {
     auto other = IoTarget::open(engine, file.path()).value();
     ASSERT_EQ(req->format_read(*other, buf, {}, 0), Status(STATUS_SUCCESS));
     other->close();
-    int calls = 0;
-    req->set_completion([&calls](Request&, IoTarget&, const CompletionParams&) { ++calls; });
+    test::Completions calls;
+    calls.arm(*req);
     EXPECT_FALSE(req->send(*other));
     EXPECT_EQ(req->status(), Status(STATUS_INVALID_DEVICE_STATE));
-    EXPECT_EQ(calls, 0);
+    EXPECT_EQ(calls.count.load(), 0);
     EXPECT_TRUE(req->has_completion());  // a refused send keeps the routine (spec §3.1)
     expect_usable();
 }
@@ -214,13 +215,13 @@ TEST_F(RequestValidation, FormatDropsThePreviousOne) {
 
 TEST_F(RequestValidation, HelperLeavesASuppliedRequestUnformatted) {
     ASSERT_EQ(req->format_write(*target, buf, {}, 0), Status(STATUS_SUCCESS));
-    int calls = 0;
-    req->set_completion([&calls](Request&, IoTarget&, const CompletionParams&) { ++calls; });
+    test::Completions calls;
+    calls.arm(*req);
     std::uint64_t bytes = 0;
     auto in = Memory::allocate(kSize).value();
     EXPECT_EQ(send_read_synchronously(*target, req.get(), in, {}, 0, {}, &bytes), Status(STATUS_SUCCESS));
     EXPECT_EQ(bytes, kSize);
-    EXPECT_EQ(calls, 0);  // helpers never call the driver's routine (spec §8.3)
+    EXPECT_EQ(calls.count.load(), 0);  // helpers never call the driver's routine (spec §8.3)
     EXPECT_FALSE(req->has_completion());
     EXPECT_FALSE(req->is_formatted());
     // Even a helper that fails on its options leaves it unformatted.
@@ -237,8 +238,8 @@ TEST_F(RequestValidation, OutstandingRequestIsNotTouched) {
     auto r = Request::create().value();
     auto small = Memory::allocate(16).value();
     ASSERT_EQ(r->format_read(*pipe_target, small, {}, 0), Status(STATUS_SUCCESS));
-    std::atomic<int> calls{0};
-    r->set_completion([&calls](Request&, IoTarget&, const CompletionParams&) { calls.fetch_add(1); });
+    test::Completions calls;
+    calls.arm(*r);
     ASSERT_TRUE(r->send(*pipe_target));
     ASSERT_TRUE(r->is_outstanding());
 
@@ -251,11 +252,11 @@ TEST_F(RequestValidation, OutstandingRequestIsNotTouched) {
     EXPECT_EQ(r->operation().data, small->data());  // the request in flight still reads into `small`
 
     ASSERT_EQ(write(fds[1], "hello", 5), 5);
-    ASSERT_TRUE(test::wait_for_count(calls, 1));
+    ASSERT_TRUE(calls.wait());
     EXPECT_EQ(r->status(), Status(STATUS_SUCCESS));
     EXPECT_EQ(r->information(), 5u);
     EXPECT_EQ(std::memcmp(small->data(), "hello", 5), 0);
-    EXPECT_EQ(calls.load(), 1);
+    EXPECT_EQ(calls.count.load(), 1);
     close(fds[0]);
     close(fds[1]);
 }
@@ -341,15 +342,15 @@ TEST_F(RequestValidation, CancelReturnsWhetherItReachedSomething) {
     // and only its completion is still on its way (the cancel reaches nothing).
     auto second = Request::create(*target).value();
     ASSERT_TRUE(second->format_read(*target, Memory::allocate(512).value(), {}, 0).ok());
-    std::atomic<int> seconds{0};
-    second->set_completion([&](Request&, IoTarget&, const CompletionParams&) { seconds.fetch_add(1); });
+    test::Completions seconds;
+    seconds.arm(*second);
     std::atomic<int> reached{-1};
     ASSERT_TRUE(req->format_read(*target, buf, {}, 0).ok());
     req->set_completion([&](Request&, IoTarget& t, const CompletionParams&) {
         if (second->send(t)) reached.store(second->cancel_sent_request() ? 1 : 0);
     });
     ASSERT_TRUE(req->send(*target));
-    ASSERT_TRUE(test::wait_for_count(seconds, 1));
+    ASSERT_TRUE(seconds.wait());
     EXPECT_EQ(reached.load(), engine.backend() == BackendKind::Uring ? 1 : 0);
-    EXPECT_EQ(seconds.load(), 1);
+    EXPECT_EQ(seconds.count.load(), 1);
 }

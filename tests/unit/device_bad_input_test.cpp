@@ -1,0 +1,98 @@
+// Bad input to devices, queues and driver-created requests: each is refused
+// with a precise status and changes nothing.
+#include "support/device_stack.hpp"
+
+#include <string>
+
+using namespace wdfio;
+using namespace wdfio::test;
+using namespace std::chrono_literals;
+
+using DeviceStackBadInput = DeviceStackTest;
+
+TEST_F(DeviceStackBadInput, NamesQueuesAndDriverCreatedRequests) {
+    CountingDriver d1_drv, d2_drv, dup_drv, bad_drv;
+    EXPECT_EQ(Device::create(engine, bad_drv, {"Nope"}).status(), Status(STATUS_OBJECT_NAME_INVALID));
+    EXPECT_EQ(Device::create(engine, bad_drv, {"\\Devices\\X"}).status(), Status(STATUS_OBJECT_NAME_INVALID));
+    EXPECT_EQ(Device::create(engine, bad_drv, {"\\??\\X"}).status(), Status(STATUS_OBJECT_NAME_INVALID));
+    const std::string name = unique_name("dup");
+    auto d1 = Device::create(engine, d1_drv, {name}).value();
+    EXPECT_EQ(Device::create(engine, dup_drv, {name}).status(), Status(STATUS_OBJECT_NAME_COLLISION));
+    EXPECT_EQ(Device::find(name).get(), d1.get());  // the first keeps the name
+    EXPECT_EQ(IoTarget::open(engine, "\\Device\\Nope").status(), Status(STATUS_OBJECT_NAME_NOT_FOUND));
+    EXPECT_EQ(IoTarget::open(engine, unique_name("never")).status(), Status(STATUS_OBJECT_NAME_NOT_FOUND));
+    EXPECT_FALSE(Device::find("\\Device\\Nope"));
+
+    // Queues belong to one device.
+    auto d2 = Device::create(engine, d2_drv).value();
+    auto q2 = d2->create_queue(QueueDispatch::Manual).value();
+    EXPECT_EQ(d1->configure_dispatching(RequestType::Read, *q2), Status(STATUS_INVALID_PARAMETER));
+    EXPECT_EQ(d1->configure_dispatching(RequestType::NoFormat, d1->default_queue()), Status(STATUS_INVALID_PARAMETER));
+    EXPECT_EQ(d1->default_queue().retrieve_next_request().status(), Status(STATUS_INVALID_DEVICE_REQUEST));
+    auto seq = d1->create_queue(QueueDispatch::Sequential).value();
+    EXPECT_EQ(seq->retrieve_next_request().status(), Status(STATUS_INVALID_DEVICE_REQUEST));
+    // The refused configuration changed nothing: reads still reach d1's driver.
+    auto t1 = IoTarget::open(engine, name).value();
+    auto buf = Memory::allocate(8).value();
+    EXPECT_EQ(send_read_synchronously(*t1, nullptr, buf, {}, 0), kOk);
+    EXPECT_EQ(d1_drv.presented.load(), 1);
+    EXPECT_EQ(q2->waiting(), 0u);
+
+    // A device above a closed target.
+    auto closed = d2->open_target().value();
+    closed->close();
+    EXPECT_EQ(Device::create_above(engine, bad_drv, *closed).status(), Status(STATUS_INVALID_DEVICE_STATE));
+
+    // The queue-delivered calls on a driver-created request.
+    auto r = Request::create().value();
+    EXPECT_EQ(r->kind(), RequestKind::Created);
+    EXPECT_EQ(r->retrieve_input_buffer().status(), Status(STATUS_INVALID_DEVICE_REQUEST));
+    EXPECT_EQ(r->retrieve_output_buffer().status(), Status(STATUS_INVALID_DEVICE_REQUEST));
+    EXPECT_EQ(r->retrieve_input_memory().status(), Status(STATUS_INVALID_DEVICE_REQUEST));
+    EXPECT_EQ(r->retrieve_output_memory().status(), Status(STATUS_INVALID_DEVICE_REQUEST));
+    ASSERT_EQ(r->format_read(*t1, buf, {}, 0), kOk);  // even when formatted
+    EXPECT_EQ(r->retrieve_output_buffer().status(), Status(STATUS_INVALID_DEVICE_REQUEST));
+    EXPECT_EQ(r->mark_cancelable(&CancelCounter::note_only, nullptr), Status(STATUS_INVALID_DEVICE_REQUEST));
+    EXPECT_EQ(r->unmark_cancelable(), Status(STATUS_INVALID_DEVICE_REQUEST));
+    EXPECT_EQ(r->forward_to_queue(d1->default_queue()), Status(STATUS_INVALID_DEVICE_REQUEST));
+    // Send-and-forget of a driver-created request (spec §10 #7).
+    EXPECT_FALSE(r->send(*t1, SendOptions::send_and_forget()));
+    EXPECT_EQ(r->status(), Status(STATUS_INVALID_DEVICE_STATE));
+    EXPECT_EQ(d1_drv.presented.load(), 1);
+    // And it still works as a request.
+    ASSERT_TRUE(r->send(*t1, SendOptions::synchronous()));
+    EXPECT_EQ(r->status(), kOk);
+
+    d1->remove();
+    d2->remove();
+    EXPECT_FALSE(Device::find(name));
+    EXPECT_EQ(IoTarget::open(engine, name).status(), Status(STATUS_OBJECT_NAME_NOT_FOUND));
+}
+
+TEST_F(DeviceStackBadInput, MarkCancelableWithoutCallback) {
+    CountingDriver drv;
+    auto d = Device::create(engine, drv, {"", QueueDispatch::Manual}).value();
+    auto t = d->open_target().value();
+    auto buf = Memory::allocate(8).value();
+    Completions c;
+    auto r = send_read(*t, c, buf);
+    Request* q = d->default_queue().retrieve_next_request().value();
+    EXPECT_EQ(q->mark_cancelable(nullptr), Status(STATUS_INVALID_DEVICE_REQUEST));
+    EXPECT_EQ(q->unmark_cancelable(), Status(STATUS_INVALID_DEVICE_REQUEST));
+    EXPECT_EQ(q->complete_with_information(STATUS_SUCCESS, 8), kOk);  // not marked: not reported
+    ASSERT_TRUE(c.wait());
+    EXPECT_EQ(c.status(), kOk);
+    d->remove();
+}
+
+// A Device::create that fails (here with STATUS_OBJECT_NAME_COLLISION) leaves
+// the driver alone: a driver already serving a device still points at it.
+TEST_F(DeviceStackBadInput, FailedCreateLeavesTheDriverAlone) {
+    CountingDriver drv;
+    const std::string name = unique_name("x");
+    auto d = Device::create(engine, drv, {name}).value();
+    ASSERT_EQ(&drv.device(), d.get());
+    EXPECT_EQ(Device::create(engine, drv, {name}).status(), Status(STATUS_OBJECT_NAME_COLLISION));
+    EXPECT_EQ(&drv.device(), d.get()) << "Driver::device() now points at the device that failed to be created";
+    d->remove();
+}
