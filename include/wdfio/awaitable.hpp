@@ -14,6 +14,8 @@
 #include <optional>
 #include <stop_token>
 
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
 namespace wdfio {
 
 class SendAwaiter {
@@ -91,3 +93,4 @@ inline SendAwaiter async_send(Request& request, IoTarget& target, SendOptions op
 }
 
 }  // namespace wdfio
+#pragma GCC visibility pop

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
 namespace wdfio {
 
 class Memory;
@@ -58,3 +60,4 @@ struct CompletionParams {
 };
 
 }  // namespace wdfio
+#pragma GCC visibility pop

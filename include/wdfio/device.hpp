@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
 namespace wdfio {
 
 class Engine;
@@ -134,3 +136,4 @@ private:
 };
 
 }  // namespace wdfio
+#pragma GCC visibility pop

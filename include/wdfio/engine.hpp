@@ -9,11 +9,15 @@
 #include <memory>
 #include <optional>
 
+// Defined in src/, declared before the exported region: not part of the ABI.
+namespace wdfio::detail {
+class EngineCore;
+}  // namespace wdfio::detail
+
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
 namespace wdfio {
 
-namespace detail {
-class EngineCore;
-}
 
 enum class BackendKind { Uring, Threads };
 const char* to_string(BackendKind b) noexcept;
@@ -51,3 +55,4 @@ private:
 };
 
 }  // namespace wdfio
+#pragma GCC visibility pop

@@ -9,6 +9,8 @@
 #include <span>
 #include <vector>
 
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
 namespace wdfio {
 
 enum class FanOutMode { InTurn, AllAtOnce };
@@ -49,3 +51,4 @@ FanOutSummary fan_out_synchronously(std::span<IoTarget* const> targets, FanOutFo
                                     const FanOutOptions& options = {});
 
 }  // namespace wdfio
+#pragma GCC visibility pop

@@ -16,6 +16,8 @@
 #include <thread>
 #include <unordered_map>
 
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
 namespace wdfio {
 
 class Engine;
@@ -147,3 +149,4 @@ private:
 };
 
 }  // namespace wdfio
+#pragma GCC visibility pop

@@ -14,14 +14,18 @@
 #include <string>
 #include <string_view>
 
-namespace wdfio {
-
-class Engine;
-namespace detail {
+// Defined in src/, declared before the exported region: not part of the ABI.
+namespace wdfio::detail {
 struct WorkerContext;
 struct TargetAccess;
 class EngineCore;
-}  // namespace detail
+}  // namespace wdfio::detail
+
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
+namespace wdfio {
+
+class Engine;
 
 // WDF_IO_TARGET_STATE values.
 enum class IoTargetState : std::uint8_t {
@@ -192,3 +196,4 @@ public:
 };
 
 }  // namespace wdfio
+#pragma GCC visibility pop

@@ -3,6 +3,8 @@
 #include <functional>
 #include <string_view>
 
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
 namespace wdfio {
 
 enum class LogLevel { Error, Warning, Info };
@@ -14,3 +16,4 @@ void set_log_sink(LogSink sink);
 void log(LogLevel level, const char* format, ...) __attribute__((format(printf, 2, 3)));
 
 }  // namespace wdfio
+#pragma GCC visibility pop

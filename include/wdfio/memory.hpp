@@ -7,6 +7,8 @@
 #include <optional>
 #include <span>
 
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
 namespace wdfio {
 
 // WDFMEMORY_OFFSET: a window into a Memory. length 0 means "to the end".
@@ -47,3 +49,4 @@ private:
 };
 
 }  // namespace wdfio
+#pragma GCC visibility pop

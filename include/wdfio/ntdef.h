@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -38,4 +40,5 @@ typedef int32_t NTSTATUS;
 } /* extern "C" */
 #endif
 
+#pragma GCC visibility pop
 #endif /* WDFIO_NTDEF_H */

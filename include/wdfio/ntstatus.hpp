@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
 namespace wdfio {
 
 using NTSTATUS = std::int32_t;
@@ -18,3 +20,4 @@ WDFIO_NTSTATUS_LIST(WDFIO_DEFINE_NTSTATUS)
 constexpr bool nt_success(NTSTATUS s) noexcept { return s >= 0; }
 
 }  // namespace wdfio
+#pragma GCC visibility pop

@@ -14,14 +14,18 @@
 #include <new>
 #include <utility>
 
+// Defined in src/, declared before the exported region: not part of the ABI.
+namespace wdfio::detail {
+struct ObjectRecord;
+struct ObjectAccess;
+}  // namespace wdfio::detail
+
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
 namespace wdfio {
 
 class Object;
 
-namespace detail {
-struct ObjectRecord;
-struct ObjectAccess;
-}  // namespace detail
 
 // EvtCleanupCallback / EvtDestroyCallback. Cleanup runs when the object is
 // deleted (its children's first); destroy when its last reference goes.
@@ -176,3 +180,4 @@ private:
 };
 
 }  // namespace wdfio
+#pragma GCC visibility pop

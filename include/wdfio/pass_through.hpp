@@ -4,6 +4,8 @@
 #pragma once
 #include <wdfio/device.hpp>
 
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
 namespace wdfio {
 
 class PassThroughFilter : public Driver {
@@ -27,3 +29,4 @@ protected:
 };
 
 }  // namespace wdfio
+#pragma GCC visibility pop

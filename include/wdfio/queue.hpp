@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <mutex>
 
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
 namespace wdfio {
 
 class Device;
@@ -74,3 +76,4 @@ private:
 };
 
 }  // namespace wdfio
+#pragma GCC visibility pop

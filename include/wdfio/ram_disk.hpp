@@ -10,6 +10,8 @@
 #include <shared_mutex>
 #include <span>
 
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
 namespace wdfio {
 
 class RamDisk final : public Driver {
@@ -41,3 +43,4 @@ private:
 };
 
 }  // namespace wdfio
+#pragma GCC visibility pop

@@ -12,15 +12,19 @@
 #include <cstdint>
 #include <optional>
 
+// Defined in src/, declared before the exported region: not part of the ABI.
+namespace wdfio::detail {
+class SyncWaiter;
+struct RequestAccess;
+struct DeliveredAccess;
+}  // namespace wdfio::detail
+
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
 namespace wdfio {
 
 class IoTarget;
 class Queue;
-namespace detail {
-class SyncWaiter;
-struct RequestAccess;
-struct DeliveredAccess;
-}  // namespace detail
 
 // A driver's cancel callback for a request it holds (mark_cancelable).
 using CancelCallback = void (*)(Request& request, void* context);
@@ -336,3 +340,4 @@ Status send_internal_ioctl_others_synchronously(IoTarget& target, Request* reque
                                                 std::uint64_t* bytes_returned = nullptr);
 
 }  // namespace wdfio
+#pragma GCC visibility pop

@@ -7,6 +7,8 @@
 #include <type_traits>
 #include <utility>
 
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
 namespace wdfio {
 
 namespace detail {
@@ -46,3 +48,4 @@ private:
 };
 
 }  // namespace wdfio
+#pragma GCC visibility pop

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstdint>
 
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
 namespace wdfio {
 
 enum SendFlags : std::uint32_t {
@@ -56,3 +58,4 @@ constexpr std::int64_t rel_timeout_in_ms(std::int64_t ms) { return -ms * 10'000;
 constexpr std::int64_t rel_timeout_in_us(std::int64_t us) { return -us * 10; }
 
 }  // namespace wdfio
+#pragma GCC visibility pop

@@ -6,6 +6,8 @@
 #include <string>
 #include <system_error>
 
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
 namespace wdfio {
 
 class Status {
@@ -40,3 +42,4 @@ std::error_code make_error_code(Status s) noexcept;
 
 template <>
 struct std::is_error_code_enum<wdfio::Status> : std::true_type {};
+#pragma GCC visibility pop

@@ -4,6 +4,8 @@
 #pragma once
 #include <cstdint>
 
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
 namespace wdfio {
 
 enum class VerifierMode { Abort, Report };
@@ -42,3 +44,4 @@ void verifier_break(VerifierCheck check, const void* object, const char* call);
 }  // namespace detail
 
 }  // namespace wdfio
+#pragma GCC visibility pop

@@ -5,6 +5,8 @@
 
 #include <wdfio/ntdef.h>
 
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -21,4 +23,5 @@ static inline LONGLONG WDF_ABS_TIMEOUT_IN_US(ULONGLONG Time) { return (LONGLONG)
 } /* extern "C" */
 #endif
 
+#pragma GCC visibility pop
 #endif /* WDFIO_WDFCORE_H */

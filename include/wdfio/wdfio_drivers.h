@@ -11,6 +11,8 @@
 
 #include <string.h>
 
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -98,4 +100,5 @@ NTSTATUS WdfioDeviceOpenTarget(WDFDEVICE Device, PWDF_OBJECT_ATTRIBUTES IoTarget
 } /* extern "C" */
 #endif
 
+#pragma GCC visibility pop
 #endif /* WDFIO_WDFIO_DRIVERS_H */

@@ -6,6 +6,8 @@
 
 #include <wdfio/ntdef.h>
 
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -35,4 +37,5 @@ VOID WdfioHostSetLogCallback(PFN_WDFIO_LOG_CALLBACK Callback, PVOID Context);
 } /* extern "C" */
 #endif
 
+#pragma GCC visibility pop
 #endif /* WDFIO_WDFIO_HOST_H */

@@ -13,6 +13,8 @@
 
 #include <string.h>
 
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -153,4 +155,5 @@ NTSTATUS WdfIoTargetSendInternalIoctlOthersSynchronously(WDFIOTARGET IoTarget, W
 } /* extern "C" */
 #endif
 
+#pragma GCC visibility pop
 #endif /* WDFIO_WDFIOTARGET_H */

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -144,4 +146,5 @@ VOID WdfRequestGetCompletionParams(WDFREQUEST Request, PWDF_REQUEST_COMPLETION_P
 } /* extern "C" */
 #endif
 
+#pragma GCC visibility pop
 #endif /* WDFIO_WDFREQUEST_H */

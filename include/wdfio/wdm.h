@@ -6,6 +6,8 @@
 
 #include <wdfio/ntdef.h>
 
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -46,4 +48,5 @@ typedef ULONG ACCESS_MASK;
 } /* extern "C" */
 #endif
 
+#pragma GCC visibility pop
 #endif /* WDFIO_WDM_H */

@@ -7,6 +7,8 @@
 #include <type_traits>
 #include <utility>
 
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
 namespace wdfio {
 class Request;
 class IoTarget;
@@ -99,3 +101,4 @@ private:
 
 }  // namespace detail
 }  // namespace wdfio
+#pragma GCC visibility pop

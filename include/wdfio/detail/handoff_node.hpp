@@ -4,6 +4,8 @@
 #include <atomic>
 #include <cstdint>
 
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
 namespace wdfio::detail {
 
 enum class HandoffKind : std::uint8_t {
@@ -39,3 +41,4 @@ private:
 };
 
 }  // namespace wdfio::detail
+#pragma GCC visibility pop

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
 namespace wdfio::detail {
 
 template <Request* Request::*Next, Request* Request::*Prev>
@@ -46,3 +48,4 @@ struct RequestFifo {
 };
 
 }  // namespace wdfio::detail
+#pragma GCC visibility pop

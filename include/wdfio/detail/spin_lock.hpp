@@ -6,6 +6,8 @@
 #include <atomic>
 #include <thread>
 
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
 namespace wdfio::detail {
 
 class SpinLock {
@@ -25,3 +27,4 @@ private:
 };
 
 }  // namespace wdfio::detail
+#pragma GCC visibility pop
