@@ -12,6 +12,7 @@
 // Defined in src/, declared before the exported region: not part of the ABI.
 namespace wdfio::detail {
 class EngineCore;
+struct EngineAccess;
 }  // namespace wdfio::detail
 
 #pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
@@ -47,10 +48,9 @@ public:
     Status uring_status() const noexcept;
     bool on_engine_thread() const noexcept;
 
-    detail::EngineCore& core() noexcept { return *core_; }
-
 private:
-    friend class IoTarget;  // holds a reference to core_
+    friend class IoTarget;              // holds a reference to core_
+    friend struct detail::EngineAccess;  // the engine's internals, for the library only
     std::shared_ptr<detail::EngineCore> core_;
 };
 

@@ -184,11 +184,12 @@ private:
     mutable std::mutex park_mutex_;
     detail::RequestFifo<&Request::target_next_, &Request::target_prev_> parked_list_;  // FIFO of parked requests
 
-public:
-    // Plumbing, not API: the engine's core (alive as long as the target).
+protected:
+    // The engine's core (alive as long as the target); others reach it
+    // through detail::TargetAccess.
     detail::EngineCore& core() const noexcept { return *core_; }
-    // Plumbing, not API: the io_uring operations in flight (engine thread
-    // only), and the hand-over link that asks the engine to cancel them.
+    // The io_uring operations in flight (engine thread only), and the
+    // hand-over link that asks the engine to cancel them.
     Request* engine_list_ = nullptr;
     detail::HandoffNode cancel_sent_node_;
     std::atomic<bool> cancel_sent_queued_{false};

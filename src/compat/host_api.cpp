@@ -2,6 +2,7 @@
 // WdfioHostSetLogCallback.
 #include "compat/boundary.hpp"
 #include "core/blocking.hpp"
+#include "engine/engine_core.hpp"
 #include "compat/host.hpp"
 #include "compat/records.hpp"
 
@@ -66,7 +67,7 @@ void WdfioHostShutdown(void) {
         bool may_block;
         {
             std::lock_guard lock(g_host_mutex);
-            may_block = !g_engine || wdfio::detail::may_block(g_engine->core());
+            may_block = !g_engine || wdfio::detail::may_block(wdfio::detail::EngineAccess::core(*g_engine));
         }
         if (!may_block) {
             wdfio::log(wdfio::LogLevel::Error,

@@ -6,6 +6,7 @@
 
 #include "core/blocking.hpp"
 #include "core/sync_waiter.hpp"
+#include "core/target_access.hpp"
 #include "engine/engine_core.hpp"
 
 #include <atomic>
@@ -121,7 +122,7 @@ FanOutSummary fan_out_synchronously(std::span<IoTarget* const> targets, FanOutFo
         result.status = s;
         return result;
     }
-    if (!detail::may_block(targets.front()->core())) {
+    if (!detail::may_block(detail::TargetAccess::core(*targets.front()))) {
         detail::verifier_violation(VerifierCheck::BlockingOnEngineThread, nullptr, "fan_out_synchronously");
         result.status = STATUS_INVALID_DEVICE_REQUEST;
         return result;

@@ -10,6 +10,7 @@
 #include "core/request_access.hpp"
 #include "core/request_slab.hpp"
 #include "core/sync_waiter.hpp"
+#include "core/target_access.hpp"
 #include "device/delivered_access.hpp"
 #include "engine/engine_core.hpp"
 
@@ -499,7 +500,7 @@ struct HelperRequest {
 template <class Format>
 Status run_helper(IoTarget& target, Request* supplied, const SendOptions& options, std::uint64_t* bytes,
                   Format&& format) {
-    if (!detail::may_block(target.core())) {
+    if (!detail::may_block(detail::TargetAccess::core(target))) {
         detail::verifier_violation(VerifierCheck::BlockingOnEngineThread, supplied, "synchronous helper");
         return STATUS_INVALID_DEVICE_REQUEST;
     }

@@ -15,6 +15,7 @@ struct TargetAccess {
     }
     static std::atomic<bool>& cancel_sent_queued(IoTarget& t) noexcept { return t.cancel_sent_queued_; }
     static void count_down(IoTarget& t, std::uint64_t steps) noexcept { t.count_down(steps); }
+    static EngineCore& core(const IoTarget& t) noexcept { return t.core(); }
     static bool missed_cancel(Request& r) noexcept { return RequestAccess::sent_target(r)->missed_cancel(r); }
 
     // io_uring operations in flight, per target (engine thread only).

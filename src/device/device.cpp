@@ -279,7 +279,7 @@ void DeliveredAccess::finish(Request& q, Status status, std::uint64_t informatio
     if (d->deferred_completion_) {
         // On the engine thread instead of here: no recursion when routines re-send.
         RequestAccess::record_result(r, status, information);
-        EngineCore& core = d->engine().core();
+        EngineCore& core = EngineAccess::core(d->engine());
         core.operation_started();
         core.post_completion(r);
         return;

@@ -94,4 +94,9 @@ private:
     std::thread thread_;
 };
 
+// What the library reaches of an Engine beyond its API.
+struct EngineAccess {
+    static EngineCore& core(Engine& engine) noexcept { return *engine.core_; }
+};
+
 }  // namespace wdfio::detail

@@ -54,7 +54,7 @@ FileTarget::FileTarget(Engine& engine, std::string name, int fd, bool direct)
     socket_ = known && S_ISSOCK(kind.st_mode);
     block_device_ = known && S_ISBLK(kind.st_mode);
     if (const int fl = fcntl(fd_, F_GETFL); fl >= 0) access_ = fl & O_ACCMODE;
-    fixed_slot_.store(engine.core().register_file(fd), std::memory_order_relaxed);
+    fixed_slot_.store(EngineAccess::core(engine).register_file(fd), std::memory_order_relaxed);
     if (!direct_) return;
     struct stat st {};
     if (fstat(fd_, &st) == 0 && S_ISBLK(st.st_mode)) {  // O_DIRECT alignment: the logical block size
