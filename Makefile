@@ -1,11 +1,15 @@
 # wdfio — `make run` runs the example on embedded defaults, `make test` runs the tests.
 # Both install missing Debian packages first (as root; otherwise they print the apt-get line).
 # `make bench-smoke` runs bench/compare --quick: every comparison once, briefly (CI).
+# WERROR=1 builds everything with warnings as errors (CI does; off by default so that
+# another compiler version's new warnings never stop a user's build).
 
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_TSAN ?= build-tsan
 JOBS       ?= $(shell nproc)
+WERROR     ?= 0
+CMAKE_OPTS := -DWDFIO_WERROR=$(if $(filter 1,$(WERROR)),ON,OFF)
 # fio, python3 and util-linux-extra (fincore): bench/compare's baselines, report and residency check.
 PACKAGES   := cmake g++ make pkg-config liburing-dev libgtest-dev libbenchmark-dev libcli11-dev util-linux \
               fio python3 util-linux-extra
@@ -24,7 +28,7 @@ deps:
 	fi
 
 configure: deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_OPTS) >/dev/null
 
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -37,13 +41,13 @@ test: build
 
 # The unit and integration tests once more under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-asan: deps
-	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DWDFIO_SANITIZE=address -DWDFIO_BUILD_BENCH=OFF >/dev/null
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DWDFIO_SANITIZE=address -DWDFIO_BUILD_BENCH=OFF $(CMAKE_OPTS) >/dev/null
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 	ctest --test-dir $(BUILD_ASAN) --output-on-failure
 
 # The same tests under ThreadSanitizer (the send/cancel/timeout/stop races above all).
 test-tsan: deps
-	cmake -S . -B $(BUILD_TSAN) -DCMAKE_BUILD_TYPE=Debug -DWDFIO_SANITIZE=thread -DWDFIO_BUILD_BENCH=OFF >/dev/null
+	cmake -S . -B $(BUILD_TSAN) -DCMAKE_BUILD_TYPE=Debug -DWDFIO_SANITIZE=thread -DWDFIO_BUILD_BENCH=OFF $(CMAKE_OPTS) >/dev/null
 	cmake --build $(BUILD_TSAN) -j $(JOBS)
 	ctest --test-dir $(BUILD_TSAN) --output-on-failure
 
