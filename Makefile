@@ -1,6 +1,7 @@
 # wdfio — `make run` runs the example on embedded defaults, `make test` runs the tests.
 # Both install missing Debian packages first (as root; otherwise they print the apt-get line).
 # `make bench-smoke` runs bench/compare --quick: every comparison once, briefly (CI).
+# `make format` applies .clang-format to the tracked C/C++ files; `make format-check` fails on any difference.
 # WERROR=1 builds everything with warnings as errors (CI does; off by default so that
 # another compiler version's new warnings never stop a user's build).
 
@@ -12,9 +13,9 @@ WERROR     ?= 0
 CMAKE_OPTS := -DWDFIO_WERROR=$(if $(filter 1,$(WERROR)),ON,OFF)
 # fio, python3 and util-linux-extra (fincore): bench/compare's baselines, report and residency check.
 PACKAGES   := cmake g++ make pkg-config liburing-dev libgtest-dev libbenchmark-dev libcli11-dev util-linux \
-              fio python3 util-linux-extra
+              fio python3 util-linux-extra clang-format
 
-.PHONY: deps configure build run test test-asan test-tsan bench bench-smoke clean
+.PHONY: deps configure build run test test-asan test-tsan bench bench-smoke format format-check clean
 
 deps:
 	@missing=$$(for p in $(PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
@@ -57,6 +58,15 @@ bench: build
 # A report, not a check: fails only when a run fails or a tool is missing, never on speed.
 bench-smoke: build
 	bench/compare --quick --build $(BUILD)
+
+# The tracked C and C++ sources, headers included (what .clang-format governs).
+FORMAT_FILES = git ls-files -z '*.c' '*.h' '*.cpp' '*.hpp'
+
+format: deps
+	$(FORMAT_FILES) | xargs -0 clang-format -i
+
+format-check: deps
+	$(FORMAT_FILES) | xargs -0 clang-format --dry-run -Werror
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN)
