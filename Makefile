@@ -2,6 +2,7 @@
 # Both install missing Debian packages first (as root; otherwise they print the apt-get line).
 # `make bench-smoke` runs bench/compare --quick: every comparison once, briefly (CI).
 # `make format` applies .clang-format to the tracked C/C++ files; `make format-check` fails on any difference.
+# `make tidy` runs .clang-tidy over every file the build compiles.
 # WERROR=1 builds everything with warnings as errors (CI does; off by default so that
 # another compiler version's new warnings never stop a user's build).
 
@@ -13,9 +14,9 @@ WERROR     ?= 0
 CMAKE_OPTS := -DWDFIO_WERROR=$(if $(filter 1,$(WERROR)),ON,OFF)
 # fio, python3 and util-linux-extra (fincore): bench/compare's baselines, report and residency check.
 PACKAGES   := cmake g++ make pkg-config liburing-dev libgtest-dev libbenchmark-dev libcli11-dev util-linux \
-              fio python3 util-linux-extra clang-format
+              fio python3 util-linux-extra clang-format clang-tidy
 
-.PHONY: deps configure build run test test-asan test-tsan bench bench-smoke format format-check clean
+.PHONY: deps configure build run test test-asan test-tsan bench bench-smoke format format-check tidy clean
 
 deps:
 	@missing=$$(for p in $(PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
@@ -67,6 +68,12 @@ format: deps
 
 format-check: deps
 	$(FORMAT_FILES) | xargs -0 clang-format --dry-run -Werror
+
+# The files come from the build's compile_commands.json; headers under include/, src/,
+# tools/ and tests/ are checked through the files that include them (.clang-tidy's HeaderFilterRegex).
+tidy: configure
+	python3 -c 'import json,sys; print("\0".join(e["file"] for e in json.load(open(sys.argv[1]))), end="")' \
+	  $(BUILD)/compile_commands.json | xargs -0 -n 4 -P $(JOBS) clang-tidy -p $(BUILD) --quiet
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN)
