@@ -3,6 +3,7 @@
 # `make bench-smoke` runs bench/compare --quick: every comparison once, briefly (CI).
 # `make format` applies .clang-format to the tracked C/C++ files; `make format-check` fails on any difference.
 # `make tidy` runs .clang-tidy over every file the build compiles.
+# `make check-docs` checks that every "spec §N" names a section of docs/spec/ (docs/README.md).
 # WERROR=1 builds everything with warnings as errors (CI does; off by default so that
 # another compiler version's new warnings never stop a user's build).
 
@@ -16,7 +17,7 @@ CMAKE_OPTS := -DWDFIO_WERROR=$(if $(filter 1,$(WERROR)),ON,OFF)
 PACKAGES   := cmake g++ make pkg-config liburing-dev libgtest-dev libbenchmark-dev libcli11-dev util-linux \
               fio python3 util-linux-extra clang-format clang-tidy
 
-.PHONY: deps configure build run test test-asan test-tsan bench bench-smoke format format-check tidy clean
+.PHONY: deps configure build run test test-asan test-tsan bench bench-smoke format format-check tidy check-docs clean
 
 deps:
 	@missing=$$(for p in $(PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
@@ -74,6 +75,9 @@ format-check: deps
 tidy: configure
 	python3 -c 'import json,sys; print("\0".join(e["file"] for e in json.load(open(sys.argv[1]))), end="")' \
 	  $(BUILD)/compile_commands.json | xargs -0 -n 4 -P $(JOBS) clang-tidy -p $(BUILD) --quiet
+
+check-docs:
+	python3 tools/check_spec_refs.py
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN)
