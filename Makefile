@@ -76,7 +76,7 @@ tidy: configure
 	python3 -c 'import json,sys; print("\0".join(e["file"] for e in json.load(open(sys.argv[1]))), end="")' \
 	  $(BUILD)/compile_commands.json | xargs -0 -n 4 -P $(JOBS) clang-tidy -p $(BUILD) --quiet
 
-check-docs:
+check-docs: deps
 	python3 tools/check_spec_refs.py
 
 clean:
