@@ -1,9 +1,7 @@
 # wdfio — `make run` runs the example on embedded defaults, `make test` runs the tests.
 # Both install missing Debian packages first (as root; otherwise they print the apt-get line).
 # `make bench-smoke` runs bench/compare --quick: every comparison once, briefly (CI).
-# `make format` applies .clang-format to the tracked C/C++ files; `make format-check` fails on any difference.
-# `make tidy` runs .clang-tidy over every file the build compiles.
-# `make check-docs` checks that every "spec §N" names a section of docs/spec/ (docs/README.md).
+# `make format-check`, `make tidy`, `make check-docs`: style, lint, spec references (CONTRIBUTING.md).
 # WERROR=1 builds everything with warnings as errors (CI does; off by default so that
 # another compiler version's new warnings never stop a user's build).
 
@@ -61,7 +59,7 @@ bench: build
 bench-smoke: build
 	bench/compare --quick --build $(BUILD)
 
-# The tracked C and C++ sources, headers included (what .clang-format governs).
+# `format` applies .clang-format to the tracked C and C++ files; `format-check` fails on any difference.
 FORMAT_FILES = git ls-files -z '*.c' '*.h' '*.cpp' '*.hpp'
 
 format: deps
@@ -70,12 +68,13 @@ format: deps
 format-check: deps
 	$(FORMAT_FILES) | xargs -0 clang-format --dry-run -Werror
 
-# The files come from the build's compile_commands.json; headers under include/, src/,
-# tools/ and tests/ are checked through the files that include them (.clang-tidy's HeaderFilterRegex).
+# .clang-tidy over every file in the build's compile_commands.json; headers are checked
+# through the files that include them (.clang-tidy's HeaderFilterRegex).
 tidy: configure
 	python3 -c 'import json,sys; print("\0".join(e["file"] for e in json.load(open(sys.argv[1]))), end="")' \
 	  $(BUILD)/compile_commands.json | xargs -0 -n 4 -P $(JOBS) clang-tidy -p $(BUILD) --quiet
 
+# Every "spec §N" names a section that exists in docs/spec/ (convention: docs/README.md).
 check-docs: deps
 	python3 tools/check_spec_refs.py
 
