@@ -46,7 +46,7 @@ public:
     }
 
     static unsigned bucket_of(std::uint64_t v) noexcept {
-        if (v < std::uint64_t{2} * kSub) return static_cast<unsigned>(v);
+        if (v < 2 * kSub) return static_cast<unsigned>(v);
         const unsigned shift = static_cast<unsigned>(std::bit_width(v)) - 1 - kSubBits;
         return (shift + 1) * kSub + static_cast<unsigned>(v >> shift) - kSub;
     }
