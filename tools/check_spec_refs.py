@@ -1,15 +1,8 @@
 #!/usr/bin/env python3
-"""Checks that every § reference in the repository names a section that exists.
-
-The convention (docs/README.md):
-  "spec §4.3", "io spec §4.3", "wdf-io-semantics.md §4.3"  -> docs/spec/wdf-io-semantics.md
-  "driver spec §5.5", "wdf-driver-semantics.md §5.5"       -> docs/spec/wdf-driver-semantics.md
-  a bare "§8.3"  -> the spec last named before it in the same file (the io spec if none)
-  "§1–5", "§7.3–7.5"  -> both ends must exist
-  "§10 #5, #11–#15"   -> §10 must have items (table rows or numbered lines) 5, 11 and 15
-Steps ("step 3c") are prose inside a section and are not checked.
-
-Exit status 1 when a reference does not resolve; `make check-docs` and CI run it.
+"""Checks that every § reference in the repository names a section (and, for
+"§10 #5", an item) that exists in the spec it names, under the convention
+written down in docs/README.md. Steps ("step 3c") are prose and not checked.
+Exit status 1 when a reference does not resolve; `make check-docs` runs it.
 """
 import os
 import re
