@@ -39,7 +39,7 @@ using namespace std::chrono_literals;
 
 long long glibc_heap_bytes() {
     const struct mallinfo2 m = mallinfo2();
-    return static_cast<long long>(m.uordblks + m.hblkhd);
+    return static_cast<long long>(m.uordblks) + static_cast<long long>(m.hblkhd);
 }
 
 // The heap minus the request pool's free slots: what the live objects take.

@@ -4,7 +4,10 @@
 
 #include <CLI/CLI.hpp>
 
-int main(int argc, char** argv) {
+// Bad input is a parse error, caught below, and the commands report failures as
+// exit codes; any other exception (out of memory) ends the program through
+// std::terminate, which says what it was.
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     CLI::App app{"wdfio: the Windows KMDF I/O-request model on Linux io_uring, from the command line"};
     app.require_subcommand(1);
     wdfio::cli::BenchOptions bench_options;
