@@ -31,7 +31,7 @@ TEST_F(StreamTargetsTest, CancelRacingDataLosesNoBytes) {
         seen.arm(*r);
         ASSERT_TRUE(r->send(*t)) << r->status().to_string();
 
-        char message[9];
+        char message[16];  // "r" and up to 10 digits of an int
         std::snprintf(message, sizeof message, "r%07d", round);
         std::atomic<int> go{0};
         const unsigned write_delay = rng() % 256, cancel_delay = rng() % 256;

@@ -22,7 +22,9 @@ public:
         char tmpl[] = "/tmp/wdfio-test-XXXXXX";
         fd_ = mkstemp(tmpl);
         path_ = tmpl;
-        if (size) EXPECT_EQ(ftruncate(fd_, static_cast<off_t>(size)), 0);
+        if (size) {
+            EXPECT_EQ(ftruncate(fd_, static_cast<off_t>(size)), 0);
+        }
     }
     ~TempFile() {
         ::close(fd_);

@@ -47,7 +47,9 @@ public:
             return;
         }
         EXPECT_EQ(r.mark_cancelable(&CancelCount::complete_cancelled, &cancels), kOk);
-        if (then == Then::HoldThenUnmark) EXPECT_EQ(r.unmark_cancelable(), kOk);
+        if (then == Then::HoldThenUnmark) {
+            EXPECT_EQ(r.unmark_cancelable(), kOk);
+        }
         held.push_back(&r);
     }
 };

@@ -70,7 +70,9 @@ TEST_F(TargetStates, TransitionTable) {
             Status start_status = STATUS_PENDING;
             apply(*t, calls[i], start_status);
             EXPECT_EQ(t->state(), row.after[i]) << "from " << to_string(row.from) << ", call " << i;
-            if (calls[i] == Call::Start) EXPECT_EQ(start_status, Status(row.start_status)) << to_string(row.from);
+            if (calls[i] == Call::Start) {
+                EXPECT_EQ(start_status, Status(row.start_status)) << to_string(row.from);
+            }
         }
     }
 }
@@ -334,7 +336,9 @@ TEST_F(TargetStates, ParkedRequestsGoOutInOrder) {
     ASSERT_TRUE(c.wait(static_cast<int>(letters.size())));
     std::string got(letters.size(), '?');
     ASSERT_EQ(::read(fds[0], got.data(), got.size()), static_cast<ssize_t>(got.size()));
-    if (engine.backend() == BackendKind::Uring) EXPECT_EQ(got, letters);
+    if (engine.backend() == BackendKind::Uring) {
+        EXPECT_EQ(got, letters);
+    }
     std::sort(got.begin(), got.end());
     EXPECT_EQ(got, letters);
     ::close(fds[0]);
