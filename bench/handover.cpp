@@ -185,8 +185,7 @@ int main(int argc, char** argv) {
         else if (a == "--json") json = true;
         else if (a == "--quick") mib = 32, seconds = 0.3, rounds = 1;
         else {
-            std::fprintf(stderr,
-                         "usage: %s [--size MiB | --file PATH] [--seconds S] [--rounds N] [--json] [--quick]\n",
+            std::fprintf(stderr, "usage: %s [--size MiB | --file PATH] [--seconds S] [--rounds N] [--json] [--quick]\n",
                          argv[0]);
             return 2;
         }
@@ -197,7 +196,7 @@ int main(int argc, char** argv) {
     std::size_t size;
     if (!file.empty()) {
         fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        struct stat st{};
+        struct stat st {};
         if (fd < 0 || fstat(fd, &st) != 0) {
             std::fprintf(stderr, "wdfio_bench_handover: cannot open %s: %s\n", path.c_str(), std::strerror(errno));
             return 1;
@@ -233,7 +232,8 @@ int main(int argc, char** argv) {
     }
     const double rm = median(raw), wm = median(wdf);
     if (json) {
-        std::printf("{\"depth\":%d,\"raw_iops\":%.0f,\"handover_iops\":%.0f,\"ratio\":%.3f}\n", kDepth, rm, wm, wm / rm);
+        std::printf("{\"depth\":%d,\"raw_iops\":%.0f,\"handover_iops\":%.0f,\"ratio\":%.3f}\n", kDepth, rm, wm,
+                    wm / rm);
     } else {
         std::printf("4 KiB cached random reads, QD %d, %d round(s) of %.1f s\n", kDepth, rounds, seconds);
         std::printf("raw liburing, one thread:        %10.0f IOPS\n", rm);

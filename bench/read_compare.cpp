@@ -166,8 +166,8 @@ struct DepthRow {
 };
 
 void print_table(const std::vector<DepthRow>& rows, const Options& o) {
-    std::printf("4 KiB random reads, page-cached %zu MiB file, %.2f s per run, %d round(s)\n", o.size_mib,
-                o.seconds, o.rounds);
+    std::printf("4 KiB random reads, page-cached %zu MiB file, %.2f s per run, %d round(s)\n", o.size_mib, o.seconds,
+                o.rounds);
     std::printf("%5s  %12s %12s %12s  %12s %12s %12s  %6s\n", "depth", "raw median", "raw min", "raw max",
                 "wdfio median", "wdfio min", "wdfio max", "ratio");
     for (const auto& r : rows)
@@ -181,10 +181,11 @@ void print_json(const std::vector<DepthRow>& rows, const Options& o) {
                 o.size_mib, o.seconds, o.rounds);
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const auto& r = rows[i];
-        std::printf("%s{\"depth\":%d,\"raw_iops\":{\"median\":%.0f,\"min\":%.0f,\"max\":%.0f},"
-                    "\"wdfio_iops\":{\"median\":%.0f,\"min\":%.0f,\"max\":%.0f},\"ratio\":%.4f,\"errors\":%llu}",
-                    i ? "," : "", r.depth, r.raw.median, r.raw.min, r.raw.max, r.wdfio.median, r.wdfio.min,
-                    r.wdfio.max, r.ratio(), static_cast<unsigned long long>(r.errors));
+        std::printf(
+            "%s{\"depth\":%d,\"raw_iops\":{\"median\":%.0f,\"min\":%.0f,\"max\":%.0f},"
+            "\"wdfio_iops\":{\"median\":%.0f,\"min\":%.0f,\"max\":%.0f},\"ratio\":%.4f,\"errors\":%llu}",
+            i ? "," : "", r.depth, r.raw.median, r.raw.min, r.raw.max, r.wdfio.median, r.wdfio.min, r.wdfio.max,
+            r.ratio(), static_cast<unsigned long long>(r.errors));
     }
     std::printf("]}\n");
 }

@@ -161,11 +161,12 @@ int main(int argc, char** argv) {
         std::printf("{\"sizeof_request\":%zu,\"alignof_request\":%zu,\"count\":%zu,\"stacks\":[", sizeof(Request),
                     alignof(Request), count);
         for (const Measured& m : runs)
-            std::printf("%s{\"levels\":%d,\"created_bytes_per_request\":%.1f,\"in_flight_extra_bytes_per_request\":%.1f,"
-                        "\"in_flight_bytes_per_request\":%.1f,\"timed_extra_bytes_per_request\":%.1f,"
-                        "\"pool_kept_bytes\":%lld,\"left_after_teardown_bytes\":%lld}",
-                        &m == runs ? "" : ",", m.levels, m.created / n, m.in_flight / n, (m.created + m.in_flight) / n,
-                        m.timed / n, m.pool_kept, m.left_after_teardown);
+            std::printf(
+                "%s{\"levels\":%d,\"created_bytes_per_request\":%.1f,\"in_flight_extra_bytes_per_request\":%.1f,"
+                "\"in_flight_bytes_per_request\":%.1f,\"timed_extra_bytes_per_request\":%.1f,"
+                "\"pool_kept_bytes\":%lld,\"left_after_teardown_bytes\":%lld}",
+                &m == runs ? "" : ",", m.levels, m.created / n, m.in_flight / n, (m.created + m.in_flight) / n,
+                m.timed / n, m.pool_kept, m.left_after_teardown);
         const RequestPoolStats pool = request_pool_stats();
         std::printf("],\"pool\":{\"slots\":%zu,\"bytes\":%zu,\"in_use\":%zu}}\n", pool.capacity, pool.bytes,
                     pool.in_use);
@@ -176,8 +177,7 @@ int main(int argc, char** argv) {
     std::printf("levels  created  + in flight  = total  timed extra  pool kept after cancel  left after teardown\n");
     for (const Measured& m : runs)
         std::printf("%6d  %7.1f  %11.1f  %7.1f  %11.1f  %15lld bytes  %13lld bytes\n", m.levels, m.created / n,
-                    m.in_flight / n, (m.created + m.in_flight) / n, m.timed / n, m.pool_kept,
-                    m.left_after_teardown);
+                    m.in_flight / n, (m.created + m.in_flight) / n, m.timed / n, m.pool_kept, m.left_after_teardown);
     const RequestPoolStats pool = request_pool_stats();
     std::printf("in flight: the queue-delivered request(s) one level down per send; issue 5 target: <= 512 bytes\n");
     std::printf("request pool now: %zu slots, %zu bytes (%.1f per slot), %zu in use\n", pool.capacity, pool.bytes,

@@ -101,14 +101,15 @@ int main(int argc, char** argv) {
     for (int i = 0; i < 3; ++i) ns[i] = median(per_level[i]);
     const double hop = (ns[2] - ns[0]) / 3;
     if (json) {
-        std::printf("{\"ns_per_request\":{\"1\":%.1f,\"2\":%.1f,\"4\":%.1f},\"requests_per_second\":{\"1\":%.0f,"
-                    "\"2\":%.0f,\"4\":%.0f},\"ns_per_hop\":%.1f,\"ns_per_nop_batch32\":%.1f,\"hop_over_nop\":%.3f}\n",
-                    ns[0], ns[1], ns[2], 1e9 / ns[0], 1e9 / ns[1], 1e9 / ns[2], hop, nop, hop / nop);
+        std::printf(
+            "{\"ns_per_request\":{\"1\":%.1f,\"2\":%.1f,\"4\":%.1f},\"requests_per_second\":{\"1\":%.0f,"
+            "\"2\":%.0f,\"4\":%.0f},\"ns_per_hop\":%.1f,\"ns_per_nop_batch32\":%.1f,\"hop_over_nop\":%.3f}\n",
+            ns[0], ns[1], ns[2], 1e9 / ns[0], 1e9 / ns[1], 1e9 / ns[2], hop, nop, hop / nop);
         return 0;
     }
     std::printf("levels  ns/request  requests/s   (median of %d, %ld requests each)\n", rounds, requests);
     for (int i = 0; i < 3; ++i) std::printf("%6d  %10.1f  %11.0f\n", levels[i], ns[i], 1e9 / ns[i]);
-    std::printf("one hop: %.1f ns; io_uring NOP in a batch of 32: %.1f ns; hop/NOP = %.2f (%s)\n", hop, nop,
-                hop / nop, hop < nop ? "under one NOP" : "OVER one NOP");
+    std::printf("one hop: %.1f ns; io_uring NOP in a batch of 32: %.1f ns; hop/NOP = %.2f (%s)\n", hop, nop, hop / nop,
+                hop < nop ? "under one NOP" : "OVER one NOP");
     return 0;
 }

@@ -45,8 +45,7 @@ public:
         });
         // Registered before the send: a stop from now on cancels (sticky, so a
         // stop that comes first makes the send fail with STATUS_CANCELLED).
-        if (token_.stop_possible())
-            cancel_on_stop_.emplace(token_, [r = request_] { r->cancel_sent_request(); });
+        if (token_.stop_possible()) cancel_on_stop_.emplace(token_, [r = request_] { r->cancel_sent_request(); });
         if (!request_->send(*target_, options_)) {
             refused_ = request_->status();
             shared_.reset();

@@ -24,7 +24,7 @@ const char* to_string(RequestType t) noexcept;
 
 struct CompletionParams {
     RequestType type = RequestType::NoFormat;
-    Status status;                // after the timeout translation (spec §4.5)
+    Status status;  // after the timeout translation (spec §4.5)
     std::uint64_t information = 0;
 
     struct Transfer {
@@ -52,10 +52,10 @@ struct CompletionParams {
     // Only the member of `type` is meaningful: a union, as in KMDF, which keeps
     // the request small (the largest member is zeroed at construction).
     union {
-        Ioctl ioctl{};    // types DeviceControl and DeviceControlInternal
-        Transfer read;    // type Read
-        Transfer write;   // type Write
-        Others others;    // type Other
+        Ioctl ioctl{};   // types DeviceControl and DeviceControlInternal
+        Transfer read;   // type Read
+        Transfer write;  // type Write
+        Others others;   // type Other
     };
 };
 

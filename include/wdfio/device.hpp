@@ -52,7 +52,7 @@ private:
 };
 
 struct DeviceOptions {
-    std::string name;                    // "\\Device\\Name" to be openable by name; empty: anonymous
+    std::string name;  // "\\Device\\Name" to be openable by name; empty: anonymous
     QueueDispatch default_queue = QueueDispatch::Parallel;
     // Complete the sender's request on the engine thread rather than inline in
     // the completing thread: no deep recursion when routines re-send.

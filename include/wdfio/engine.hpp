@@ -19,7 +19,6 @@ struct EngineAccess;
 
 namespace wdfio {
 
-
 enum class BackendKind { Uring, Threads };
 const char* to_string(BackendKind b) noexcept;
 
@@ -49,7 +48,7 @@ public:
     bool on_engine_thread() const noexcept;
 
 private:
-    friend class IoTarget;              // holds a reference to core_
+    friend class IoTarget;               // holds a reference to core_
     friend struct detail::EngineAccess;  // the engine's internals, for the library only
     std::shared_ptr<detail::EngineCore> core_;
 };

@@ -32,7 +32,7 @@ struct FanOutResult {
 };
 
 struct FanOutSummary {
-    Status status;  // STATUS_SUCCESS, or the first failure to happen (what CancelRest acted on)
+    Status status;                      // STATUS_SUCCESS, or the first failure to happen (what CancelRest acted on)
     std::vector<FanOutResult> results;  // one per target, in the order given
 };
 
@@ -44,8 +44,7 @@ using FanOutDone = std::function<void(const FanOutSummary&)>;
 // thread that finished the last one). Refused up front (done never runs):
 // no targets, a null target, no format or done function → STATUS_INVALID_PARAMETER;
 // SYNCHRONOUS or SEND_AND_FORGET in options.send → STATUS_INVALID_PARAMETER.
-Status fan_out(std::span<IoTarget* const> targets, FanOutFormat format, const FanOutOptions& options,
-               FanOutDone done);
+Status fan_out(std::span<IoTarget* const> targets, FanOutFormat format, const FanOutOptions& options, FanOutDone done);
 // Blocks until every destination has finished (not from a completion routine).
 FanOutSummary fan_out_synchronously(std::span<IoTarget* const> targets, FanOutFormat format,
                                     const FanOutOptions& options = {});

@@ -53,12 +53,12 @@ const char* to_string(FaultMode m) noexcept;
 
 struct FaultConfig {
     std::uint64_t seed = 1;
-    double share = 0.0;                        // fraction 0..1 of matching requests affected
-    std::uint32_t types = FaultTypes::all;     // bit mask over RequestType (FaultTypes)
+    double share = 0.0;                     // fraction 0..1 of matching requests affected
+    std::uint32_t types = FaultTypes::all;  // bit mask over RequestType (FaultTypes)
     FaultMode mode = FaultMode::Fail;
-    Status status = STATUS_IO_DEVICE_ERROR;    // Fail: a failure status
-    std::chrono::microseconds delay{0};        // Delay: more than 0
-    double short_fraction = 0.5;               // Short: in [0, 1)
+    Status status = STATUS_IO_DEVICE_ERROR;  // Fail: a failure status
+    std::chrono::microseconds delay{0};      // Delay: more than 0
+    double short_fraction = 0.5;             // Short: in [0, 1)
 
     // STATUS_INVALID_PARAMETER if share is outside [0,1], short_fraction outside
     // [0,1), types has bits beyond FaultTypes::all, Fail has a success status,
@@ -138,12 +138,12 @@ private:
         std::uint64_t information = 0;
     };
     mutable std::mutex mutex_;
-    std::condition_variable changed_;             // timers_ gained an earlier entry, held_ emptied, stop
+    std::condition_variable changed_;  // timers_ gained an earlier entry, held_ emptied, stop
     std::unordered_map<Request*, Held> held_;
     std::multimap<Clock::time_point, Timed> timers_;  // deadline order; FIFO among equal deadlines
     std::uint64_t next_id_ = 0;
     bool stopping_ = false;
-    std::thread timer_;                            // Delay mode only
+    std::thread timer_;  // Delay mode only
 
     Ref<Device> device_;
 };

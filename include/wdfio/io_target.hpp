@@ -179,7 +179,7 @@ private:
     std::atomic<bool> draining_{false};      // closing: only IGNORE_TARGET_STATE sends accepted
     std::atomic<bool> release_on_drain_{false};
     std::atomic<bool> released_{false};
-    std::atomic<std::uint32_t> waiting_{0};  // stop/purge calls waiting; start waits for them
+    std::atomic<std::uint32_t> waiting_{0};       // stop/purge calls waiting; start waits for them
     std::atomic<std::uint32_t> cancel_epoch_{0};  // bumped by stop(Cancel), purge and close
     mutable std::mutex park_mutex_;
     detail::RequestFifo<&Request::target_next_, &Request::target_prev_> parked_list_;  // FIFO of parked requests

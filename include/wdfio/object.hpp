@@ -26,7 +26,6 @@ namespace wdfio {
 
 class Object;
 
-
 // EvtCleanupCallback / EvtDestroyCallback. Cleanup runs when the object is
 // deleted (its children's first); destroy when its last reference goes.
 using ObjectCallback = void (*)(Object& object);
@@ -45,9 +44,8 @@ struct ContextType {
 // The descriptor of T: `wdfio::context_type<T>`, one per type in the program
 // (what WDF_DECLARE_CONTEXT_TYPE declares for C).
 template <class T>
-inline constexpr ContextType context_type{
-    "context", sizeof(T), alignof(T), [](void* area) { ::new (area) T(); },
-    [](void* area) { static_cast<T*>(area)->~T(); }};
+inline constexpr ContextType context_type{"context", sizeof(T), alignof(T), [](void* area) { ::new (area) T(); },
+                                          [](void* area) { static_cast<T*>(area)->~T(); }};
 
 // WDF_OBJECT_ATTRIBUTES for C++ users. A create given attributes checks them
 // first: context_size below the type's size, or without a type, or a type

@@ -48,10 +48,10 @@ private:
     bool deletable() const noexcept override;
     void on_delete() noexcept override { purge(); }  // KMDF also waits for what drivers hold; not yet
 
-    void add(Request& q);                // a request arrives (or is forwarded here)
-    bool remove_waiting(Request& q);     // cancel of a request not yet presented
-    void presented_done(Request& q);     // the driver completed or forwarded q
-    void track_cancelable(Request& q);   // mark_cancelable: purge finds it here
+    void add(Request& q);               // a request arrives (or is forwarded here)
+    bool remove_waiting(Request& q);    // cancel of a request not yet presented
+    void presented_done(Request& q);    // the driver completed or forwarded q
+    void track_cancelable(Request& q);  // mark_cancelable: purge finds it here
     void untrack_cancelable(Request& q);
     void deliver_ready();
     void deliver_locked(std::unique_lock<detail::SpinLock>& lock);  // presents what may go now
@@ -68,11 +68,11 @@ private:
     Driver* handler_;
     mutable detail::SpinLock mutex_;
     std::atomic<QueueState> state_{QueueState::Started};  // changed under mutex_; read without it by add()
-    std::atomic<std::uint32_t> backlog_{0};                // waiting_.count, for add() to read without mutex_
-    List waiting_;               // not yet presented
-    List cancelable_;            // presented and marked cancelable (what purge cancels)
-    std::uint32_t presented_ = 0;  // presented and not completed (sequential queues wait for 0)
-    bool delivering_ = false;    // sequential: one thread presents at a time
+    std::atomic<std::uint32_t> backlog_{0};               // waiting_.count, for add() to read without mutex_
+    List waiting_;                                        // not yet presented
+    List cancelable_;                                     // presented and marked cancelable (what purge cancels)
+    std::uint32_t presented_ = 0;                         // presented and not completed (sequential queues wait for 0)
+    bool delivering_ = false;                             // sequential: one thread presents at a time
 };
 
 }  // namespace wdfio

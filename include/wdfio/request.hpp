@@ -40,10 +40,10 @@ enum class RequestKind : std::uint8_t { Created, QueueDelivered };
 struct IoOperation {
     RequestType type = RequestType::NoFormat;
     std::uint32_t ioctl_code = 0;
-    void* data = nullptr;           // read/write: buffer + offset
-    std::uint64_t length = 0;       // read/write: transfer length
-    std::int64_t device_offset = 0; // read/write
-    void* input = nullptr;  // ioctls: input window (nullptr, 0 when none)
+    void* data = nullptr;            // read/write: buffer + offset
+    std::uint64_t length = 0;        // read/write: transfer length
+    std::int64_t device_offset = 0;  // read/write
+    void* input = nullptr;           // ioctls: input window (nullptr, 0 when none)
     std::uint64_t input_length = 0;
     void* output = nullptr;  // ioctls: output window
     std::uint64_t output_length = 0;
@@ -64,10 +64,10 @@ public:
 
     // ---- formatting (spec §2). Each first drops the previous format; on failure
     // the request is left unformatted. Outstanding requests are refused (verifier).
-    Status format_read(IoTarget& target, const Ref<Memory>& buffer,
-                       const std::optional<MemoryOffset>& offsets = {}, std::int64_t device_offset = 0);
-    Status format_write(IoTarget& target, const Ref<Memory>& buffer,
-                        const std::optional<MemoryOffset>& offsets = {}, std::int64_t device_offset = 0);
+    Status format_read(IoTarget& target, const Ref<Memory>& buffer, const std::optional<MemoryOffset>& offsets = {},
+                       std::int64_t device_offset = 0);
+    Status format_write(IoTarget& target, const Ref<Memory>& buffer, const std::optional<MemoryOffset>& offsets = {},
+                        std::int64_t device_offset = 0);
     Status format_ioctl(IoTarget& target, std::uint32_t code, const Ref<Memory>& input,
                         const std::optional<MemoryOffset>& input_offsets, const Ref<Memory>& output,
                         const std::optional<MemoryOffset>& output_offsets);
@@ -230,7 +230,7 @@ private:
     // moved the epoch on cancels it (IoTarget::missed_cancel), so that no send
     // overtakes their cancel pass.
     std::uint16_t target_epoch_ = 0;
-    IoTarget* sent_target_ = nullptr;       // referenced while outstanding
+    IoTarget* sent_target_ = nullptr;  // referenced while outstanding
     std::uint64_t information_ = 0;
     std::uint64_t lower_information_ = 0;
 
@@ -277,7 +277,7 @@ private:
     Request* lower_ = nullptr;
     std::atomic<Queue*> queue_{nullptr};    // where it waits or was presented
     Ref<Memory> input_view_, output_view_;  // retrieve_*_memory wrappers, re-pointed per delivery
-    void* recycle_context_ = nullptr;  // queue-delivered: the device whose pool takes it back
+    void* recycle_context_ = nullptr;       // queue-delivered: the device whose pool takes it back
     // A synchronous send's waiter. Here, not in line 0, since the object base
     // grew by its record pointer: only synchronous sends write it.
     detail::SyncWaiter* waiter_ = nullptr;
@@ -289,7 +289,7 @@ private:
     std::atomic<Owner> owner_{Owner::Completed};
     Owner owner() const noexcept { return owner_.load(std::memory_order_acquire); }
     std::atomic<Cancelable> cancel_state_{Cancelable::No};
-    std::atomic<bool> cancel_listed_{false};     // on its queue's cancelable list (the queue's lock)
+    std::atomic<bool> cancel_listed_{false};  // on its queue's cancelable list (the queue's lock)
     std::atomic<bool> cancel_requested_{false};
 
 public:
@@ -304,7 +304,7 @@ public:
     Request* timer_prev_ = nullptr;
     std::int64_t timer_deadline_ = 0;  // steady-clock ns
     std::uint32_t timer_seq_ = 0;
-    std::int32_t timer_slot_ = -1;     // -1: not in the wheel
+    std::int32_t timer_slot_ = -1;  // -1: not in the wheel
 };
 
 // Where requests live: slabs of 64 requests, kept for reuse (the footprint of
@@ -331,8 +331,7 @@ Status send_ioctl_synchronously(IoTarget& target, Request* request, std::uint32_
                                 std::uint64_t* bytes_returned = nullptr);
 Status send_internal_ioctl_synchronously(IoTarget& target, Request* request, std::uint32_t code,
                                          const Ref<Memory>& input, const std::optional<MemoryOffset>& input_offsets,
-                                         const Ref<Memory>& output,
-                                         const std::optional<MemoryOffset>& output_offsets,
+                                         const Ref<Memory>& output, const std::optional<MemoryOffset>& output_offsets,
                                          const SendOptions& options = {}, std::uint64_t* bytes_returned = nullptr);
 Status send_internal_ioctl_others_synchronously(IoTarget& target, Request* request, std::uint32_t code,
                                                 const Ref<Memory>& argument1, const Ref<Memory>& argument2,

@@ -26,8 +26,8 @@ struct Deref<Ref<U>> {
 template <class T>
 class Result {
 public:
-    Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
-    Result(Status failure) : status_(failure) {    // NOLINT: implicit by design
+    Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
+    Result(Status failure) : status_(failure) {           // NOLINT: implicit by design
         if (status_.ok()) status_ = STATUS_UNSUCCESSFUL;  // a Result without value is never "ok"
     }
     Result(NTSTATUS failure) requires(!std::is_arithmetic_v<T>) : Result(Status(failure)) {}  // NOLINT

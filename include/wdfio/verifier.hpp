@@ -11,19 +11,20 @@ namespace wdfio {
 enum class VerifierMode { Abort, Report };
 
 enum class VerifierCheck {
-    RequestAlreadySent,        // send of an outstanding request       → STATUS_INVALID_DEVICE_STATE
-    FormatWhileOutstanding,    // format / change_target / reuse of one → STATUS_INVALID_DEVICE_STATE
-    SendToOtherTarget,         // send to a target it was not formatted for → STATUS_REQUEST_NOT_ACCEPTED
-    BlockingOnEngineThread,    // synchronous call from a completion routine → STATUS_INVALID_DEVICE_REQUEST
-    CompleteNotOwned,          // complete twice, unpresented, or driver-created → STATUS_INVALID_DEVICE_REQUEST
-    CompleteWhileOutstanding,  // complete while sent to a target           → STATUS_INVALID_DEVICE_STATE
-    InformationTooLarge,       // success with Information > buffer length  → STATUS_INVALID_PARAMETER
-    CompleteWhileCancelable,   // complete still marked cancelable: reported, completion goes on
-    ForgetFormattedRequest,    // send-and-forget of a formatted request    → STATUS_INVALID_DEVICE_REQUEST
-    ForgetWithRoutine,         // send-and-forget with a routine set: reported, the routine is not called
-    QueueRequestWithoutRoutine,  // async send of a queue-delivered request without a routine → STATUS_INVALID_DEVICE_REQUEST
-    HandleUsedAfterDelete,     // a C handle used after WdfObjectDelete      → STATUS_INVALID_HANDLE
-    InvalidHandle,             // a NULL, foreign or wrong-type C handle    → STATUS_INVALID_HANDLE
+    RequestAlreadySent,          // send of an outstanding request       → STATUS_INVALID_DEVICE_STATE
+    FormatWhileOutstanding,      // format / change_target / reuse of one → STATUS_INVALID_DEVICE_STATE
+    SendToOtherTarget,           // send to a target it was not formatted for → STATUS_REQUEST_NOT_ACCEPTED
+    BlockingOnEngineThread,      // synchronous call from a completion routine → STATUS_INVALID_DEVICE_REQUEST
+    CompleteNotOwned,            // complete twice, unpresented, or driver-created → STATUS_INVALID_DEVICE_REQUEST
+    CompleteWhileOutstanding,    // complete while sent to a target           → STATUS_INVALID_DEVICE_STATE
+    InformationTooLarge,         // success with Information > buffer length  → STATUS_INVALID_PARAMETER
+    CompleteWhileCancelable,     // complete still marked cancelable: reported, completion goes on
+    ForgetFormattedRequest,      // send-and-forget of a formatted request    → STATUS_INVALID_DEVICE_REQUEST
+    ForgetWithRoutine,           // send-and-forget with a routine set: reported, the routine is not called
+    QueueRequestWithoutRoutine,  // async send of a queue-delivered request without a routine →
+                                 // STATUS_INVALID_DEVICE_REQUEST
+    HandleUsedAfterDelete,       // a C handle used after WdfObjectDelete      → STATUS_INVALID_HANDLE
+    InvalidHandle,               // a NULL, foreign or wrong-type C handle    → STATUS_INVALID_HANDLE
 };
 const char* to_string(VerifierCheck c) noexcept;
 

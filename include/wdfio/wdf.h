@@ -27,14 +27,14 @@
 #include <wdfio/ntstatus.h>
 #include <wdfio/wdm.h>
 
-#include <wdfio/wdftypes.h>
 #include <wdfio/wdfcore.h>
-#include <wdfio/wdfobject.h>
-#include <wdfio/wdfmemory.h>
-#include <wdfio/wdfrequest.h>
 #include <wdfio/wdfiotarget.h>
+#include <wdfio/wdfmemory.h>
+#include <wdfio/wdfobject.h>
+#include <wdfio/wdfrequest.h>
+#include <wdfio/wdftypes.h>
 
-#include <wdfio/wdfio_host.h>
 #include <wdfio/wdfio_drivers.h>
+#include <wdfio/wdfio_host.h>
 
 #endif /* WDFIO_WDF_H */

@@ -4,8 +4,8 @@
 #include <wdfio/completion_params.hpp>
 #include <wdfio/device.hpp>
 #include <wdfio/engine.hpp>
-#include <wdfio/fault_filter.hpp>
 #include <wdfio/fan_out.hpp>
+#include <wdfio/fault_filter.hpp>
 #include <wdfio/io_target.hpp>
 #include <wdfio/log.hpp>
 #include <wdfio/memory.hpp>

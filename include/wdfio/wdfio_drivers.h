@@ -24,8 +24,7 @@ extern "C" {
  * optional) makes it openable by name with WdfIoTargetOpen; a bad name →
  * STATUS_OBJECT_NAME_INVALID, a name in use → STATUS_OBJECT_NAME_COLLISION.
  * WdfObjectDelete removes the device. */
-NTSTATUS WdfioRamDiskCreate(ULONGLONG Size, ULONG SectorSize, const char* DeviceName /* optional */,
-                            WDFDEVICE* Device);
+NTSTATUS WdfioRamDiskCreate(ULONGLONG Size, ULONG SectorSize, const char* DeviceName /* optional */, WDFDEVICE* Device);
 
 typedef enum _WDFIO_FAULT_MODE {
     WdfioFaultFail = 0,      /* complete with Status, Information 0, without sending down */
@@ -45,9 +44,9 @@ typedef enum _WDFIO_FAULT_MODE {
 typedef struct _WDFIO_FAULT_CONFIG {
     ULONG Size;
     WDFIO_FAULT_MODE Mode;
-    double Share;  /* fraction 0..1 of the matching requests affected */
-    ULONG Types;   /* WDFIO_FAULT_TYPE_* bits */
-    ULONGLONG Seed; /* same seed, same choices */
+    double Share;                /* fraction 0..1 of the matching requests affected */
+    ULONG Types;                 /* WDFIO_FAULT_TYPE_* bits */
+    ULONGLONG Seed;              /* same seed, same choices */
     NTSTATUS Status;             /* Fail: a failure status */
     ULONGLONG DelayMicroseconds; /* Delay: more than 0 */
     double ShortFraction;        /* Short: in [0, 1) */

@@ -64,8 +64,8 @@ typedef struct _WDF_IO_TARGET_OPEN_PARAMS {
 } WDF_IO_TARGET_OPEN_PARAMS, *PWDF_IO_TARGET_OPEN_PARAMS;
 
 static inline void WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(PWDF_IO_TARGET_OPEN_PARAMS Params,
-                                                                const char* TargetDeviceName,
-                                                                ACCESS_MASK DesiredAccess) {
+                                                               const char* TargetDeviceName,
+                                                               ACCESS_MASK DesiredAccess) {
     memset(Params, 0, sizeof(*Params));
     Params->Size = sizeof(WDF_IO_TARGET_OPEN_PARAMS);
     Params->Type = WdfIoTargetOpenByName;
@@ -76,8 +76,8 @@ static inline void WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(PWDF_IO_TARGET_OP
 }
 
 static inline void WDF_IO_TARGET_OPEN_PARAMS_INIT_CREATE_BY_NAME(PWDF_IO_TARGET_OPEN_PARAMS Params,
-                                                                  const char* TargetDeviceName,
-                                                                  ACCESS_MASK DesiredAccess) {
+                                                                 const char* TargetDeviceName,
+                                                                 ACCESS_MASK DesiredAccess) {
     WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(Params, TargetDeviceName, DesiredAccess);
     Params->CreateDisposition = FILE_OPEN_IF;
 }
@@ -142,8 +142,7 @@ NTSTATUS WdfIoTargetSendIoctlSynchronously(WDFIOTARGET IoTarget, WDFREQUEST Requ
 NTSTATUS WdfIoTargetSendInternalIoctlSynchronously(WDFIOTARGET IoTarget, WDFREQUEST Request /* optional */,
                                                    ULONG IoctlCode, PWDF_MEMORY_DESCRIPTOR InputBuffer,
                                                    PWDF_MEMORY_DESCRIPTOR OutputBuffer,
-                                                   PWDF_REQUEST_SEND_OPTIONS RequestOptions,
-                                                   PULONG_PTR BytesReturned);
+                                                   PWDF_REQUEST_SEND_OPTIONS RequestOptions, PULONG_PTR BytesReturned);
 NTSTATUS WdfIoTargetSendInternalIoctlOthersSynchronously(WDFIOTARGET IoTarget, WDFREQUEST Request /* optional */,
                                                          ULONG IoctlCode, PWDF_MEMORY_DESCRIPTOR OtherArg1,
                                                          PWDF_MEMORY_DESCRIPTOR OtherArg2,

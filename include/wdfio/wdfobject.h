@@ -52,7 +52,7 @@ VOID WdfObjectDelete(WDFOBJECT Object);
  * valid (e.g. a request racing its completion routine's delete). */
 VOID WdfObjectReferenceActual(WDFOBJECT Handle, PVOID Tag, LONG Line, const char* File);
 VOID WdfObjectDereferenceActual(WDFOBJECT Handle, PVOID Tag, LONG Line, const char* File);
-#define WdfObjectReference(Handle) WdfObjectReferenceActual(Handle, NULL, __LINE__, __FILE__)
+#define WdfObjectReference(Handle)   WdfObjectReferenceActual(Handle, NULL, __LINE__, __FILE__)
 #define WdfObjectDereference(Handle) WdfObjectDereferenceActual(Handle, NULL, __LINE__, __FILE__)
 
 #ifdef __cplusplus

@@ -21,10 +21,10 @@ typedef struct WDFDEVICE__* WDFDEVICE;
 typedef void* WDFOBJECT; /* any of the above */
 typedef void* WDFCONTEXT;
 
-#define WDF_NO_HANDLE NULL
-#define WDF_NO_CONTEXT NULL
+#define WDF_NO_HANDLE            NULL
+#define WDF_NO_CONTEXT           NULL
 #define WDF_NO_OBJECT_ATTRIBUTES NULL
-#define WDF_NO_SEND_OPTIONS NULL
+#define WDF_NO_SEND_OPTIONS      NULL
 
 typedef enum _WDF_EXECUTION_LEVEL {
     WdfExecutionLevelInvalid = 0,

@@ -22,8 +22,7 @@ inline void log_caught(const char* call) noexcept {
         } catch (const std::bad_alloc&) {
             log(LogLevel::Error, "%s: out of memory", call);
         } catch (const std::exception& e) {
-            log(LogLevel::Error, "%s: unexpected exception (a wdfio bug; please report this line): %s", call,
-                e.what());
+            log(LogLevel::Error, "%s: unexpected exception (a wdfio bug; please report this line): %s", call, e.what());
         } catch (...) {
             log(LogLevel::Error, "%s: unexpected exception of unknown type (a wdfio bug; please report this line)",
                 call);

@@ -21,32 +21,31 @@ void to_wdf_params(const RequestHandle& r, const CompletionParams& in, WDF_REQUE
     out.IoStatus.Information = static_cast<ULONG_PTR>(in.information);
     auto& p = out.Parameters;
     switch (in.type) {
-        case RequestType::Read:
-            p.Read.Buffer = handle_of(r, in.read.buffer);
-            p.Read.Offset = in.read.offset;
-            p.Read.Length = in.read.length;
-            break;
-        case RequestType::Write:
-            p.Write.Buffer = handle_of(r, in.write.buffer);
-            p.Write.Offset = in.write.offset;
-            p.Write.Length = in.write.length;
-            break;
-        case RequestType::DeviceControl:
-        case RequestType::DeviceControlInternal:
-            p.Ioctl.IoControlCode = in.ioctl.code;
-            p.Ioctl.Input.Buffer = handle_of(r, in.ioctl.input.buffer);
-            p.Ioctl.Input.Offset = in.ioctl.input.offset;
-            p.Ioctl.Output.Buffer = handle_of(r, in.ioctl.output.buffer);
-            p.Ioctl.Output.Offset = in.ioctl.output.offset;
-            p.Ioctl.Output.Length = in.ioctl.output.length;
-            break;
-        case RequestType::Other:
-            p.Others.Argument1.Ptr = handle_of(r, in.others.argument1);
-            p.Others.Argument2.Ptr = handle_of(r, in.others.argument2);
-            p.Others.Argument4.Ptr = handle_of(r, in.others.argument4);
-            break;
-        case RequestType::NoFormat:
-            break;
+    case RequestType::Read:
+        p.Read.Buffer = handle_of(r, in.read.buffer);
+        p.Read.Offset = in.read.offset;
+        p.Read.Length = in.read.length;
+        break;
+    case RequestType::Write:
+        p.Write.Buffer = handle_of(r, in.write.buffer);
+        p.Write.Offset = in.write.offset;
+        p.Write.Length = in.write.length;
+        break;
+    case RequestType::DeviceControl:
+    case RequestType::DeviceControlInternal:
+        p.Ioctl.IoControlCode = in.ioctl.code;
+        p.Ioctl.Input.Buffer = handle_of(r, in.ioctl.input.buffer);
+        p.Ioctl.Input.Offset = in.ioctl.input.offset;
+        p.Ioctl.Output.Buffer = handle_of(r, in.ioctl.output.buffer);
+        p.Ioctl.Output.Offset = in.ioctl.output.offset;
+        p.Ioctl.Output.Length = in.ioctl.output.length;
+        break;
+    case RequestType::Other:
+        p.Others.Argument1.Ptr = handle_of(r, in.others.argument1);
+        p.Others.Argument2.Ptr = handle_of(r, in.others.argument2);
+        p.Others.Argument4.Ptr = handle_of(r, in.others.argument4);
+        break;
+    case RequestType::NoFormat: break;
     }
 }
 

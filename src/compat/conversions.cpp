@@ -19,34 +19,34 @@ Status to_memory(const char* call, const WDF_MEMORY_DESCRIPTOR* in, DescribedMem
     out = {};
     if (!in) return STATUS_SUCCESS;
     switch (raw_enum(in->Type)) {
-        case WdfMemoryDescriptorTypeBuffer: {
-            if (!in->u.BufferType.Buffer) {
-                log(LogLevel::Error, "%s: a buffer memory descriptor with a NULL Buffer", call);
-                return STATUS_INVALID_PARAMETER;
-            }
-            if (in->u.BufferType.Length == 0) return STATUS_SUCCESS;
-            auto m = Memory::wrap(in->u.BufferType.Buffer, in->u.BufferType.Length);
-            if (!m) return m.status();
-            out.memory = std::move(m).value();
-            return STATUS_SUCCESS;
-        }
-        case WdfMemoryDescriptorTypeHandle: {
-            if (!in->u.HandleType.Memory) {
-                log(LogLevel::Error, "%s: a handle memory descriptor with a NULL Memory", call);
-                return STATUS_INVALID_PARAMETER;
-            }
-            auto h = HandleTable::find<MemoryHandle>(in->u.HandleType.Memory, call);
-            if (!h) return STATUS_INVALID_HANDLE;
-            out.memory = h->memory;
-            out.offsets = to_offsets(in->u.HandleType.Offsets);
-            return STATUS_SUCCESS;
-        }
-        case WdfMemoryDescriptorTypeMdl:
-            log(LogLevel::Error, "%s: MDL memory descriptors do not exist on Linux", call);
+    case WdfMemoryDescriptorTypeBuffer: {
+        if (!in->u.BufferType.Buffer) {
+            log(LogLevel::Error, "%s: a buffer memory descriptor with a NULL Buffer", call);
             return STATUS_INVALID_PARAMETER;
-        default:
-            log(LogLevel::Error, "%s: unknown memory descriptor type %u", call, raw_enum(in->Type));
+        }
+        if (in->u.BufferType.Length == 0) return STATUS_SUCCESS;
+        auto m = Memory::wrap(in->u.BufferType.Buffer, in->u.BufferType.Length);
+        if (!m) return m.status();
+        out.memory = std::move(m).value();
+        return STATUS_SUCCESS;
+    }
+    case WdfMemoryDescriptorTypeHandle: {
+        if (!in->u.HandleType.Memory) {
+            log(LogLevel::Error, "%s: a handle memory descriptor with a NULL Memory", call);
             return STATUS_INVALID_PARAMETER;
+        }
+        auto h = HandleTable::find<MemoryHandle>(in->u.HandleType.Memory, call);
+        if (!h) return STATUS_INVALID_HANDLE;
+        out.memory = h->memory;
+        out.offsets = to_offsets(in->u.HandleType.Offsets);
+        return STATUS_SUCCESS;
+    }
+    case WdfMemoryDescriptorTypeMdl:
+        log(LogLevel::Error, "%s: MDL memory descriptors do not exist on Linux", call);
+        return STATUS_INVALID_PARAMETER;
+    default:
+        log(LogLevel::Error, "%s: unknown memory descriptor type %u", call, raw_enum(in->Type));
+        return STATUS_INVALID_PARAMETER;
     }
 }
 

@@ -36,7 +36,7 @@ private:
     void on_delete() noexcept final;
     void last_reference_dropped() const noexcept final;
 
-    std::atomic<std::uint32_t> user_refs_{0};  // WdfObjectReference minus WdfObjectDereference
+    std::atomic<std::uint32_t> user_refs_{0};           // WdfObjectReference minus WdfObjectDereference
     PFN_WDF_OBJECT_CONTEXT_CLEANUP cleanup_ = nullptr;  // the C callbacks, run by the core's
     PFN_WDF_OBJECT_CONTEXT_DESTROY destroy_ = nullptr;
     // Guarded by the table's lock.

@@ -32,7 +32,7 @@ std::uint64_t serial_of(std::uintptr_t value) noexcept {
 }
 
 struct Table {
-    std::shared_mutex mutex;  // lookups share; create, delete and destroy exclude
+    std::shared_mutex mutex;                           // lookups share; create, delete and destroy exclude
     std::unordered_map<std::uintptr_t, Handle*> live;  // by value
     std::uint64_t next_serial = 1;
 };
@@ -44,14 +44,10 @@ Table& table() {
 
 const char* to_string(HandleType t) noexcept {
     switch (t) {
-        case HandleType::Memory:
-            return "WDFMEMORY";
-        case HandleType::Request:
-            return "WDFREQUEST";
-        case HandleType::IoTarget:
-            return "WDFIOTARGET";
-        case HandleType::Device:
-            return "WDFDEVICE";
+    case HandleType::Memory: return "WDFMEMORY";
+    case HandleType::Request: return "WDFREQUEST";
+    case HandleType::IoTarget: return "WDFIOTARGET";
+    case HandleType::Device: return "WDFDEVICE";
     }
     return "?";
 }

@@ -1,10 +1,10 @@
 // WdfioHostInitialize, WdfioHostShutdown, WdfioHostObjectCount, WdfioHostVerifierViolations,
 // WdfioHostSetLogCallback.
 #include "compat/boundary.hpp"
-#include "core/blocking.hpp"
-#include "engine/engine_core.hpp"
 #include "compat/host.hpp"
 #include "compat/records.hpp"
+#include "core/blocking.hpp"
+#include "engine/engine_core.hpp"
 
 #include <wdfio/verifier.hpp>
 

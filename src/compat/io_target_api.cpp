@@ -31,22 +31,18 @@ Status to_open_options(const char* call, const WDF_IO_TARGET_OPEN_PARAMS& p, Ope
     out.write = (p.DesiredAccess & (GENERIC_WRITE | GENERIC_ALL | FILE_WRITE_DATA)) != 0;
     out.direct = (p.CreateOptions & FILE_NO_INTERMEDIATE_BUFFERING) != 0;
     switch (p.CreateDisposition) {
-        case FILE_OPEN:
-            out.create = false;
-            return STATUS_SUCCESS;
-        case FILE_OPEN_IF:
-            out.create = true;
-            return STATUS_SUCCESS;
-        case FILE_SUPERSEDE:
-        case FILE_CREATE:
-        case FILE_OVERWRITE:
-        case FILE_OVERWRITE_IF:
-            log(LogLevel::Error, "%s: CreateDisposition %u is not supported (use FILE_OPEN or FILE_OPEN_IF)", call,
-                p.CreateDisposition);
-            return STATUS_NOT_SUPPORTED;
-        default:
-            log(LogLevel::Error, "%s: unknown CreateDisposition %u", call, p.CreateDisposition);
-            return STATUS_INVALID_PARAMETER;
+    case FILE_OPEN: out.create = false; return STATUS_SUCCESS;
+    case FILE_OPEN_IF: out.create = true; return STATUS_SUCCESS;
+    case FILE_SUPERSEDE:
+    case FILE_CREATE:
+    case FILE_OVERWRITE:
+    case FILE_OVERWRITE_IF:
+        log(LogLevel::Error, "%s: CreateDisposition %u is not supported (use FILE_OPEN or FILE_OPEN_IF)", call,
+            p.CreateDisposition);
+        return STATUS_NOT_SUPPORTED;
+    default:
+        log(LogLevel::Error, "%s: unknown CreateDisposition %u", call, p.CreateDisposition);
+        return STATUS_INVALID_PARAMETER;
     }
 }
 }  // namespace
@@ -57,35 +53,35 @@ NTSTATUS WdfIoTargetOpen(WDFIOTARGET IoTarget, PWDF_IO_TARGET_OPEN_PARAMS OpenPa
         auto t = HandleTable::find<TargetHandle>(IoTarget, call);
         if (!t) return STATUS_INVALID_HANDLE;
         if (!OpenParams) return STATUS_INVALID_PARAMETER;
-        if (Status s = check_size(call, *OpenParams, "WDF_IO_TARGET_OPEN_PARAMS",
-                                  "a WDF_IO_TARGET_OPEN_PARAMS_INIT_* macro");
+        if (Status s =
+                check_size(call, *OpenParams, "WDF_IO_TARGET_OPEN_PARAMS", "a WDF_IO_TARGET_OPEN_PARAMS_INIT_* macro");
             !s.ok())
             return s;
         std::string name;
         OpenOptions options;
         switch (raw_enum(OpenParams->Type)) {
-            case WdfIoTargetOpenByName:
-                if (!OpenParams->TargetDeviceName || !*OpenParams->TargetDeviceName) {
-                    log(LogLevel::Error, "%s: open by name without a TargetDeviceName", call);
-                    return STATUS_INVALID_PARAMETER;
-                }
-                if (Status s = to_open_options(call, *OpenParams, options); !s.ok()) return s;
-                name = OpenParams->TargetDeviceName;
-                break;
-            case WdfIoTargetOpenReopen: {
-                std::lock_guard lock(t->mutex);
-                if (!t->opened_by_name) {
-                    log(LogLevel::Error, "%s: Reopen of a target never opened by name", call);
-                    return STATUS_INVALID_DEVICE_REQUEST;
-                }
-                name = t->name;
-                options = t->options;
-                break;
-            }
-            default:
-                log(LogLevel::Error, "%s: open type %u is not available (use WdfIoTargetOpenByName)", call,
-                    raw_enum(OpenParams->Type));
+        case WdfIoTargetOpenByName:
+            if (!OpenParams->TargetDeviceName || !*OpenParams->TargetDeviceName) {
+                log(LogLevel::Error, "%s: open by name without a TargetDeviceName", call);
                 return STATUS_INVALID_PARAMETER;
+            }
+            if (Status s = to_open_options(call, *OpenParams, options); !s.ok()) return s;
+            name = OpenParams->TargetDeviceName;
+            break;
+        case WdfIoTargetOpenReopen: {
+            std::lock_guard lock(t->mutex);
+            if (!t->opened_by_name) {
+                log(LogLevel::Error, "%s: Reopen of a target never opened by name", call);
+                return STATUS_INVALID_DEVICE_REQUEST;
+            }
+            name = t->name;
+            options = t->options;
+            break;
+        }
+        default:
+            log(LogLevel::Error, "%s: open type %u is not available (use WdfIoTargetOpenByName)", call,
+                raw_enum(OpenParams->Type));
+            return STATUS_INVALID_PARAMETER;
         }
         auto engine = host_engine();
         if (!engine) return engine.status();

@@ -107,8 +107,7 @@ Status validate(std::span<IoTarget* const> targets, const FanOutFormat& format, 
 
 }  // namespace
 
-Status fan_out(std::span<IoTarget* const> targets, FanOutFormat format, const FanOutOptions& options,
-               FanOutDone done) {
+Status fan_out(std::span<IoTarget* const> targets, FanOutFormat format, const FanOutOptions& options, FanOutDone done) {
     if (Status s = validate(targets, format, options); !s.ok()) return s;
     if (!done) return STATUS_INVALID_PARAMETER;
     auto run = std::make_shared<FanOutRun>(targets, std::move(format), options, std::move(done));

@@ -191,13 +191,13 @@ constexpr int kStates = 7;  // WDF_IO_TARGET_STATE values, Undefined (0) to Purg
 //
 //                      asked:  Undef  Started Stopped CloseQR Closed Deleted Purged
 constexpr bool kLegal[kStates][kStates] = {
-    /* Undefined            */ {false, true,   false,  false,  true,  true,   false},
-    /* Started              */ {false, true,   true,   false,  true,  true,   true},
-    /* Stopped              */ {false, true,   true,   false,  true,  true,   true},
-    /* ClosedForQueryRemove */ {false, false,  false,  false,  true,  true,   false},
-    /* Closed               */ {false, false,  false,  false,  true,  true,   false},
-    /* Deleted: for good    */ {false, false,  false,  false,  false, true,   false},
-    /* Purged               */ {false, true,   true,   false,  true,  true,   true},
+    /* Undefined            */ {false, true, false, false, true, true, false},
+    /* Started              */ {false, true, true, false, true, true, true},
+    /* Stopped              */ {false, true, true, false, true, true, true},
+    /* ClosedForQueryRemove */ {false, false, false, false, true, true, false},
+    /* Closed               */ {false, false, false, false, true, true, false},
+    /* Deleted: for good    */ {false, false, false, false, false, true, false},
+    /* Purged               */ {false, true, true, false, true, true, true},
 };
 }  // namespace
 

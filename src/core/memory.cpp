@@ -25,9 +25,9 @@ Result<Ref<Memory>> Memory::allocate(std::size_t size, const ObjectAttributes& a
     if (!p) return STATUS_INSUFFICIENT_RESOURCES;
     std::memset(p, 0, rounded);
     // From here the Memory owns p: a failed create frees it with the object.
-    return detail::make_object<Memory>(&attributes, detail::ParentRule::Allowed, nullptr,
-                                       [&](void* storage) { return new (storage) Memory(p, size, true); },
-                                       [&] { std::free(p); });
+    return detail::make_object<Memory>(
+        &attributes, detail::ParentRule::Allowed, nullptr,
+        [&](void* storage) { return new (storage) Memory(p, size, true); }, [&] { std::free(p); });
 }
 
 Result<Ref<Memory>> Memory::wrap(void* buffer, std::size_t size, const ObjectAttributes& attributes) {

@@ -118,8 +118,7 @@ Status commit(Object& o, std::size_t object_size, const ObjectAttributes* a, Obj
         auto* r = ::new (base + record_at) ObjectRecord;
         r->in_block = true;
         const std::size_t entry_at = round_up(record_at + sizeof(ObjectRecord), alignof(ContextEntry));
-        r->contexts.store(make_entry(base + entry_at, *a->context, o, area_size(*a), false),
-                          std::memory_order_relaxed);
+        r->contexts.store(make_entry(base + entry_at, *a->context, o, area_size(*a), false), std::memory_order_relaxed);
         slot.store(r, std::memory_order_release);
     } else if (a && a->context) {  // an object made elsewhere: the context on its own
         const std::size_t size = area_size(*a);
@@ -318,10 +317,8 @@ bool Object::end_of_life() const noexcept {
     }
     const bool in_block = r->in_block;
     record_.store(nullptr, std::memory_order_relaxed);
-    if (in_block)
-        r->~ObjectRecord();
-    else
-        delete r;
+    if (in_block) r->~ObjectRecord();
+    else delete r;
     return in_block;
 }
 

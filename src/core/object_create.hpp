@@ -36,8 +36,9 @@ bool descends_from(const Object& o, const Object& ancestor) noexcept;
 // of T, from inside T where the constructor is private), commit. `no_storage`
 // undoes what the caller prepared for the constructor when there is no memory.
 template <class T, class Construct, class NoStorage = void (*)()>
-Result<Ref<T>> make_object(const ObjectAttributes* a, ParentRule rule, Object* default_parent,
-                           Construct&& construct, NoStorage&& no_storage = [] {}) {
+Result<Ref<T>> make_object(
+    const ObjectAttributes* a, ParentRule rule, Object* default_parent, Construct&& construct,
+    NoStorage&& no_storage = [] {}) {
     if (Status s = check_attributes(a, rule); !s.ok()) return s;
     const std::size_t tail = tail_size(sizeof(T), a);
     void* storage = allocate_block(sizeof(T) + tail, alignof(T));

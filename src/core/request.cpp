@@ -65,10 +65,8 @@ void Request::last_reference_dropped() const noexcept {
         return;
     }
     self->~Request();
-    if (in_block)
-        ::operator delete(self, std::align_val_t(alignof(Request)));
-    else
-        detail::free_request_storage(self);
+    if (in_block) ::operator delete(self, std::align_val_t(alignof(Request)));
+    else detail::free_request_storage(self);
 }
 
 Status Request::check_depth(const IoTarget& target) {
@@ -193,8 +191,7 @@ Status Request::format_ioctl_common(RequestType type, IoTarget& target, std::uin
 Status Request::format_ioctl(IoTarget& target, std::uint32_t code, const Ref<Memory>& input,
                              const std::optional<MemoryOffset>& input_offsets, const Ref<Memory>& output,
                              const std::optional<MemoryOffset>& output_offsets) {
-    return format_ioctl_common(RequestType::DeviceControl, target, code, input, input_offsets, output,
-                               output_offsets);
+    return format_ioctl_common(RequestType::DeviceControl, target, code, input, input_offsets, output, output_offsets);
 }
 
 Status Request::format_internal_ioctl(IoTarget& target, std::uint32_t code, const Ref<Memory>& input,
@@ -261,7 +258,9 @@ std::chrono::nanoseconds wait_for_ticks(std::int64_t ticks) {
     constexpr std::int64_t kUnixEpochIn1601Ticks = 116444736000000000LL;
     const std::int64_t now_ticks =
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count() / 100 + kUnixEpochIn1601Ticks;
+                .count() /
+            100 +
+        kUnixEpochIn1601Ticks;
     if (ticks <= now_ticks) return std::chrono::nanoseconds(0);
     const std::int64_t left = ticks - now_ticks;  // both non-negative: no overflow
     return std::chrono::nanoseconds(left > kFarTicks ? kFarNs : left * 100);
@@ -308,8 +307,7 @@ void Request::arm_timeout(IoTarget& target, const SendOptions& options) {
     // Step 8: the timer starts before the request goes down or is parked.
     if (!options.has(SEND_OPTION_TIMEOUT) || options.timeout == 0) return;
     timer_armed_ = true;
-    target.core().arm_timer(*this, detail::TimerWheel::now_ns() + wait_for_ticks(options.timeout).count(),
-                                     send_seq_);
+    target.core().arm_timer(*this, detail::TimerWheel::now_ns() + wait_for_ticks(options.timeout).count(), send_seq_);
 }
 
 Request::SubmitResult Request::submit(IoTarget& target, const SendOptions& options, const char* call) {
@@ -332,8 +330,10 @@ Request::SubmitResult Request::submit(IoTarget& target, const SendOptions& optio
         return SubmitResult::Refused;
     }
     if (target.core().gone()) {  // the Engine was destroyed before this target
-        log(LogLevel::Warning, "%s to %s: the target's engine has been destroyed; keep the Engine until its "
-            "targets are closed", call, target.name().c_str());
+        log(LogLevel::Warning,
+            "%s to %s: the target's engine has been destroyed; keep the Engine until its "
+            "targets are closed",
+            call, target.name().c_str());
         status_ = STATUS_INVALID_DEVICE_STATE;
         return SubmitResult::Refused;
     }
@@ -363,8 +363,10 @@ bool Request::send(IoTarget& target, const SendOptions& options) {
     if (!options.validate().ok()) {
         if (is_outstanding()) return submit(target, options, "send") == SubmitResult::Accepted;  // verifier
         status_ = STATUS_INVALID_PARAMETER;  // even for other validation failures (spec §4.1)
-        log(LogLevel::Warning, "send: invalid send options (flags 0x%x): use TIMEOUT, SYNCHRONOUS and "
-            "IGNORE_TARGET_STATE together, or SEND_AND_FORGET alone", options.flags);
+        log(LogLevel::Warning,
+            "send: invalid send options (flags 0x%x): use TIMEOUT, SYNCHRONOUS and "
+            "IGNORE_TARGET_STATE together, or SEND_AND_FORGET alone",
+            options.flags);
         return false;
     }
     if (options.has(SEND_OPTION_SYNCHRONOUS)) return send_synchronously(target, options, true);
@@ -433,8 +435,8 @@ bool Request::cancel_sent_request() {
 }
 
 void Request::timer_fired(std::uint32_t seq) noexcept {
-    if (!take_claim(nullptr)) return;  // finished before the timer
-    if (send_seq_ == seq) {      // not a later send of the same request
+    if (!take_claim(nullptr)) return;                       // finished before the timer
+    if (send_seq_ == seq) {                                 // not a later send of the same request
         timed_out_.store(true, std::memory_order_seq_cst);  // CANCELLED_FROM_TIMER
         canceled_.store(true, std::memory_order_seq_cst);
         sent_target_->cancel_one(*this);
@@ -474,7 +476,7 @@ void Request::complete_claimed() noexcept {
     }
     if (waiter) waiter->signal();
     target->finish(counted_sent);  // after the routine: waiters of stop/close see it returned
-    if (created) release();  // the target's reference: the routine may have dropped the last other one
+    if (created) release();        // the target's reference: the routine may have dropped the last other one
 }
 
 // ---------------------------------------------------------------- synchronous helpers
@@ -548,8 +550,7 @@ Status send_ioctl_synchronously(IoTarget& target, Request* request, std::uint32_
 
 Status send_internal_ioctl_synchronously(IoTarget& target, Request* request, std::uint32_t code,
                                          const Ref<Memory>& input, const std::optional<MemoryOffset>& input_offsets,
-                                         const Ref<Memory>& output,
-                                         const std::optional<MemoryOffset>& output_offsets,
+                                         const Ref<Memory>& output, const std::optional<MemoryOffset>& output_offsets,
                                          const SendOptions& options, std::uint64_t* bytes_returned) {
     return run_helper(target, request, options, bytes_returned, [&](Request& r) {
         return r.format_internal_ioctl(target, code, input, input_offsets, output, output_offsets);

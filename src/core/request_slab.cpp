@@ -17,13 +17,13 @@ std::atomic<std::size_t> g_in_use{0};
 }
 
 void* allocate_request_storage() noexcept {
-    void* p = ::operator new(sizeof(Request), std::align_val_t{alignof(Request)}, std::nothrow);
+    void* p = ::operator new (sizeof(Request), std::align_val_t{alignof(Request)}, std::nothrow);
     if (p) g_in_use.fetch_add(1, std::memory_order_relaxed);
     return p;
 }
 void free_request_storage(void* storage) noexcept {
     g_in_use.fetch_sub(1, std::memory_order_relaxed);
-    ::operator delete(storage, std::align_val_t{alignof(Request)});
+    ::operator delete (storage, std::align_val_t{alignof(Request)});
 }
 
 RequestPoolStats request_pool_stats() noexcept {

@@ -10,7 +10,7 @@
 
 namespace wdfio::detail {
 
-void* allocate_request_storage() noexcept;        // nullptr when out of memory
+void* allocate_request_storage() noexcept;          // nullptr when out of memory
 void free_request_storage(void* storage) noexcept;  // the request is destroyed already
 RequestPoolStats request_pool_stats() noexcept;
 

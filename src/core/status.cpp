@@ -1,5 +1,5 @@
-#include <wdfio/status.hpp>
 #include <wdfio/detail/ntstatus_list.h>
+#include <wdfio/status.hpp>
 
 #include <cerrno>
 #include <cstdio>
@@ -10,12 +10,10 @@ namespace wdfio {
 const char* Status::name() const noexcept {
     switch (static_cast<std::uint32_t>(value_)) {
 #define WDFIO_NAME_CASE(name, value) \
-    case value:                      \
-        return #name;
+    case value: return #name;
         WDFIO_NTSTATUS_LIST(WDFIO_NAME_CASE)
 #undef WDFIO_NAME_CASE
-    default:
-        return nullptr;
+    default: return nullptr;
     }
 }
 

@@ -21,15 +21,19 @@ const char* to_string(VerifierCheck c) noexcept {
     case VerifierCheck::RequestAlreadySent: return "request already sent (REQUEST_ALREADY_SENT)";
     case VerifierCheck::FormatWhileOutstanding: return "format, change-target or reuse of an outstanding request";
     case VerifierCheck::SendToOtherTarget: return "send to a target other than the one the request was formatted for";
-    case VerifierCheck::BlockingOnEngineThread: return "blocking call from a completion routine or the engine thread (it would wait for itself; "
+    case VerifierCheck::BlockingOnEngineThread:
+        return "blocking call from a completion routine or the engine thread (it would wait for itself; "
                "do it from another thread, or use the non-waiting form)";
-    case VerifierCheck::CompleteNotOwned: return "complete of a request the driver does not own (twice, never presented, or driver-created)";
+    case VerifierCheck::CompleteNotOwned:
+        return "complete of a request the driver does not own (twice, never presented, or driver-created)";
     case VerifierCheck::CompleteWhileOutstanding: return "complete of a request still sent to a target";
-    case VerifierCheck::InformationTooLarge: return "completion with Information larger than the buffer (INFORMATION_LENGTH_MISMATCH)";
+    case VerifierCheck::InformationTooLarge:
+        return "completion with Information larger than the buffer (INFORMATION_LENGTH_MISMATCH)";
     case VerifierCheck::CompleteWhileCancelable: return "complete of a request still marked cancelable";
     case VerifierCheck::ForgetFormattedRequest: return "send-and-forget of a request formatted for a target";
     case VerifierCheck::ForgetWithRoutine: return "send-and-forget of a request with a completion routine (not called)";
-    case VerifierCheck::QueueRequestWithoutRoutine: return "asynchronous send of a queue-delivered request without a completion routine";
+    case VerifierCheck::QueueRequestWithoutRoutine:
+        return "asynchronous send of a queue-delivered request without a completion routine";
     case VerifierCheck::HandleUsedAfterDelete: return "use of a handle after it was deleted";
     case VerifierCheck::InvalidHandle: return "NULL, unknown or wrong-type handle";
     }

@@ -7,8 +7,8 @@
 
 #include "core/request_access.hpp"
 #include "device/delivered_access.hpp"
-#include "engine/engine_core.hpp"
 #include "device/device_target.hpp"
+#include "engine/engine_core.hpp"
 
 namespace wdfio {
 
@@ -98,7 +98,8 @@ Status Request::complete_with_information(Status status, std::uint64_t informati
         verifier_violation(VerifierCheck::InformationTooLarge, this, "complete");
         return STATUS_INVALID_PARAMETER;
     }
-    if (cancel_state_.load(std::memory_order_acquire) == Cancelable::Yes)  // #15: a DbgBreak in KMDF, completion goes on
+    if (cancel_state_.load(std::memory_order_acquire) ==
+        Cancelable::Yes)  // #15: a DbgBreak in KMDF, completion goes on
         detail::verifier_break(VerifierCheck::CompleteWhileCancelable, this, "complete");
     owner_.store(Owner::Completed, std::memory_order_release);
     status_ = status;
@@ -174,9 +175,8 @@ bool Request::send_and_forget(IoTarget& target) {
     if (routine_) detail::verifier_break(VerifierCheck::ForgetWithRoutine, this, "send and forget");
     // Handed down unchanged; its result becomes this request's completion.
     if (!wdm_formatted_) format_using_current_type();
-    routine_ = detail::CompletionRoutine([](Request& r, IoTarget&, const CompletionParams& p) {
-        r.complete_with_information(p.status, p.information);
-    });
+    routine_ = detail::CompletionRoutine(
+        [](Request& r, IoTarget&, const CompletionParams& p) { r.complete_with_information(p.status, p.information); });
     // Target state is not checked for a forgotten request (spec §4.2 step 3c).
     if (submit(target, SendOptions().ignore_target_state(), "send and forget") != SubmitResult::Accepted) {
         routine_.reset();

@@ -7,8 +7,8 @@
 #include "core/object_create.hpp"
 #include "core/request_access.hpp"
 #include "device/delivered_access.hpp"
-#include "engine/engine_core.hpp"
 #include "device/device_target.hpp"
+#include "engine/engine_core.hpp"
 
 #include <map>
 #include <new>
@@ -35,8 +35,12 @@ int dispatch_index(RequestType t) {
 }  // namespace
 
 Device::Device(Engine& engine, Driver& driver, const DeviceOptions& options, Ref<IoTarget> lower)
-    : engine_(engine), driver_(driver), name_(options.name), deferred_completion_(options.deferred_completion),
-      stack_size_(1 + (lower ? lower->stack_size() : 0)), lower_(std::move(lower)) {}
+    : engine_(engine),
+      driver_(driver),
+      name_(options.name),
+      deferred_completion_(options.deferred_completion),
+      stack_size_(1 + (lower ? lower->stack_size() : 0)),
+      lower_(std::move(lower)) {}
 
 Device::~Device() {
     while (Request* q = pool_) {
@@ -85,8 +89,8 @@ Result<Ref<Device>> Device::create(Engine& engine, Driver& driver, const DeviceO
     return make(engine, driver, options, nullptr, attributes);
 }
 
-Result<Ref<Device>> Device::create_above(Engine& engine, Driver& driver, IoTarget& lower,
-                                         const DeviceOptions& options, const ObjectAttributes& attributes) {
+Result<Ref<Device>> Device::create_above(Engine& engine, Driver& driver, IoTarget& lower, const DeviceOptions& options,
+                                         const ObjectAttributes& attributes) {
     return make(engine, driver, options, &lower, attributes);
 }
 

@@ -1,8 +1,8 @@
 // DeviceTarget: a target whose lower side is an in-process device. Each
 // opener (by name, or the device attached above) has its own.
 #pragma once
-#include <wdfio/device.hpp>
 #include <wdfio/detail/spin_lock.hpp>
+#include <wdfio/device.hpp>
 #include <wdfio/io_target.hpp>
 
 #include <mutex>

@@ -14,9 +14,9 @@ namespace {
 // The callback running on this thread. One block, initial-exec: one cheap
 // thread-pointer access (the library is loaded with the program, not dlopen'ed late).
 struct CallbackFrame {
-    int depth = 0;                // callbacks nested on this thread
-    Request* presented = nullptr; // the request of the innermost one
-    bool completed = false;       // completed inside it: its end also ends the ownership
+    int depth = 0;                 // callbacks nested on this thread
+    Request* presented = nullptr;  // the request of the innermost one
+    bool completed = false;        // completed inside it: its end also ends the ownership
 };
 __attribute__((tls_model("initial-exec"))) thread_local CallbackFrame t_frame;
 }  // namespace
@@ -97,7 +97,7 @@ bool Queue::remove_waiting(Request& q) {
 
 void Queue::presented_done(Request& q) {
     if (DeliveredAccess::cancel_listed(q)) untrack_cancelable(q);  // completed while cancelable
-    if (dispatch_ != QueueDispatch::Sequential) return;  // only a sequential queue waits for it
+    if (dispatch_ != QueueDispatch::Sequential) return;            // only a sequential queue waits for it
     {
         std::lock_guard lock(mutex_);
         --presented_;

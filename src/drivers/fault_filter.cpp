@@ -166,8 +166,8 @@ void FaultFilter::handle(Request& r) {
         }
         counters_.shortened.fetch_add(1, std::memory_order_relaxed);
         send_down(r, [this](Request& q, IoTarget&, const CompletionParams& p) {
-            const auto n = static_cast<std::uint64_t>(
-                std::floor(static_cast<double>(p.information) * config_.short_fraction));
+            const auto n =
+                static_cast<std::uint64_t>(std::floor(static_cast<double>(p.information) * config_.short_fraction));
             q.complete_with_information(p.status, std::min(n, p.information));
         });
         return;
@@ -197,8 +197,7 @@ void FaultFilter::send_down(Request& r, detail::CompletionRoutine routine) {
 
 // ---------------------------------------------------------------- held requests
 
-void FaultFilter::hold(Request& r, bool timed, Clock::time_point deadline, Status status,
-                       std::uint64_t information) {
+void FaultFilter::hold(Request& r, bool timed, Clock::time_point deadline, Status status, std::uint64_t information) {
     std::uint64_t id;
     {
         std::lock_guard lock(mutex_);

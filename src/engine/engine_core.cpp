@@ -192,8 +192,7 @@ int EngineCore::drain_handoffs() {
 }
 
 bool EngineCore::stopping_and_idle() const {
-    return stop_.load(std::memory_order_acquire) && active_.load(std::memory_order_acquire) == 0 &&
-           handoffs_.empty();
+    return stop_.load(std::memory_order_acquire) && active_.load(std::memory_order_acquire) == 0 && handoffs_.empty();
 }
 
 void EngineCore::run(std::shared_ptr<std::promise<void>> ready) {

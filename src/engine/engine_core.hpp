@@ -27,8 +27,8 @@ public:
     virtual void unregister_file(int) {}
     virtual void cancel(Request& r) = 0;
     virtual void cancel_everything() = 0;
-    virtual int reap() = 0;             // submit what is prepared, handle ready completions
-    virtual bool has_ready() = 0;       // completions waiting (cheap; for spinning)
+    virtual int reap() = 0;                          // submit what is prepared, handle ready completions
+    virtual bool has_ready() = 0;                    // completions waiting (cheap; for spinning)
     virtual void wait(std::int64_t timeout_ns) = 0;  // sleep until a completion, a wake-up, or timeout (-1: none)
 };
 

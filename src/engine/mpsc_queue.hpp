@@ -42,8 +42,7 @@ public:
     // Consumer side: true when nothing is queued or being pushed.
     bool empty() const noexcept {
         if (tail_ != &stub_) return false;  // tail_ is the stub or a node not yet popped
-        return stub_.next.load(std::memory_order_acquire) == nullptr &&
-               head_.load(std::memory_order_seq_cst) == &stub_;
+        return stub_.next.load(std::memory_order_acquire) == nullptr && head_.load(std::memory_order_seq_cst) == &stub_;
     }
 
 private:

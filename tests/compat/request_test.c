@@ -18,13 +18,13 @@ static int open_disk(void) {
 }
 
 /* Each test starts with a 1 MiB RAM disk and a target to it; without them it ends here. */
-#define REQUIRE_OPEN_DISK()            \
-    do {                               \
-        if (!open_disk()) {            \
-            CHECK(!"open_disk");       \
-            WdfObjectDelete(disk);     \
-            return;                    \
-        }                              \
+#define REQUIRE_OPEN_DISK()        \
+    do {                           \
+        if (!open_disk()) {        \
+            CHECK(!"open_disk");   \
+            WdfObjectDelete(disk); \
+            return;                \
+        }                          \
     } while (0)
 
 /* What a completion routine saw. */

@@ -79,7 +79,8 @@ TEST(BrokenPipe, WriteCompletesWithPipeBrokenAndTheProcessLives) {
 std::atomic<int> g_sigpipes{0};
 
 TEST(BrokenPipe, TheApplicationsSigpipeDispositionIsUnchanged) {
-    struct sigaction counting {}, old {};
+    struct sigaction counting {
+    }, old{};
     counting.sa_handler = [](int) { g_sigpipes.fetch_add(1); };
     sigemptyset(&counting.sa_mask);
     ASSERT_EQ(sigaction(SIGPIPE, &counting, &old), 0);

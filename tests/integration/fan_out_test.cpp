@@ -70,10 +70,11 @@ TEST_F(FanOutTest, AsynchronousDoneRunsOnce) {
     std::atomic<int> calls{0};
     FanOutSummary seen;
     const auto dests = raw(targets);
-    ASSERT_EQ(fan_out(dests, write_data(), {}, [&](const FanOutSummary& s) {
-                  seen = s;
-                  calls.fetch_add(1);
-              }),
+    ASSERT_EQ(fan_out(dests, write_data(), {},
+                      [&](const FanOutSummary& s) {
+                          seen = s;
+                          calls.fetch_add(1);
+                      }),
               Status(STATUS_SUCCESS));
     ASSERT_TRUE(test::wait_for_count(calls, 1));
     std::this_thread::sleep_for(10ms);

@@ -7,8 +7,8 @@
 // misaligned O_DIRECT formats are refused with STATUS_INVALID_PARAMETER and leave
 // the request usable, block-device ioctls (encoded and unencoded numbers) report
 // what the kernel says, and hundreds of concurrent reads complete exactly once.
-#include "support/completions.hpp"
 #include "support/loop_device.hpp"
+#include "support/completions.hpp"
 
 #include <wdfio/wdfio.hpp>
 
@@ -43,8 +43,6 @@ constexpr std::uint32_t kBlkSszGet = static_cast<std::uint32_t>(BLKSSZGET);     
 static_assert(_IOC_DIR(BLKGETSIZE64) == _IOC_READ && _IOC_SIZE(BLKGETSIZE64) == 8);
 static_assert(_IOC_DIR(BLKSSZGET) == _IOC_NONE && _IOC_SIZE(BLKSSZGET) == 0);
 
-
-
 // One recorder per request of a batch, each checking that its routine ran on
 // the engine thread with parameters matching the request.
 struct Tracker {
@@ -77,13 +75,13 @@ struct Tracker {
 // Formats and sends one transfer with a routine reporting to `tracker` slot i.
 void send_tracked(Tracker& tracker, std::size_t i, IoTarget& target, Request& r, bool write, const Ref<Memory>& buf,
                   std::int64_t device_offset) {
-    const Status st = write ? r.format_write(target, buf, {}, device_offset) : r.format_read(target, buf, {}, device_offset);
+    const Status st =
+        write ? r.format_write(target, buf, {}, device_offset) : r.format_read(target, buf, {}, device_offset);
     ASSERT_STATUS(st, STATUS_SUCCESS) << (write ? "format_write" : "format_read") << " #" << i << " at "
                                       << device_offset << ", " << buf->size() << " bytes";
     tracker[i].arm(r);
     ASSERT_TRUE(r.send(target)) << "send #" << i << " refused: " << r.status().to_string();
 }
-
 
 class LoopDeviceTest : public ::testing::Test {
 protected:
@@ -132,8 +130,7 @@ protected:
         OpenOptions options;
         options.with_direct(direct);
         auto t = IoTarget::open(engine(), device_, options);
-        EXPECT_TRUE(t.ok()) << "open " << device_ << (direct ? " with O_DIRECT" : "") << ": "
-                            << t.status().to_string();
+        EXPECT_TRUE(t.ok()) << "open " << device_ << (direct ? " with O_DIRECT" : "") << ": " << t.status().to_string();
         return t ? std::move(t).value() : Ref<IoTarget>();
     }
 
@@ -158,7 +155,8 @@ TEST_F(LoopDeviceTest, DirectAsyncWritesThenReadsAtManyOffsetsAndSizes) {
     const std::uint64_t fixed_sizes[] = {4096, 8192, 4096 + 512, 65536, 131072 - 512, 1u << 20, 12288, 524288};
     std::uint64_t offset = 0;
     for (int i = 0; offset < kDeviceSize - (3u << 20); ++i) {
-        std::uint64_t size = i < 8 ? fixed_sizes[i] : (4096 + (rng() % ((1u << 20) - 4096))) / kSectorSize * kSectorSize;
+        std::uint64_t size =
+            i < 8 ? fixed_sizes[i] : (4096 + (rng() % ((1u << 20) - 4096))) / kSectorSize * kSectorSize;
         offset += (rng() % 64) * kSectorSize;  // a gap of 0 .. 31.5 KiB
         regions.push_back({offset, size});
         offset += size;

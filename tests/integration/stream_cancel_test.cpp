@@ -95,8 +95,7 @@ TEST_F(StreamTargetsTest, CancelManyPendingPipeReadsEachCompletesOnce) {
         if (i % 2 == 0) {
             seen[i]->canceller = std::this_thread::get_id();
             EXPECT_TRUE(reqs[i]->cancel_sent_request()) << "read " << i;
-        }
-        else ASSERT_EQ(::write(pipes[i].w, "x", 1), 1);
+        } else ASSERT_EQ(::write(pipes[i].w, "x", 1), 1);
     }
     for (int i = 0; i < kReads; ++i) ASSERT_TRUE(wait_for_count(seen[i]->count, 1)) << "read " << i;
     settle();

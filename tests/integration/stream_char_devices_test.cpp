@@ -115,8 +115,7 @@ TEST_F(StreamTargetsTest, RegularFileReadPastEndIsEndOfFileAndStraddlingReadIsSh
     EXPECT_STATUS(send_read_synchronously(*t, nullptr, in, {}, 9999, {}, &bytes), STATUS_SUCCESS);
     EXPECT_EQ(bytes, 1u);
     // A 1-byte window read exactly at the end: END_OF_FILE.
-    EXPECT_STATUS(send_read_synchronously(*t, nullptr, in, MemoryOffset{0, 1}, kSize, {}, &bytes),
-                  STATUS_END_OF_FILE);
+    EXPECT_STATUS(send_read_synchronously(*t, nullptr, in, MemoryOffset{0, 1}, kSize, {}, &bytes), STATUS_END_OF_FILE);
 }
 
 }  // namespace

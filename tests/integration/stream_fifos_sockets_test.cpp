@@ -2,12 +2,12 @@
 // read sees the other side's close as the end of file.
 #include "support/stream_targets.hpp"
 
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <sys/socket.h>
+#include <sys/stat.h>
 
 namespace wdfio::test {
 namespace {
@@ -34,8 +34,7 @@ TEST_F(StreamTargetsTest, NamedFifoOpenedByPath) {
 
     const std::string message = "through the fifo";
     std::uint64_t bytes = 0;
-    EXPECT_STATUS(send_write_synchronously(*writer, nullptr, memory_with(message), {}, 0, {}, &bytes),
-                  STATUS_SUCCESS);
+    EXPECT_STATUS(send_write_synchronously(*writer, nullptr, memory_with(message), {}, 0, {}, &bytes), STATUS_SUCCESS);
     EXPECT_EQ(bytes, message.size());
     ASSERT_TRUE(wait_for_count(seen.count, 1));
     settle();

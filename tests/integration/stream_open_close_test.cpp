@@ -2,12 +2,12 @@
 // and close releases the file everywhere, the engine's ring included.
 #include "support/stream_targets.hpp"
 
-#include <sys/stat.h>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <string>
+#include <sys/stat.h>
 
 namespace wdfio::test {
 namespace {
@@ -49,8 +49,7 @@ TEST_F(StreamTargetsTest, CloseReleasesTheFileEverywhere) {
     auto writer = IoTarget::open(engine, path, OpenOptions::write_only());
     ASSERT_TRUE(writer) << writer.status().to_string();
     std::uint64_t bytes = 0;
-    EXPECT_STATUS(send_write_synchronously(*writer, nullptr, memory_with("bye"), {}, 0, {}, &bytes),
-                  STATUS_SUCCESS);
+    EXPECT_STATUS(send_write_synchronously(*writer, nullptr, memory_with("bye"), {}, 0, {}, &bytes), STATUS_SUCCESS);
     char got[8] = {};
     EXPECT_EQ(::read(reader, got, sizeof got), 3);
     EXPECT_EQ(::read(reader, got, sizeof got), -1);  // a writer is still there: nothing yet, not end of file

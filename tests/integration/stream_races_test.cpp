@@ -2,9 +2,9 @@
 // the routine runs once, no byte is lost, and close() returns.
 #include "support/stream_targets.hpp"
 
-#include <poll.h>
 #include <atomic>
 #include <cstdio>
+#include <poll.h>
 #include <random>
 #include <string>
 #include <thread>

@@ -99,8 +99,8 @@ TEST(TargetRace, CancelAgainstSendIntoStoppedTarget) {
             continue;
         }
         ++accepted;
-        ASSERT_TRUE(completes(c, accepted)) << "round " << i << ": cancelled, yet still parked (" << t.parked()
-                                            << " parked)";
+        ASSERT_TRUE(completes(c, accepted))
+            << "round " << i << ": cancelled, yet still parked (" << t.parked() << " parked)";
         ASSERT_STATUS(c.status(), STATUS_CANCELLED) << "round " << i;
     }
     EXPECT_EQ(c.count.load(), accepted);

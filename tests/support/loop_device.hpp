@@ -37,8 +37,8 @@ class LoopDevice {
 public:
     // On failure path() is empty and why() says what is missing.
     explicit LoopDevice(std::size_t size, unsigned sector_size = 512) : backing_(size) {
-        const auto r = run_command("losetup --find --show --sector-size " + std::to_string(sector_size) + " " +
-                                   backing_.path());
+        const auto r =
+            run_command("losetup --find --show --sector-size " + std::to_string(sector_size) + " " + backing_.path());
         if (r.exit_code == 0 && r.output.rfind("/dev/loop", 0) == 0) path_ = r.output;
         else why_ = "losetup failed (needs root, util-linux and the loop driver): " + r.output;
     }

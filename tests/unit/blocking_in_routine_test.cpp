@@ -96,13 +96,12 @@ TEST_P(BlockingInRoutine, RefusedOrDoesNotWait) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Calls, BlockingInRoutine,
-    ::testing::Combine(::testing::Values(Case{Call::StopWait, true}, Case{Call::StopCancel, true},
-                                         Case{Call::PurgeAndWait, true}, Case{Call::Close, false},
-                                         Case{Call::Remove, false}, Case{Call::SyncSend, true},
-                                         Case{Call::SyncHelper, true}),
-                       ::testing::Bool()));
+INSTANTIATE_TEST_SUITE_P(Calls, BlockingInRoutine,
+                         ::testing::Combine(::testing::Values(Case{Call::StopWait, true}, Case{Call::StopCancel, true},
+                                                              Case{Call::PurgeAndWait, true}, Case{Call::Close, false},
+                                                              Case{Call::Remove, false}, Case{Call::SyncSend, true},
+                                                              Case{Call::SyncHelper, true}),
+                                            ::testing::Bool()));
 
 // Outside a routine, on another thread, the same calls still wait (the check
 // is about where the caller is, not about in-process targets).

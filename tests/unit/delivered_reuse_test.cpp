@@ -187,7 +187,7 @@ TEST_F(DeliveredReuse, ACompletedCancelableRequestLeavesTheListPurgeWalks) {
     // Unmarking is the rule before completing; completing while cancelable is
     // a verifier break that goes on (spec §10 #15): either way it leaves the list.
     ASSERT_EQ(bottom.held[0]->unmark_cancelable(), kOk);
-    EXPECT_EQ(bottom.held[0]->unmark_cancelable(), Status(STATUS_INVALID_DEVICE_REQUEST));  // not marked now
+    EXPECT_EQ(bottom.held[0]->unmark_cancelable(), Status(STATUS_INVALID_DEVICE_REQUEST));        // not marked now
     EXPECT_EQ(bottom.held[0]->mark_cancelable(&CancelCount::complete_cancelled, &cancels), kOk);  // again
     ASSERT_EQ(bottom.held[0]->unmark_cancelable(), kOk);
     ASSERT_EQ(bottom.held[0]->complete_with_information(STATUS_SUCCESS, 512), kOk);
@@ -208,8 +208,7 @@ TEST_F(DeliveredReuse, MarkCancelableRefusesARequestTheDriverDoesNotHold) {
     ASSERT_TRUE(read(*r, *t, 0, c));
     ASSERT_TRUE(c.wait());
     Request* done = bottom.arrivals[0].request;  // completed: no longer the driver's
-    EXPECT_EQ(done->mark_cancelable(&CancelCount::complete_cancelled, &cancels),
-              Status(STATUS_INVALID_DEVICE_REQUEST));
+    EXPECT_EQ(done->mark_cancelable(&CancelCount::complete_cancelled, &cancels), Status(STATUS_INVALID_DEVICE_REQUEST));
     EXPECT_EQ(r->mark_cancelable(&CancelCount::complete_cancelled, &cancels),
               Status(STATUS_INVALID_DEVICE_REQUEST));  // driver-created
     d->default_queue().purge();

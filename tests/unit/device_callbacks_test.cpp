@@ -148,8 +148,7 @@ TEST_P(DeviceStackCallbacks, EachKindReachesItsCallbackWithItsParameters) {
     {
         test::fill_pattern(*big, 5);
         std::uint64_t n = 0;
-        ASSERT_EQ(send_write_synchronously(t, nullptr, big, MemoryOffset{0, 1024}, 4096, {}, &n),
-                  kOk);
+        ASSERT_EQ(send_write_synchronously(t, nullptr, big, MemoryOffset{0, 1024}, 4096, {}, &n), kOk);
         EXPECT_EQ(n, 1024u);
         auto seen = bottom.last();
         EXPECT_STREQ(seen.callback, "write");

@@ -205,8 +205,6 @@ TEST_F(DeviceStackQueues, ParallelRunsCallbacksConcurrently) {
     d->remove();
 }
 
-
-
 TEST_F(DeviceStackQueues, ManualQueueHoldsRequestsUntilRetrieved) {
     CountingDriver drv;
     auto d = Device::create(engine, drv, {"", QueueDispatch::Manual}).value();
@@ -362,8 +360,6 @@ TEST_F(DeviceStackQueueState, StoppedQueueHoldsRequestsUntilStarted) {
     d->remove();
     m->remove();
 }
-
-
 
 TEST_F(DeviceStackQueueState, PurgeCancelsWaitingAndHeldAndRefusesNewUntilStarted) {
     CountingDriver drv;

@@ -10,8 +10,16 @@ namespace {
 // One misuse per run, chosen by `mode`, on each read it receives.
 class MisbehavingDriver : public Driver {
 public:
-    enum Mode { CompleteTwice, CompleteWhileCancelable, InformationTooLarge, CompleteWhileOutstanding,
-                ForgetFormatted, ForgetUnformatted, ForgetWithRoutine, SendWithoutRoutine };
+    enum Mode {
+        CompleteTwice,
+        CompleteWhileCancelable,
+        InformationTooLarge,
+        CompleteWhileOutstanding,
+        ForgetFormatted,
+        ForgetUnformatted,
+        ForgetWithRoutine,
+        SendWithoutRoutine
+    };
     Mode mode = CompleteTwice;
     Status first = STATUS_PENDING, second = STATUS_PENDING, third = STATUS_PENDING;
     bool sent = false;

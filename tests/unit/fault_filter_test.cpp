@@ -257,8 +257,9 @@ TEST_F(FaultFilterTest, ConcurrentSendersDrawTheSameShare) {
         threads.emplace_back([&, t] {
             auto buf = Memory::allocate(4096).value();
             for (int i = 0; i < kEach; ++i) {
-                const Status s = t % 2 ? send_read_synchronously(*target, nullptr, buf, {}, (t * kEach + i) % 256 * 4096)
-                                       : send_write_synchronously(*target, nullptr, buf, {}, (t * kEach + i) % 256 * 4096);
+                const Status s =
+                    t % 2 ? send_read_synchronously(*target, nullptr, buf, {}, (t * kEach + i) % 256 * 4096)
+                          : send_write_synchronously(*target, nullptr, buf, {}, (t * kEach + i) % 256 * 4096);
                 if (s == Status(STATUS_IO_DEVICE_ERROR)) failed.fetch_add(1);
                 else if (s != Status(STATUS_SUCCESS)) other.fetch_add(1);
             }
@@ -618,9 +619,7 @@ TEST_F(FaultFilterTest, CancelReachesThroughTwoFilters) {
 
 TEST_F(FaultFilterTest, BadConfigIsRefused) {
     auto lower = disk->device().open_target().value();
-    auto refused = [&](FaultConfig c) {
-        return FaultFilter::create(engine, *lower, c, {kFilterName}).status();
-    };
+    auto refused = [&](FaultConfig c) { return FaultFilter::create(engine, *lower, c, {kFilterName}).status(); };
     const Status bad(STATUS_INVALID_PARAMETER);
     FaultConfig c;
     c.share = -0.01;

@@ -185,17 +185,20 @@ TEST_F(FileIo, RoutineMayDropTheLastReference) {
     };
     auto* holder = new Holder{Request::create(*target).value(), &done};
     ASSERT_EQ(holder->r->format_write(*target, buf, {}, 0), Status(STATUS_SUCCESS));
-    holder->r->set_completion([](Request&, IoTarget&, const CompletionParams&, void* ctx) {
-        auto* h = static_cast<Holder*>(ctx);
-        auto* d = h->done;
-        delete h;  // drops the only reference the program had (spec §1.5: legal)
-        d->fetch_add(1);
-    }, holder);
+    holder->r->set_completion(
+        [](Request&, IoTarget&, const CompletionParams&, void* ctx) {
+            auto* h = static_cast<Holder*>(ctx);
+            auto* d = h->done;
+            delete h;  // drops the only reference the program had (spec §1.5: legal)
+            d->fetch_add(1);
+        },
+        holder);
     ASSERT_TRUE(holder->r->send(*target));
     ASSERT_TRUE(test::wait_for_count(done, 1));
     // The target's own reference goes right after the routine returns; then
     // the request, and with it its memory reference, is gone.
-    for (int i = 0; i < 10000 && buf->ref_count() != 1; ++i) std::this_thread::sleep_for(std::chrono::microseconds(100));
+    for (int i = 0; i < 10000 && buf->ref_count() != 1; ++i)
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
     EXPECT_EQ(buf->ref_count(), 1u);
 }
 
@@ -214,14 +217,16 @@ TEST_F(FileIo, SynchronousCallsFromTheEngineThreadAreRefused) {
         Status* sync_status;
         std::atomic<int>* done;
     } ctx{target, buf, inner, &helper_status, &sync_status, &done};
-    r->set_completion([](Request&, IoTarget&, const CompletionParams&, void* c) {
-        auto* x = static_cast<Ctx*>(c);
-        *x->helper_status = send_read_synchronously(*x->t, nullptr, x->buf, {}, 0);
-        x->inner->format_read(*x->t, x->buf, {}, 0);
-        x->inner->send(*x->t, SendOptions::synchronous());
-        *x->sync_status = x->inner->status();
-        x->done->fetch_add(1);
-    }, &ctx);
+    r->set_completion(
+        [](Request&, IoTarget&, const CompletionParams&, void* c) {
+            auto* x = static_cast<Ctx*>(c);
+            *x->helper_status = send_read_synchronously(*x->t, nullptr, x->buf, {}, 0);
+            x->inner->format_read(*x->t, x->buf, {}, 0);
+            x->inner->send(*x->t, SendOptions::synchronous());
+            *x->sync_status = x->inner->status();
+            x->done->fetch_add(1);
+        },
+        &ctx);
     const auto before = Verifier::violations();
     ASSERT_TRUE(r->send(*target));
     ASSERT_TRUE(test::wait_for_count(done, 1));
@@ -259,7 +264,8 @@ TEST_F(FileIo, CachedEvictedShortAndEndOfFileReads) {
         Status status;
         std::uint64_t bytes;
     };
-    const Case cases[] = {{0, STATUS_SUCCESS, 4096}, {8192, STATUS_SUCCESS, kFile - 8192},
+    const Case cases[] = {{0, STATUS_SUCCESS, 4096},
+                          {8192, STATUS_SUCCESS, kFile - 8192},
                           {static_cast<std::int64_t>(kFile), STATUS_END_OF_FILE, 0}};
     for (bool evicted : {false, true}) {
         if (evicted) {

@@ -72,8 +72,8 @@ TEST_F(ObjectModel, DeleteWalksChildrenNewestFirstThenCleanup) {
     a1 = nullptr;
     EXPECT_EQ(root->delete_object(), Status(STATUS_SUCCESS));
     EXPECT_TRUE(root->deleted());
-    const std::vector<std::string> want{"cleanup:b", "destroy:b", "cleanup:a1", "destroy:a1", "cleanup:a",
-                                        "destroy:a", "cleanup:root"};
+    const std::vector<std::string> want{"cleanup:b", "destroy:b", "cleanup:a1",  "destroy:a1",
+                                        "cleanup:a", "destroy:a", "cleanup:root"};
     EXPECT_EQ(events(), want);
     root = nullptr;  // the last reference: destroy now
     EXPECT_EQ(events().back(), "destroy:root");
@@ -300,8 +300,7 @@ TEST_F(ObjectModel, QueueParentMustBeBelowTheDevice) {
     ASSERT_TRUE(outsider.ok());
     ObjectAttributes a;
     a.parent = &*outsider;
-    EXPECT_EQ(device->create_queue(QueueDispatch::Manual, nullptr, a).status(),
-              Status(STATUS_INVALID_DEVICE_REQUEST));
+    EXPECT_EQ(device->create_queue(QueueDispatch::Manual, nullptr, a).status(), Status(STATUS_INVALID_DEVICE_REQUEST));
     auto q1 = device->create_queue(QueueDispatch::Manual);
     ASSERT_TRUE(q1.ok());
     a.parent = &*q1;  // below the device: accepted

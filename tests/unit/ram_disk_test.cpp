@@ -54,7 +54,8 @@ TEST_F(RamDiskTest, TheEndOfTheDisk) {
 TEST_F(RamDiskTest, BlockIoctls) {
     auto out = Memory::allocate(8).value();
     std::uint64_t n = 0;
-    ASSERT_EQ(send_ioctl_synchronously(*target, nullptr, BLKGETSIZE64, {}, {}, out, {}, {}, &n), Status(STATUS_SUCCESS));
+    ASSERT_EQ(send_ioctl_synchronously(*target, nullptr, BLKGETSIZE64, {}, {}, out, {}, {}, &n),
+              Status(STATUS_SUCCESS));
     EXPECT_EQ(n, 8u);
     EXPECT_EQ(*static_cast<std::uint64_t*>(out->data()), kSize);
     ASSERT_EQ(send_ioctl_synchronously(*target, nullptr, BLKSSZGET, {}, {}, out, MemoryOffset{0, 4}, {}, &n),
@@ -62,7 +63,8 @@ TEST_F(RamDiskTest, BlockIoctls) {
     EXPECT_EQ(*static_cast<int*>(out->data()), 512);
     EXPECT_EQ(send_ioctl_synchronously(*target, nullptr, BLKGETSIZE64, {}, {}, out, MemoryOffset{0, 4}),
               Status(STATUS_BUFFER_TOO_SMALL));
-    EXPECT_EQ(send_ioctl_synchronously(*target, nullptr, 0x1234, {}, {}, out, {}), Status(STATUS_INVALID_DEVICE_REQUEST));
+    EXPECT_EQ(send_ioctl_synchronously(*target, nullptr, 0x1234, {}, {}, out, {}),
+              Status(STATUS_INVALID_DEVICE_REQUEST));
 }
 
 TEST_F(RamDiskTest, ConcurrentWritersAndReaders) {

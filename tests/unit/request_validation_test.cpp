@@ -160,9 +160,9 @@ TEST_F(RequestValidation, SendAfterTheTargetClosed) {
 TEST_F(RequestValidation, BadSendOptions) {
     ASSERT_EQ(req->format_read(*target, buf, {}, 0), Status(STATUS_SUCCESS));
     const SendOptions bad[] = {
-        {0x10000, 0},                                                   // UMDF-only flag
-        {0x80, 0},                                                      // unknown flag
-        {SEND_OPTION_SEND_AND_FORGET | SEND_OPTION_SYNCHRONOUS, 0},     // forget + anything
+        {0x10000, 0},                                                // UMDF-only flag
+        {0x80, 0},                                                   // unknown flag
+        {SEND_OPTION_SEND_AND_FORGET | SEND_OPTION_SYNCHRONOUS, 0},  // forget + anything
         {SEND_OPTION_SEND_AND_FORGET | SEND_OPTION_TIMEOUT, -10},
     };
     for (const auto& o : bad) {

@@ -89,10 +89,10 @@ TEST(Memory, WindowRules) {
     auto whole = m->window(std::nullopt);
     ASSERT_TRUE(whole);
     EXPECT_EQ(whole->size(), 100u);
-    EXPECT_EQ(m->window(MemoryOffset{0, 0})->size(), 100u);     // {0,0}: the whole buffer
-    EXPECT_EQ(m->window(MemoryOffset{40, 0})->size(), 60u);     // length 0: to the end
+    EXPECT_EQ(m->window(MemoryOffset{0, 0})->size(), 100u);  // {0,0}: the whole buffer
+    EXPECT_EQ(m->window(MemoryOffset{40, 0})->size(), 60u);  // length 0: to the end
     EXPECT_EQ(m->window(MemoryOffset{10, 90})->size(), 90u);
-    EXPECT_EQ(m->window(MemoryOffset{100, 0})->size(), 0u);     // at the end, nothing left
+    EXPECT_EQ(m->window(MemoryOffset{100, 0})->size(), 0u);  // at the end, nothing left
     EXPECT_EQ(m->window(MemoryOffset{10, 91}).status(), Status(STATUS_INTEGER_OVERFLOW));
     EXPECT_EQ(m->window(MemoryOffset{101, 0}).status(), Status(STATUS_INTEGER_OVERFLOW));
     EXPECT_EQ(m->window(MemoryOffset{SIZE_MAX, 2}).status(), Status(STATUS_INTEGER_OVERFLOW));

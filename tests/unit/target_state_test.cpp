@@ -52,7 +52,7 @@ TEST_F(TargetStates, TransitionTable) {
     using S = IoTargetState;
     struct Row {
         S from;
-        S after[5];            // start, stop, purge, close, remove
+        S after[5];  // start, stop, purge, close, remove
         NTSTATUS start_status;
     };
     const Row table[] = {
@@ -95,10 +95,8 @@ TEST_F(TargetStates, NewSendsInEachState) {
         bool ignore_state_accepted;
     };
     const Case cases[] = {
-        {IoTargetState::Started, true, true},
-        {IoTargetState::Stopped, true, true},   // parked / sent now
-        {IoTargetState::Purged, false, true},
-        {IoTargetState::Closed, false, false},
+        {IoTargetState::Started, true, true},   {IoTargetState::Stopped, true, true},  // parked / sent now
+        {IoTargetState::Purged, false, true},   {IoTargetState::Closed, false, false},
         {IoTargetState::Deleted, false, false},
     };
     for (const auto& k : cases) {
@@ -282,12 +280,14 @@ TEST_F(TargetStates, BlockingCallsFromTheEngineThreadAreRefused) {
     } ctx{t.get()};
     auto r = Request::create(*t).value();
     ASSERT_EQ(r->format_read(*t, Memory::allocate(8).value(), {}, 0), Status(STATUS_SUCCESS));
-    r->set_completion([](Request&, IoTarget&, const CompletionParams&, void* p) {
-        auto* c = static_cast<Ctx*>(p);
-        c->t->stop(SentIoAction::Cancel);  // would wait on the thread that must complete
-        c->after_stop = c->t->state();
-        c->done.fetch_add(1);
-    }, &ctx);
+    r->set_completion(
+        [](Request&, IoTarget&, const CompletionParams&, void* p) {
+            auto* c = static_cast<Ctx*>(p);
+            c->t->stop(SentIoAction::Cancel);  // would wait on the thread that must complete
+            c->after_stop = c->t->state();
+            c->done.fetch_add(1);
+        },
+        &ctx);
     ASSERT_TRUE(r->send(*t));
     ASSERT_TRUE(test::wait_for_count(ctx.done, 1));
     EXPECT_EQ(ctx.after_stop, IoTargetState::Started);  // returned without acting

@@ -49,8 +49,10 @@ TEST_F(Timeouts, KmdfTicksRelativeAndAbsolute) {
     EXPECT_EQ(c.status(), Status(STATUS_IO_TIMEOUT));
 
     // Absolute: 100 ns ticks since 1601, 20 ms from now.
-    const auto unix_ticks = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                std::chrono::system_clock::now().time_since_epoch()).count() / 100;
+    const auto unix_ticks =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count() /
+        100;
     const std::int64_t absolute = unix_ticks + 116444736000000000LL + 200000;
     ASSERT_EQ(r->reuse(), Status(STATUS_SUCCESS));
     r->format_read(*pipe.target, Memory::allocate(8).value(), {}, 0);

@@ -60,8 +60,8 @@ struct PreparedTarget {
 };
 
 // The region of a RAM disk, or a path made ready (created, sized, checked for --force).
-Checked<PreparedTarget> prepare_target(const StackSpec& stack, std::optional<std::uint64_t> size,
-                                       const LoadPlan& plan, bool force) {
+Checked<PreparedTarget> prepare_target(const StackSpec& stack, std::optional<std::uint64_t> size, const LoadPlan& plan,
+                                       bool force) {
     if (stack.target.is_ram()) {
         if (size && *size > stack.target.ram_bytes)
             return bad_input("--size " + format_size(*size) + " is larger than the RAM disk (" +
@@ -100,8 +100,9 @@ int finish(const BenchReport& report, bool json) {
 
 CLI::App* add_bench_command(CLI::App& app, BenchOptions& o) {
     CLI::App* cmd = app.add_subcommand(
-        "bench", "Put an fio-like load on a target through wdfio's asynchronous sends: each completion routine "
-                 "re-formats its request with the next offset and re-sends it");
+        "bench",
+        "Put an fio-like load on a target through wdfio's asynchronous sends: each completion routine "
+        "re-formats its request with the next offset and re-sends it");
     cmd->add_option("TARGET", o.target,
                     "A regular file, a block device, or ram:SIZE (an in-process RAM disk, one per thread)")
         ->required();
@@ -154,7 +155,7 @@ int run_bench(const BenchOptions& o) {
     auto wdfio_run = run_wdfio_load(plan, stack);
     if (!wdfio_run.ok()) return fail(wdfio_run.failure());
 
-    BenchReport report{describe_stack(stack), prepared.value().kind, plan, to_string(wdfio_run.value().backend),
+    BenchReport report{describe_stack(stack),    prepared.value().kind, plan, to_string(wdfio_run.value().backend),
                        wdfio_run.value().result, std::nullopt};
     if (o.compare_raw) {
         if (resident) resident->warn_if_not_resident("raw liburing");

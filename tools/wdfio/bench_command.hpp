@@ -11,7 +11,7 @@ namespace wdfio::cli {
 struct BenchOptions {
     std::string target;
     LoadArgs load;
-    std::string size;   // --size, empty if not given
+    std::string size;  // --size, empty if not given
     long long filters = 0;
     std::string fault;  // --fault, empty if not given
     bool json = false;

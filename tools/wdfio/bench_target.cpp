@@ -109,8 +109,7 @@ Result<std::unique_ptr<BenchTarget>> open_bench_target(Engine& engine, const Sta
 std::string describe_stack(const StackSpec& spec) {
     if (!spec.target.is_ram()) return spec.target.path;
     std::string s;
-    if (spec.filters)
-        s += std::to_string(spec.filters) + " pass-through filter" + (spec.filters == 1 ? " > " : "s > ");
+    if (spec.filters) s += std::to_string(spec.filters) + " pass-through filter" + (spec.filters == 1 ? " > " : "s > ");
     if (spec.fault) s += "fault filter (" + describe_fault(*spec.fault) + ") > ";
     return s + "RAM disk " + format_size(spec.target.ram_bytes);
 }

@@ -17,10 +17,10 @@ namespace wdfio::cli {
 
 struct StackSpec {
     TargetSpec target;
-    unsigned filters = 0;               // pass-through filters (ram: only)
-    std::optional<FaultConfig> fault;   // a FaultFilter (ram: only)
-    bool direct = false;                // O_DIRECT (paths only)
-    bool writes = false;                // open for writing too
+    unsigned filters = 0;              // pass-through filters (ram: only)
+    std::optional<FaultConfig> fault;  // a FaultFilter (ram: only)
+    bool direct = false;               // O_DIRECT (paths only)
+    bool writes = false;               // open for writing too
 };
 
 class BenchTarget {

@@ -21,7 +21,7 @@ inline CommandFailure run_failure(std::string message) { return {kExitFailed, st
 template <class T>
 class Checked {
 public:
-    Checked(T value) : v_(std::move(value)) {}                // NOLINT: implicit by design
+    Checked(T value) : v_(std::move(value)) {}                   // NOLINT: implicit by design
     Checked(CommandFailure failure) : v_(std::move(failure)) {}  // NOLINT: implicit by design
 
     bool ok() const noexcept { return v_.index() == 0; }

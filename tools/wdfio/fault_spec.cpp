@@ -86,8 +86,9 @@ Checked<FaultConfig> parse_fault(const std::string& text) {
     else if (mode == "delay") config.mode = FaultMode::Delay;
     else if (mode == "short") config.mode = FaultMode::Short;
     else if (mode == "never")
-        return bad_input("--fault never is not allowed in bench: held requests would never let the timed load "
-                         "finish; use fail, delay or short");
+        return bad_input(
+            "--fault never is not allowed in bench: held requests would never let the timed load "
+            "finish; use fail, delay or short");
     else return fault_error(text, "unknown mode '" + mode + "'");
     if (!parse_double(parts[1], config.share) || config.share < 0 || config.share > 1)
         return fault_error(text, "SHARE '" + parts[1] + "' must be a number from 0 to 1");
@@ -101,9 +102,7 @@ std::string describe_fault(const FaultConfig& c) {
     char buf[160];
     const double pct = c.share * 100;
     switch (c.mode) {
-    case FaultMode::Fail:
-        std::snprintf(buf, sizeof buf, "fail %g%% with %s", pct, c.status.to_string().c_str());
-        break;
+    case FaultMode::Fail: std::snprintf(buf, sizeof buf, "fail %g%% with %s", pct, c.status.to_string().c_str()); break;
     case FaultMode::Delay:
         std::snprintf(buf, sizeof buf, "delay %g%% by %lld us", pct, static_cast<long long>(c.delay.count()));
         break;

@@ -13,7 +13,7 @@ namespace wdfio::cli {
 class LatencyHistogram {
 public:
     static constexpr unsigned kSubBits = 5;
-    static constexpr unsigned kSub = 1u << kSubBits;               // buckets per power of two
+    static constexpr unsigned kSub = 1u << kSubBits;                  // buckets per power of two
     static constexpr unsigned kBuckets = (64 - kSubBits + 1) * kSub;  // covers every uint64
 
     void record(std::uint64_t ns) noexcept {
@@ -39,8 +39,7 @@ public:
         std::uint64_t seen = 0;
         for (unsigned b = 0; b < kBuckets; ++b) {
             seen += counts_[b];
-            if (seen >= std::max<std::uint64_t>(rank, 1))
-                return std::min(static_cast<double>(max_), midpoint(b));
+            if (seen >= std::max<std::uint64_t>(rank, 1)) return std::min(static_cast<double>(max_), midpoint(b));
         }
         return static_cast<double>(max_);
     }

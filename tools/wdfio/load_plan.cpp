@@ -17,8 +17,8 @@ bool set_rw(std::string_view rw, LoadPlan& plan) {
         Mix mix;
     };
     static constexpr Kind kKinds[] = {
-        {"read", Access::Sequential, Mix::Read},   {"write", Access::Sequential, Mix::Write},
-        {"randread", Access::Random, Mix::Read},   {"randwrite", Access::Random, Mix::Write},
+        {"read", Access::Sequential, Mix::Read}, {"write", Access::Sequential, Mix::Write},
+        {"randread", Access::Random, Mix::Read}, {"randwrite", Access::Random, Mix::Write},
         {"randrw", Access::Random, Mix::Mixed},
     };
     for (const Kind& k : kKinds) {

@@ -52,8 +52,12 @@ struct NextIo {
 class IoStream {
 public:
     IoStream(const LoadPlan& plan, std::uint64_t seed, std::uint64_t first_block) noexcept
-        : rng_{seed | 1}, block_bytes_(plan.block_bytes), blocks_(plan.blocks()),
-          next_block_(blocks_ ? first_block % blocks_ : 0), access_(plan.access), mix_(plan.mix) {}
+        : rng_{seed | 1},
+          block_bytes_(plan.block_bytes),
+          blocks_(plan.blocks()),
+          next_block_(blocks_ ? first_block % blocks_ : 0),
+          access_(plan.access),
+          mix_(plan.mix) {}
 
     NextIo next() noexcept {
         const bool write = mix_ == Mix::Write || (mix_ == Mix::Mixed && (rng_.next() >> 63) != 0);

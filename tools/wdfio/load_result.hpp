@@ -32,8 +32,7 @@ struct LoadCounters {
     Status first_failure;
     LatencyHistogram latency;
 
-    void account(Status status, std::uint64_t information, std::uint64_t expected,
-                 std::uint64_t latency_ns) noexcept {
+    void account(Status status, std::uint64_t information, std::uint64_t expected, std::uint64_t latency_ns) noexcept {
         latency.record(latency_ns);
         requests.add(1);
         if (!status.ok()) {
@@ -58,7 +57,7 @@ struct LoadResult {
     std::uint64_t short_transfers = 0;
     Status first_failure;
     LatencyHistogram latency;
-    double cpu_seconds = 0;       // user + system time of the process, first send to drained
+    double cpu_seconds = 0;  // user + system time of the process, first send to drained
 
     double iops() const noexcept { return seconds > 0 ? static_cast<double>(completed) / seconds : 0; }
     double mib_per_s() const noexcept { return seconds > 0 ? static_cast<double>(bytes) / seconds / 1048576.0 : 0; }

@@ -12,7 +12,7 @@ namespace wdfio::cli {
 struct PathTarget {
     std::string path;
     bool block_device = false;
-    bool created = false;           // created or filled by this command: writes need no --force
+    bool created = false;            // created or filled by this command: writes need no --force
     std::uint64_t region_bytes = 0;  // the part of it the load uses
 };
 

@@ -25,7 +25,7 @@ using Clock = std::chrono::steady_clock;
 constexpr unsigned kRingEntries = 256;     // wdfio's EngineOptions::queue_depth
 constexpr unsigned kRingCqEntries = 4096;  // wdfio's UringBackend: entries * 16
 constexpr unsigned kReapBatch = 64;
-constexpr std::size_t kAlign = 4096;       // as Memory::allocate
+constexpr std::size_t kAlign = 4096;  // as Memory::allocate
 
 struct FreeBuffer {
     void operator()(void* p) const noexcept { std::free(p); }

@@ -62,10 +62,10 @@ void print_text(const BenchReport& rep, std::FILE* out) {
     std::fprintf(out, "target  %s (%s), region %s%s\n", rep.target.c_str(), rep.target_kind.c_str(),
                  format_size(p.region_bytes).c_str(), p.direct ? ", O_DIRECT" : "");
     std::fprintf(out, "load    %s, bs %s, qd %u, %u thread%s, %.2f s, backend %s\n", p.rw.c_str(),
-                 format_size(p.block_bytes).c_str(), p.queue_depth, p.threads, p.threads == 1 ? "" : "s",
-                 p.seconds, rep.backend.c_str());
-    std::fprintf(out, "%-13s %11s %9s %8s %8s %8s %8s %10s %8s\n", "", "IOPS", "MiB/s", "p50 us", "p90 us",
-                 "p99 us", "p99.9 us", "cpu ns/req", "errors");
+                 format_size(p.block_bytes).c_str(), p.queue_depth, p.threads, p.threads == 1 ? "" : "s", p.seconds,
+                 rep.backend.c_str());
+    std::fprintf(out, "%-13s %11s %9s %8s %8s %8s %8s %10s %8s\n", "", "IOPS", "MiB/s", "p50 us", "p90 us", "p99 us",
+                 "p99.9 us", "cpu ns/req", "errors");
     print_row(out, "wdfio", rep.wdfio);
     if (rep.raw) {
         print_row(out, "raw liburing", *rep.raw);

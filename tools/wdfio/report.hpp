@@ -13,7 +13,7 @@ struct BenchReport {
     std::string target;       // what was measured: the path, or the stack
     std::string target_kind;  // "file", "block", "ram"
     LoadPlan plan;
-    std::string backend;      // wdfio's engine backend
+    std::string backend;  // wdfio's engine backend
     LoadResult wdfio;
     std::optional<LoadResult> raw;  // --compare-raw
 

@@ -43,8 +43,8 @@ long ResidentRegion::nonresident_pages() const {
 void ResidentRegion::warn_if_not_resident(const char* run) const {
     const long missing = nonresident_pages();
     if (missing < 0)
-        std::fprintf(stderr, "warning: mincore on %s failed (%s): residency before the %s run unknown\n",
-                     path_.c_str(), std::strerror(errno), run);
+        std::fprintf(stderr, "warning: mincore on %s failed (%s): residency before the %s run unknown\n", path_.c_str(),
+                     std::strerror(errno), run);
     else if (missing > 0)
         std::fprintf(stderr, "warning: %ld pages of %s not resident before the %s run: reads may go to the device\n",
                      missing, path_.c_str(), run);

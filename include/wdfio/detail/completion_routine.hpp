@@ -43,8 +43,9 @@ public:
     template <class F, class D = std::decay_t<F>>
     void emplace(F&& f) {
         reset();
-        static_assert(sizeof(D) <= kCapacity, "completion routine captures too much: keep it under 48 bytes "
-                                              "(capture a pointer to a context instead)");
+        static_assert(sizeof(D) <= kCapacity,
+                      "completion routine captures too much: keep it under 48 bytes "
+                      "(capture a pointer to a context instead)");
         static_assert(alignof(D) <= alignof(std::max_align_t));
         static_assert(std::is_nothrow_move_constructible_v<D>);
         ::new (storage_) D(std::forward<F>(f));

@@ -9,11 +9,11 @@
 namespace wdfio::detail {
 
 enum class HandoffKind : std::uint8_t {
-    Stub,      // the queue's own sentinel
-    Submit,    // start this request's I/O on the engine thread
-    Complete,  // a worker finished this request's I/O
-    Cancel,    // cancel this request's I/O (cancel_seq says which send)
-    CancelAll, // cancel every request of this target (close)
+    Stub,       // the queue's own sentinel
+    Submit,     // start this request's I/O on the engine thread
+    Complete,   // a worker finished this request's I/O
+    Cancel,     // cancel this request's I/O (cancel_seq says which send)
+    CancelAll,  // cancel every request of this target (close)
 };
 
 // 16 bytes: the owner's address carries the kind in its low 3 bits (owners

@@ -114,8 +114,10 @@ Result<Ref<IoTarget>> FileTarget::open(Engine& engine, std::string_view path, co
         const int err = errno;
         if (options.write && (err == EACCES || err == EPERM || err == EROFS) && S_ISBLK(st.st_mode) &&
             write_protected_device(p)) {
-            log(LogLevel::Warning, "open %s: a read-only block device cannot be opened for writing; open it with "
-                "OpenOptions::read_only(), or make it writable (blockdev --setrw)", p.c_str());
+            log(LogLevel::Warning,
+                "open %s: a read-only block device cannot be opened for writing; open it with "
+                "OpenOptions::read_only(), or make it writable (blockdev --setrw)",
+                p.c_str());
             return STATUS_MEDIA_WRITE_PROTECTED;
         }
         return Status::from_errno(err);
@@ -166,8 +168,10 @@ Status FileTarget::check_access(const IoOperation& op) const {
     const bool write = op.type == RequestType::Write;
     if (access_ != (write ? O_RDONLY : O_WRONLY)) return STATUS_SUCCESS;
     if (write && read_only_device(fd())) {  // the more precise reason: even a read-write open could not write
-        log(LogLevel::Warning, "%s is a read-only block device: it cannot be written (make it writable with "
-            "blockdev --setrw, or attach a loop device without -r)", name().c_str());
+        log(LogLevel::Warning,
+            "%s is a read-only block device: it cannot be written (make it writable with "
+            "blockdev --setrw, or attach a loop device without -r)",
+            name().c_str());
         return STATUS_MEDIA_WRITE_PROTECTED;
     }
     log(LogLevel::Warning,
@@ -196,8 +200,7 @@ Status FileTarget::check_format(const IoOperation& op) const {
         if (dir == (_IOC_READ | _IOC_WRITE) && op.input && op.input_length < size) return STATUS_BUFFER_TOO_SMALL;
         return STATUS_SUCCESS;
     }
-    default:
-        return STATUS_INVALID_DEVICE_REQUEST;  // internal ioctls are for in-process targets only
+    default: return STATUS_INVALID_DEVICE_REQUEST;  // internal ioctls are for in-process targets only
     }
 }
 
@@ -255,8 +258,10 @@ Status FileTarget::status_from_errno(const IoOperation& op, int err) const {
     if (!block_device_ || op.type != RequestType::Write || (err != EPERM && err != EACCES && err != EROFS))
         return Status::from_errno(err);
     if (!logged_write_protected_.exchange(true, std::memory_order_relaxed))
-        log(LogLevel::Warning, "%s is a read-only block device: writes fail with STATUS_MEDIA_WRITE_PROTECTED "
-            "(make it writable with blockdev --setrw, or attach a loop device without -r)", name().c_str());
+        log(LogLevel::Warning,
+            "%s is a read-only block device: writes fail with STATUS_MEDIA_WRITE_PROTECTED "
+            "(make it writable with blockdev --setrw, or attach a loop device without -r)",
+            name().c_str());
     return STATUS_MEDIA_WRITE_PROTECTED;
 }
 
@@ -284,9 +289,9 @@ void FileTarget::run_transfer(Request& r, WorkerContext& worker) {
         res = is_read ? ::pread(fd(), op.data, op.length, op.device_offset)
                       : ::pwrite(fd(), op.data, op.length, op.device_offset);
     } else {
-        res = is_read      ? ::read(fd(), op.data, op.length)
-              : socket_    ? ::send(fd(), op.data, op.length, MSG_NOSIGNAL)  // a write would raise SIGPIPE
-                           : ::write(fd(), op.data, op.length);
+        res = is_read   ? ::read(fd(), op.data, op.length)
+              : socket_ ? ::send(fd(), op.data, op.length, MSG_NOSIGNAL)  // a write would raise SIGPIPE
+                        : ::write(fd(), op.data, op.length);
     }
     if (res < 0) res = -errno;
     const OsResult o = os_result(*this, op, res);

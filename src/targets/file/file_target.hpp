@@ -41,14 +41,15 @@ private:
     void run_transfer(Request& r, WorkerContext& worker);
     void run_ioctl(Request& r);
 
-    std::atomic<int> fd_;  // -1 once close has released it; read by the engine thread
+    std::atomic<int> fd_;              // -1 once close has released it; read by the engine thread
     std::atomic<int> fixed_slot_{-1};  // fd_'s registered-file slot in the engine's ring, or -1
     void unregister_file() noexcept;
     bool seekable_ = false;
     bool socket_ = false;
     bool block_device_ = false;
     mutable std::atomic<bool> logged_write_protected_{false};  // its log line once per target
-    int access_ = O_RDWR;  // the descriptor's O_ACCMODE: a read-only one is not written, and the reverse  // written with send(MSG_NOSIGNAL): a write() would raise SIGPIPE
+    int access_ = O_RDWR;  // the descriptor's O_ACCMODE: a read-only one is not written, and the reverse  // written
+                           // with send(MSG_NOSIGNAL): a write() would raise SIGPIPE
     bool direct_ = false;
     unsigned mem_align_ = 1;  // O_DIRECT: buffer address alignment
     unsigned off_align_ = 1;  // O_DIRECT: length and device offset alignment
