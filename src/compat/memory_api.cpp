@@ -7,7 +7,7 @@ using namespace wdfio::compat;
 
 namespace {
 // Wraps a new core memory object in a published handle.
-Status publish_memory(const char* call, const WDF_OBJECT_ATTRIBUTES* attributes, Ref<Handle> parent,
+Status publish_memory(const char* call, const WDF_OBJECT_ATTRIBUTES* attributes, const Ref<Handle>& parent,
                       Result<Ref<Memory>> made, WDFMEMORY* out) {
     if (!made) return made.status();
     auto h = Ref<MemoryHandle>::adopt(new MemoryHandle(std::move(made).value()));

@@ -32,7 +32,7 @@ struct DeliveredAccess {
     // Runs the cancel callback of a cancelable request the driver holds.
     static bool cancel_held(Request& q);
     static void destroy_pooled(Request& q);
-    static void recycle(Request& q) noexcept;  // its last reference went: back to its device's pool
+    static void recycle(Request& done) noexcept;  // its last reference went: back to its device's pool
     // Device activity (what remove() waits for): requests the driver owns and
     // callbacks running; in_callback() is true inside a callback on this thread.
     static void owned_begin(Device& d, std::uint32_t n = 1) noexcept { d.activity_begin(n); }

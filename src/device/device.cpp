@@ -110,7 +110,7 @@ Result<Ref<Queue>> Device::create_queue(QueueDispatch dispatch, Driver* handler,
     });
     if (!made) return made;
     try {
-        queues_.push_back(*made);
+        queues_.emplace_back(*made);
     } catch (...) {
         made->delete_object();
         return STATUS_INSUFFICIENT_RESOURCES;

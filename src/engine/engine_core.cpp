@@ -195,7 +195,7 @@ bool EngineCore::stopping_and_idle() const {
     return stop_.load(std::memory_order_acquire) && active_.load(std::memory_order_acquire) == 0 && handoffs_.empty();
 }
 
-void EngineCore::run(std::shared_ptr<std::promise<void>> ready) {
+void EngineCore::run(const std::shared_ptr<std::promise<void>>& ready) {
     t_current = this;
     block_sigpipe_in_this_thread();  // io_uring writes to pipes run here (engine/sigpipe.hpp)
     const auto wanted = options_.backend ? options_.backend : backend_from_env();

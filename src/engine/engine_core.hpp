@@ -72,7 +72,7 @@ private:
     void post(HandoffNode& node);
     void wake() noexcept;
     int fire_timers();
-    void run(std::shared_ptr<std::promise<void>> ready);
+    void run(const std::shared_ptr<std::promise<void>>& ready);
     int drain_handoffs();
     bool stopping_and_idle() const;
 

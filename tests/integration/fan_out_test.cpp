@@ -31,6 +31,7 @@ protected:
     }
     std::vector<IoTarget*> raw(const std::vector<Ref<IoTarget>>& v) {
         std::vector<IoTarget*> out;
+        out.reserve(v.size());
         for (auto& t : v) out.push_back(t.get());
         return out;
     }

@@ -72,6 +72,7 @@ TEST_F(StreamTargetsTest, CancelManyPendingPipeReadsEachCompletesOnce) {
     Ref<Request> reqs[kReads];
     Ref<Memory> bufs[kReads];
     std::vector<std::unique_ptr<Completions>> seen;
+    seen.reserve(kReads);
     for (int i = 0; i < kReads; ++i) seen.push_back(std::make_unique<Completions>(engine));
     struct CloseAllOnExit {
         Ref<IoTarget>* targets;

@@ -29,7 +29,8 @@ inline std::string unique_name(const char* tag) {
 // outlive the stack. The destructor removes the devices, top first.
 class Stack {
 public:
-    Stack(Engine& engine, Driver& bottom, int depth, DeviceOptions bottom_options = {}, std::string top_name = {}) {
+    Stack(Engine& engine, Driver& bottom, int depth, DeviceOptions bottom_options = {},
+          const std::string& top_name = {}) {
         if (depth == 1) bottom_options.name = top_name;
         auto b = Device::create(engine, bottom, bottom_options);
         if (!b) {

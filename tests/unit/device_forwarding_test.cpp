@@ -98,6 +98,7 @@ TEST_P(DeviceStackDepth, ReadsAndWritesRoundTrip) {
     std::vector<std::thread> senders;
     std::vector<Ref<Request>> keep[2];
     std::vector<Ref<Memory>> bufs[2];
+    senders.reserve(2);
     for (int t = 0; t < 2; ++t) {
         senders.emplace_back([&, t] {
             for (int i = 0; i < kPerThread; ++i) {

@@ -144,6 +144,7 @@ TEST_F(DeviceStackQueues, SequentialIsNeverReenteredByConcurrentSenders) {
     std::vector<Ref<Request>> keep[2];
     auto buf = Memory::allocate(16).value();
     std::vector<std::thread> senders;
+    senders.reserve(2);
     for (int s = 0; s < 2; ++s) {
         senders.emplace_back([&, s] {
             for (int i = 0; i < kPerThread; ++i) {
@@ -193,6 +194,7 @@ TEST_F(DeviceStackQueues, ParallelRunsCallbacksConcurrently) {
     auto t = d->open_target().value();
     std::atomic<int> ok{0};
     std::vector<std::thread> senders;
+    senders.reserve(2);
     for (int i = 0; i < 2; ++i) {
         senders.emplace_back([&] {
             auto buf = Memory::allocate(8).value();
@@ -332,6 +334,7 @@ TEST_F(DeviceStackQueueState, StoppedQueueHoldsRequestsUntilStarted) {
     Completions c;
     std::vector<Ref<Request>> reqs;
     auto buf = Memory::allocate(16).value();
+    reqs.reserve(3);
     for (int i = 0; i < 3; ++i) reqs.push_back(send_read(*t, c, buf, i));
     EXPECT_EQ(q.waiting(), 3u);
     EXPECT_EQ(drv.presented.load(), 0);

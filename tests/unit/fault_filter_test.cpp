@@ -46,7 +46,7 @@ protected:
     void TearDown() override { EXPECT_EQ(Verifier::violations(), 0u); }
 
     // The filter above the disk, named; `target` opened on it by name.
-    Status make(const FaultConfig& config, DeviceOptions options = {kFilterName}) {
+    Status make(const FaultConfig& config, const DeviceOptions& options = {kFilterName}) {
         target = nullptr;
         filter.reset();
         auto lower = disk->device().open_target();
@@ -253,6 +253,7 @@ TEST_F(FaultFilterTest, ConcurrentSendersDrawTheSameShare) {
     ASSERT_EQ(make(fail_config(0.5, 42)), Status(STATUS_SUCCESS));
     std::atomic<std::uint64_t> failed{0}, other{0};
     std::vector<std::thread> threads;
+    threads.reserve(kThreads);
     for (int t = 0; t < kThreads; ++t) {
         threads.emplace_back([&, t] {
             auto buf = Memory::allocate(4096).value();
@@ -314,6 +315,7 @@ TEST_F(FaultFilterTest, DelayManyInFlight) {
     ASSERT_EQ(make(c), Status(STATUS_SUCCESS));
     constexpr int kCount = 200;
     std::vector<Pending*> ps;
+    ps.reserve(kCount);
     for (int i = 0; i < kCount; ++i) ps.push_back(start(i % 2 ? RequestType::Read : RequestType::Write, 512, i * 512));
     for (Pending* p : ps) {
         ASSERT_TRUE(p->wait());
@@ -363,6 +365,7 @@ TEST_F(FaultFilterTest, DelayWithDeferredCompletion) {
     o.deferred_completion = true;  // the sender's completion on the engine thread
     ASSERT_EQ(make(c, o), Status(STATUS_SUCCESS));
     std::vector<Pending*> ps;
+    ps.reserve(20);
     for (int i = 0; i < 20; ++i) ps.push_back(start(RequestType::Read, 1024, i * 1024));
     for (Pending* p : ps) {
         ASSERT_TRUE(p->wait());
@@ -482,6 +485,7 @@ TEST_F(FaultFilterTest, NeverCompleteOnlyTheMaskedTypes) {
 TEST_F(FaultFilterTest, RemovingTheDeviceCompletesHeldRequests) {
     ASSERT_EQ(make(never_config()), Status(STATUS_SUCCESS));
     std::vector<Pending*> ps;
+    ps.reserve(5);
     for (int i = 0; i < 5; ++i) ps.push_back(start(i % 2 ? RequestType::Write : RequestType::Read, 512, i * 512));
     EXPECT_EQ(filter->holding(), 5u);
     for (Pending* p : ps) EXPECT_FALSE(p->done());
@@ -505,6 +509,7 @@ TEST_F(FaultFilterTest, RemovingTheDeviceCompletesHeldRequests) {
 TEST_F(FaultFilterTest, DestroyingTheFilterCompletesHeldRequests) {
     ASSERT_EQ(make(never_config()), Status(STATUS_SUCCESS));
     std::vector<Pending*> ps;
+    ps.reserve(5);
     for (int i = 0; i < 5; ++i) ps.push_back(start(RequestType::Read, 512, i * 512));
     target = nullptr;
     filter.reset();
@@ -519,6 +524,7 @@ TEST_F(FaultFilterTest, CancelRacesTheFilter) {
     ASSERT_EQ(make(never_config()), Status(STATUS_SUCCESS));
     constexpr int kCount = 300;
     std::vector<Pending*> ps;
+    ps.reserve(kCount);
     for (int i = 0; i < kCount; ++i) ps.push_back(start(RequestType::Read, 512, (i % 64) * 512));
     std::thread canceller([&] {
         for (int i = kCount - 1; i >= 0; --i) ps[i]->request->cancel_sent_request();

@@ -83,6 +83,7 @@ TEST_F(FileIo, TenThousandReadsFromSeveralThreadsCompleteExactlyOnce) {
         ASSERT_EQ(requests[i]->format_read(*target, buffers[i], {}, (i % 64) * kBlock), Status(STATUS_SUCCESS));
     }
     std::vector<std::thread> senders;
+    senders.reserve(kThreads);
     for (int t = 0; t < kThreads; ++t) {
         senders.emplace_back([&, t] {
             for (int i = t * kPerThread; i < (t + 1) * kPerThread; ++i) {

@@ -251,7 +251,7 @@ TEST_F(ObjectModel, CreateRacingParentDelete) {
                 ObjectAttributes a;
                 a.parent = &*root;
                 auto m = Memory::allocate(8, a);
-                if (m) made.push_back(*m);
+                if (m) made.emplace_back(*m);
                 else EXPECT_EQ(m.status(), Status(STATUS_DELETE_PENDING));
             }
         });

@@ -71,6 +71,7 @@ TEST_F(RamDiskTest, ConcurrentWritersAndReaders) {
     constexpr int kThreads = 4, kRounds = 200;
     std::atomic<int> bad{0};
     std::vector<std::thread> threads;
+    threads.reserve(kThreads);
     for (int t = 0; t < kThreads; ++t) {
         threads.emplace_back([&, t] {
             auto out = Memory::allocate(4096).value();

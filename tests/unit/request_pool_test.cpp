@@ -11,6 +11,7 @@ TEST(RequestPool, CountsRequestsAndHoldsExactlySizeofEach) {
     static_assert(sizeof(Request) <= 512, "issue 5: request + location + timer slot within 512 bytes");
     const RequestPoolStats before = request_pool_stats();
     std::vector<Ref<Request>> held;
+    held.reserve(100);
     for (int i = 0; i < 100; ++i) held.push_back(Request::create().value());
 
     const RequestPoolStats during = request_pool_stats();
