@@ -72,6 +72,26 @@ bool completes(const test::Completions& c, int want, std::chrono::milliseconds l
     return true;
 }
 
+// One round of a send into a stopped target against `racer` (a purge or a
+// close): refused for the state, or parked and then failed as not sent.
+// Returns false (and records the failure) if the contract broke.
+bool parked_send_round(Racer& racer, int round, Request& r, IoTarget& t, const test::Completions& c, int& accepted) {
+    racer.go(round);
+    const bool sent = r.send(t);
+    racer.wait(round);
+    if (!sent) {
+        EXPECT_STATUS(r.status(), STATUS_INVALID_DEVICE_STATE) << "round " << round;
+        return r.status() == Status(STATUS_INVALID_DEVICE_STATE);
+    }
+    ++accepted;
+    if (!completes(c, accepted)) {
+        ADD_FAILURE() << "round " << round << ": parked, yet never failed";
+        return false;
+    }
+    EXPECT_STATUS(c.status(), STATUS_WDF_DEVICE_REMOVED_NOT_SENT) << "round " << round;
+    return c.status() == Status(STATUS_WDF_DEVICE_REMOVED_NOT_SENT);
+}
+
 }  // namespace
 
 // A cancel always finds a parked request, or the send saw the cancel first
@@ -120,6 +140,7 @@ TEST(TargetRace, TimeoutOfSendIntoStoppedTarget) {
     const int batches = std::max(1, test::stress_iterations(10'000) / kBatch);
     test::Completions c;
     std::vector<Ref<Request>> requests;
+    requests.reserve(kBatch);
     for (int k = 0; k < kBatch; ++k) requests.push_back(test::read_request(t, c));
     const auto one_microsecond = SendOptions().timeout_after(std::chrono::microseconds(1));
     int sent = 0;
@@ -192,16 +213,7 @@ TEST(TargetRace, PurgeAgainstSendIntoStoppedTarget) {
         ASSERT_STATUS(r->reuse(), STATUS_SUCCESS);
         ASSERT_STATUS(r->format_read(t, Memory::allocate(64).value(), {}, 0), STATUS_SUCCESS);
         r->set_completion(&test::Completions::routine, &c);
-        purger.go(i);
-        const bool sent = r->send(t);
-        purger.wait(i);
-        if (!sent) {
-            ASSERT_STATUS(r->status(), STATUS_INVALID_DEVICE_STATE) << "round " << i;
-            continue;
-        }
-        ++accepted;
-        ASSERT_TRUE(completes(c, accepted)) << "round " << i;
-        ASSERT_STATUS(c.status(), STATUS_WDF_DEVICE_REMOVED_NOT_SENT) << "round " << i;
+        ASSERT_TRUE(parked_send_round(purger, i, *r, t, c, accepted));
     }
     EXPECT_EQ(c.count.load(), accepted);
     std::printf("purge vs parked send: %d of %d accepted\n", accepted, rounds);
@@ -222,16 +234,7 @@ TEST(TargetRace, CloseAgainstSendIntoStoppedTarget) {
         t.stop(SentIoAction::LeavePending);
         auto r = test::read_request(t, c);
         victim.store(&t);
-        closer.go(i);
-        const bool sent = r->send(t);
-        closer.wait(i);
-        if (!sent) {
-            ASSERT_STATUS(r->status(), STATUS_INVALID_DEVICE_STATE) << "round " << i;
-            continue;
-        }
-        ++accepted;
-        ASSERT_TRUE(completes(c, accepted)) << "round " << i;
-        ASSERT_STATUS(c.status(), STATUS_WDF_DEVICE_REMOVED_NOT_SENT) << "round " << i;
+        ASSERT_TRUE(parked_send_round(closer, i, *r, t, c, accepted));
     }
     EXPECT_EQ(c.count.load(), accepted);
     std::printf("close vs parked send: %d of %d accepted\n", accepted, rounds);
