@@ -5,8 +5,10 @@
 namespace wdfio::detail {
 
 namespace {
-thread_local unsigned t_routine_depth = 0;
-}
+// Read and written around every completion routine: initial-exec, so that
+// the library's PIC code reaches it without a __tls_get_addr call.
+__attribute__((tls_model("initial-exec"))) thread_local unsigned t_routine_depth = 0;
+}  // namespace
 
 RoutineScope::RoutineScope() noexcept { ++t_routine_depth; }
 RoutineScope::~RoutineScope() { --t_routine_depth; }

@@ -72,25 +72,49 @@ bool completes(const test::Completions& c, int want, std::chrono::milliseconds l
     return true;
 }
 
-// One round of a send into a stopped target against `racer` (a purge or a
-// close): refused for the state, or parked and then failed as not sent.
-// Returns false (and records the failure) if the contract broke.
-bool parked_send_round(Racer& racer, int round, Request& r, IoTarget& t, const test::Completions& c, int& accepted) {
+// The request again as every round needs it: reused, a 64-byte read, the recorder.
+void rearm(Request& r, IoTarget& t, test::Completions& c) {
+    ASSERT_STATUS(r.reuse(), STATUS_SUCCESS);
+    ASSERT_STATUS(r.format_read(t, Memory::allocate(64).value(), {}, 0), STATUS_SUCCESS);
+    r.set_completion(&test::Completions::routine, &c);
+}
+
+// What one round of a send against `racer` may end in: refused with
+// `refused`, or accepted and completed with `completed`. A routine that
+// never runs is a failure (`stuck` says what was left hanging); the request
+// is then cancelled, so the next round starts clean.
+struct Outcome {
+    NTSTATUS refused;
+    NTSTATUS completed;
+    const char* stuck;
+};
+
+// One round: the send and the racer's act meet. Returns false (and records
+// the failure) if the contract broke.
+bool race_round(Racer& racer, int round, Request& r, IoTarget& t, const test::Completions& c, int& accepted,
+                const Outcome& want) {
     racer.go(round);
     const bool sent = r.send(t);
     racer.wait(round);
     if (!sent) {
-        EXPECT_STATUS(r.status(), STATUS_INVALID_DEVICE_STATE) << "round " << round;
-        return r.status() == Status(STATUS_INVALID_DEVICE_STATE);
+        EXPECT_STATUS(r.status(), want.refused) << "round " << round;
+        return r.status() == Status(want.refused);
     }
     ++accepted;
     if (!completes(c, accepted)) {
-        ADD_FAILURE() << "round " << round << ": parked, yet never failed";
+        ADD_FAILURE() << "round " << round << ": " << want.stuck << " (" << t.parked() << " parked)";
+        r.cancel_sent_request();
+        EXPECT_TRUE(completes(c, accepted));
         return false;
     }
-    EXPECT_STATUS(c.status(), STATUS_WDF_DEVICE_REMOVED_NOT_SENT) << "round " << round;
-    return c.status() == Status(STATUS_WDF_DEVICE_REMOVED_NOT_SENT);
+    EXPECT_STATUS(c.status(), want.completed) << "round " << round;
+    return c.status() == Status(want.completed);
 }
+
+// Sends into a stopped target against a purge or a close: refused for the
+// state, or parked and then failed as not sent.
+constexpr Outcome kParkedThenRemoved{STATUS_INVALID_DEVICE_STATE, STATUS_WDF_DEVICE_REMOVED_NOT_SENT,
+                                     "parked, yet never failed"};
 
 }  // namespace
 
@@ -108,20 +132,9 @@ TEST(TargetRace, CancelAgainstSendIntoStoppedTarget) {
     const int rounds = test::stress_iterations(20'000);
     int accepted = 0;
     for (int i = 1; i <= rounds; ++i) {
-        ASSERT_STATUS(r->reuse(), STATUS_SUCCESS);
-        ASSERT_STATUS(r->format_read(t, Memory::allocate(64).value(), {}, 0), STATUS_SUCCESS);
-        r->set_completion(&test::Completions::routine, &c);
-        canceller.go(i);
-        const bool sent = r->send(t);
-        canceller.wait(i);
-        if (!sent) {
-            ASSERT_STATUS(r->status(), STATUS_CANCELLED) << "round " << i;
-            continue;
-        }
-        ++accepted;
-        ASSERT_TRUE(completes(c, accepted))
-            << "round " << i << ": cancelled, yet still parked (" << t.parked() << " parked)";
-        ASSERT_STATUS(c.status(), STATUS_CANCELLED) << "round " << i;
+        ASSERT_NO_FATAL_FAILURE(rearm(*r, t, c));
+        ASSERT_TRUE(race_round(canceller, i, *r, t, c, accepted,
+                               {STATUS_CANCELLED, STATUS_CANCELLED, "cancelled, yet still parked"}));
     }
     EXPECT_EQ(c.count.load(), accepted);
     EXPECT_EQ(t.parked(), 0u);
@@ -173,23 +186,10 @@ TEST(TargetRace, PurgeAgainstSendIntoStartedTarget) {
     int accepted = 0;
     for (int i = 1; i <= rounds; ++i) {
         ASSERT_STATUS(t.start(), STATUS_SUCCESS);
-        ASSERT_STATUS(r->reuse(), STATUS_SUCCESS);
-        ASSERT_STATUS(r->format_read(t, Memory::allocate(64).value(), {}, 0), STATUS_SUCCESS);
-        r->set_completion(&test::Completions::routine, &c);
-        purger.go(i);
-        const bool sent = r->send(t);
-        purger.wait(i);
-        if (!sent) {
-            ASSERT_STATUS(r->status(), STATUS_INVALID_DEVICE_STATE) << "round " << i;
-            continue;
-        }
-        ++accepted;
-        if (!completes(c, accepted)) {
-            ADD_FAILURE() << "round " << i << ": sent before purge returned, yet not cancelled";
-            r->cancel_sent_request();
-            ASSERT_TRUE(completes(c, accepted));
-        }
-        ASSERT_STATUS(c.status(), STATUS_CANCELLED) << "round " << i;
+        ASSERT_NO_FATAL_FAILURE(rearm(*r, t, c));
+        ASSERT_TRUE(race_round(
+            purger, i, *r, t, c, accepted,
+            {STATUS_INVALID_DEVICE_STATE, STATUS_CANCELLED, "sent before purge returned, yet not cancelled"}));
     }
     EXPECT_EQ(t.pending(), 0u);
     std::printf("purge vs send: %d of %d accepted\n", accepted, rounds);
@@ -210,10 +210,8 @@ TEST(TargetRace, PurgeAgainstSendIntoStoppedTarget) {
     int accepted = 0;
     for (int i = 1; i <= rounds; ++i) {
         t.stop(SentIoAction::LeavePending);
-        ASSERT_STATUS(r->reuse(), STATUS_SUCCESS);
-        ASSERT_STATUS(r->format_read(t, Memory::allocate(64).value(), {}, 0), STATUS_SUCCESS);
-        r->set_completion(&test::Completions::routine, &c);
-        ASSERT_TRUE(parked_send_round(purger, i, *r, t, c, accepted));
+        ASSERT_NO_FATAL_FAILURE(rearm(*r, t, c));
+        ASSERT_TRUE(race_round(purger, i, *r, t, c, accepted, kParkedThenRemoved));
     }
     EXPECT_EQ(c.count.load(), accepted);
     std::printf("purge vs parked send: %d of %d accepted\n", accepted, rounds);
@@ -234,7 +232,7 @@ TEST(TargetRace, CloseAgainstSendIntoStoppedTarget) {
         t.stop(SentIoAction::LeavePending);
         auto r = test::read_request(t, c);
         victim.store(&t);
-        ASSERT_TRUE(parked_send_round(closer, i, *r, t, c, accepted));
+        ASSERT_TRUE(race_round(closer, i, *r, t, c, accepted, kParkedThenRemoved));
     }
     EXPECT_EQ(c.count.load(), accepted);
     std::printf("close vs parked send: %d of %d accepted\n", accepted, rounds);
