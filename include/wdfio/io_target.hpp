@@ -16,7 +16,6 @@
 
 // Defined in src/, declared before the exported region: not part of the ABI.
 namespace wdfio::detail {
-struct WorkerContext;
 struct TargetAccess;
 class EngineCore;
 }  // namespace wdfio::detail
@@ -123,15 +122,8 @@ protected:
     // Cancel every operation sent and not finished, setting each request's
     // cancel flag; with include_ignore also those sent with IGNORE_TARGET_STATE.
     virtual void cancel_sent_io(bool include_ignore) = 0;
-    // The status of an operation the OS failed with errno err (Status::from_errno
-    // unless the kind of target knows better). Called on the failure path only.
-    virtual Status status_from_errno(const IoOperation& op, int err) const;
     // Release OS resources once close has drained the target.
     virtual void release_resources() {}
-    // Carry out a request's operation synchronously on a worker thread.
-    virtual void run_blocking(Request& request, detail::WorkerContext& worker);
-    // Whether run_blocking may wait without bound (the pool adds a thread then).
-    virtual bool may_wait_indefinitely(const Request&) const { return true; }
     // A lower side calls this where its operation becomes visible to
     // cancel_sent_io: true (and r marked cancelled) if a stop(Cancel), purge or
     // close began its cancel pass after r passed the gate — the pass missed it.
@@ -188,12 +180,6 @@ protected:
     // The engine's core (alive as long as the target); others reach it
     // through detail::TargetAccess.
     detail::EngineCore& core() const noexcept { return *core_; }
-    // The io_uring operations in flight (engine thread only), and the
-    // hand-over link that asks the engine to cancel them.
-    Request* engine_list_ = nullptr;
-    detail::HandoffNode cancel_sent_node_;
-    std::atomic<bool> cancel_sent_queued_{false};
-    std::atomic<bool> cancel_include_ignore_{false};
 };
 
 }  // namespace wdfio

@@ -2,7 +2,6 @@
 #pragma once
 #include <wdfio/completion_params.hpp>
 #include <wdfio/detail/completion_routine.hpp>
-#include <wdfio/detail/handoff_node.hpp>
 #include <wdfio/memory.hpp>
 #include <wdfio/object.hpp>
 #include <wdfio/result.hpp>
@@ -15,8 +14,10 @@
 // Defined in src/, declared before the exported region: not part of the ABI.
 namespace wdfio::detail {
 class SyncWaiter;
+struct Operation;
 struct RequestAccess;
 struct DeliveredAccess;
+class DeliveredRequest;
 }  // namespace wdfio::detail
 
 #pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
@@ -50,7 +51,9 @@ struct IoOperation {
     void* arguments[3] = {};  // internal ioctl others: arguments 1, 2 and 4
 };
 
-class alignas(64) Request final : public Object {  // 64: low bits tag io_uring user_data
+// Not final: detail::DeliveredRequest, a queue-delivered request, adds its own
+// state (only it can: the constructor is private).
+class alignas(64) Request : public Object {  // 64: laid out by cache line
 public:
     // WdfRequestCreate. With a target, the request is checked against it (a
     // closed target → STATUS_INVALID_DEVICE_STATE); without, it fits the first
@@ -110,9 +113,7 @@ public:
     bool is_formatted() const noexcept { return life() != Life::Idle; }
     bool is_outstanding() const noexcept { return completion_refs_.load(std::memory_order_acquire) != 0; }
     // The sticky cancel flag; for a queue-delivered request, also a cancel from above.
-    bool is_canceled() const noexcept {
-        return canceled_.load(std::memory_order_acquire) || cancel_requested_.load(std::memory_order_acquire);
-    }
+    bool is_canceled() const noexcept;
     RequestKind kind() const noexcept { return kind_; }
 
     // WdfRequestReuse (spec §1.6): drops the format and the routine, clears the
@@ -125,9 +126,7 @@ public:
     // (On a driver-created request these fail with STATUS_INVALID_DEVICE_REQUEST.)
 
     // What arrived: the operation at this driver's level (type, lengths, offset, code).
-    const IoOperation& parameters() const noexcept {
-        return parent_ ? parent_->op_ : kNoOperation;  // the sender's next location is this one's current
-    }
+    const IoOperation& parameters() const noexcept;
     // The buffers of that operation, at least min_length bytes: a read's or an
     // ioctl's output, a write's or an ioctl's input. Shorter or absent →
     // STATUS_BUFFER_TOO_SMALL; none for this type → STATUS_INVALID_DEVICE_REQUEST.
@@ -154,7 +153,10 @@ public:
 private:
     friend struct detail::RequestAccess;
     friend struct detail::DeliveredAccess;
-    Request() = default;
+    friend class Queue;   // its lists link requests
+    friend class Device;  // its pool too
+    friend class detail::DeliveredRequest;
+    Request() noexcept;
     Status check_depth(const IoTarget& target);
     Status refuse_outstanding(const char* call);  // verifier report, STATUS_INVALID_DEVICE_STATE
     void last_reference_dropped() const noexcept override;
@@ -196,13 +198,14 @@ private:
     static constexpr std::int32_t kLowerClaim = 1 << 16;
     static constexpr std::uint16_t kAnyDepth = UINT16_MAX;
     void drop_claim() noexcept;
+    detail::Operation& record() noexcept;  // the engine's record (engine_)
     friend class IoTarget;
 
     // Laid out by cache line (512 bytes in all, alignment included). The
     // first five lines hold what a send to an OS target and its completion
     // touch on both threads (the sender's and the engine's), so that a
     // hand-over moves as few lines between cores as it can; the rest is
-    // formatting detail, queue-delivered state, and the timer.
+    // formatting detail and queue-delivered state.
     enum class Owner : std::uint8_t { Queued, Driver, Completed };
     // A request's life. Idle → Formatted (a format) → Sent or Parked (an
     // accepted send; Parked only under the target's park lock, which alone
@@ -223,88 +226,61 @@ private:
     Status status_ = STATUS_SUCCESS;
     std::atomic<std::int32_t> completion_refs_{0};
     Status lower_status_ = STATUS_SUCCESS;  // what the lower side completed with
-    std::uint32_t send_seq_ = 0;            // bumped per accepted send; tags OS operations
     std::uint16_t depth_ = kAnyDepth;       // locations left: unlimited unless queue-delivered (spec §1.3)
     // The low bits of the target's cancel epoch when this send passed its
     // gate: a lower side that starts the operation after a stop/purge/close
     // moved the epoch on cancels it (IoTarget::missed_cancel), so that no send
     // overtakes their cancel pass.
     std::uint16_t target_epoch_ = 0;
+    bool counted_sent_ = false;  // counted in the target's sent I/O (stop waits for it)
+    bool timer_armed_ = false;   // this send armed a timeout
+    RequestKind kind_ = RequestKind::Created;
+    std::atomic<Life> life_{Life::Idle};
     IoTarget* sent_target_ = nullptr;  // referenced while outstanding
     std::uint64_t information_ = 0;
     std::uint64_t lower_information_ = 0;
 
     // ---- lines 1–2: the format (the "next location"; a queue-delivered
     // request's current location is its parent's next location: parameters()),
-    // then the hand-over link, the target's list links and the per-send flags.
+    // the target's list links and the per-send flags.
     IoOperation op_;
-
-public:
-    // Engine/target plumbing; not part of the API.
-    detail::HandoffNode handoff_node_{detail::HandoffKind::Submit, this};
     // The target's list this request is on: parked (guarded by the park lock)
-    // or, once started, sent (io_uring: engine thread only; local: its lock).
-    // Never both at once, so one pair of links serves.
+    // or, for an in-process device, sent (its lock).
     Request* target_next_ = nullptr;
     Request* target_prev_ = nullptr;
-    // Per send, written by the sender before the operation starts.
-    bool ignore_state_ = false;  // sent with IGNORE_TARGET_STATE
-    bool counted_sent_ = false;  // counted in the target's sent I/O (stop waits for it)
-    bool timer_armed_ = false;   // this send armed a timeout
-
-private:
-    RequestKind kind_ = RequestKind::Created;
-    std::atomic<Life> life_{Life::Idle};
     std::atomic<bool> timed_out_{false};  // CANCELLED_FROM_TIMER
-    std::atomic<bool> canceled_{false};
+    // Queue-delivered state (the flags fill this line's end).
+    bool format_context_ = false;  // ever formatted with a format_* call (spec §4.2 step 3b)
+    bool wdm_formatted_ = false;   // format_using_current_type since delivery
+    // Written by whoever holds the request; read by cancellers under the queue's lock.
+    std::atomic<Owner> owner_{Owner::Completed};
+    std::atomic<Cancelable> cancel_state_{Cancelable::No};
+    std::atomic<bool> cancel_listed_{false};  // on its queue's cancelable list (the queue's lock)
+    std::atomic<bool> cancel_requested_{false};
 
-public:
-    std::atomic<bool> cancel_queued_{false};
+    // ---- lines 2–4: the engine's record of the operation (src/engine/operation.hpp:
+    // hand-over links, what the engine starts, the sticky cancel flag, the
+    // timer), built in place by the constructor. Opaque here: not part of the ABI.
+    alignas(8) unsigned char engine_[136];
 
-private:
-    // ---- line 3: completion parameters; line 4: the routine
+    // ---- lines 4–6: completion parameters, a synchronous send's waiter, the routine
     CompletionParams params_;
+    detail::SyncWaiter* waiter_ = nullptr;  // a synchronous send's waiter (fills the routine's alignment gap)
     detail::CompletionRoutine routine_;
 
-    // ---- lines 5–6: what the format references, queue-delivered state
+    // ---- lines 6–7: what the format references, what a send to a device
+    // keeps (the queue-delivered state itself is detail::DeliveredRequest's)
     Ref<Memory> memory_[3];                    // what the format references (spec §9)
     const IoTarget* format_target_ = nullptr;  // compared only, never dereferenced
-    Request* parent_ = nullptr;                // the request one level up (holds its lower claim)
     std::atomic<Request*> child_{nullptr};     // queue-delivered request one level down, this send
     // The queue-delivered request of the last dispatch, kept (one reference)
     // for the next send to the same device — as an IRP keeps its stack
     // locations — so a hop takes nothing from the device's pool.
     Request* lower_ = nullptr;
-    std::atomic<Queue*> queue_{nullptr};    // where it waits or was presented
-    Ref<Memory> input_view_, output_view_;  // retrieve_*_memory wrappers, re-pointed per delivery
-    void* recycle_context_ = nullptr;       // queue-delivered: the device whose pool takes it back
-    // A synchronous send's waiter. Here, not in line 0, since the object base
-    // grew by its record pointer: only synchronous sends write it.
-    detail::SyncWaiter* waiter_ = nullptr;
-    CancelCallback cancel_callback_ = nullptr;
-    void* cancel_context_ = nullptr;
-    bool format_context_ = false;  // ever formatted with a format_* call (spec §4.2 step 3b)
-    bool wdm_formatted_ = false;   // format_using_current_type since delivery
-    // Written by whoever holds the request; read by cancellers under the queue's lock.
-    std::atomic<Owner> owner_{Owner::Completed};
-    Owner owner() const noexcept { return owner_.load(std::memory_order_acquire); }
-    std::atomic<Cancelable> cancel_state_{Cancelable::No};
-    std::atomic<bool> cancel_listed_{false};  // on its queue's cancelable list (the queue's lock)
-    std::atomic<bool> cancel_requested_{false};
-
-public:
-    std::atomic<std::uint32_t> cancel_seq_{0};
-    detail::HandoffNode cancel_node_{detail::HandoffKind::Cancel, this};
-    // Worker-pool FIFO link; also the device queues' and the device pool's.
+    // The device's queues and its pool of queue-delivered requests.
     Request* pool_next_ = nullptr;
     Request* pool_prev_ = nullptr;
-
-    // ---- line 7: the timeout timer (guarded by the engine's timer lock)
-    Request* timer_next_ = nullptr;
-    Request* timer_prev_ = nullptr;
-    std::int64_t timer_deadline_ = 0;  // steady-clock ns
-    std::uint32_t timer_seq_ = 0;
-    std::int32_t timer_slot_ = -1;  // -1: not in the wheel
+    Owner owner() const noexcept { return owner_.load(std::memory_order_acquire); }
 };
 
 // Where requests live: slabs of 64 requests, kept for reuse (the footprint of

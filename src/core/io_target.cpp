@@ -8,6 +8,7 @@
 #include "core/futex.hpp"
 #include "core/object_create.hpp"
 #include "core/request_access.hpp"
+#include "core/target_access.hpp"
 #include "engine/engine_core.hpp"
 #include "engine/finish_batch.hpp"
 
@@ -21,9 +22,7 @@ bool accepts_ignore_state(IoTargetState s) {
 }
 }  // namespace
 
-IoTarget::IoTarget(Engine& engine, std::string name) : engine_(engine), core_(engine.core_), name_(std::move(name)) {
-    cancel_sent_node_.set(detail::HandoffKind::CancelAll, this);
-}
+IoTarget::IoTarget(Engine& engine, std::string name) : engine_(engine), core_(engine.core_), name_(std::move(name)) {}
 
 bool IoTarget::is_open() const noexcept {
     const auto s = state();
@@ -76,7 +75,9 @@ void IoTarget::finish(bool counted_sent) noexcept {
     const std::uint64_t step = counted_sent ? kPendingOne | kSentOne : kPendingOne;
     // On the engine thread, counted down once per target at the end of the
     // loop's pass (FinishBatch): the sender's core keeps the counter's line.
-    if (auto* batch = detail::FinishBatch::current()) batch->add(*this, step);
+    if (auto* batch = detail::FinishBatch::current())
+        batch->add(
+            this, [](void* t, std::uint64_t steps) noexcept { static_cast<IoTarget*>(t)->count_down(steps); }, step);
     else count_down(step);
 }
 
@@ -115,7 +116,7 @@ Request::SubmitResult IoTarget::park(Request& r, const SendOptions& options, std
         // close either finds it parked or refused it; a cancel or timer finds
         // it parked, or it was never parked (spec §4.3 steps 5–8).
         r.accept(*this, false, false, epoch);
-        if (r.canceled_.load(std::memory_order_seq_cst)) {
+        if (detail::RequestAccess::canceled(r)) {
             lock.unlock();  // the undo may release the target
             Result undone;
             r.undo_if_canceled(undone);
@@ -141,7 +142,7 @@ Request::SubmitResult IoTarget::park(Request& r, const SendOptions& options, std
 
 bool IoTarget::missed_cancel(Request& r) noexcept {
     const auto now = static_cast<std::uint16_t>(cancel_epoch_.load(std::memory_order_seq_cst));
-    if (r.ignore_state_ || r.target_epoch_ == now) return false;
+    if (detail::RequestAccess::ignores_state(r) || r.target_epoch_ == now) return false;
     detail::RequestAccess::mark_canceled(r);  // as the cancel pass it missed would have
     return true;
 }
@@ -253,7 +254,7 @@ Status IoTarget::start() {
         list = r->target_next_;
         r->target_next_ = r->target_prev_ = nullptr;
         if (r->timer_armed_) {
-            core_->timers().disarm(*r);
+            core_->disarm_timer(detail::RequestAccess::op(*r));
             r->timer_armed_ = false;
         }
         if (detail::RequestAccess::canceled(*r)) {  // a cancel raced the start
@@ -331,12 +332,6 @@ void IoTarget::shut(IoTargetState final_state) {
 void IoTarget::close() { shut(IoTargetState::Closed); }
 void IoTarget::remove() { shut(IoTargetState::Deleted); }
 
-Status IoTarget::status_from_errno(const IoOperation&, int err) const { return Status::from_errno(err); }
-
-void IoTarget::run_blocking(Request& request, detail::WorkerContext&) {
-    detail::RequestAccess::record_result(request, STATUS_NOT_SUPPORTED, 0);
-}
-
 const char* to_string(IoTargetState s) noexcept {
     switch (s) {
     case IoTargetState::Undefined: return "Undefined";
@@ -351,3 +346,7 @@ const char* to_string(IoTargetState s) noexcept {
 }
 
 }  // namespace wdfio
+
+namespace wdfio::detail {
+bool TargetAccess::missed_cancel(Request& r) noexcept { return RequestAccess::sent_target(r)->missed_cancel(r); }
+}  // namespace wdfio::detail

@@ -11,7 +11,6 @@
 #include "core/request_slab.hpp"
 #include "core/sync_waiter.hpp"
 #include "core/target_access.hpp"
-#include "device/delivered_access.hpp"
 #include "engine/engine_core.hpp"
 
 #include <new>
@@ -49,21 +48,47 @@ Result<Ref<Request>> Request::create(IoTarget& target, const ObjectAttributes& a
     return create(attributes);
 }
 
-Request::~Request() {
-    if (lower_) lower_->release();  // back to its device's pool
+Request::Request() noexcept {
+    static_assert(sizeof(detail::Operation) == sizeof(engine_) && alignof(detail::Operation) <= alignof(Request),
+                  "Request::engine_ must fit the engine's operation record exactly");
+    new (engine_) detail::Operation();
 }
 
-// Issue 5: memory per in-flight request — the request with its location and
-// its timer slot, all inside — at most 512 bytes.
+Request::~Request() {
+    if (lower_) lower_->release();  // back to its device's pool
+    record().~Operation();
+}
+
+// Issue 5: memory per in-flight request — the request with its location, its
+// engine record and its timer, all inside — at most 512 bytes.
 static_assert(sizeof(Request) <= 512, "Request grew past 512 bytes: see the field order in request.hpp");
+
+namespace {
+using detail::Operation;
+using detail::RequestAccess;
+
+bool missed_cancel(Operation& op) noexcept {
+    Request& r = RequestAccess::of(op);
+    return detail::TargetAccess::missed_cancel(r);
+}
+void timer_fired(Operation& op, std::uint32_t seq) noexcept { RequestAccess::timer_fired(RequestAccess::of(op), seq); }
+void retain(Operation& op) noexcept { RequestAccess::of(op).add_ref(); }
+void release(Operation& op) noexcept { RequestAccess::of(op).release(); }
+constexpr detail::OwnerOps kOwnerOps{&missed_cancel, &timer_fired, &retain, &release};
+}  // namespace
+
+const detail::OwnerOps& detail::RequestAccess::owner_ops() noexcept { return kOwnerOps; }
+
+detail::Operation& Request::record() noexcept { return RequestAccess::op(*this); }
+
+bool Request::is_canceled() const noexcept {
+    return RequestAccess::op(*this).canceled.load(std::memory_order_acquire) ||
+           cancel_requested_.load(std::memory_order_acquire);
+}
 
 void Request::last_reference_dropped() const noexcept {
     auto* self = const_cast<Request*>(this);
     const bool in_block = end_of_life();  // a request without a record: one load
-    if (kind_ == RequestKind::QueueDelivered && recycle_context_) {
-        detail::DeliveredAccess::recycle(*self);  // back to its device's pool
-        return;
-    }
     self->~Request();
     if (in_block) ::operator delete(self, std::align_val_t(alignof(Request)));
     else detail::free_request_storage(self);
@@ -238,7 +263,7 @@ Status Request::reuse(std::uint32_t flags, Status reuse_status) {
     routine_.reset();
     status_ = reuse_status;
     information_ = 0;
-    canceled_.store(false, std::memory_order_release);
+    record().canceled.store(false, std::memory_order_release);
     return STATUS_SUCCESS;
 }
 
@@ -275,19 +300,21 @@ void Request::accept(IoTarget& target, bool ignore_state, bool counted_sent, std
     if (kind_ == RequestKind::Created) add_ref();
     sent_target_ = &target;
     timed_out_.store(false, std::memory_order_relaxed);
-    ignore_state_ = ignore_state;
+    detail::Operation& op = record();
+    op.sticky = ignore_state;
+    op.ops = nullptr;  // the target that starts it says how
     counted_sent_ = counted_sent;
     target_epoch_ = static_cast<std::uint16_t>(epoch);
     set_life(Life::Sent);
     timer_armed_ = false;
-    ++send_seq_;
+    ++op.seq;
     completion_refs_.store(kLowerClaim, std::memory_order_seq_cst);
 }
 
 bool Request::undo_if_canceled(SubmitResult& result) noexcept {
     // Step 6: a cancel that came first (sticky) undoes the send — unless a
     // canceller holds a claim, in which case it completes the request.
-    if (!canceled_.load(std::memory_order_seq_cst)) return false;
+    if (!record().canceled.load(std::memory_order_seq_cst)) return false;
     lower_status_ = STATUS_CANCELLED;
     lower_information_ = 0;
     if (completion_refs_.fetch_sub(kLowerClaim, std::memory_order_acq_rel) == kLowerClaim) {
@@ -307,7 +334,8 @@ void Request::arm_timeout(IoTarget& target, const SendOptions& options) {
     // Step 8: the timer starts before the request goes down or is parked.
     if (!options.has(SEND_OPTION_TIMEOUT) || options.timeout == 0) return;
     timer_armed_ = true;
-    target.core().arm_timer(*this, detail::TimerWheel::now_ns() + wait_for_ticks(options.timeout).count(), send_seq_);
+    detail::Operation& op = record();
+    target.core().arm_timer(op, detail::TimerWheel::now_ns() + wait_for_ticks(options.timeout).count(), op.seq);
 }
 
 Request::SubmitResult Request::submit(IoTarget& target, const SendOptions& options, const char* call) {
@@ -423,7 +451,7 @@ void Request::drop_claim() noexcept {
 }
 
 bool Request::cancel_sent_request() {
-    canceled_.store(true, std::memory_order_seq_cst);
+    record().canceled.store(true, std::memory_order_seq_cst);
     bool lower_working = false;
     if (!take_claim(&lower_working)) return false;
     // Our claim keeps sent_target_ stable and the request from completing under
@@ -436,9 +464,9 @@ bool Request::cancel_sent_request() {
 
 void Request::timer_fired(std::uint32_t seq) noexcept {
     if (!take_claim(nullptr)) return;                       // finished before the timer
-    if (send_seq_ == seq) {                                 // not a later send of the same request
+    if (record().seq == seq) {                              // not a later send of the same request
         timed_out_.store(true, std::memory_order_seq_cst);  // CANCELLED_FROM_TIMER
-        canceled_.store(true, std::memory_order_seq_cst);
+        record().canceled.store(true, std::memory_order_seq_cst);
         sent_target_->cancel_one(*this);
     }
     drop_claim();
@@ -447,7 +475,7 @@ void Request::timer_fired(std::uint32_t seq) noexcept {
 void Request::complete_claimed() noexcept {
     set_life(Life::Completed);
     IoTarget* target = std::exchange(sent_target_, nullptr);
-    if (timer_armed_) target->core().timers().disarm(*this);
+    if (timer_armed_) target->core().disarm_timer(record());
     status_ = lower_status_;
     if (status_ == STATUS_CANCELLED && timed_out_.load(std::memory_order_seq_cst)) status_ = STATUS_IO_TIMEOUT;
     information_ = lower_information_;

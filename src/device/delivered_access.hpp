@@ -5,6 +5,8 @@
 #include <wdfio/queue.hpp>
 #include <wdfio/request.hpp>
 
+#include "device/delivered_request.hpp"
+
 namespace wdfio::detail {
 
 struct DeliveredAccess {
@@ -20,8 +22,12 @@ struct DeliveredAccess {
     using Owner = Request::Owner;
     static void set_owner(Request& q, Owner o) noexcept { q.owner_.store(o, std::memory_order_release); }
     static Owner owner(const Request& q) noexcept { return q.owner_.load(std::memory_order_acquire); }
-    static void set_queue(Request& q, Queue* queue) noexcept { q.queue_.store(queue, std::memory_order_release); }
-    static Queue* queue_of(const Request& q) noexcept { return q.queue_.load(std::memory_order_acquire); }
+    static void set_queue(Request& q, Queue* queue) noexcept {
+        DeliveredRequest::of(q).queue.store(queue, std::memory_order_release);
+    }
+    static Queue* queue_of(const Request& q) noexcept {
+        return DeliveredRequest::of(q).queue.load(std::memory_order_acquire);
+    }
     static bool cancel_requested(const Request& q) noexcept {
         return q.cancel_requested_.load(std::memory_order_seq_cst);
     }
@@ -43,6 +49,9 @@ struct DeliveredAccess {
     static bool completing_inline(Request& q) noexcept;
     static void presented_done(Queue& queue, Request& q) { queue.presented_done(q); }
     static void enqueue(Queue& queue, Request& q) { queue.add(q); }
+    // The links of a device target's list of the requests it sent.
+    static Request*& target_next(Request& r) noexcept { return r.target_next_; }
+    static Request*& target_prev(Request& r) noexcept { return r.target_prev_; }
     static void track_cancelable(Queue& queue, Request& q) { queue.track_cancelable(q); }
     static void untrack_cancelable(Queue& queue, Request& q) { queue.untrack_cancelable(q); }
 };

@@ -7,12 +7,40 @@
 
 #include "core/request_access.hpp"
 #include "device/delivered_access.hpp"
+#include "device/delivered_request.hpp"
 #include "device/device_target.hpp"
 #include "engine/engine_core.hpp"
 
+#include <new>
+
 namespace wdfio {
 
+using detail::DeliveredRequest;
 using detail::verifier_violation;
+
+DeliveredRequest* DeliveredRequest::create(Device& device) noexcept {
+    auto* q = new (std::nothrow) DeliveredRequest();
+    if (!q) return nullptr;
+    q->kind_ = RequestKind::QueueDelivered;
+    q->device = &device;
+    return q;
+}
+
+void DeliveredRequest::last_reference_dropped() const noexcept {
+    auto* self = const_cast<DeliveredRequest*>(this);
+    end_of_life();  // never in a block with contexts: devices make them
+    if (device) {
+        detail::DeliveredAccess::recycle(*self);  // back to its device's pool
+        return;
+    }
+    delete self;
+}
+
+const IoOperation& Request::parameters() const noexcept {
+    if (kind_ != RequestKind::QueueDelivered) return kNoOperation;
+    const Request* parent = DeliveredRequest::of(*this).parent;
+    return parent ? parent->op_ : kNoOperation;  // the sender's next location is this one's current
+}
 
 namespace {
 Result<std::span<std::byte>> window(void* p, std::uint64_t len, std::size_t min_length) {
@@ -61,13 +89,13 @@ Result<Ref<Memory>> view(Ref<Memory>& slot, std::span<std::byte> s) {
 Result<Ref<Memory>> Request::retrieve_input_memory() {
     auto b = retrieve_input_buffer(1);
     if (!b) return b.status();
-    return view(input_view_, *b);
+    return view(DeliveredRequest::of(*this).input_view, *b);
 }
 
 Result<Ref<Memory>> Request::retrieve_output_memory() {
     auto b = retrieve_output_buffer(1);
     if (!b) return b.status();
-    return view(output_view_, *b);
+    return view(DeliveredRequest::of(*this).output_view, *b);
 }
 
 Status Request::complete(Status status) { return complete_with_information(status, information_); }
@@ -104,9 +132,10 @@ Status Request::complete_with_information(Status status, std::uint64_t informati
     owner_.store(Owner::Completed, std::memory_order_release);
     status_ = status;
     information_ = information;
-    // Only the owner completes (the checks above), so no one else changes queue_ now.
-    Queue* q = queue_.load(std::memory_order_relaxed);
-    queue_.store(nullptr, std::memory_order_relaxed);
+    // Only the owner completes (the checks above), so no one else changes its queue now.
+    auto& queue = DeliveredRequest::of(*this).queue;
+    Queue* q = queue.load(std::memory_order_relaxed);
+    queue.store(nullptr, std::memory_order_relaxed);
     if (q) {
         detail::DeliveredAccess::presented_done(*q, *this);
         // Before finish: that may re-dispatch us. Inside our own callback, its end counts this.
@@ -119,10 +148,11 @@ Status Request::complete_with_information(Status status, std::uint64_t informati
 Status Request::mark_cancelable(CancelCallback callback, void* context) {
     if (kind_ != RequestKind::QueueDelivered || owner() != Owner::Driver || !callback)
         return STATUS_INVALID_DEVICE_REQUEST;
-    Queue* queue = queue_.load(std::memory_order_acquire);
+    DeliveredRequest& self = DeliveredRequest::of(*this);
+    Queue* queue = self.queue.load(std::memory_order_acquire);
     if (!queue) return STATUS_INVALID_DEVICE_REQUEST;
-    cancel_callback_ = callback;
-    cancel_context_ = context;
+    self.cancel_callback = callback;
+    self.cancel_context = context;
     // On its queue's cancelable list: what purge cancels.
     if (!cancel_listed_.load(std::memory_order_acquire)) detail::DeliveredAccess::track_cancelable(*queue, *this);
     cancel_state_.store(Cancelable::Yes, std::memory_order_seq_cst);
@@ -140,7 +170,7 @@ Status Request::mark_cancelable(CancelCallback callback, void* context) {
 Status Request::unmark_cancelable() {
     Cancelable expected = Cancelable::Yes;
     if (cancel_state_.compare_exchange_strong(expected, Cancelable::No)) {
-        if (Queue* queue = queue_.load(std::memory_order_acquire))
+        if (Queue* queue = DeliveredRequest::of(*this).queue.load(std::memory_order_acquire))  // marked: delivered
             detail::DeliveredAccess::untrack_cancelable(*queue, *this);
         return STATUS_SUCCESS;
     }
@@ -187,9 +217,10 @@ bool Request::send_and_forget(IoTarget& target) {
 
 Status Request::forward_to_queue(Queue& queue) {
     if (kind_ != RequestKind::QueueDelivered || owner() != Owner::Driver) return STATUS_INVALID_DEVICE_REQUEST;
-    if (&queue.device() != &static_cast<Queue*>(queue_.load())->device()) return STATUS_INVALID_DEVICE_REQUEST;
+    auto& current = DeliveredRequest::of(*this).queue;
+    if (&queue.device() != &current.load()->device()) return STATUS_INVALID_DEVICE_REQUEST;
     if (is_outstanding()) return STATUS_INVALID_DEVICE_STATE;
-    Queue* from = queue_.exchange(nullptr, std::memory_order_acq_rel);
+    Queue* from = current.exchange(nullptr, std::memory_order_acq_rel);
     owner_.store(Owner::Queued, std::memory_order_release);
     detail::DeliveredAccess::presented_done(*from, *this);
     detail::DeliveredAccess::owned_done(from->device());

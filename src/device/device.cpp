@@ -165,13 +165,22 @@ namespace wdfio::detail {
 
 // ---------------------------------------------------------------- the glue
 
+namespace {
+// A device with deferred completion finishes the sender's request on the
+// engine thread, with the result recorded before.
+const OperationOps kDeferredOps{
+    [](Operation& op, std::int64_t) noexcept { RequestAccess::lower_complete_recorded(RequestAccess::of(op)); },
+    nullptr,
+};
+}  // namespace
+
 // The queue-delivered request that stands for r at device d: the one r kept
 // from its last dispatch if that was to d and nobody else holds it, else one
 // from d's pool (or a new one). r keeps it in lower_; it holds d while out of
 // the pool.
 Request* DeliveredAccess::take_lower(Device& d, Request& r) {
     if (Request* kept = r.lower_) {
-        if (kept->recycle_context_ == &d && kept->ref_count() == 1) {
+        if (DeliveredRequest::of(*kept).device == &d && kept->ref_count() == 1) {
             kept->forget_format();  // what the driver formatted it with last time
             kept->routine_.reset();
             return kept;
@@ -188,13 +197,10 @@ Request* DeliveredAccess::take_lower(Device& d, Request& r) {
     if (q) {
         q->revive();
     } else {
-        auto created = Request::create();
-        if (!created) return nullptr;
-        q = created.value().detach();
-        q->kind_ = RequestKind::QueueDelivered;
+        q = DeliveredRequest::create(d);
+        if (!q) return nullptr;
     }
     d.add_ref();
-    q->recycle_context_ = &d;
     r.lower_ = q;
     return q;
 }
@@ -216,22 +222,22 @@ void DeliveredAccess::dispatch(Device& d, Request& r) {
         return;
     }
     q->depth_ = static_cast<std::uint16_t>(std::min<std::uint32_t>(d.stack_size() - 1, Request::kAnyDepth - 1));
-    q->parent_ = &r;  // r's formatted operation is this level's current location
+    DeliveredRequest::of(*q).parent = &r;  // r's formatted operation is this level's current location
     q->owner_.store(Request::Owner::Queued, std::memory_order_relaxed);
     q->format_context_ = false;
     q->wdm_formatted_ = false;
     q->cancel_state_.store(Request::Cancelable::No, std::memory_order_relaxed);
     q->cancel_requested_.store(false, std::memory_order_relaxed);
-    q->canceled_.store(false, std::memory_order_relaxed);
+    RequestAccess::op(*q).canceled.store(false, std::memory_order_relaxed);
     q->status_ = STATUS_SUCCESS;
     q->information_ = 0;
     r.child_.store(q, std::memory_order_seq_cst);  // where a cancel of r finds q
-    if (r.canceled_.load(std::memory_order_seq_cst)) q->cancel_requested_.store(true, std::memory_order_seq_cst);
+    if (RequestAccess::canceled(r)) q->cancel_requested_.store(true, std::memory_order_seq_cst);
     d.dispatch_[i]->add(*q);
 }
 
 void DeliveredAccess::recycle(Request& done) noexcept {
-    Device* dev = static_cast<Device*>(done.recycle_context_);
+    Device* dev = DeliveredRequest::of(done).device;
     done.release_format();
     done.routine_.reset();
     {
@@ -243,7 +249,7 @@ void DeliveredAccess::recycle(Request& done) noexcept {
 }
 
 void DeliveredAccess::destroy_pooled(Request& q) {
-    q.recycle_context_ = nullptr;  // this time the last reference deletes it
+    DeliveredRequest::of(q).device = nullptr;  // this time the last reference deletes it
     q.revive();
     q.release();
 }
@@ -254,7 +260,8 @@ bool DeliveredAccess::cancel_held(Request& q) {
                                                  std::memory_order_acq_rel))
         return false;
     if (Queue* queue = queue_of(q)) queue->untrack_cancelable(q);
-    q.cancel_callback_(q, q.cancel_context_);
+    const DeliveredRequest& held = DeliveredRequest::of(q);
+    held.cancel_callback(q, held.cancel_context);
     return true;
 }
 
@@ -274,18 +281,18 @@ bool DeliveredAccess::cancel_child(Request& r) {
 void DeliveredAccess::finish(Request& q, Status status, std::uint64_t information) {
     q.owner_.store(Request::Owner::Completed, std::memory_order_release);
     q.cancel_state_.store(Request::Cancelable::No, std::memory_order_release);
-    Request& r = *q.parent_;
+    Request& r = *DeliveredRequest::of(q).parent;
     // q is done with: a cancel of r finds nothing below any more (q stays in r.lower_).
     r.child_.store(nullptr, std::memory_order_relaxed);
     auto* target = static_cast<DeviceTarget*>(RequestAccess::sent_target(r));
-    Device* d = static_cast<Device*>(q.recycle_context_);
+    Device* d = DeliveredRequest::of(q).device;
     target->untrack(r);
     if (d->deferred_completion_) {
         // On the engine thread instead of here: no recursion when routines re-send.
         RequestAccess::record_result(r, status, information);
-        EngineCore& core = EngineAccess::core(d->engine());
-        core.operation_started();
-        core.post_completion(r);
+        Operation& op = RequestAccess::op(r);
+        op.ops = &kDeferredOps;
+        EngineAccess::core(d->engine()).complete_later(op, 0);
         return;
     }
     RequestAccess::lower_complete(r, status, information);

@@ -25,9 +25,9 @@ DeviceTarget::DeviceTarget(Engine& engine, Ref<Device> device)
 void DeviceTarget::start_io(Request& r) {
     {
         std::lock_guard lock(mutex_);
-        r.target_prev_ = nullptr;
-        r.target_next_ = sent_;
-        if (sent_) sent_->target_prev_ = &r;
+        DeliveredAccess::target_prev(r) = nullptr;
+        DeliveredAccess::target_next(r) = sent_;
+        if (sent_) DeliveredAccess::target_prev(*sent_) = &r;
         sent_ = &r;
         missed_cancel(r);  // a stop/purge/close pass over sent_ came first: dispatch sees the flag
     }
@@ -36,10 +36,12 @@ void DeviceTarget::start_io(Request& r) {
 
 void DeviceTarget::untrack(Request& r) {
     std::lock_guard lock(mutex_);
-    if (r.target_prev_) r.target_prev_->target_next_ = r.target_next_;
-    else if (sent_ == &r) sent_ = r.target_next_;
-    if (r.target_next_) r.target_next_->target_prev_ = r.target_prev_;
-    r.target_next_ = r.target_prev_ = nullptr;
+    Request*& next = DeliveredAccess::target_next(r);
+    Request*& prev = DeliveredAccess::target_prev(r);
+    if (prev) DeliveredAccess::target_next(*prev) = next;
+    else if (sent_ == &r) sent_ = next;
+    if (next) DeliveredAccess::target_prev(*next) = prev;
+    next = prev = nullptr;
 }
 
 bool DeviceTarget::cancel_io(Request& r) { return DeliveredAccess::cancel_child(r); }
@@ -50,7 +52,7 @@ void DeviceTarget::cancel_sent_io(bool include_ignore) {
     std::vector<Request*> victims;
     {
         std::lock_guard lock(mutex_);
-        for (Request* r = sent_; r; r = r->target_next_) {
+        for (Request* r = sent_; r; r = DeliveredAccess::target_next(*r)) {
             if (RequestAccess::ignores_state(*r) && !include_ignore) continue;
             RequestAccess::mark_canceled(*r);  // what Stop(Cancel), purge and close set (spec §1.4)
             if (RequestAccess::take_claim(*r)) victims.push_back(r);

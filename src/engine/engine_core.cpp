@@ -1,10 +1,7 @@
 #include "engine/engine_core.hpp"
 
-#include <wdfio/io_target.hpp>
 #include <wdfio/log.hpp>
 
-#include "core/request_access.hpp"
-#include "core/target_access.hpp"
 #include "engine/finish_batch.hpp"
 #include "engine/sigpipe.hpp"
 #include "engine/threads_backend.hpp"
@@ -15,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
@@ -44,7 +42,8 @@ void ThreadsBackend::wait(std::int64_t timeout_ns) {
     core_.woken();
 }
 
-EngineCore::EngineCore(const EngineOptions& options) : options_(options) {
+EngineCore::EngineCore(const EngineOptions& options, const OwnerOps& owner)
+    : options_(options), owner_(owner), timers_(owner) {
     event_fd_ = eventfd(0, EFD_CLOEXEC);
     pool_ = std::make_unique<WorkerPool>(*this, options.workers, kMaxWorkers);
     auto ready = std::make_shared<std::promise<void>>();
@@ -84,9 +83,9 @@ void EngineCore::wake() noexcept {
     }
 }
 
-void EngineCore::arm_timer(Request& r, std::int64_t deadline_ns, std::uint32_t seq) {
+void EngineCore::arm_timer(Operation& op, std::int64_t deadline_ns, std::uint32_t seq) {
     // A deadline earlier than the one the engine sleeps for: wake it to notice.
-    const bool first = timers_.arm(r, deadline_ns, seq);
+    const bool first = timers_.arm(op, deadline_ns, seq);
     if (!on_engine_thread() && (first || deadline_ns < sleep_until_.load(std::memory_order_seq_cst))) wake();
 }
 
@@ -96,8 +95,9 @@ int EngineCore::fire_timers() {
     int total = 0;
     for (std::size_t n; (n = timers_.expire(TimerWheel::now_ns(), fired)) > 0;) {
         for (std::size_t i = 0; i < n; ++i) {
-            RequestAccess::timer_fired(*fired[i].request, fired[i].seq);
-            fired[i].request->release();  // the wheel's reference
+            Operation& op = *fired[i].op;
+            owner_.timer_fired(op, fired[i].seq);
+            owner_.release(op);  // the wheel's hold
         }
         total += static_cast<int>(n);
         if (n < fired.size()) break;
@@ -105,55 +105,79 @@ int EngineCore::fire_timers() {
     return total;
 }
 
-void EngineCore::start_rw(Request& r, int fd, int fixed_slot, long long offset, bool socket) {
-    if (!on_engine_thread()) {
-        r.handoff_node_.set_kind(HandoffKind::Submit);
-        post(r.handoff_node_);
+bool EngineCore::on_worker(const Operation& op) const noexcept {
+    return op.code == OpCode::Blocking || kind_ == BackendKind::Threads;
+}
+
+void EngineCore::submit(Operation& op) {
+    if (on_worker(op)) {  // from any thread: the worker checks for a missed cancel when it picks it
+        operation_started();
+        pool_->enqueue(op);
         return;
     }
+    if (on_engine_thread()) {
+        start_now(op);
+        return;
+    }
+    op.node.set_kind(HandoffKind::Submit);
+    post(op.node);  // the engine starts it as it is: the owner is not asked again
+}
+
+void EngineCore::start_now(Operation& op) {
     operation_started();
-    // A cancel from another thread can overtake this request's own hand-over
+    // A cancel from another thread can overtake the operation's own hand-over
     // (and later cancels coalesce with it): the sticky flag tells us here, and
-    // the target's epoch tells of a stop/purge/close whose pass ran before it.
-    if (RequestAccess::canceled(r) || TargetAccess::missed_cancel(r)) {
-        deliver(r, STATUS_CANCELLED, 0);
+    // the owner knows of a cancel pass over its group (a target's stop, purge
+    // or close) that ran before the operation got here.
+    if (op.canceled.load(std::memory_order_seq_cst) || owner_.missed_cancel(op)) {
+        deliver(op, -ECANCELED);
         return;
     }
-    backend_->start_rw(r, fd, fixed_slot, offset, socket);
+    backend_->start(op);
 }
 
-void EngineCore::cancel_rw(Request& r) {
-    r.cancel_seq_.store(RequestAccess::send_seq(r), std::memory_order_release);
+void EngineCore::complete_later(Operation& op, std::int64_t result) {
+    operation_started();
+    op.result = result;
+    post_complete(op);
+}
+
+bool EngineCore::cancel(Operation& op) {
+    if (on_worker(op)) return pool_->cancel(op);
+    op.cancel_seq.store(op.seq, std::memory_order_release);
     if (on_engine_thread()) {
-        backend_->cancel(r);
-        return;
+        backend_->cancel(op);
+        return true;
     }
-    if (!r.cancel_queued_.exchange(true, std::memory_order_acq_rel)) {
-        r.add_ref();  // the node lives in the request: keep it alive until handled
-        post(r.cancel_node_);
+    if (!op.cancel_queued.exchange(true, std::memory_order_acq_rel)) {
+        owner_.retain(op);  // the node lives in the owner: keep it alive until handled
+        post(op.cancel_node);
     }
+    return true;  // io_uring reaches the operation unless its completion is already due
 }
 
-void EngineCore::cancel_sent(IoTarget& target, HandoffNode& node, std::atomic<bool>& queued) {
-    if (kind_ == BackendKind::Threads) return;  // all its I/O is on the pool
+void EngineCore::cancel_list(OperationList& list, bool include_sticky) {
+    pool_->cancel_list(list, include_sticky);   // its Blocking operations
+    if (kind_ == BackendKind::Threads) return;  // all of them
+    if (include_sticky) list.include_sticky.store(true, std::memory_order_release);
     if (on_engine_thread()) {
-        TargetAccess::cancel_engine_list(target, *backend_);
+        backend_->cancel_list(list, list.include_sticky.exchange(false, std::memory_order_acq_rel));
         return;
     }
-    if (queued.exchange(true, std::memory_order_acq_rel)) return;  // one already on its way
-    node.set(HandoffKind::CancelAll, &target);
-    target.add_ref();  // dropped once the engine has handled the node
-    post(node);
+    if (list.queued.exchange(true, std::memory_order_acq_rel)) return;  // one already on its way
+    list.node.set(HandoffKind::CancelList, &list);
+    list.retain(list.owner);  // dropped once the engine has handled the node
+    post(list.node);
 }
 
-void EngineCore::post_completion(Request& r) {
-    r.handoff_node_.set_kind(HandoffKind::Complete);
-    post(r.handoff_node_);
+void EngineCore::post_complete(Operation& op) {
+    op.node.set_kind(HandoffKind::Complete);
+    post(op.node);
 }
 
-void EngineCore::deliver(Request& r, Status status, std::uint64_t information) noexcept {
+void EngineCore::deliver(Operation& op, std::int64_t result) noexcept {
     active_.fetch_sub(1, std::memory_order_relaxed);
-    RequestAccess::lower_complete(r, status, information);
+    op.ops->complete(op, result);
 }
 
 int EngineCore::drain_handoffs() {
@@ -161,28 +185,24 @@ int EngineCore::drain_handoffs() {
     while (HandoffNode* node = handoffs_.pop()) {
         ++n;
         switch (node->kind()) {
-        case HandoffKind::Submit: {
-            auto* r = node->owner<Request>();
-            TargetAccess::start_io(*RequestAccess::sent_target(*r), *r);
-            break;
-        }
+        case HandoffKind::Submit: start_now(*node->owner<Operation>()); break;
         case HandoffKind::Complete: {
-            auto* r = node->owner<Request>();
-            deliver(*r, RequestAccess::lower_status(*r), RequestAccess::lower_information(*r));
+            auto* op = node->owner<Operation>();
+            deliver(*op, op->result);
             break;
         }
         case HandoffKind::Cancel: {
-            auto* r = node->owner<Request>();
-            r->cancel_queued_.store(false, std::memory_order_release);
-            if (r->is_outstanding()) backend_->cancel(*r);  // cancel_seq_ guards against a later send
-            r->release();
+            auto* op = node->owner<Operation>();
+            op->cancel_queued.store(false, std::memory_order_release);
+            backend_->cancel(*op);  // cancel_seq says which start: a later one is not hit
+            owner_.release(*op);
             break;
         }
-        case HandoffKind::CancelAll: {
-            auto* t = node->owner<IoTarget>();
-            TargetAccess::cancel_sent_queued(*t).store(false, std::memory_order_release);
-            TargetAccess::cancel_engine_list(*t, *backend_);
-            t->release();
+        case HandoffKind::CancelList: {
+            auto* list = node->owner<OperationList>();
+            list->queued.store(false, std::memory_order_release);
+            backend_->cancel_list(*list, list->include_sticky.exchange(false, std::memory_order_acq_rel));
+            list->release(list->owner);
             break;
         }
         case HandoffKind::Stub: break;
@@ -256,12 +276,6 @@ void EngineCore::run(const std::shared_ptr<std::promise<void>>& ready) {
 }  // namespace wdfio::detail
 
 namespace wdfio {
-
-Engine::Engine(EngineOptions options) : core_(std::make_shared<detail::EngineCore>(options)) {}
-Engine::~Engine() { core_->shutdown(); }
-BackendKind Engine::backend() const noexcept { return core_->backend(); }
-Status Engine::uring_status() const noexcept { return core_->uring_status(); }
-bool Engine::on_engine_thread() const noexcept { return core_->on_engine_thread(); }
 
 const char* to_string(BackendKind b) noexcept { return b == BackendKind::Uring ? "io_uring" : "threads"; }
 

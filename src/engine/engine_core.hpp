@@ -1,9 +1,10 @@
 // EngineCore: the engine thread, its hand-over queue, and the backend it drives.
+// It carries out operations (engine/operation.hpp) and knows nothing else.
 #pragma once
 #include <wdfio/engine.hpp>
-#include <wdfio/request.hpp>
 
 #include "engine/mpsc_queue.hpp"
+#include "engine/operation.hpp"
 #include "engine/timer_wheel.hpp"
 #include "engine/worker_pool.hpp"
 
@@ -18,14 +19,14 @@ namespace wdfio::detail {
 class Backend {
 public:
     virtual ~Backend() = default;
-    // fixed_slot: the fd's slot in the backend's registered files, or -1.
-    // socket: fd is a socket, written with send(MSG_NOSIGNAL) (no SIGPIPE).
-    virtual void start_rw(Request& r, int fd, int fixed_slot, long long offset, bool socket) = 0;
+    virtual void start(Operation& op) = 0;
     // A registered-file slot for fd (io_uring skips the fd lookup and file
     // reference per operation), or -1 when the backend has none to give.
     virtual int register_file(int) { return -1; }
     virtual void unregister_file(int) {}
-    virtual void cancel(Request& r) = 0;
+    virtual void cancel(Operation& op) = 0;
+    // Cancel every listed operation, setting its cancel flag (sticky ones only with include_sticky).
+    virtual void cancel_list(OperationList& list, bool include_sticky) = 0;
     virtual void cancel_everything() = 0;
     virtual int reap() = 0;                          // submit what is prepared, handle ready completions
     virtual bool has_ready() = 0;                    // completions waiting (cheap; for spinning)
@@ -34,7 +35,8 @@ public:
 
 class EngineCore {
 public:
-    explicit EngineCore(const EngineOptions& options);
+    // owner: what the engine calls up for (the request layer's table).
+    EngineCore(const EngineOptions& options, const OwnerOps& owner);
     ~EngineCore();
     // The Engine is destroyed: stop the thread (finishing everything), the
     // workers and the backend. Targets that outlive it keep this object.
@@ -44,39 +46,48 @@ public:
     BackendKind backend() const noexcept { return kind_; }
     Status uring_status() const noexcept { return uring_status_; }
     bool on_engine_thread() const noexcept;
+    const OwnerOps& owner() const noexcept { return owner_; }
 
-    // ---- for targets (any thread)
-    // Read or write through io_uring; from another thread it is handed over.
-    void start_rw(Request& r, int fd, int fixed_slot, long long offset, bool socket);
+    // ---- for the owners of operations (any thread)
+    // Start op: a read, write or send through io_uring (handed over from
+    // another thread), a Blocking one (or any, on the threads backend) on a
+    // worker. op.ops->complete runs on the engine thread, once.
+    void submit(Operation& op);
+    // op finished without the engine (a read the page cache answered, an
+    // in-process device): complete it with `result` on the engine thread.
+    void complete_later(Operation& op, std::int64_t result);
+    // Cancel a started op; false if a worker had finished it already.
+    bool cancel(Operation& op);
+    // Cancel every started operation of list (a target's stop, purge, close).
+    void cancel_list(OperationList& list, bool include_sticky);
+    // op's timer for start seq; it fires (OwnerOps::timer_fired) on the engine thread.
+    void arm_timer(Operation& op, std::int64_t deadline_ns, std::uint32_t seq);
+    void disarm_timer(Operation& op) { timers_.disarm(op); }
     int register_file(int fd) { return backend_->register_file(fd); }
     void unregister_file(int slot) {
         if (!gone()) backend_->unregister_file(slot);  // else the ring, and its files, are gone already
     }
-    void cancel_rw(Request& r);
-    // Cancel the io_uring operations of target (stop, purge, close): node is
-    // the target's own hand-over link, posted at most once at a time.
-    void cancel_sent(IoTarget& target, HandoffNode& node, std::atomic<bool>& queued);
-    // Arm r's send timeout; it fires on the engine thread.
-    void arm_timer(Request& r, std::int64_t deadline_ns, std::uint32_t seq);
-    TimerWheel& timers() noexcept { return timers_; }
     WorkerPool& pool() noexcept { return *pool_; }
-    void post_completion(Request& r);  // a worker finished r: complete it on the engine thread
-    void operation_started() noexcept { active_.fetch_add(1, std::memory_order_relaxed); }
 
-    // ---- for backends (engine thread)
-    void deliver(Request& r, Status status, std::uint64_t information) noexcept;
+    // ---- for backends and workers
+    void deliver(Operation& op, std::int64_t result) noexcept;  // engine thread
+    void post_complete(Operation& op);                          // a worker finished op (op.result)
     int event_fd() const noexcept { return event_fd_; }
     void woken() noexcept { wake_pending_.store(false, std::memory_order_release); }
 
 private:
     void post(HandoffNode& node);
     void wake() noexcept;
+    void start_now(Operation& op);
+    bool on_worker(const Operation& op) const noexcept;
+    void operation_started() noexcept { active_.fetch_add(1, std::memory_order_relaxed); }
     int fire_timers();
     void run(const std::shared_ptr<std::promise<void>>& ready);
     int drain_handoffs();
     bool stopping_and_idle() const;
 
     EngineOptions options_;
+    const OwnerOps& owner_;
     BackendKind kind_ = BackendKind::Threads;
     std::atomic<bool> gone_{false};  // shut down (read on every send: kept away from the busy fields)
     Status uring_status_ = STATUS_SUCCESS;

@@ -1,7 +1,5 @@
 #include "engine/finish_batch.hpp"
 
-#include "core/target_access.hpp"
-
 namespace wdfio::detail {
 
 namespace {
@@ -17,15 +15,15 @@ FinishBatch::~FinishBatch() {
     t_batch = nullptr;
 }
 
-void FinishBatch::add(IoTarget& t, std::uint64_t step) noexcept {
+void FinishBatch::add(void* owner, Apply apply, std::uint64_t step) noexcept {
     for (std::size_t i = 0; i < size_; ++i) {
-        if (entries_[i].target == &t) {
+        if (entries_[i].owner == owner) {
             entries_[i].steps += step;
             return;
         }
     }
     if (size_ == entries_.size()) flush();
-    entries_[size_++] = {&t, step};
+    entries_[size_++] = {owner, apply, step};
 }
 
 void FinishBatch::flush() noexcept {
@@ -33,7 +31,7 @@ void FinishBatch::flush() noexcept {
     // target's last release), which then goes into the emptied batch.
     while (size_ > 0) {
         const Entry e = entries_[--size_];
-        TargetAccess::count_down(*e.target, e.steps);
+        e.apply(e.owner, e.steps);
     }
 }
 

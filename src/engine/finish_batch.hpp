@@ -1,11 +1,10 @@
-// FinishBatch: the target counts the engine thread takes down in one pass of
-// its loop, applied once per target at the end of the pass. A sender on
+// FinishBatch: counts the engine thread takes down in one pass of its loop
+// (a target's pending and sent I/O), applied once per counter at the end of
+// the pass. A sender on
 // another thread counts each send up; if the engine counted each finish down
 // as it came, the counter's cache line would cross between the two cores
 // twice per request.
 #pragma once
-#include <wdfio/io_target.hpp>
-
 #include <array>
 #include <cstdint>
 
@@ -21,14 +20,16 @@ public:
     FinishBatch(const FinishBatch&) = delete;
     FinishBatch& operator=(const FinishBatch&) = delete;
 
-    // Counts `step` down from t later; t stays alive meanwhile (its pending
-    // count holds it). A full batch is applied first.
-    void add(IoTarget& t, std::uint64_t step) noexcept;
+    // Takes `step` off a counter later, by apply(owner, steps); the owner
+    // stays alive meanwhile (what it counts holds it). A full batch is applied first.
+    using Apply = void (*)(void* owner, std::uint64_t steps) noexcept;
+    void add(void* owner, Apply apply, std::uint64_t step) noexcept;
     void flush() noexcept;
 
 private:
     struct Entry {
-        IoTarget* target;
+        void* owner;
+        Apply apply;
         std::uint64_t steps;
     };
     std::array<Entry, 8> entries_{};

@@ -2,7 +2,7 @@
 // is one atomic exchange, nothing is allocated. pop() may briefly return null
 // while a producer is between its two steps; the consumer simply comes back.
 #pragma once
-#include <wdfio/detail/handoff_node.hpp>
+#include "engine/handoff_node.hpp"
 
 namespace wdfio::detail {
 

@@ -10,8 +10,9 @@ class ThreadsBackend final : public Backend {
 public:
     explicit ThreadsBackend(EngineCore& core) : core_(core) {}
 
-    void start_rw(Request& r, int, int, long long, bool) override { core_.pool().enqueue(r); }
-    void cancel(Request& r) override { core_.pool().cancel(r); }
+    void start(Operation& op) override { core_.pool().enqueue(op); }
+    void cancel(Operation& op) override { core_.pool().cancel(op); }
+    void cancel_list(OperationList&, bool) override {}  // EngineCore::cancel_list asks the pool
     void cancel_everything() override { core_.pool().cancel_all(); }
     int reap() override { return 0; }
     bool has_ready() override { return false; }

@@ -4,7 +4,7 @@
 // thread under one lock; the engine thread expires entries, and waits at most
 // until the next slot while any entry is armed.
 #pragma once
-#include <wdfio/request.hpp>
+#include "engine/operation.hpp"
 
 #include <algorithm>
 #include <array>
@@ -20,16 +20,18 @@ public:
     static constexpr int kSlots = 1024;
 
     struct Fired {
-        Request* request;  // carries the reference the wheel held
+        Operation* op;  // carries the hold the wheel had on its owner
         std::uint32_t seq;
     };
 
+    explicit TimerWheel(const OwnerOps& owner) noexcept : owner_(owner) {}
     static std::int64_t now_ns() noexcept;
 
-    // Arms r for send `seq` (takes a reference on r). true if the wheel was empty.
-    bool arm(Request& r, std::int64_t deadline_ns, std::uint32_t seq);
-    // Removes r if it is still armed (and drops the wheel's reference).
-    void disarm(Request& r);
+    // Arms op for start `seq` (holding its owner: OwnerOps::retain), in
+    // place of an earlier entry of op. true if the wheel was empty.
+    bool arm(Operation& op, std::int64_t deadline_ns, std::uint32_t seq);
+    // Removes op if it is still armed (and drops the wheel's hold).
+    void disarm(Operation& op);
     // The earliest armed deadline, or -1 if none (engine thread, before it sleeps).
     std::int64_t next_deadline();
     // Engine thread: moves up to out.size() due entries into out; returns how many.
@@ -37,10 +39,11 @@ public:
     bool empty() const noexcept { return armed_.load(std::memory_order_acquire) == 0; }
 
 private:
-    void unlink_locked(Request& r) noexcept;
+    void unlink_locked(Operation& op) noexcept;
 
+    const OwnerOps& owner_;
     std::mutex mutex_;
-    std::array<Request*, kSlots> slots_{};
+    std::array<Operation*, kSlots> slots_{};
     std::int64_t cursor_tick_ = 0;  // first tick not yet expired
     std::atomic<std::uint32_t> armed_{0};
 };

@@ -1,26 +1,46 @@
 #include "engine/uring_backend.hpp"
 
-#include "core/request_access.hpp"
-#include "core/target_access.hpp"
-#include "engine/os_result.hpp"
+#include "engine/sigpipe.hpp"
 
 #include <sys/socket.h>
 
+#include <cassert>
 #include <cerrno>
 
 namespace wdfio::detail {
 
 namespace {
-// user_data below 64 is never a request (requests are 64-byte aligned); a
-// request's user_data carries its send sequence in the low 6 bits so that a
-// late cancel cannot hit the next send of the same request.
+// user_data below 64 is never an operation (operations live in user memory,
+// far above); an operation's user_data carries its start sequence in the top
+// 16 bits — user-space addresses fit in 48 bits unless a program asks the
+// kernel for more — so that a late cancel cannot hit a later start of the
+// same operation.
 constexpr std::uint64_t kEventTag = 1;
 constexpr std::uint64_t kCancelTag = 2;
-constexpr std::uint64_t kTagMask = 63;
+constexpr int kSeqShift = 48;
+constexpr std::uint64_t kAddressMask = (std::uint64_t{1} << kSeqShift) - 1;
 constexpr unsigned kFixedFiles = 256;  // open file targets beyond this use plain fds
 
-std::uint64_t user_data(Request& r, std::uint32_t seq) {
-    return reinterpret_cast<std::uintptr_t>(&r) | (seq & kTagMask);
+std::uint64_t user_data(Operation& op, std::uint32_t seq) {
+    return reinterpret_cast<std::uintptr_t>(&op) | (std::uint64_t{seq & 0xFFFF} << kSeqShift);
+}
+
+// io_uring operations in flight, per list (engine thread only).
+void link(Operation& op) noexcept {
+    OperationList* l = op.list;
+    if (!l) return;
+    op.prev = nullptr;
+    op.next = l->head;
+    if (l->head) l->head->prev = &op;
+    l->head = &op;
+}
+void unlink(Operation& op) noexcept {
+    OperationList* l = op.list;
+    if (!l) return;
+    if (op.prev) op.prev->next = op.next;
+    else l->head = op.next;
+    if (op.next) op.next->prev = op.prev;
+    op.next = op.prev = nullptr;
 }
 }  // namespace
 
@@ -75,23 +95,36 @@ void UringBackend::unregister_file(int slot) {
     free_file_slots_.push_back(slot);
 }
 
-void UringBackend::start_rw(Request& r, int fd, int fixed_slot, long long offset, bool socket) {
-    const IoOperation& op = r.operation();
+void UringBackend::start(Operation& op) {
+    assert((reinterpret_cast<std::uintptr_t>(&op) & ~kAddressMask) == 0);  // see user_data
     io_uring_sqe* s = sqe();
-    const auto len = static_cast<unsigned>(op.length);
-    const int file = fixed_slot >= 0 ? fixed_slot : fd;
-    if (op.type == RequestType::Read) io_uring_prep_read(s, file, op.data, len, static_cast<__u64>(offset));
-    else if (socket) io_uring_prep_send(s, file, op.data, len, MSG_NOSIGNAL);  // a write would raise SIGPIPE
-    else io_uring_prep_write(s, file, op.data, len, static_cast<__u64>(offset));
-    if (fixed_slot >= 0) s->flags |= IOSQE_FIXED_FILE;
-    io_uring_sqe_set_data64(s, user_data(r, RequestAccess::send_seq(r)));
-    TargetAccess::link_engine(r);
+    const auto offset = static_cast<__u64>(op.offset);  // -1: the file position (streams)
+    switch (op.code) {
+    case OpCode::Read: io_uring_prep_read(s, op.file, op.data, op.length, offset); break;
+    case OpCode::Write: io_uring_prep_write(s, op.file, op.data, op.length, offset); break;
+    case OpCode::Send: io_uring_prep_send(s, op.file, op.data, op.length, MSG_NOSIGNAL); break;
+    case OpCode::Blocking: io_uring_prep_nop(s); break;  // not ours: EngineCore gives these to workers
+    }
+    if (op.fixed_file) s->flags |= IOSQE_FIXED_FILE;
+    io_uring_sqe_set_data64(s, user_data(op, op.seq));
+    link(op);
 }
 
-void UringBackend::cancel(Request& r) {
+void UringBackend::cancel(Operation& op) {
     io_uring_sqe* s = sqe();
-    io_uring_prep_cancel64(s, user_data(r, r.cancel_seq_.load(std::memory_order_acquire)), 0);
+    io_uring_prep_cancel64(s, user_data(op, op.cancel_seq.load(std::memory_order_acquire)), 0);
     io_uring_sqe_set_data64(s, kCancelTag);
+}
+
+void UringBackend::cancel_list(OperationList& list, bool include_sticky) {
+    // Each listed operation is unfinished (it leaves the list when reaped),
+    // so its owner cannot reuse it while we walk.
+    for (Operation* op = list.head; op; op = op->next) {
+        if (op->sticky && !include_sticky) continue;
+        op->canceled.store(true, std::memory_order_seq_cst);
+        op->cancel_seq.store(op->seq, std::memory_order_release);
+        cancel(*op);
+    }
 }
 
 void UringBackend::cancel_everything() {
@@ -116,10 +149,10 @@ int UringBackend::reap() {
             continue;
         }
         if (ud < 64) continue;  // cancel results decide nothing (spec §13)
-        auto* r = reinterpret_cast<Request*>(ud & ~kTagMask);
-        TargetAccess::unlink_engine(*r);
-        const OsResult o = os_result(*RequestAccess::sent_target(*r), r->operation(), res);
-        core_.deliver(*r, o.status, o.information);
+        auto* op = reinterpret_cast<Operation*>(ud & kAddressMask);
+        unlink(*op);
+        if (res == -EPIPE) consume_pending_sigpipe();  // ours: the engine thread wrote to the pipe
+        core_.deliver(*op, res);
     }
     return handled;
 }

@@ -17,10 +17,11 @@ public:
     UringBackend(EngineCore& core, unsigned entries, Status& status);
     ~UringBackend() override;
 
-    void start_rw(Request& r, int fd, int fixed_slot, long long offset, bool socket) override;
+    void start(Operation& op) override;
     int register_file(int fd) override;
     void unregister_file(int slot) override;
-    void cancel(Request& r) override;
+    void cancel(Operation& op) override;
+    void cancel_list(OperationList& list, bool include_sticky) override;
     void cancel_everything() override;
     int reap() override;
     bool has_ready() override { return io_uring_cq_ready(&ring_) > 0; }

@@ -1,13 +1,9 @@
 #include "engine/worker_pool.hpp"
 
-#include <wdfio/io_target.hpp>
-#include <wdfio/log.hpp>
-
-#include "core/request_access.hpp"
-#include "core/target_access.hpp"
 #include "engine/engine_core.hpp"
 #include "engine/sigpipe.hpp"
 
+#include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <sys/eventfd.h>
@@ -61,13 +57,13 @@ void WorkerPool::spawn_locked() {
     w->handle = w->thread.native_handle();
 }
 
-void WorkerPool::enqueue(Request& r) {
+void WorkerPool::enqueue(Operation& op) {
     {
         std::lock_guard lock(mutex_);
-        r.pool_next_ = nullptr;
-        if (tail_) tail_->pool_next_ = &r;
-        else head_ = &r;
-        tail_ = &r;
+        op.next = nullptr;
+        if (tail_) tail_->next = &op;
+        else head_ = &op;
+        tail_ = &op;
         grow_if_stuck_locked();
     }
     cv_.notify_one();
@@ -83,30 +79,28 @@ void WorkerPool::interrupt(Worker& w) {
     pthread_kill(w.handle, kInterruptSignal);
 }
 
-bool WorkerPool::cancel(Request& r) {
+bool WorkerPool::cancel(Operation& op) {
     std::lock_guard lock(mutex_);
     for (Worker* w : workers_) {
-        if (w->running == &r) {
+        if (w->running == &op) {
             interrupt(*w);
             return true;
         }
     }
     // Waiting for a worker: the worker sees its cancel flag when it picks it.
-    for (Request* q = head_; q; q = q->pool_next_)
-        if (q == &r) return true;
+    for (Operation* q = head_; q; q = q->next)
+        if (q == &op) return true;
     return false;  // finished already (its completion is on its way)
 }
 
-void WorkerPool::cancel_target(const IoTarget& target, bool include_ignore) {
-    auto matches = [&](Request& r) {
-        return RequestAccess::sent_target(r) == &target && (include_ignore || !RequestAccess::ignores_state(r));
-    };
+void WorkerPool::cancel_list(const OperationList& list, bool include_sticky) {
+    auto matches = [&](const Operation& op) { return op.list == &list && (include_sticky || !op.sticky); };
     std::lock_guard lock(mutex_);
-    for (Request* r = head_; r; r = r->pool_next_)
-        if (matches(*r)) RequestAccess::mark_canceled(*r);  // seen when a worker picks it
+    for (Operation* op = head_; op; op = op->next)
+        if (matches(*op)) op->canceled.store(true, std::memory_order_seq_cst);  // seen when a worker picks it
     for (Worker* w : workers_) {
         if (w->running && matches(*w->running)) {
-            RequestAccess::mark_canceled(*w->running);
+            w->running->canceled.store(true, std::memory_order_seq_cst);
             interrupt(*w);
         }
     }
@@ -125,32 +119,31 @@ void WorkerPool::run(Worker* w) {
     for (;;) {
         cv_.wait(lock, [this] { return head_ || stopping_; });
         if (!head_) return;  // stopping and drained
-        Request* r = head_;
-        head_ = r->pool_next_;
+        Operation* op = head_;
+        head_ = op->next;
         if (!head_) tail_ = nullptr;
         --idle_;
-        w->running = r;
+        w->running = op;
         std::uint64_t drained;
         while (read(w->cancel_fd, &drained, sizeof drained) > 0) {
         }
         // Checked with `running` published under the lock: a canceller either
         // sees it running (and interrupts) or we see its flag here.
-        IoTarget* target = RequestAccess::sent_target(*r);
-        const bool skip = RequestAccess::canceled(*r) || TargetAccess::missed_cancel(*r);
-        w->unbounded = !skip && TargetAccess::may_wait_indefinitely(*target, *r);
+        const bool skip = op->canceled.load(std::memory_order_seq_cst) || core_.owner().missed_cancel(*op);
+        w->unbounded = !skip && op->unbounded;
         if (w->unbounded) {
             ++unbounded_;
             grow_if_stuck_locked();  // what is queued behind us may need a thread of its own
         }
         lock.unlock();
-        if (skip) RequestAccess::record_result(*r, STATUS_CANCELLED, 0);
-        else TargetAccess::run_blocking(*target, *r, ctx);
+        op->result = skip ? -ECANCELED : op->ops->run(*op, ctx);
+        if (op->result == -EPIPE) consume_pending_sigpipe();  // ours: this thread wrote to the pipe
         lock.lock();
         w->running = nullptr;
         if (w->unbounded) --unbounded_;
         ++idle_;
         lock.unlock();
-        core_.post_completion(*r);
+        core_.post_complete(*op);
         lock.lock();
     }
 }

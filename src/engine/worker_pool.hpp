@@ -5,7 +5,7 @@
 // just queues (no thread, no allocation per request). A running operation is cancelled through the
 // worker's cancel eventfd (operations that poll) or a signal (ioctls).
 #pragma once
-#include <wdfio/request.hpp>
+#include "engine/operation.hpp"
 
 #include <condition_variable>
 #include <cstdint>
@@ -17,21 +17,17 @@ namespace wdfio::detail {
 
 class EngineCore;
 
-struct WorkerContext {
-    int cancel_fd = -1;  // readable once the running operation is cancelled
-};
-
 class WorkerPool {
 public:
     WorkerPool(EngineCore& core, unsigned initial_workers, unsigned max_workers);
     ~WorkerPool();  // joins; callers make sure nothing is queued
 
-    void enqueue(Request& r);
-    // Interrupt r if a worker runs it; a queued r sees its cancel flag when picked.
-    bool cancel(Request& r);  // true if r was still queued or running
-    // Cancel every queued or running operation of target (stop, purge, close),
-    // setting cancel flags; IGNORE_TARGET_STATE ones only with include_ignore.
-    void cancel_target(const IoTarget& target, bool include_ignore);
+    void enqueue(Operation& op);
+    // Interrupt op if a worker runs it; a queued op sees its cancel flag when picked.
+    bool cancel(Operation& op);  // true if op was still queued or running
+    // Cancel every queued or running operation of `list` (a target's stop,
+    // purge, close), setting cancel flags; sticky ones only with include_sticky.
+    void cancel_list(const OperationList& list, bool include_sticky);
     void cancel_all();
 
 private:
@@ -39,7 +35,7 @@ private:
         std::thread thread;
         pthread_t handle{};
         int cancel_fd = -1;
-        Request* running = nullptr;
+        Operation* running = nullptr;
         bool unbounded = false;  // running may wait indefinitely
     };
     void spawn_locked();
@@ -50,8 +46,8 @@ private:
     unsigned max_workers_;
     std::mutex mutex_;
     std::condition_variable cv_;
-    Request* head_ = nullptr;
-    Request* tail_ = nullptr;
+    Operation* head_ = nullptr;  // queued, linked by Operation::next
+    Operation* tail_ = nullptr;
     unsigned idle_ = 0;
     unsigned unbounded_ = 0;  // workers inside operations that may wait indefinitely
     void grow_if_stuck_locked();

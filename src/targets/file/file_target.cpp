@@ -6,7 +6,6 @@
 
 #include "core/request_access.hpp"
 #include "engine/engine_core.hpp"
-#include "engine/os_result.hpp"
 
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -48,6 +47,9 @@ bool write_protected_device(const std::string& path) {
 
 FileTarget::FileTarget(Engine& engine, std::string name, int fd, bool direct)
     : IoTarget(engine, std::move(name)), fd_(fd), direct_(direct) {
+    in_flight_.owner = this;
+    in_flight_.retain = [](void* t) noexcept { static_cast<FileTarget*>(t)->add_ref(); };
+    in_flight_.release = [](void* t) noexcept { static_cast<FileTarget*>(t)->release(); };
     seekable_ = lseek(fd_, 0, SEEK_CUR) >= 0;
     struct stat kind {};
     const bool known = fstat(fd_, &kind) == 0;
@@ -206,48 +208,76 @@ Status FileTarget::check_format(const IoOperation& op) const {
 
 // ---------------------------------------------------------------- I/O
 
-bool FileTarget::uses_pool(const Request& r) const noexcept {
-    return r.operation().type == RequestType::DeviceControl || core().backend() == BackendKind::Threads;
-}
-
+// What the engine is asked to do: a read, write or send on the ring, or —
+// ioctls, and everything on the threads backend — a Blocking operation that
+// a worker carries out with run().
 void FileTarget::start_io(Request& r) {
     EngineCore& core = this->core();
-    if (uses_pool(r)) {
-        core.operation_started();
-        if (read_without_waiting(r)) core.post_completion(r);  // completes on the engine thread, as a worker's
-        else core.pool().enqueue(r);
+    const IoOperation& io = r.operation();
+    Operation& op = RequestAccess::op(r);
+    op.ops = &kOps;
+    op.list = &in_flight_;
+    const bool ioctl = io.type == RequestType::DeviceControl;
+    if (ioctl || core.backend() == BackendKind::Threads) {
+        op.code = OpCode::Blocking;
+        op.unbounded = ioctl || !seekable_;  // may wait without bound: the pool adds a thread rather than queue
+        // Threads backend: a read the page cache answers now needs no worker.
+        if (std::int64_t n; !ioctl && !RequestAccess::canceled(r) && read_without_waiting(io, n)) {
+            core.complete_later(op, n);
+            return;
+        }
+        core.submit(op);
         return;
     }
-    core.start_rw(r, fd(), fixed_slot_.load(std::memory_order_relaxed), seekable_ ? r.operation().device_offset : -1,
-                  socket_);
+    const int slot = fixed_slot_.load(std::memory_order_relaxed);
+    op.code = io.type == RequestType::Read ? OpCode::Read : socket_ ? OpCode::Send : OpCode::Write;
+    op.fixed_file = slot >= 0;
+    op.file = slot >= 0 ? slot : fd();
+    op.data = io.data;
+    op.length = static_cast<std::uint32_t>(io.length);  // checked at format: KMDF lengths are 32-bit
+    op.offset = seekable_ ? io.device_offset : -1;
+    core.submit(op);
 }
 
-bool FileTarget::cancel_io(Request& r) {
-    if (uses_pool(r)) return core().pool().cancel(r);
-    core().cancel_rw(r);  // io_uring: reaches the operation unless its completion is already due
-    return true;
-}
+bool FileTarget::cancel_io(Request& r) { return core().cancel(RequestAccess::op(r)); }
 
 void FileTarget::cancel_sent_io(bool include_ignore) {
     EngineCore& core = this->core();
     if (core.gone()) return;  // the engine finished everything before it went
-    core.pool().cancel_target(*this, include_ignore);
-    if (include_ignore) cancel_include_ignore_.store(true, std::memory_order_release);
-    core.cancel_sent(*this, cancel_sent_node_, cancel_sent_queued_);
+    core.cancel_list(in_flight_, include_ignore);
+}
+
+// Engine thread: an OS result becomes the request's status and Information.
+// An error means what this target says it means (status_from_errno); a read
+// that returns 0 bytes of a non-empty ask hit the end: STATUS_END_OF_FILE.
+void FileTarget::complete(Operation& op, std::int64_t result) noexcept {
+    Request& r = RequestAccess::of(op);
+    const IoOperation& io = r.operation();
+    const auto& self = static_cast<const FileTarget&>(*RequestAccess::sent_target(r));
+    if (result < 0) RequestAccess::lower_complete(r, self.status_from_errno(io, static_cast<int>(-result)), 0);
+    else if (result == 0 && io.type == RequestType::Read && io.length > 0)
+        RequestAccess::lower_complete(r, STATUS_END_OF_FILE, 0);
+    else RequestAccess::lower_complete(r, STATUS_SUCCESS, static_cast<std::uint64_t>(result));
+}
+
+// A worker thread: the operation, blocking.
+std::int64_t FileTarget::run(Operation& op, const WorkerContext& worker) {
+    Request& r = RequestAccess::of(op);
+    const IoOperation& io = r.operation();
+    auto& self = static_cast<FileTarget&>(*RequestAccess::sent_target(r));
+    return io.type == RequestType::DeviceControl ? self.run_ioctl(io) : self.run_transfer(op, io, worker);
 }
 
 // Threads backend: a read of a file or block device whose data is all in the
 // page cache is done here and now (preadv2 with RWF_NOWAIT never blocks), not
 // on a worker: no wake-up of another thread per request. Anything else — not
-// cached, short, an error, already cancelled — goes to a worker, which
-// reports it as it always has.
-bool FileTarget::read_without_waiting(Request& r) {
-    const IoOperation& op = r.operation();
-    if (!seekable_ || op.type != RequestType::Read || op.length == 0 || RequestAccess::canceled(r)) return false;
-    iovec v{op.data, static_cast<std::size_t>(op.length)};
-    const ssize_t n = ::preadv2(fd(), &v, 1, op.device_offset, RWF_NOWAIT);
-    if (n < 0 || static_cast<std::uint64_t>(n) != op.length) return false;
-    RequestAccess::record_result(r, STATUS_SUCCESS, op.length);
+// cached, short, an error — goes to a worker, which reports it as it always has.
+bool FileTarget::read_without_waiting(const IoOperation& io, std::int64_t& result) {
+    if (!seekable_ || io.type != RequestType::Read || io.length == 0) return false;
+    iovec v{io.data, static_cast<std::size_t>(io.length)};
+    const ssize_t n = ::preadv2(fd(), &v, 1, io.device_offset, RWF_NOWAIT);
+    if (n < 0 || static_cast<std::uint64_t>(n) != io.length) return false;
+    result = n;
     return true;
 }
 
@@ -265,62 +295,50 @@ Status FileTarget::status_from_errno(const IoOperation& op, int err) const {
     return STATUS_MEDIA_WRITE_PROTECTED;
 }
 
-void FileTarget::run_blocking(Request& r, WorkerContext& worker) {
-    if (r.operation().type == RequestType::DeviceControl) run_ioctl(r);
-    else run_transfer(r, worker);
-}
-
-void FileTarget::run_transfer(Request& r, WorkerContext& worker) {
-    const IoOperation& op = r.operation();
-    const bool is_read = op.type == RequestType::Read;
+std::int64_t FileTarget::run_transfer(Operation& op, const IoOperation& io, const WorkerContext& worker) {
+    const bool is_read = io.type == RequestType::Read;
+    auto canceled = [&op] { return op.canceled.load(std::memory_order_seq_cst); };
     if (!seekable_) {
         // Streams may wait forever: wait in poll, where a cancel can reach us.
         pollfd fds[2] = {{fd(), static_cast<short>(is_read ? POLLIN : POLLOUT), 0}, {worker.cancel_fd, POLLIN, 0}};
         while (::poll(fds, 2, -1) < 0 || (fds[0].revents == 0 && fds[1].revents == 0)) {
-            if (RequestAccess::canceled(r)) break;
+            if (canceled()) break;
         }
-        if (fds[1].revents || RequestAccess::canceled(r)) {
-            RequestAccess::record_result(r, STATUS_CANCELLED, 0);
-            return;
-        }
+        if (fds[1].revents || canceled()) return -ECANCELED;
     }
     long long res;
     if (seekable_) {
-        res = is_read ? ::pread(fd(), op.data, op.length, op.device_offset)
-                      : ::pwrite(fd(), op.data, op.length, op.device_offset);
+        res = is_read ? ::pread(fd(), io.data, io.length, io.device_offset)
+                      : ::pwrite(fd(), io.data, io.length, io.device_offset);
     } else {
-        res = is_read   ? ::read(fd(), op.data, op.length)
-              : socket_ ? ::send(fd(), op.data, op.length, MSG_NOSIGNAL)  // a write would raise SIGPIPE
-                        : ::write(fd(), op.data, op.length);
+        res = is_read   ? ::read(fd(), io.data, io.length)
+              : socket_ ? ::send(fd(), io.data, io.length, MSG_NOSIGNAL)  // a write would raise SIGPIPE
+                        : ::write(fd(), io.data, io.length);
     }
-    if (res < 0) res = -errno;
-    const OsResult o = os_result(*this, op, res);
-    RequestAccess::record_result(r, o.status, o.information);
+    return res < 0 ? -errno : res;
 }
 
-void FileTarget::run_ioctl(Request& r) {
-    const IoOperation& op = r.operation();
-    const unsigned dir = _IOC_DIR(op.ioctl_code);
-    const std::uint64_t size = _IOC_SIZE(op.ioctl_code);
+// The ioctl's Information: what the kernel wrote back (_IOC_READ: the
+// argument's size), the output buffer given for an unencoded number, or the
+// call's return value when there is none.
+std::int64_t FileTarget::run_ioctl(const IoOperation& io) {
+    const unsigned dir = _IOC_DIR(io.ioctl_code);
+    const std::uint64_t size = _IOC_SIZE(io.ioctl_code);
     void* arg;
     switch (dir) {
-    case _IOC_NONE: arg = op.output ? op.output : op.input; break;  // unencoded numbers: the buffer given
-    case _IOC_WRITE: arg = op.input; break;
-    case _IOC_READ: arg = op.output; break;
+    case _IOC_NONE: arg = io.output ? io.output : io.input; break;  // unencoded numbers: the buffer given
+    case _IOC_WRITE: arg = io.input; break;
+    case _IOC_READ: arg = io.output; break;
     default:  // both ways through one buffer: the output, seeded from the input
-        if (op.input && op.input != op.output) std::memcpy(op.output, op.input, size);
-        arg = op.output;
+        if (io.input && io.input != io.output) std::memcpy(io.output, io.input, size);
+        arg = io.output;
         break;
     }
-    const int rc = ::ioctl(fd(), static_cast<unsigned long>(op.ioctl_code), arg);
-    if (rc < 0) {
-        RequestAccess::record_result(r, Status::from_errno(errno), 0);
-        return;
-    }
-    std::uint64_t information = 0;
-    if (dir & _IOC_READ) information = size;
-    else if (dir == _IOC_NONE) information = op.output ? op.output_length : static_cast<std::uint64_t>(rc);
-    RequestAccess::record_result(r, STATUS_SUCCESS, information);
+    const int rc = ::ioctl(fd(), static_cast<unsigned long>(io.ioctl_code), arg);
+    if (rc < 0) return -errno;
+    if (dir & _IOC_READ) return static_cast<std::int64_t>(size);
+    if (dir == _IOC_NONE) return io.output ? static_cast<std::int64_t>(io.output_length) : rc;
+    return 0;
 }
 
 }  // namespace wdfio::detail

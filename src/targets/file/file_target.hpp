@@ -5,6 +5,8 @@
 #pragma once
 #include <wdfio/io_target.hpp>
 
+#include "engine/operation.hpp"
+
 #include <fcntl.h>
 
 #include <string_view>
@@ -24,22 +26,25 @@ protected:
     bool cancel_io(Request& r) override;
     void cancel_sent_io(bool include_ignore) override;
     void release_resources() override;
-    Status status_from_errno(const IoOperation& op, int err) const override;
-    void run_blocking(Request& r, WorkerContext& worker) override;
-    bool may_wait_indefinitely(const Request& r) const override {
-        return !seekable_ || r.operation().type == RequestType::DeviceControl;
-    }
 
 private:
     FileTarget(Engine& engine, std::string name, int fd, bool direct);
     ~FileTarget() override;
     static Result<Ref<IoTarget>> adopt(Engine& engine, std::string name, int fd, bool direct);
-    bool uses_pool(const Request& r) const noexcept;
-    bool read_without_waiting(Request& r);
+    bool read_without_waiting(const IoOperation& io, std::int64_t& result);
     Status check_direct(const IoOperation& op) const;
     Status check_access(const IoOperation& op) const;
-    void run_transfer(Request& r, WorkerContext& worker);
-    void run_ioctl(Request& r);
+    // The engine's callbacks for the operations this target starts.
+    static void complete(Operation& op, std::int64_t result) noexcept;
+    static std::int64_t run(Operation& op, const WorkerContext& worker);
+    static constexpr OperationOps kOps{&FileTarget::complete, &FileTarget::run};
+    // The status and Information of an OS result (bytes, or -errno).
+    Status status_from_errno(const IoOperation& op, int err) const;
+    std::int64_t run_transfer(Operation& op, const IoOperation& io, const WorkerContext& worker);
+    std::int64_t run_ioctl(const IoOperation& io);
+
+    // The operations in flight on the engine's ring, for stop, purge and close to cancel.
+    OperationList in_flight_;
 
     std::atomic<int> fd_;              // -1 once close has released it; read by the engine thread
     std::atomic<int> fixed_slot_{-1};  // fd_'s registered-file slot in the engine's ring, or -1
@@ -48,8 +53,7 @@ private:
     bool socket_ = false;
     bool block_device_ = false;
     mutable std::atomic<bool> logged_write_protected_{false};  // its log line once per target
-    int access_ = O_RDWR;  // the descriptor's O_ACCMODE: a read-only one is not written, and the reverse  // written
-                           // with send(MSG_NOSIGNAL): a write() would raise SIGPIPE
+    int access_ = O_RDWR;  // the descriptor's O_ACCMODE: a read-only one is not written, and the reverse
     bool direct_ = false;
     unsigned mem_align_ = 1;  // O_DIRECT: buffer address alignment
     unsigned off_align_ = 1;  // O_DIRECT: length and device offset alignment

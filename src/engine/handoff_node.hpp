@@ -1,23 +1,21 @@
-// The link a request (or target) embeds to travel through the engine's
-// lock-free hand-over queue: no allocation per hand-over.
+// The link an operation (or an operation list) embeds to travel through the
+// engine's lock-free hand-over queue: no allocation per hand-over.
 #pragma once
 #include <atomic>
 #include <cstdint>
 
-#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
-
 namespace wdfio::detail {
 
 enum class HandoffKind : std::uint8_t {
-    Stub,       // the queue's own sentinel
-    Submit,     // start this request's I/O on the engine thread
-    Complete,   // a worker finished this request's I/O
-    Cancel,     // cancel this request's I/O (cancel_seq says which send)
-    CancelAll,  // cancel every request of this target (close)
+    Stub,        // the queue's own sentinel
+    Submit,      // start this operation on the engine thread
+    Complete,    // this operation finished elsewhere (a worker): complete it on the engine thread
+    Cancel,      // cancel this operation (its cancel_seq says which start)
+    CancelList,  // cancel every operation of this list (a target's stop, purge, close)
 };
 
 // 16 bytes: the owner's address carries the kind in its low 3 bits (owners
-// are at least 8-byte aligned), since every request embeds two nodes.
+// are at least 8-byte aligned), since every operation embeds two nodes.
 class HandoffNode {
 public:
     HandoffNode() noexcept = default;
@@ -41,4 +39,3 @@ private:
 };
 
 }  // namespace wdfio::detail
-#pragma GCC visibility pop

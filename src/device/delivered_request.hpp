@@ -1,0 +1,35 @@
+// DeliveredRequest: a queue-delivered request — a request with the state
+// only such a request has (where it waits, who sent it, its cancel callback).
+// Devices make them and keep them in their pools; a driver-created request
+// carries none of this.
+#pragma once
+#include <wdfio/memory.hpp>
+#include <wdfio/queue.hpp>
+#include <wdfio/request.hpp>
+
+#include <atomic>
+
+namespace wdfio::detail {
+
+class DeliveredRequest final : public Request {
+public:
+    // A new one, for device's pool (null when out of memory).
+    static DeliveredRequest* create(Device& device) noexcept;
+    // r is queue-delivered (r.kind()).
+    static DeliveredRequest& of(Request& r) noexcept { return static_cast<DeliveredRequest&>(r); }
+    static const DeliveredRequest& of(const Request& r) noexcept { return static_cast<const DeliveredRequest&>(r); }
+
+    Request* parent = nullptr;            // the request one level up (holds its lower claim)
+    std::atomic<Queue*> queue{nullptr};   // where it waits or was presented
+    Ref<Memory> input_view, output_view;  // retrieve_*_memory wrappers, re-pointed per delivery
+    Device* device = nullptr;             // whose pool takes it back; null: deleted when released
+    CancelCallback cancel_callback = nullptr;
+    void* cancel_context = nullptr;
+
+private:
+    DeliveredRequest() noexcept = default;
+    ~DeliveredRequest() override = default;
+    void last_reference_dropped() const noexcept override;
+};
+
+}  // namespace wdfio::detail
