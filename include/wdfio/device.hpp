@@ -3,6 +3,7 @@
 // default (local) target the next level down, optionally named so that
 // IoTarget::open(engine, "\\Device\\Name") reaches it.
 #pragma once
+#include <wdfio/delivered_request.hpp>
 #include <wdfio/detail/spin_lock.hpp>
 #include <wdfio/io_target.hpp>
 #include <wdfio/object.hpp>
@@ -30,19 +31,19 @@ class Device;
 class Driver {
 public:
     virtual ~Driver() = default;
-    virtual void on_read(Request& r, std::size_t length) { on_default(r), (void)length; }
-    virtual void on_write(Request& r, std::size_t length) { on_default(r), (void)length; }
-    virtual void on_device_control(Request& r, std::size_t output_length, std::size_t input_length,
+    virtual void on_read(DeliveredRequest& r, std::size_t length) { on_default(r), (void)length; }
+    virtual void on_write(DeliveredRequest& r, std::size_t length) { on_default(r), (void)length; }
+    virtual void on_device_control(DeliveredRequest& r, std::size_t output_length, std::size_t input_length,
                                    std::uint32_t code) {
         on_default(r), (void)output_length, (void)input_length, (void)code;
     }
     // Internal ioctls, with buffers or with the three "others" arguments
     // (parameters().type says which).
-    virtual void on_internal_device_control(Request& r, std::size_t output_length, std::size_t input_length,
+    virtual void on_internal_device_control(DeliveredRequest& r, std::size_t output_length, std::size_t input_length,
                                             std::uint32_t code) {
         on_default(r), (void)output_length, (void)input_length, (void)code;
     }
-    virtual void on_default(Request& r) { r.complete(STATUS_INVALID_DEVICE_REQUEST); }
+    virtual void on_default(DeliveredRequest& r) { r.complete(STATUS_INVALID_DEVICE_REQUEST); }
 
     Device& device() const noexcept { return *device_; }
 

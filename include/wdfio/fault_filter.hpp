@@ -96,11 +96,11 @@ public:
     // lower completion waits for its time.
     std::size_t holding() const;
 
-    void on_read(Request& r, std::size_t length) override;
-    void on_write(Request& r, std::size_t length) override;
-    void on_device_control(Request& r, std::size_t output_length, std::size_t input_length,
+    void on_read(DeliveredRequest& r, std::size_t length) override;
+    void on_write(DeliveredRequest& r, std::size_t length) override;
+    void on_device_control(DeliveredRequest& r, std::size_t output_length, std::size_t input_length,
                            std::uint32_t code) override;
-    void on_internal_device_control(Request& r, std::size_t output_length, std::size_t input_length,
+    void on_internal_device_control(DeliveredRequest& r, std::size_t output_length, std::size_t input_length,
                                     std::uint32_t code) override;
 
 private:
@@ -108,14 +108,14 @@ private:
     explicit FaultFilter(const FaultConfig& config);
 
     bool decide(RequestType type) noexcept;  // one draw per matching request
-    void handle(Request& r);
-    void pass_down(Request& r);
-    void send_down(Request& r, detail::CompletionRoutine routine);
-    void hold(Request& r, bool timed, Clock::time_point deadline, Status status, std::uint64_t information);
-    void release_held(Request* r, std::uint64_t id, Status status, std::uint64_t information);
+    void handle(DeliveredRequest& r);
+    void pass_down(DeliveredRequest& r);
+    void send_down(DeliveredRequest& r, detail::CompletionRoutine routine);
+    void hold(DeliveredRequest& r, bool timed, Clock::time_point deadline, Status status, std::uint64_t information);
+    void release_held(DeliveredRequest* r, std::uint64_t id, Status status, std::uint64_t information);
     // Takes r's entry out of held_ (any id if id is 0); wakes the destructor when none is left.
-    Ref<Request> forget_held(const Request* r, std::uint64_t id = 0);
-    static void cancel_held(Request& r, void* context);
+    Ref<DeliveredRequest> forget_held(const DeliveredRequest* r, std::uint64_t id = 0);
+    static void cancel_held(DeliveredRequest& r, void* context);
     void timer_loop();
 
     const FaultConfig config_;
@@ -128,18 +128,18 @@ private:
     // Held requests by address; `id` tells a request apart from a later one
     // reusing the same (pooled) object.
     struct Held {
-        Ref<Request> request;
+        Ref<DeliveredRequest> request;
         std::uint64_t id = 0;
     };
     struct Timed {
-        Request* request = nullptr;
+        DeliveredRequest* request = nullptr;
         std::uint64_t id = 0;
         Status status;
         std::uint64_t information = 0;
     };
     mutable std::mutex mutex_;
     std::condition_variable changed_;  // timers_ gained an earlier entry, held_ emptied, stop
-    std::unordered_map<Request*, Held> held_;
+    std::unordered_map<DeliveredRequest*, Held> held_;
     std::multimap<Clock::time_point, Timed> timers_;  // deadline order; FIFO among equal deadlines
     std::uint64_t next_id_ = 0;
     bool stopping_ = false;

@@ -1,6 +1,7 @@
 // Queue: how a device receives requests (KMDF WDFQUEUE): sequential (one at a
 // time), parallel (as they come), or manual (held until the driver retrieves them).
 #pragma once
+#include <wdfio/delivered_request.hpp>
 #include <wdfio/detail/request_fifo.hpp>
 #include <wdfio/detail/spin_lock.hpp>
 #include <wdfio/object.hpp>
@@ -31,7 +32,7 @@ public:
     // Manual queues: the next waiting request, now owned by the driver;
     // STATUS_NO_MORE_ENTRIES if none; STATUS_INVALID_DEVICE_REQUEST on a queue
     // that dispatches by itself.
-    Result<Request*> retrieve_next_request();
+    Result<DeliveredRequest*> retrieve_next_request();
 
     // Stopped: requests are still accepted, not presented, until start().
     void stop();

@@ -26,9 +26,9 @@ public:
     // The bytes themselves (for tests and tools; not synchronised with I/O).
     std::span<std::byte> contents() const noexcept { return {data_.get(), size_}; }
 
-    void on_read(Request& r, std::size_t length) override;
-    void on_write(Request& r, std::size_t length) override;
-    void on_device_control(Request& r, std::size_t output_length, std::size_t input_length,
+    void on_read(DeliveredRequest& r, std::size_t length) override;
+    void on_write(DeliveredRequest& r, std::size_t length) override;
+    void on_device_control(DeliveredRequest& r, std::size_t output_length, std::size_t input_length,
                            std::uint32_t code) override;
 
 private:

@@ -1,4 +1,6 @@
-// Request: one I/O operation, formatted for a target, sent, completed (spec §1–4).
+// Request: one I/O operation, formatted for a target, sent, completed (spec §1–4)
+// — the sender's view. A driver that receives a request from a queue sees it
+// as a DeliveredRequest (delivered_request.hpp), which can also do all this.
 #pragma once
 #include <wdfio/completion_params.hpp>
 #include <wdfio/detail/completion_routine.hpp>
@@ -17,7 +19,6 @@ class SyncWaiter;
 struct Operation;
 struct RequestAccess;
 struct DeliveredAccess;
-class DeliveredRequest;
 }  // namespace wdfio::detail
 
 #pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
@@ -26,9 +27,7 @@ namespace wdfio {
 
 class IoTarget;
 class Queue;
-
-// A driver's cancel callback for a request it holds (mark_cancelable).
-using CancelCallback = void (*)(Request& request, void* context);
+class DeliveredRequest;
 
 // WDF_REQUEST_REUSE_PARAMS flags (spec §1.6).
 enum ReuseFlags : std::uint32_t { REUSE_NO_FLAGS = 0 };
@@ -51,8 +50,8 @@ struct IoOperation {
     void* arguments[3] = {};  // internal ioctl others: arguments 1, 2 and 4
 };
 
-// Not final: detail::DeliveredRequest, a queue-delivered request, adds its own
-// state (only it can: the constructor is private).
+// Not final: DeliveredRequest adds the driver's view (only it can: the
+// constructor is private).
 class alignas(64) Request : public Object {  // 64: laid out by cache line
 public:
     // WdfRequestCreate. With a target, the request is checked against it (a
@@ -122,40 +121,12 @@ public:
     // WdfRequestChangeTarget (spec §6.1): drops the format, checks the target is open.
     Status change_target(IoTarget& target);
 
-    // ---- a queue-delivered request, as the driver that received it sees it.
-    // (On a driver-created request these fail with STATUS_INVALID_DEVICE_REQUEST.)
-
-    // What arrived: the operation at this driver's level (type, lengths, offset, code).
-    const IoOperation& parameters() const noexcept;
-    // The buffers of that operation, at least min_length bytes: a read's or an
-    // ioctl's output, a write's or an ioctl's input. Shorter or absent →
-    // STATUS_BUFFER_TOO_SMALL; none for this type → STATUS_INVALID_DEVICE_REQUEST.
-    Result<std::span<std::byte>> retrieve_input_buffer(std::size_t min_length = 0) const;
-    Result<std::span<std::byte>> retrieve_output_buffer(std::size_t min_length = 0) const;
-    Result<Ref<Memory>> retrieve_input_memory();
-    Result<Ref<Memory>> retrieve_output_memory();
-    // Complete it back to the sender: status and Information (bytes). The
-    // verifier refuses a completion the driver may not make (not owned, twice,
-    // still sent to a target, Information larger than the buffer).
-    Status complete(Status status);
-    Status complete_with_information(Status status, std::uint64_t information);
-    void set_information(std::uint64_t information) noexcept { information_ = information; }
-    // While held by the driver: a cancel from above calls `callback`, which must
-    // complete the request. Already cancelled → STATUS_CANCELLED (not marked).
-    Status mark_cancelable(CancelCallback callback, void* context = nullptr);
-    // STATUS_CANCELLED if the cancel callback has been (or is being) called.
-    Status unmark_cancelable();
-    // Forward the arrived operation unchanged to the next target (spec §2.7).
-    void format_using_current_type();
-    // Move it to another queue of the same device (WdfRequestForwardToIoQueue).
-    Status forward_to_queue(Queue& queue);
-
 private:
     friend struct detail::RequestAccess;
     friend struct detail::DeliveredAccess;
-    friend class Queue;   // its lists link requests
-    friend class Device;  // its pool too
-    friend class detail::DeliveredRequest;
+    friend class Queue;             // its lists link requests
+    friend class Device;            // its pool too
+    friend class DeliveredRequest;  // the driver's view: delivered_request.hpp
     Request() noexcept;
     Status check_depth(const IoTarget& target);
     Status refuse_outstanding(const char* call);  // verifier report, STATUS_INVALID_DEVICE_STATE

@@ -2,6 +2,7 @@
 #pragma once
 #include <wdfio/awaitable.hpp>
 #include <wdfio/completion_params.hpp>
+#include <wdfio/delivered_request.hpp>
 #include <wdfio/device.hpp>
 #include <wdfio/engine.hpp>
 #include <wdfio/fan_out.hpp>

@@ -23,10 +23,10 @@ struct DeliveredAccess {
     static void set_owner(Request& q, Owner o) noexcept { q.owner_.store(o, std::memory_order_release); }
     static Owner owner(const Request& q) noexcept { return q.owner_.load(std::memory_order_acquire); }
     static void set_queue(Request& q, Queue* queue) noexcept {
-        DeliveredRequest::of(q).queue.store(queue, std::memory_order_release);
+        DeliveredRequestImpl::of(q).queue.store(queue, std::memory_order_release);
     }
     static Queue* queue_of(const Request& q) noexcept {
-        return DeliveredRequest::of(q).queue.load(std::memory_order_acquire);
+        return DeliveredRequestImpl::of(q).queue.load(std::memory_order_acquire);
     }
     static bool cancel_requested(const Request& q) noexcept {
         return q.cancel_requested_.load(std::memory_order_seq_cst);

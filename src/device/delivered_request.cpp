@@ -15,19 +15,18 @@
 
 namespace wdfio {
 
-using detail::DeliveredRequest;
+using detail::DeliveredRequestImpl;
 using detail::verifier_violation;
 
-DeliveredRequest* DeliveredRequest::create(Device& device) noexcept {
-    auto* q = new (std::nothrow) DeliveredRequest();
+DeliveredRequestImpl* DeliveredRequestImpl::create(Device& device) noexcept {
+    auto* q = new (std::nothrow) DeliveredRequestImpl();
     if (!q) return nullptr;
-    q->kind_ = RequestKind::QueueDelivered;
     q->device = &device;
     return q;
 }
 
-void DeliveredRequest::last_reference_dropped() const noexcept {
-    auto* self = const_cast<DeliveredRequest*>(this);
+void DeliveredRequestImpl::last_reference_dropped() const noexcept {
+    auto* self = const_cast<DeliveredRequestImpl*>(this);
     end_of_life();  // never in a block with contexts: devices make them
     if (device) {
         detail::DeliveredAccess::recycle(*self);  // back to its device's pool
@@ -36,9 +35,8 @@ void DeliveredRequest::last_reference_dropped() const noexcept {
     delete self;
 }
 
-const IoOperation& Request::parameters() const noexcept {
-    if (kind_ != RequestKind::QueueDelivered) return kNoOperation;
-    const Request* parent = DeliveredRequest::of(*this).parent;
+const IoOperation& DeliveredRequest::parameters() const noexcept {
+    const Request* parent = DeliveredRequestImpl::of(*this).parent;
     return parent ? parent->op_ : kNoOperation;  // the sender's next location is this one's current
 }
 
@@ -49,8 +47,7 @@ Result<std::span<std::byte>> window(void* p, std::uint64_t len, std::size_t min_
 }
 }  // namespace
 
-Result<std::span<std::byte>> Request::retrieve_input_buffer(std::size_t min_length) const {
-    if (kind_ != RequestKind::QueueDelivered) return STATUS_INVALID_DEVICE_REQUEST;
+Result<std::span<std::byte>> DeliveredRequest::retrieve_input_buffer(std::size_t min_length) const {
     const IoOperation& current = parameters();
     switch (current.type) {
     case RequestType::Write: return window(current.data, current.length, min_length);
@@ -60,8 +57,7 @@ Result<std::span<std::byte>> Request::retrieve_input_buffer(std::size_t min_leng
     }
 }
 
-Result<std::span<std::byte>> Request::retrieve_output_buffer(std::size_t min_length) const {
-    if (kind_ != RequestKind::QueueDelivered) return STATUS_INVALID_DEVICE_REQUEST;
+Result<std::span<std::byte>> DeliveredRequest::retrieve_output_buffer(std::size_t min_length) const {
     const IoOperation& current = parameters();
     switch (current.type) {
     case RequestType::Read: return window(current.data, current.length, min_length);
@@ -86,25 +82,23 @@ Result<Ref<Memory>> view(Ref<Memory>& slot, std::span<std::byte> s) {
 }
 }  // namespace
 
-Result<Ref<Memory>> Request::retrieve_input_memory() {
+Result<Ref<Memory>> DeliveredRequest::retrieve_input_memory() {
     auto b = retrieve_input_buffer(1);
     if (!b) return b.status();
-    return view(DeliveredRequest::of(*this).input_view, *b);
+    return view(DeliveredRequestImpl::of(*this).input_view, *b);
 }
 
-Result<Ref<Memory>> Request::retrieve_output_memory() {
+Result<Ref<Memory>> DeliveredRequest::retrieve_output_memory() {
     auto b = retrieve_output_buffer(1);
     if (!b) return b.status();
-    return view(DeliveredRequest::of(*this).output_view, *b);
+    return view(DeliveredRequestImpl::of(*this).output_view, *b);
 }
 
-Status Request::complete(Status status) { return complete_with_information(status, information_); }
+Status DeliveredRequest::complete(Status status) { return complete_with_information(status, information_); }
 
-Status Request::complete_with_information(Status status, std::uint64_t information) {
-    if (kind_ != RequestKind::QueueDelivered) {  // spec §10 #13
-        verifier_violation(VerifierCheck::CompleteNotOwned, this, "complete (a driver-created request)");
-        return STATUS_INVALID_DEVICE_REQUEST;
-    }
+void DeliveredRequest::set_information(std::uint64_t information) noexcept { information_ = information; }
+
+Status DeliveredRequest::complete_with_information(Status status, std::uint64_t information) {
     if (owner() != Owner::Driver) {  // #11, #12: twice, or never presented
         verifier_violation(VerifierCheck::CompleteNotOwned, this, "complete");
         return STATUS_INVALID_DEVICE_REQUEST;
@@ -133,7 +127,7 @@ Status Request::complete_with_information(Status status, std::uint64_t informati
     status_ = status;
     information_ = information;
     // Only the owner completes (the checks above), so no one else changes its queue now.
-    auto& queue = DeliveredRequest::of(*this).queue;
+    auto& queue = DeliveredRequestImpl::of(*this).queue;
     Queue* q = queue.load(std::memory_order_relaxed);
     queue.store(nullptr, std::memory_order_relaxed);
     if (q) {
@@ -145,10 +139,9 @@ Status Request::complete_with_information(Status status, std::uint64_t informati
     return STATUS_SUCCESS;
 }
 
-Status Request::mark_cancelable(CancelCallback callback, void* context) {
-    if (kind_ != RequestKind::QueueDelivered || owner() != Owner::Driver || !callback)
-        return STATUS_INVALID_DEVICE_REQUEST;
-    DeliveredRequest& self = DeliveredRequest::of(*this);
+Status DeliveredRequest::mark_cancelable(CancelCallback callback, void* context) {
+    if (owner() != Owner::Driver || !callback) return STATUS_INVALID_DEVICE_REQUEST;
+    auto& self = DeliveredRequestImpl::of(*this);
     Queue* queue = self.queue.load(std::memory_order_acquire);
     if (!queue) return STATUS_INVALID_DEVICE_REQUEST;
     self.cancel_callback = callback;
@@ -167,18 +160,18 @@ Status Request::mark_cancelable(CancelCallback callback, void* context) {
     return STATUS_SUCCESS;
 }
 
-Status Request::unmark_cancelable() {
+Status DeliveredRequest::unmark_cancelable() {
     Cancelable expected = Cancelable::Yes;
     if (cancel_state_.compare_exchange_strong(expected, Cancelable::No)) {
-        if (Queue* queue = DeliveredRequest::of(*this).queue.load(std::memory_order_acquire))  // marked: delivered
+        if (Queue* queue = DeliveredRequestImpl::of(*this).queue.load(std::memory_order_acquire))  // marked: delivered
             detail::DeliveredAccess::untrack_cancelable(*queue, *this);
         return STATUS_SUCCESS;
     }
     return expected == Cancelable::CallbackClaimed ? Status(STATUS_CANCELLED) : Status(STATUS_INVALID_DEVICE_REQUEST);
 }
 
-void Request::format_using_current_type() {
-    if (kind_ != RequestKind::QueueDelivered || is_outstanding()) {  // spec §10 #16: no current location
+void DeliveredRequest::format_using_current_type() {
+    if (is_outstanding()) {
         verifier_violation(VerifierCheck::FormatWhileOutstanding, this, "format_using_current_type");
         return;
     }
@@ -203,21 +196,23 @@ bool Request::send_and_forget(IoTarget& target) {
         return false;
     }
     if (routine_) detail::verifier_break(VerifierCheck::ForgetWithRoutine, this, "send and forget");
+    auto& self = static_cast<DeliveredRequest&>(*this);  // queue-delivered: checked above
     // Handed down unchanged; its result becomes this request's completion.
-    if (!wdm_formatted_) format_using_current_type();
-    routine_ = detail::CompletionRoutine(
-        [](Request& r, IoTarget&, const CompletionParams& p) { r.complete_with_information(p.status, p.information); });
+    if (!wdm_formatted_) self.format_using_current_type();
+    routine_ = detail::CompletionRoutine([](Request& r, IoTarget&, const CompletionParams& p) {
+        static_cast<DeliveredRequest&>(r).complete_with_information(p.status, p.information);
+    });
     // Target state is not checked for a forgotten request (spec §4.2 step 3c).
     if (submit(target, SendOptions().ignore_target_state(), "send and forget") != SubmitResult::Accepted) {
         routine_.reset();
-        complete_with_information(status_, 0);  // forgotten all the same: the sender learns why
+        self.complete_with_information(status_, 0);  // forgotten all the same: the sender learns why
     }
     return true;
 }
 
-Status Request::forward_to_queue(Queue& queue) {
-    if (kind_ != RequestKind::QueueDelivered || owner() != Owner::Driver) return STATUS_INVALID_DEVICE_REQUEST;
-    auto& current = DeliveredRequest::of(*this).queue;
+Status DeliveredRequest::forward_to_queue(Queue& queue) {
+    if (owner() != Owner::Driver) return STATUS_INVALID_DEVICE_REQUEST;
+    auto& current = DeliveredRequestImpl::of(*this).queue;
     if (&queue.device() != &current.load()->device()) return STATUS_INVALID_DEVICE_REQUEST;
     if (is_outstanding()) return STATUS_INVALID_DEVICE_STATE;
     Queue* from = current.exchange(nullptr, std::memory_order_acq_rel);

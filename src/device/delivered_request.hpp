@@ -1,8 +1,9 @@
-// DeliveredRequest: a queue-delivered request — a request with the state
-// only such a request has (where it waits, who sent it, its cancel callback).
-// Devices make them and keep them in their pools; a driver-created request
-// carries none of this.
+// DeliveredRequestImpl: a queue-delivered request with the state only such a
+// request has (where it waits, who sent it, its cancel callback). Devices
+// make them and keep them in their pools; a driver-created request carries
+// none of this.
 #pragma once
+#include <wdfio/delivered_request.hpp>
 #include <wdfio/memory.hpp>
 #include <wdfio/queue.hpp>
 #include <wdfio/request.hpp>
@@ -11,13 +12,15 @@
 
 namespace wdfio::detail {
 
-class DeliveredRequest final : public Request {
+class DeliveredRequestImpl final : public DeliveredRequest {
 public:
     // A new one, for device's pool (null when out of memory).
-    static DeliveredRequest* create(Device& device) noexcept;
+    static DeliveredRequestImpl* create(Device& device) noexcept;
     // r is queue-delivered (r.kind()).
-    static DeliveredRequest& of(Request& r) noexcept { return static_cast<DeliveredRequest&>(r); }
-    static const DeliveredRequest& of(const Request& r) noexcept { return static_cast<const DeliveredRequest&>(r); }
+    static DeliveredRequestImpl& of(Request& r) noexcept { return static_cast<DeliveredRequestImpl&>(r); }
+    static const DeliveredRequestImpl& of(const Request& r) noexcept {
+        return static_cast<const DeliveredRequestImpl&>(r);
+    }
 
     Request* parent = nullptr;            // the request one level up (holds its lower claim)
     std::atomic<Queue*> queue{nullptr};   // where it waits or was presented
@@ -27,8 +30,8 @@ public:
     void* cancel_context = nullptr;
 
 private:
-    DeliveredRequest() noexcept = default;
-    ~DeliveredRequest() override = default;
+    DeliveredRequestImpl() noexcept = default;
+    ~DeliveredRequestImpl() override = default;
     void last_reference_dropped() const noexcept override;
 };
 

@@ -180,7 +180,7 @@ const OperationOps kDeferredOps{
 // the pool.
 Request* DeliveredAccess::take_lower(Device& d, Request& r) {
     if (Request* kept = r.lower_) {
-        if (DeliveredRequest::of(*kept).device == &d && kept->ref_count() == 1) {
+        if (DeliveredRequestImpl::of(*kept).device == &d && kept->ref_count() == 1) {
             kept->forget_format();  // what the driver formatted it with last time
             kept->routine_.reset();
             return kept;
@@ -197,7 +197,7 @@ Request* DeliveredAccess::take_lower(Device& d, Request& r) {
     if (q) {
         q->revive();
     } else {
-        q = DeliveredRequest::create(d);
+        q = DeliveredRequestImpl::create(d);
         if (!q) return nullptr;
     }
     d.add_ref();
@@ -222,7 +222,7 @@ void DeliveredAccess::dispatch(Device& d, Request& r) {
         return;
     }
     q->depth_ = static_cast<std::uint16_t>(std::min<std::uint32_t>(d.stack_size() - 1, Request::kAnyDepth - 1));
-    DeliveredRequest::of(*q).parent = &r;  // r's formatted operation is this level's current location
+    DeliveredRequestImpl::of(*q).parent = &r;  // r's formatted operation is this level's current location
     q->owner_.store(Request::Owner::Queued, std::memory_order_relaxed);
     q->format_context_ = false;
     q->wdm_formatted_ = false;
@@ -237,7 +237,7 @@ void DeliveredAccess::dispatch(Device& d, Request& r) {
 }
 
 void DeliveredAccess::recycle(Request& done) noexcept {
-    Device* dev = DeliveredRequest::of(done).device;
+    Device* dev = DeliveredRequestImpl::of(done).device;
     done.release_format();
     done.routine_.reset();
     {
@@ -249,7 +249,7 @@ void DeliveredAccess::recycle(Request& done) noexcept {
 }
 
 void DeliveredAccess::destroy_pooled(Request& q) {
-    DeliveredRequest::of(q).device = nullptr;  // this time the last reference deletes it
+    DeliveredRequestImpl::of(q).device = nullptr;  // this time the last reference deletes it
     q.revive();
     q.release();
 }
@@ -260,8 +260,8 @@ bool DeliveredAccess::cancel_held(Request& q) {
                                                  std::memory_order_acq_rel))
         return false;
     if (Queue* queue = queue_of(q)) queue->untrack_cancelable(q);
-    const DeliveredRequest& held = DeliveredRequest::of(q);
-    held.cancel_callback(q, held.cancel_context);
+    DeliveredRequestImpl& held = DeliveredRequestImpl::of(q);
+    held.cancel_callback(held, held.cancel_context);
     return true;
 }
 
@@ -281,11 +281,11 @@ bool DeliveredAccess::cancel_child(Request& r) {
 void DeliveredAccess::finish(Request& q, Status status, std::uint64_t information) {
     q.owner_.store(Request::Owner::Completed, std::memory_order_release);
     q.cancel_state_.store(Request::Cancelable::No, std::memory_order_release);
-    Request& r = *DeliveredRequest::of(q).parent;
+    Request& r = *DeliveredRequestImpl::of(q).parent;
     // q is done with: a cancel of r finds nothing below any more (q stays in r.lower_).
     r.child_.store(nullptr, std::memory_order_relaxed);
     auto* target = static_cast<DeviceTarget*>(RequestAccess::sent_target(r));
-    Device* d = DeliveredRequest::of(q).device;
+    Device* d = DeliveredRequestImpl::of(q).device;
     target->untrack(r);
     if (d->deferred_completion_) {
         // On the engine thread instead of here: no recursion when routines re-send.

@@ -169,7 +169,8 @@ void Queue::present(Request& q) {
     DeliveredAccess::owned_done(device_, done);
 }
 
-void Queue::dispatch_to_handler(Request& q) {
+void Queue::dispatch_to_handler(Request& r) {
+    auto& q = static_cast<DeliveredRequest&>(r);  // everything a queue holds was delivered
     const IoOperation& p = q.parameters();
     switch (p.type) {
     case RequestType::Read: handler_->on_read(q, p.length); break;
@@ -185,13 +186,13 @@ void Queue::dispatch_to_handler(Request& q) {
     }
 }
 
-Result<Request*> Queue::retrieve_next_request() {
+Result<DeliveredRequest*> Queue::retrieve_next_request() {
     if (dispatch_ != QueueDispatch::Manual) return STATUS_INVALID_DEVICE_REQUEST;
     std::lock_guard lock(mutex_);
     if (state_ != QueueState::Started) return STATUS_NO_MORE_ENTRIES;
     Request* q = take_next_locked(1);
     if (!q) return STATUS_NO_MORE_ENTRIES;
-    return q;
+    return static_cast<DeliveredRequest*>(q);
 }
 
 void Queue::stop() {

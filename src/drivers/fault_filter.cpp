@@ -89,7 +89,7 @@ FaultFilter::~FaultFilter() {
     std::unique_lock lock(mutex_);
     timers_.clear();
     while (!held_.empty()) {
-        std::vector<std::pair<Request*, std::uint64_t>> rest;
+        std::vector<std::pair<DeliveredRequest*, std::uint64_t>> rest;
         rest.reserve(held_.size());
         for (auto& [r, h] : held_) rest.emplace_back(r, h.id);
         lock.unlock();
@@ -121,10 +121,12 @@ std::size_t FaultFilter::holding() const {
     return held_.size();
 }
 
-void FaultFilter::on_read(Request& r, std::size_t) { handle(r); }
-void FaultFilter::on_write(Request& r, std::size_t) { handle(r); }
-void FaultFilter::on_device_control(Request& r, std::size_t, std::size_t, std::uint32_t) { handle(r); }
-void FaultFilter::on_internal_device_control(Request& r, std::size_t, std::size_t, std::uint32_t) { handle(r); }
+void FaultFilter::on_read(DeliveredRequest& r, std::size_t) { handle(r); }
+void FaultFilter::on_write(DeliveredRequest& r, std::size_t) { handle(r); }
+void FaultFilter::on_device_control(DeliveredRequest& r, std::size_t, std::size_t, std::uint32_t) { handle(r); }
+void FaultFilter::on_internal_device_control(DeliveredRequest& r, std::size_t, std::size_t, std::uint32_t) {
+    handle(r);
+}
 
 // ---------------------------------------------------------------- decisions
 
@@ -136,7 +138,7 @@ bool FaultFilter::decide(RequestType type) noexcept {
     return u < config_.share;
 }
 
-void FaultFilter::handle(Request& r) {
+void FaultFilter::handle(DeliveredRequest& r) {
     counters_.seen.fetch_add(1, std::memory_order_relaxed);
     const RequestType type = r.parameters().type;
     if (!decide(type)) {
@@ -152,9 +154,9 @@ void FaultFilter::handle(Request& r) {
     case FaultMode::Delay: {
         counters_.delayed.fetch_add(1, std::memory_order_relaxed);
         const Clock::time_point deadline = deadline_after(config_.delay);
-        send_down(r, [this, deadline](Request& q, IoTarget&, const CompletionParams& p) {
-            if (Clock::now() >= deadline) q.complete_with_information(p.status, p.information);
-            else hold(q, true, deadline, p.status, p.information);
+        send_down(r, [this, deadline, &r](Request&, IoTarget&, const CompletionParams& p) {
+            if (Clock::now() >= deadline) r.complete_with_information(p.status, p.information);
+            else hold(r, true, deadline, p.status, p.information);
         });
         return;
     }
@@ -165,10 +167,10 @@ void FaultFilter::handle(Request& r) {
             return;
         }
         counters_.shortened.fetch_add(1, std::memory_order_relaxed);
-        send_down(r, [this](Request& q, IoTarget&, const CompletionParams& p) {
+        send_down(r, [this, &r](Request&, IoTarget&, const CompletionParams& p) {
             const auto n =
                 static_cast<std::uint64_t>(std::floor(static_cast<double>(p.information) * config_.short_fraction));
-            q.complete_with_information(p.status, std::min(n, p.information));
+            r.complete_with_information(p.status, std::min(n, p.information));
         });
         return;
     case FaultMode::NeverComplete:
@@ -178,13 +180,13 @@ void FaultFilter::handle(Request& r) {
     }
 }
 
-void FaultFilter::pass_down(Request& r) {
-    send_down(r, [](Request& q, IoTarget&, const CompletionParams& p) {
-        q.complete_with_information(p.status, p.information);
+void FaultFilter::pass_down(DeliveredRequest& r) {
+    send_down(r, [&r](Request&, IoTarget&, const CompletionParams& p) {
+        r.complete_with_information(p.status, p.information);
     });
 }
 
-void FaultFilter::send_down(Request& r, detail::CompletionRoutine routine) {
+void FaultFilter::send_down(DeliveredRequest& r, detail::CompletionRoutine routine) {
     r.format_using_current_type();
     r.set_completion(std::move(routine));
     IoTarget* lower = device().default_target();
@@ -197,16 +199,17 @@ void FaultFilter::send_down(Request& r, detail::CompletionRoutine routine) {
 
 // ---------------------------------------------------------------- held requests
 
-void FaultFilter::hold(Request& r, bool timed, Clock::time_point deadline, Status status, std::uint64_t information) {
+void FaultFilter::hold(DeliveredRequest& r, bool timed, Clock::time_point deadline, Status status,
+                       std::uint64_t information) {
     std::uint64_t id;
     {
         std::lock_guard lock(mutex_);
         id = ++next_id_;
-        held_[&r] = Held{Ref<Request>(&r), id};  // keeps the object from its pool while held
+        held_[&r] = Held{Ref<DeliveredRequest>(&r), id};  // keeps the object from its pool while held
     }
     if (!r.mark_cancelable(&FaultFilter::cancel_held, this).ok()) {
         // Cancelled before it could be marked: ours to complete.
-        Ref<Request> keep = forget_held(&r, id);
+        Ref<DeliveredRequest> keep = forget_held(&r, id);
         r.complete_with_information(STATUS_CANCELLED, 0);
         return;
     }
@@ -225,10 +228,10 @@ void FaultFilter::hold(Request& r, bool timed, Clock::time_point deadline, Statu
     changed_.notify_all();
 }
 
-Ref<Request> FaultFilter::forget_held(const Request* r, std::uint64_t id) {
-    Ref<Request> keep;
+Ref<DeliveredRequest> FaultFilter::forget_held(const DeliveredRequest* r, std::uint64_t id) {
+    Ref<DeliveredRequest> keep;
     std::lock_guard lock(mutex_);
-    auto it = held_.find(const_cast<Request*>(r));
+    auto it = held_.find(const_cast<DeliveredRequest*>(r));
     if (it == held_.end() || (id != 0 && it->second.id != id)) return keep;
     keep = std::move(it->second.request);
     held_.erase(it);
@@ -238,8 +241,8 @@ Ref<Request> FaultFilter::forget_held(const Request* r, std::uint64_t id) {
 
 // Completes a held request unless its cancel callback got it first. `r` is
 // only compared until its entry is found: it may be a stale pointer.
-void FaultFilter::release_held(Request* r, std::uint64_t id, Status status, std::uint64_t information) {
-    Ref<Request> keep;
+void FaultFilter::release_held(DeliveredRequest* r, std::uint64_t id, Status status, std::uint64_t information) {
+    Ref<DeliveredRequest> keep;
     {
         std::lock_guard lock(mutex_);
         auto it = held_.find(r);
@@ -251,12 +254,12 @@ void FaultFilter::release_held(Request* r, std::uint64_t id, Status status, std:
     keep->complete_with_information(status, information);
 }
 
-void FaultFilter::cancel_held(Request& r, void* context) {
+void FaultFilter::cancel_held(DeliveredRequest& r, void* context) {
     auto* self = static_cast<FaultFilter*>(context);
     r.complete_with_information(STATUS_CANCELLED, 0);
     // Forgotten after completing: until then the entry keeps the object from
     // being recycled, and the destructor waits for it.
-    Ref<Request> keep = self->forget_held(&r);
+    Ref<DeliveredRequest> keep = self->forget_held(&r);
 }
 
 void FaultFilter::timer_loop() {

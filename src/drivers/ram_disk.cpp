@@ -26,7 +26,7 @@ RamDisk::~RamDisk() {
     if (device_) device_->remove();
 }
 
-void RamDisk::on_read(Request& r, std::size_t length) {
+void RamDisk::on_read(DeliveredRequest& r, std::size_t length) {
     const std::int64_t offset = r.parameters().device_offset;
     if (offset < 0) {
         r.complete(STATUS_INVALID_PARAMETER);
@@ -53,7 +53,7 @@ void RamDisk::on_read(Request& r, std::size_t length) {
     r.complete_with_information(STATUS_SUCCESS, n);
 }
 
-void RamDisk::on_write(Request& r, std::size_t length) {
+void RamDisk::on_write(DeliveredRequest& r, std::size_t length) {
     const std::int64_t offset = r.parameters().device_offset;
     if (offset < 0) {
         r.complete(STATUS_INVALID_PARAMETER);
@@ -79,7 +79,7 @@ void RamDisk::on_write(Request& r, std::size_t length) {
     r.complete_with_information(STATUS_SUCCESS, length);
 }
 
-void RamDisk::on_device_control(Request& r, std::size_t, std::size_t, std::uint32_t code) {
+void RamDisk::on_device_control(DeliveredRequest& r, std::size_t, std::size_t, std::uint32_t code) {
     auto answer = [&r](const void* value, std::size_t size) {
         auto out = r.retrieve_output_buffer(size);
         if (!out) {

@@ -51,13 +51,13 @@ struct OwnerOps {
 // The operations of one group (a target) that are in flight on the engine
 // thread, so that its stop, purge or close can cancel them all.
 struct OperationList {
-    Operation* head = nullptr;                       // engine thread only
-    HandoffNode node;                                // CancelList, posted at most once at a time
-    std::atomic<bool> queued{false};                 // node is on its way
-    std::atomic<bool> include_sticky{false};         // the next pass cancels sticky operations too
-    void* owner = nullptr;                           // kept alive while node is queued:
-    void (*retain)(void* owner) noexcept = nullptr;  //   before the post
-    void (*release)(void* owner) noexcept = nullptr; //   once the engine handled it
+    Operation* head = nullptr;                        // engine thread only
+    HandoffNode node;                                 // CancelList, posted at most once at a time
+    std::atomic<bool> queued{false};                  // node is on its way
+    std::atomic<bool> include_sticky{false};          // the next pass cancels sticky operations too
+    void* owner = nullptr;                            // kept alive while node is queued:
+    void (*retain)(void* owner) noexcept = nullptr;   //   before the post
+    void (*release)(void* owner) noexcept = nullptr;  //   once the engine handled it
 };
 
 struct Operation {
@@ -66,7 +66,7 @@ struct Operation {
     // In flight: on its list (io_uring) or in the worker pool's queue.
     Operation* next = nullptr;
     Operation* prev = nullptr;
-    OperationList* list = nullptr;  // its group; null: none
+    OperationList* list = nullptr;      // its group; null: none
     const OperationOps* ops = nullptr;  // the kind of target that started it
 
     // ---- what to do (written by the sender before the start)
@@ -76,13 +76,13 @@ struct Operation {
         std::int64_t result;       // once finished elsewhere (a worker): its result, for the engine thread
     };
     std::uint32_t length = 0;
-    std::int32_t file = -1;    // a descriptor, or a registered-file slot (fixed_file)
-    std::uint32_t seq = 0;     // bumped per start: tags io_uring operations and timers
+    std::int32_t file = -1;                    // a descriptor, or a registered-file slot (fixed_file)
+    std::uint32_t seq = 0;                     // bumped per start: tags io_uring operations and timers
     std::atomic<std::uint32_t> cancel_seq{0};  // the start a cancel is for
     OpCode code = OpCode::Read;
     bool fixed_file = false;
-    bool sticky = false;     // a list's cancel passes it by unless include_sticky
-    bool unbounded = false;  // Blocking: may wait without bound (a stream, an ioctl)
+    bool sticky = false;                     // a list's cancel passes it by unless include_sticky
+    bool unbounded = false;                  // Blocking: may wait without bound (a stream, an ioctl)
     std::atomic<bool> canceled{false};       // sticky cancel flag (the owner clears it for its next use)
     std::atomic<bool> cancel_queued{false};  // cancel_node is on its way
 

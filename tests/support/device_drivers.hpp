@@ -15,23 +15,34 @@ namespace wdfio::test {
 // STATUS_SUCCESS as a Status, to compare results with.
 inline const Status kOk = STATUS_SUCCESS;
 
+// Whether R has the calls a driver makes on a request it received.
+template <class R>
+constexpr bool kHasDriverCalls = requires(R& r, Queue& q) {
+    r.complete(STATUS_SUCCESS);
+    r.retrieve_input_buffer();
+    r.retrieve_output_memory();
+    r.mark_cancelable(nullptr);
+    r.unmark_cancelable();
+    r.forward_to_queue(q);
+};
+
 // A cancel callback's context: counts the calls.
 struct CancelCounter {
     std::atomic<int> calls{0};
     // Completes the request it was called for with STATUS_CANCELLED.
-    static void complete_cancelled(Request& r, void* ctx) {
+    static void complete_cancelled(DeliveredRequest& r, void* ctx) {
         static_cast<CancelCounter*>(ctx)->calls.fetch_add(1);
         r.complete(STATUS_CANCELLED);
     }
     // Records the call only; whoever holds the request completes it later.
-    static void note_only(Request&, void* ctx) { static_cast<CancelCounter*>(ctx)->calls.fetch_add(1); }
+    static void note_only(DeliveredRequest&, void* ctx) { static_cast<CancelCounter*>(ctx)->calls.fetch_add(1); }
 };
 
 // A filter's forwarding: the arrived operation unchanged to `lower`, the
 // original completed from the routine with the lower result.
-inline void forward_down(Request& r, IoTarget& lower, std::atomic<int>* routines = nullptr) {
+inline void forward_down(DeliveredRequest& r, IoTarget& lower, std::atomic<int>* routines = nullptr) {
     r.format_using_current_type();
-    r.set_completion([routines](Request& q, IoTarget&, const CompletionParams& p) {
+    r.set_completion([routines](DeliveredRequest& q, IoTarget&, const CompletionParams& p) {
         if (routines) routines->fetch_add(1);
         q.complete_with_information(p.status, p.information);
     });
@@ -47,7 +58,7 @@ public:
     std::vector<std::uint8_t> last_write;
     std::int64_t last_write_offset = -1;
 
-    void on_read(Request& r, std::size_t length) override {
+    void on_read(DeliveredRequest& r, std::size_t length) override {
         reads.fetch_add(1);
         auto out = r.retrieve_output_buffer(length);
         if (!out) {
@@ -59,7 +70,7 @@ public:
         for (std::size_t i = 0; i < length; ++i) p[i] = pattern_byte(i, seed);
         r.complete_with_information(STATUS_SUCCESS, length);
     }
-    void on_write(Request& r, std::size_t length) override {
+    void on_write(DeliveredRequest& r, std::size_t length) override {
         writes.fetch_add(1);
         auto in = r.retrieve_input_buffer(length);
         if (!in) {
@@ -74,7 +85,7 @@ public:
         }
         r.complete_with_information(STATUS_SUCCESS, length);
     }
-    void on_device_control(Request& r, std::size_t out_len, std::size_t in_len, std::uint32_t) override {
+    void on_device_control(DeliveredRequest& r, std::size_t out_len, std::size_t in_len, std::uint32_t) override {
         ioctls.fetch_add(1);
         auto in = r.retrieve_input_buffer(in_len);
         auto out = r.retrieve_output_buffer(in_len);
@@ -93,13 +104,13 @@ public:
 class ForwardFilter : public Driver {
 public:
     std::atomic<int> presented{0}, routines{0};
-    void on_read(Request& r, std::size_t) override { pass(r); }
-    void on_write(Request& r, std::size_t) override { pass(r); }
-    void on_device_control(Request& r, std::size_t, std::size_t, std::uint32_t) override { pass(r); }
-    void on_internal_device_control(Request& r, std::size_t, std::size_t, std::uint32_t) override { pass(r); }
+    void on_read(DeliveredRequest& r, std::size_t) override { pass(r); }
+    void on_write(DeliveredRequest& r, std::size_t) override { pass(r); }
+    void on_device_control(DeliveredRequest& r, std::size_t, std::size_t, std::uint32_t) override { pass(r); }
+    void on_internal_device_control(DeliveredRequest& r, std::size_t, std::size_t, std::uint32_t) override { pass(r); }
 
 private:
-    void pass(Request& r) {
+    void pass(DeliveredRequest& r) {
         presented.fetch_add(1);
         forward_down(r, *device().default_target(), &routines);
     }
@@ -111,7 +122,7 @@ public:
     std::atomic<int> presented{0};
     std::mutex mutex;
     std::vector<std::int64_t> order;
-    void on_read(Request& r, std::size_t length) override {
+    void on_read(DeliveredRequest& r, std::size_t length) override {
         presented.fetch_add(1);
         {
             std::lock_guard lock(mutex);
@@ -119,7 +130,7 @@ public:
         }
         r.complete_with_information(STATUS_SUCCESS, length);
     }
-    void on_write(Request& r, std::size_t length) override { on_read(r, length); }
+    void on_write(DeliveredRequest& r, std::size_t length) override { on_read(r, length); }
 };
 
 // Reads go from the default queue to a manual queue; other devices' queues are refused.
@@ -129,7 +140,7 @@ public:
     Queue* foreign = nullptr;
     std::atomic<int> presented{0};
     Status foreign_status = STATUS_PENDING, forward_status = STATUS_PENDING;
-    void on_read(Request& r, std::size_t) override {
+    void on_read(DeliveredRequest& r, std::size_t) override {
         presented.fetch_add(1);
         if (foreign) foreign_status = r.forward_to_queue(*foreign);
         forward_status = r.forward_to_queue(*manual);
@@ -143,9 +154,9 @@ public:
     CancelCounter cancels;
     std::atomic<int> held{0};
     std::mutex mutex;
-    std::vector<Request*> requests;
+    std::vector<DeliveredRequest*> requests;
     Status mark_status = STATUS_PENDING;
-    void on_read(Request& r, std::size_t) override {
+    void on_read(DeliveredRequest& r, std::size_t) override {
         {
             std::lock_guard lock(mutex);
             requests.push_back(&r);

@@ -19,7 +19,7 @@ const Status kOk = STATUS_SUCCESS;
 
 struct CancelCount {
     std::atomic<int> calls{0};
-    static void complete_cancelled(Request& r, void* ctx) {
+    static void complete_cancelled(DeliveredRequest& r, void* ctx) {
         static_cast<CancelCount*>(ctx)->calls.fetch_add(1);
         r.complete(STATUS_CANCELLED);
     }
@@ -30,17 +30,17 @@ struct CancelCount {
 class Recorder : public Driver {
 public:
     struct Arrival {
-        Request* request;
+        DeliveredRequest* request;
         bool formatted;
         RequestType operation_type;
         std::int64_t offset;
     };
     std::vector<Arrival> arrivals;
-    std::vector<Request*> held;
+    std::vector<DeliveredRequest*> held;
     enum class Then { Complete, HoldCancelable, HoldThenUnmark } then = Then::Complete;
     CancelCount cancels;  // its callback completes a held request with STATUS_CANCELLED
 
-    void on_read(Request& r, std::size_t length) override {
+    void on_read(DeliveredRequest& r, std::size_t length) override {
         arrivals.push_back({&r, r.is_formatted(), r.operation().type, r.parameters().device_offset});
         if (then == Then::Complete) {
             r.complete_with_information(STATUS_SUCCESS, length);
@@ -57,11 +57,11 @@ public:
 // A filter that formats with the current type and forwards (a routine completes it).
 class Forwarder : public Driver {
 public:
-    void on_read(Request& r, std::size_t) override {
+    void on_read(DeliveredRequest& r, std::size_t) override {
         r.format_using_current_type();
         EXPECT_TRUE(r.is_formatted());
         EXPECT_EQ(r.operation().type, RequestType::Read);
-        r.set_completion([](Request& q, IoTarget&, const CompletionParams& p) {
+        r.set_completion([](DeliveredRequest& q, IoTarget&, const CompletionParams& p) {
             q.complete_with_information(p.status, p.information);
         });
         if (!r.send(*device().default_target())) r.complete(r.status());
@@ -207,10 +207,9 @@ TEST_F(DeliveredReuse, MarkCancelableRefusesARequestTheDriverDoesNotHold) {
     Completions c;
     ASSERT_TRUE(read(*r, *t, 0, c));
     ASSERT_TRUE(c.wait());
-    Request* done = bottom.arrivals[0].request;  // completed: no longer the driver's
+    DeliveredRequest* done = bottom.arrivals[0].request;  // completed: no longer the driver's
     EXPECT_EQ(done->mark_cancelable(&CancelCount::complete_cancelled, &cancels), Status(STATUS_INVALID_DEVICE_REQUEST));
-    EXPECT_EQ(r->mark_cancelable(&CancelCount::complete_cancelled, &cancels),
-              Status(STATUS_INVALID_DEVICE_REQUEST));  // driver-created
+    EXPECT_EQ(DeliveredRequest::from(*r), nullptr);  // driver-created: no driver's view to mark
     d->default_queue().purge();
     EXPECT_EQ(cancels.calls.load(), 0);
     d->remove();

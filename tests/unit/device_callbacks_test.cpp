@@ -31,7 +31,7 @@ public:
         return seen.empty() ? Seen{} : seen.back();
     }
 
-    void on_read(Request& r, std::size_t length) override {
+    void on_read(DeliveredRequest& r, std::size_t length) override {
         Seen s{"read", r.parameters()};
         s.arg_length = length;
         s.exact = r.retrieve_output_buffer(length).status();
@@ -42,7 +42,7 @@ public:
         record(s);
         r.complete_with_information(STATUS_SUCCESS, length);
     }
-    void on_write(Request& r, std::size_t length) override {
+    void on_write(DeliveredRequest& r, std::size_t length) override {
         Seen s{"write", r.parameters()};
         s.arg_length = length;
         s.exact = r.retrieve_input_buffer(length).status();
@@ -51,10 +51,11 @@ public:
         record(s);
         r.complete_with_information(STATUS_SUCCESS, length);
     }
-    void on_device_control(Request& r, std::size_t out_len, std::size_t in_len, std::uint32_t code) override {
+    void on_device_control(DeliveredRequest& r, std::size_t out_len, std::size_t in_len, std::uint32_t code) override {
         copy_back(r, "device_control", out_len, in_len, code);
     }
-    void on_internal_device_control(Request& r, std::size_t out_len, std::size_t in_len, std::uint32_t code) override {
+    void on_internal_device_control(DeliveredRequest& r, std::size_t out_len, std::size_t in_len,
+                                    std::uint32_t code) override {
         if (r.parameters().type == RequestType::Other) {
             Seen s{"internal_others", r.parameters()};
             s.arg_out = out_len;
@@ -68,7 +69,7 @@ public:
         }
         copy_back(r, "internal_device_control", out_len, in_len, code);
     }
-    void on_default(Request& r) override {
+    void on_default(DeliveredRequest& r) override {
         defaults.fetch_add(1);
         Driver::on_default(r);
     }
@@ -79,7 +80,7 @@ private:
         seen.push_back(s);
     }
     // Input copied to output; Information = the bytes copied.
-    void copy_back(Request& r, const char* name, std::size_t out_len, std::size_t in_len, std::uint32_t code) {
+    void copy_back(DeliveredRequest& r, const char* name, std::size_t out_len, std::size_t in_len, std::uint32_t code) {
         Seen s{name, r.parameters()};
         s.arg_out = out_len;
         s.arg_in = in_len;
@@ -103,11 +104,11 @@ private:
 class ReadOnlyDriver : public Driver {
 public:
     std::atomic<int> reads{0}, defaults{0};
-    void on_read(Request& r, std::size_t length) override {
+    void on_read(DeliveredRequest& r, std::size_t length) override {
         reads.fetch_add(1);
         r.complete_with_information(STATUS_SUCCESS, length);
     }
-    void on_default(Request& r) override {
+    void on_default(DeliveredRequest& r) override {
         defaults.fetch_add(1);
         Driver::on_default(r);
     }

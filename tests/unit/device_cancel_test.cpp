@@ -89,7 +89,7 @@ TEST_F(DeviceStackCancel, MarkCancelableAfterTheCancelGivesCancelled) {
     auto r = send_read(*t, c, buf);
     auto got = d->default_queue().retrieve_next_request();
     ASSERT_TRUE(got);
-    Request* q = got.value();
+    DeliveredRequest* q = got.value();
     // Owned by the driver, not cancelable: no cancel routine to reach (spec §5.1 step 5).
     EXPECT_FALSE(r->cancel_sent_request());
     EXPECT_EQ(c.count.load(), 0);
@@ -113,7 +113,7 @@ TEST_F(DeviceStackCancel, UnmarkCancelableBeforeAndAfterTheCallback) {
     // After: the callback ran (it leaves completion to the holder) → STATUS_CANCELLED.
     Completions c;
     auto r = send_read(*t, c, buf);
-    Request* q = d->default_queue().retrieve_next_request().value();
+    DeliveredRequest* q = d->default_queue().retrieve_next_request().value();
     ASSERT_EQ(q->mark_cancelable(&CancelCounter::note_only, &cancels), kOk);
     EXPECT_TRUE(r->cancel_sent_request());
     EXPECT_EQ(cancels.calls.load(), 1);
@@ -126,7 +126,7 @@ TEST_F(DeviceStackCancel, UnmarkCancelableBeforeAndAfterTheCallback) {
     // Before: unmarked → success; a later cancel calls nothing.
     Completions c2;
     auto r2 = send_read(*t, c2, buf);
-    Request* q2 = d->default_queue().retrieve_next_request().value();
+    DeliveredRequest* q2 = d->default_queue().retrieve_next_request().value();
     ASSERT_EQ(q2->mark_cancelable(&CancelCounter::note_only, &cancels), kOk);
     EXPECT_EQ(q2->unmark_cancelable(), kOk);
     EXPECT_EQ(q2->unmark_cancelable(), Status(STATUS_INVALID_DEVICE_REQUEST));

@@ -134,14 +134,14 @@ public:
     Status remote_format = STATUS_PENDING, remote_send = STATUS_PENDING, local_format = STATUS_PENDING;
     bool remote_sent = false;
     std::uint32_t depth_seen = 0;
-    void on_read(Request& r, std::size_t) override {
+    void on_read(DeliveredRequest& r, std::size_t) override {
         auto mem = r.retrieve_output_memory();
         if (!mem) {
             r.complete(mem.status());
             return;
         }
         const std::int64_t off = r.parameters().device_offset;
-        auto complete_original = [](Request& q, IoTarget&, const CompletionParams& p) {
+        auto complete_original = [](DeliveredRequest& q, IoTarget&, const CompletionParams& p) {
             q.complete_with_information(p.status, p.information);
         };
         remote_format = r.format_read(*remote, mem.value(), {}, off);

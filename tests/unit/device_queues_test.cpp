@@ -20,26 +20,26 @@ namespace {
 class HoldingDriver : public Driver {
 public:
     std::mutex mutex;
-    std::vector<Request*> held;
+    std::vector<DeliveredRequest*> held;
     std::vector<std::int64_t> order;  // device offsets, as presented
     std::atomic<int> presented{0}, inside{0}, reentered{0}, outstanding{0}, max_outstanding{0};
 
-    void on_write(Request& r, std::size_t) override { hold(r); }
-    void on_read(Request& r, std::size_t) override { hold(r); }
-    Request* take() {
+    void on_write(DeliveredRequest& r, std::size_t) override { hold(r); }
+    void on_read(DeliveredRequest& r, std::size_t) override { hold(r); }
+    DeliveredRequest* take() {
         std::lock_guard lock(mutex);
         if (held.empty()) return nullptr;
-        Request* q = held.front();
+        DeliveredRequest* q = held.front();
         held.erase(held.begin());
         return q;
     }
-    void complete(Request& q) {
+    void complete(DeliveredRequest& q) {
         outstanding.fetch_sub(1);  // before: completing presents the next one, inline
         EXPECT_EQ(q.complete_with_information(STATUS_SUCCESS, q.parameters().length), kOk);
     }
 
 private:
-    void hold(Request& r) {
+    void hold(DeliveredRequest& r) {
         if (inside.fetch_add(1) != 0) reentered.fetch_add(1);
         const int o = outstanding.fetch_add(1) + 1;
         for (int m = max_outstanding.load(); o > m && !max_outstanding.compare_exchange_weak(m, o);) {
@@ -94,7 +94,7 @@ TEST_F(DeviceStackQueues, SequentialPresentsOneAtATimeInOrder) {
     EXPECT_EQ(drv.presented.load(), 1);
     EXPECT_EQ(d->default_queue().waiting(), static_cast<std::uint32_t>(kN - 1));
     for (int i = 0; i < kN; ++i) {
-        Request* q = drv.take();
+        DeliveredRequest* q = drv.take();
         ASSERT_NE(q, nullptr) << "request " << i << " was not presented after the previous completed";
         EXPECT_EQ(q->parameters().device_offset, i);
         EXPECT_EQ(drv.take(), nullptr) << "two presented at once";
@@ -120,7 +120,7 @@ class InlineSequentialDriver : public Driver {
 public:
     std::atomic<int> inside{0}, reentered{0}, out_of_order{0}, presented{0};
     std::int64_t last_seq[2] = {-1, -1};  // guarded by "one at a time"
-    void on_write(Request& r, std::size_t length) override {
+    void on_write(DeliveredRequest& r, std::size_t length) override {
         if (inside.fetch_add(1) != 0) reentered.fetch_add(1);
         const std::int64_t off = r.parameters().device_offset;
         const int sender = static_cast<int>(off / 1'000'000);
@@ -176,7 +176,7 @@ public:
     std::condition_variable cv;
     int arrived = 0;
     std::atomic<int> met{0};
-    void on_read(Request& r, std::size_t) override {
+    void on_read(DeliveredRequest& r, std::size_t) override {
         {
             std::unique_lock lock(mutex);
             ++arrived;
@@ -231,7 +231,7 @@ TEST_F(DeviceStackQueues, ManualQueueHoldsRequestsUntilRetrieved) {
     for (int i = 0; i < 3; ++i) {
         auto got = q.retrieve_next_request();
         ASSERT_TRUE(got) << got.status();
-        Request* r = got.value();
+        DeliveredRequest* r = got.value();
         EXPECT_EQ(r->kind(), RequestKind::QueueDelivered);
         EXPECT_EQ(r->parameters().type, RequestType::Read);
         EXPECT_EQ(r->parameters().device_offset, 10 + i);  // FIFO
@@ -261,7 +261,7 @@ namespace {
 class IoctlDriver : public Driver {
 public:
     std::atomic<int> ioctls{0};
-    void on_device_control(Request& r, std::size_t, std::size_t, std::uint32_t) override {
+    void on_device_control(DeliveredRequest& r, std::size_t, std::size_t, std::uint32_t) override {
         ioctls.fetch_add(1);
         r.complete_with_information(STATUS_SUCCESS, 0);
     }

@@ -16,11 +16,11 @@ class RemovalFilter : public Driver {
 public:
     CancelCounter cancels;
     std::atomic<int> held{0}, routines{0};
-    void on_read(Request& r, std::size_t) override { forward_down(r, *device().default_target(), &routines); }
-    void on_internal_device_control(Request& r, std::size_t, std::size_t, std::uint32_t) override {
+    void on_read(DeliveredRequest& r, std::size_t) override { forward_down(r, *device().default_target(), &routines); }
+    void on_internal_device_control(DeliveredRequest& r, std::size_t, std::size_t, std::uint32_t) override {
         forward_down(r, *device().default_target(), &routines);
     }
-    void on_device_control(Request& r, std::size_t, std::size_t, std::uint32_t) override {
+    void on_device_control(DeliveredRequest& r, std::size_t, std::size_t, std::uint32_t) override {
         if (Status s = r.mark_cancelable(&CancelCounter::complete_cancelled, &cancels); !s.ok()) {
             r.complete(s);
             return;

@@ -117,7 +117,7 @@ TEST_F(DeviceStackResend, ResendFromTheRoutineKeepsTheNewDeliveredRequestAlive) 
     r->set_completion(&OneResend::first_routine, &resend);
     ASSERT_TRUE(r->send(*t));
 
-    Request* q1 = d->default_queue().retrieve_next_request().value();
+    DeliveredRequest* q1 = d->default_queue().retrieve_next_request().value();
     ASSERT_EQ(q1->complete_with_information(STATUS_SUCCESS, 16), kOk);  // the routine re-sends, inline
     ASSERT_EQ(resend.first.load(), 1);
     ASSERT_TRUE(resend.resent.load());
@@ -125,7 +125,7 @@ TEST_F(DeviceStackResend, ResendFromTheRoutineKeepsTheNewDeliveredRequestAlive) 
 
     auto got = d->default_queue().retrieve_next_request();
     ASSERT_TRUE(got);
-    Request* q2 = got.value();
+    DeliveredRequest* q2 = got.value();
     // The same delivered request may stand for r again (r keeps it between
     // sends), but only once its first delivery is over.
     EXPECT_EQ(q2->parameters().length, 16u);

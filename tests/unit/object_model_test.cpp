@@ -339,7 +339,7 @@ TEST_F(ObjectModel, DeliveredRequestsAreNotDeletedByDrivers) {
     Engine engine;
     struct Holder : Driver {
         Status delete_status = STATUS_SUCCESS;
-        void on_read(Request& r, std::size_t) override {
+        void on_read(DeliveredRequest& r, std::size_t) override {
             delete_status = r.delete_object();
             r.complete(STATUS_SUCCESS);
         }

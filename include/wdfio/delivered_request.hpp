@@ -1,0 +1,87 @@
+// DeliveredRequest: a request as the driver that received it from a queue
+// sees it (KMDF's EvtIoRead, EvtIoWrite, ... and WdfIoQueueRetrieveNextRequest):
+// what arrived, its buffers, completing it, marking it cancelable, forwarding
+// it. It is a Request too: the driver can format it and send it on (spec §2.7).
+#pragma once
+#include <wdfio/memory.hpp>
+#include <wdfio/request.hpp>
+#include <wdfio/result.hpp>
+#include <wdfio/status.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <type_traits>
+#include <utility>
+
+namespace wdfio::detail {
+class DeliveredRequestImpl;
+}  // namespace wdfio::detail
+
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
+namespace wdfio {
+
+class Queue;
+
+// A driver's cancel callback for a request it holds (mark_cancelable).
+using CancelCallback = void (*)(DeliveredRequest& request, void* context);
+
+class DeliveredRequest : public Request {
+public:
+    // r as the driver's view, if it was delivered by a queue (kind()); else null.
+    static DeliveredRequest* from(Request& r) noexcept {
+        return r.kind() == RequestKind::QueueDelivered ? static_cast<DeliveredRequest*>(&r) : nullptr;
+    }
+
+    // What arrived: the operation at this driver's level (type, lengths, offset, code).
+    const IoOperation& parameters() const noexcept;
+    // The buffers of that operation, at least min_length bytes: a read's or an
+    // ioctl's output, a write's or an ioctl's input. Shorter or absent →
+    // STATUS_BUFFER_TOO_SMALL; none for this type → STATUS_INVALID_DEVICE_REQUEST.
+    Result<std::span<std::byte>> retrieve_input_buffer(std::size_t min_length = 0) const;
+    Result<std::span<std::byte>> retrieve_output_buffer(std::size_t min_length = 0) const;
+    Result<Ref<Memory>> retrieve_input_memory();
+    Result<Ref<Memory>> retrieve_output_memory();
+
+    // Complete it back to the sender: status and Information (bytes). The
+    // verifier refuses a completion the driver may not make (not owned, twice,
+    // still sent to a target, Information larger than the buffer).
+    Status complete(Status status);
+    Status complete_with_information(Status status, std::uint64_t information);
+    void set_information(std::uint64_t information) noexcept;
+
+    // While held by the driver: a cancel from above calls `callback`, which must
+    // complete the request. Already cancelled → STATUS_CANCELLED (not marked);
+    // not held by the driver, or no callback → STATUS_INVALID_DEVICE_REQUEST.
+    Status mark_cancelable(CancelCallback callback, void* context = nullptr);
+    // STATUS_CANCELLED if the cancel callback has been (or is being) called;
+    // STATUS_INVALID_DEVICE_REQUEST if it was not marked.
+    Status unmark_cancelable();
+
+    // A completion routine for this request as it is sent on may take the
+    // driver's view: (DeliveredRequest&, IoTarget&, const CompletionParams&).
+    using Request::set_completion;
+    template <class F, class = std::enable_if_t<
+                           std::is_invocable_v<std::decay_t<F>&, DeliveredRequest&, IoTarget&, const CompletionParams&> &&
+                           !std::is_invocable_v<std::decay_t<F>&, Request&, IoTarget&, const CompletionParams&>>,
+              class = void>
+    void set_completion(F&& routine) {
+        Request::set_completion([f = std::forward<F>(routine)](Request& r, IoTarget& t, const CompletionParams& p) mutable {
+            f(static_cast<DeliveredRequest&>(r), t, p);  // the routine runs on the request it was set on
+        });
+    }
+
+    // Forward the arrived operation unchanged to the next target (spec §2.7).
+    void format_using_current_type();
+    // Move it to another queue of the same device (WdfRequestForwardToIoQueue).
+    Status forward_to_queue(Queue& queue);
+
+private:
+    friend class detail::DeliveredRequestImpl;  // devices make them
+    DeliveredRequest() noexcept { kind_ = RequestKind::QueueDelivered; }
+    ~DeliveredRequest() override = default;
+};
+
+}  // namespace wdfio
+#pragma GCC visibility pop
