@@ -112,6 +112,10 @@ protected:
     ~IoTarget() override = default;
     void on_delete() noexcept override { remove(); }  // delete_object() on a target
 
+private:
+    // ---- what a kind of target does (the kinds in src/targets and src/device
+    // override these; the core calls them).
+
     // What a kind of target adds to format validation (alignment, ioctl sizes ...).
     virtual Status check_format(const IoOperation& op) const = 0;
     // Start an accepted request's operation; the lower side finishes it through
@@ -124,12 +128,11 @@ protected:
     virtual void cancel_sent_io(bool include_ignore) = 0;
     // Release OS resources once close has drained the target.
     virtual void release_resources() {}
-    // A lower side calls this where its operation becomes visible to
-    // cancel_sent_io: true (and r marked cancelled) if a stop(Cancel), purge or
-    // close began its cancel pass after r passed the gate — the pass missed it.
-    bool missed_cancel(Request& r) noexcept;
 
-private:
+    // A lower side asks this (detail::TargetAccess) where its operation becomes
+    // visible to cancel_sent_io: true (and r marked cancelled) if a stop(Cancel),
+    // purge or close began its cancel pass after r passed the gate — the pass missed it.
+    bool missed_cancel(Request& r) noexcept;
     friend class Request;
     friend struct detail::TargetAccess;
     enum class Gate { SendNow, Park, Refuse };
@@ -175,9 +178,7 @@ private:
     std::atomic<std::uint32_t> cancel_epoch_{0};  // bumped by stop(Cancel), purge and close
     mutable std::mutex park_mutex_;
     detail::RequestFifo<&Request::target_next_, &Request::target_prev_> parked_list_;  // FIFO of parked requests
-
-protected:
-    // The engine's core (alive as long as the target); others reach it
+    // The engine's core (alive as long as the target); the kinds reach it
     // through detail::TargetAccess.
     detail::EngineCore& core() const noexcept { return *core_; }
 };

@@ -3,6 +3,7 @@
 #include "targets/target_kind.hpp"
 
 #include "core/request_access.hpp"
+#include "core/target_access.hpp"
 #include "device/delivered_access.hpp"
 
 #include <vector>
@@ -29,7 +30,7 @@ void DeviceTarget::start_io(Request& r) {
         DeliveredAccess::target_next(r) = sent_;
         if (sent_) DeliveredAccess::target_prev(*sent_) = &r;
         sent_ = &r;
-        missed_cancel(r);  // a stop/purge/close pass over sent_ came first: dispatch sees the flag
+        TargetAccess::missed_cancel(r);  // a stop/purge/close pass over sent_ came first: dispatch sees the flag
     }
     DeliveredAccess::dispatch(*device_, r);
 }

@@ -17,13 +17,12 @@ public:
     // The lower side finished r: it leaves the list stop/purge/close cancel from.
     void untrack(Request& r);
 
-protected:
+private:
     Status check_format(const IoOperation&) const override { return STATUS_SUCCESS; }
     void start_io(Request& r) override;
     bool cancel_io(Request& r) override;
     void cancel_sent_io(bool include_ignore) override;
 
-private:
     Ref<Device> device_;
     SpinLock mutex_;
     Request* sent_ = nullptr;  // dispatched and not finished (target_next_/target_prev_ links)

@@ -5,6 +5,7 @@
 #include <wdfio/log.hpp>
 
 #include "core/request_access.hpp"
+#include "core/target_access.hpp"
 #include "engine/engine_core.hpp"
 
 #include <fcntl.h>
@@ -87,7 +88,7 @@ void FileTarget::release_resources() {
 }
 
 void FileTarget::unregister_file() noexcept {
-    if (const int slot = fixed_slot_.exchange(-1); slot >= 0) core().unregister_file(slot);
+    if (const int slot = fixed_slot_.exchange(-1); slot >= 0) TargetAccess::core(*this).unregister_file(slot);
 }
 
 Result<Ref<IoTarget>> FileTarget::adopt(Engine& engine, std::string name, int fd, bool direct) {
@@ -212,7 +213,7 @@ Status FileTarget::check_format(const IoOperation& op) const {
 // ioctls, and everything on the threads backend — a Blocking operation that
 // a worker carries out with run().
 void FileTarget::start_io(Request& r) {
-    EngineCore& core = this->core();
+    EngineCore& core = TargetAccess::core(*this);
     const IoOperation& io = r.operation();
     Operation& op = RequestAccess::op(r);
     op.ops = &kOps;
@@ -239,10 +240,10 @@ void FileTarget::start_io(Request& r) {
     core.submit(op);
 }
 
-bool FileTarget::cancel_io(Request& r) { return core().cancel(RequestAccess::op(r)); }
+bool FileTarget::cancel_io(Request& r) { return TargetAccess::core(*this).cancel(RequestAccess::op(r)); }
 
 void FileTarget::cancel_sent_io(bool include_ignore) {
-    EngineCore& core = this->core();
+    EngineCore& core = TargetAccess::core(*this);
     if (core.gone()) return;  // the engine finished everything before it went
     core.cancel_list(in_flight_, include_ignore);
 }

@@ -20,14 +20,13 @@ public:
 
     int fd() const noexcept { return fd_.load(std::memory_order_relaxed); }
 
-protected:
+private:
     Status check_format(const IoOperation& op) const override;
     void start_io(Request& r) override;
     bool cancel_io(Request& r) override;
     void cancel_sent_io(bool include_ignore) override;
     void release_resources() override;
 
-private:
     FileTarget(Engine& engine, std::string name, int fd, bool direct);
     ~FileTarget() override;
     static Result<Ref<IoTarget>> adopt(Engine& engine, std::string name, int fd, bool direct);
