@@ -62,14 +62,16 @@ public:
     // A completion routine for this request as it is sent on may take the
     // driver's view: (DeliveredRequest&, IoTarget&, const CompletionParams&).
     using Request::set_completion;
-    template <class F, class = std::enable_if_t<
-                           std::is_invocable_v<std::decay_t<F>&, DeliveredRequest&, IoTarget&, const CompletionParams&> &&
-                           !std::is_invocable_v<std::decay_t<F>&, Request&, IoTarget&, const CompletionParams&>>,
+    template <class F,
+              class = std::enable_if_t<
+                  std::is_invocable_v<std::decay_t<F>&, DeliveredRequest&, IoTarget&, const CompletionParams&> &&
+                  !std::is_invocable_v<std::decay_t<F>&, Request&, IoTarget&, const CompletionParams&>>,
               class = void>
     void set_completion(F&& routine) {
-        Request::set_completion([f = std::forward<F>(routine)](Request& r, IoTarget& t, const CompletionParams& p) mutable {
-            f(static_cast<DeliveredRequest&>(r), t, p);  // the routine runs on the request it was set on
-        });
+        Request::set_completion(
+            [f = std::forward<F>(routine)](Request& r, IoTarget& t, const CompletionParams& p) mutable {
+                f(static_cast<DeliveredRequest&>(r), t, p);  // the routine runs on the request it was set on
+            });
     }
 
     // Forward the arrived operation unchanged to the next target (spec §2.7).

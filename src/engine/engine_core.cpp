@@ -142,8 +142,8 @@ void EngineCore::complete_later(Operation& op, std::int64_t result) {
     post_complete(op);
 }
 
-bool EngineCore::cancel(Operation& op) {
-    if (on_worker(op)) return pool_->cancel(op);
+bool EngineCore::cancel(Operation& op, bool blocking) {
+    if (blocking || kind_ == BackendKind::Threads) return pool_->cancel(op);
     op.cancel_seq.store(op.seq, std::memory_order_release);
     if (on_engine_thread()) {
         backend_->cancel(op);

@@ -56,8 +56,10 @@ public:
     // op finished without the engine (a read the page cache answered, an
     // in-process device): complete it with `result` on the engine thread.
     void complete_later(Operation& op, std::int64_t result);
-    // Cancel a started op; false if a worker had finished it already.
-    bool cancel(Operation& op);
+    // Cancel a submitted op; false if a worker had finished it already.
+    // blocking: it was submitted as OpCode::Blocking — the caller says so
+    // from what it knows, since op's sender may still be filling it in.
+    bool cancel(Operation& op, bool blocking);
     // Cancel every started operation of list (a target's stop, purge, close).
     void cancel_list(OperationList& list, bool include_sticky);
     // op's timer for start seq; it fires (OwnerOps::timer_fired) on the engine thread.

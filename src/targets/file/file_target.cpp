@@ -240,7 +240,11 @@ void FileTarget::start_io(Request& r) {
     core.submit(op);
 }
 
-bool FileTarget::cancel_io(Request& r) { return TargetAccess::core(*this).cancel(RequestAccess::op(r)); }
+// Decided from the format, not from the operation: a cancel can run while
+// start_io is still filling that in.
+bool FileTarget::cancel_io(Request& r) {
+    return TargetAccess::core(*this).cancel(RequestAccess::op(r), r.operation().type == RequestType::DeviceControl);
+}
 
 void FileTarget::cancel_sent_io(bool include_ignore) {
     EngineCore& core = TargetAccess::core(*this);
