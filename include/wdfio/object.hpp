@@ -114,6 +114,9 @@ protected:
     Object() = default;
     virtual ~Object() = default;
 
+    // What must stop before the cleanup callback runs (a timer's expiry and
+    // its running callback, a work item's queued run); once, after the children.
+    virtual void rundown() noexcept {}
     // What delete means for the kind; runs once, after the children and the cleanup callback.
     virtual void on_delete() noexcept {}
     // Whether the driver may delete it (spec R1.18); a parent's delete always does.

@@ -25,6 +25,11 @@ enum class VerifierCheck {
                                  // STATUS_INVALID_DEVICE_REQUEST
     HandleUsedAfterDelete,       // a C handle used after WdfObjectDelete      → STATUS_INVALID_HANDLE
     InvalidHandle,               // a NULL, foreign or wrong-type C handle    → STATUS_INVALID_HANDLE
+    RecursiveLock,               // a lock taken again by its holder: reported, not taken (a wait lock:
+                                 // STATUS_INVALID_DEVICE_REQUEST)
+    ReleaseNotOwned,             // a lock released by a thread that does not hold it: reported, ignored
+    WaitForOwnCallback,          // stop(wait) / flush from the object's own callback: reported, returns at once
+    UseWhileDeleting,            // start of a timer or enqueue of a work item being deleted: reported, ignored
 };
 const char* to_string(VerifierCheck c) noexcept;
 

@@ -18,5 +18,9 @@
 #include <wdfio/request.hpp>
 #include <wdfio/result.hpp>
 #include <wdfio/send_options.hpp>
+#include <wdfio/spin_lock.hpp>
 #include <wdfio/status.hpp>
+#include <wdfio/timer.hpp>
 #include <wdfio/verifier.hpp>
+#include <wdfio/wait_lock.hpp>
+#include <wdfio/work_item.hpp>

@@ -15,4 +15,6 @@ RoutineScope::~RoutineScope() { --t_routine_depth; }
 
 bool may_block(const EngineCore& engine) noexcept { return t_routine_depth == 0 && !engine.on_engine_thread(); }
 
+bool may_block_here() noexcept { return t_routine_depth == 0 && !EngineCore::on_an_engine_thread(); }
+
 }  // namespace wdfio::detail

@@ -10,6 +10,9 @@ namespace wdfio::detail {
 class EngineCore;
 
 bool may_block(const EngineCore& engine) noexcept;
+// The same for a wait that no engine is involved in (a wait lock): on no
+// engine's thread at all.
+bool may_block_here() noexcept;
 
 // Marks this thread as running a completion routine for its scope (nests).
 class RoutineScope {

@@ -198,7 +198,7 @@ Status Object::delete_object() noexcept {
 }
 
 // Children first, newest first, each disposed completely (its cleanup
-// returned) before the next; then our cleanup and the kind's delete.
+// returned) before the next; then our rundown, cleanup and the kind's delete.
 void Object::dispose() noexcept {
     std::vector<Object*> children;
     bool parent_held = false;  // whether the parent's reference on us is ours to drop
@@ -221,6 +221,7 @@ void Object::dispose() noexcept {
         if (ObjectAccess::mark_deleted(**it)) (*it)->dispose();
         (*it)->release();  // our reference on the child
     }
+    rundown();
     if (r) {
         ObjectCallback cleanup;
         {

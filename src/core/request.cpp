@@ -11,6 +11,7 @@
 #include "core/request_slab.hpp"
 #include "core/sync_waiter.hpp"
 #include "core/target_access.hpp"
+#include "core/ticks.hpp"
 #include "engine/engine_core.hpp"
 
 #include <new>
@@ -63,21 +64,7 @@ Request::~Request() {
 // engine record and its timer, all inside — at most 512 bytes.
 static_assert(sizeof(Request) <= 512, "Request grew past 512 bytes: see the field order in request.hpp");
 
-namespace {
-using detail::Operation;
 using detail::RequestAccess;
-
-bool missed_cancel(Operation& op) noexcept {
-    Request& r = RequestAccess::of(op);
-    return detail::TargetAccess::missed_cancel(r);
-}
-void timer_fired(Operation& op, std::uint32_t seq) noexcept { RequestAccess::timer_fired(RequestAccess::of(op), seq); }
-void retain(Operation& op) noexcept { RequestAccess::of(op).add_ref(); }
-void release(Operation& op) noexcept { RequestAccess::of(op).release(); }
-constexpr detail::OwnerOps kOwnerOps{&missed_cancel, &timer_fired, &retain, &release};
-}  // namespace
-
-const detail::OwnerOps& detail::RequestAccess::owner_ops() noexcept { return kOwnerOps; }
 
 detail::Operation& Request::record() noexcept { return RequestAccess::op(*this); }
 
@@ -269,28 +256,7 @@ Status Request::reuse(std::uint32_t flags, Status reuse_status) {
 
 // ---------------------------------------------------------------- sending
 
-namespace {
-// A wait longer than this is "never" in practice; capping it keeps every
-// deadline sum (now + wait) far from overflow.
-constexpr std::int64_t kFarNs = std::int64_t{100} * 365 * 24 * 3600 * 1'000'000'000;
-
-// KMDF ticks → a wait: negative = relative, positive = absolute (100 ns since
-// 1601). Saturating: INT64_MIN or thousands of years wait kFarNs, a deadline
-// in the past (even the year 1601) waits 0.
-std::chrono::nanoseconds wait_for_ticks(std::int64_t ticks) {
-    constexpr std::int64_t kFarTicks = kFarNs / 100;
-    if (ticks < 0) return std::chrono::nanoseconds(ticks < -kFarTicks ? kFarNs : -ticks * 100);
-    constexpr std::int64_t kUnixEpochIn1601Ticks = 116444736000000000LL;
-    const std::int64_t now_ticks =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-                .count() /
-            100 +
-        kUnixEpochIn1601Ticks;
-    if (ticks <= now_ticks) return std::chrono::nanoseconds(0);
-    const std::int64_t left = ticks - now_ticks;  // both non-negative: no overflow
-    return std::chrono::nanoseconds(left > kFarTicks ? kFarNs : left * 100);
-}
-}  // namespace
+using detail::wait_for_ticks;
 
 void Request::accept(IoTarget& target, bool ignore_state, bool counted_sent, std::uint32_t epoch) noexcept {
     // Step 5: the target references the request and vice versa (the target's

@@ -20,8 +20,6 @@ struct RequestAccess {
     static Request& of(Operation& op) noexcept {
         return *reinterpret_cast<Request*>(reinterpret_cast<unsigned char*>(&op) - kRecordOffset);
     }
-    // What the engine calls up for (request.cpp); handed to every engine.
-    static const OwnerOps& owner_ops() noexcept;
 
     // The lower side finished the operation: record the result and drop its
     // claim; whoever drops the last claim runs the completion (spec §5.3).

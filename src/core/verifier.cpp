@@ -36,6 +36,12 @@ const char* to_string(VerifierCheck c) noexcept {
         return "asynchronous send of a queue-delivered request without a completion routine";
     case VerifierCheck::HandleUsedAfterDelete: return "use of a handle after it was deleted";
     case VerifierCheck::InvalidHandle: return "NULL, unknown or wrong-type handle";
+    case VerifierCheck::RecursiveLock:
+        return "a lock acquired again by the thread that holds it (locks are not recursive)";
+    case VerifierCheck::ReleaseNotOwned: return "a lock released by a thread that does not hold it";
+    case VerifierCheck::WaitForOwnCallback:
+        return "a wait for an object's callback from inside that callback (it would wait for itself)";
+    case VerifierCheck::UseWhileDeleting: return "a timer started or a work item enqueued while being deleted";
     }
     return "unknown check";
 }

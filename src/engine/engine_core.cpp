@@ -70,6 +70,7 @@ void EngineCore::shutdown() {
 }
 
 bool EngineCore::on_engine_thread() const noexcept { return t_current == this; }
+bool EngineCore::on_an_engine_thread() noexcept { return t_current != nullptr; }
 
 void EngineCore::post(HandoffNode& node) {
     handoffs_.push(&node);
@@ -83,10 +84,12 @@ void EngineCore::wake() noexcept {
     }
 }
 
-void EngineCore::arm_timer(Operation& op, std::int64_t deadline_ns, std::uint32_t seq) {
+bool EngineCore::arm_timer(Operation& op, std::int64_t deadline_ns, std::uint32_t seq) {
     // A deadline earlier than the one the engine sleeps for: wake it to notice.
-    const bool first = timers_.arm(op, deadline_ns, seq);
+    bool replaced = false;
+    const bool first = timers_.arm(op, deadline_ns, seq, &replaced);
     if (!on_engine_thread() && (first || deadline_ns < sleep_until_.load(std::memory_order_seq_cst))) wake();
+    return replaced;
 }
 
 int EngineCore::fire_timers() {

@@ -46,6 +46,7 @@ public:
     BackendKind backend() const noexcept { return kind_; }
     Status uring_status() const noexcept { return uring_status_; }
     bool on_engine_thread() const noexcept;
+    static bool on_an_engine_thread() noexcept;  // of any engine
     const OwnerOps& owner() const noexcept { return owner_; }
 
     // ---- for the owners of operations (any thread)
@@ -62,9 +63,11 @@ public:
     bool cancel(Operation& op, bool blocking);
     // Cancel every started operation of list (a target's stop, purge, close).
     void cancel_list(OperationList& list, bool include_sticky);
-    // op's timer for start seq; it fires (OwnerOps::timer_fired) on the engine thread.
-    void arm_timer(Operation& op, std::int64_t deadline_ns, std::uint32_t seq);
-    void disarm_timer(Operation& op) { timers_.disarm(op); }
+    // op's timer for start seq; it fires (OwnerOps::timer_fired) on the
+    // engine thread. true if it replaced one still pending.
+    bool arm_timer(Operation& op, std::int64_t deadline_ns, std::uint32_t seq);
+    // true if op's timer was pending (it will not fire).
+    bool disarm_timer(Operation& op) { return timers_.disarm(op); }
     int register_file(int fd) { return backend_->register_file(fd); }
     void unregister_file(int slot) {
         if (!gone()) backend_->unregister_file(slot);  // else the ring, and its files, are gone already
@@ -110,6 +113,8 @@ private:
 // What the library reaches of an Engine beyond its API.
 struct EngineAccess {
     static EngineCore& core(Engine& engine) noexcept { return *engine.core_; }
+    // For an object that may outlive its Engine (a target, a timer).
+    static std::shared_ptr<EngineCore> shared(Engine& engine) noexcept { return engine.core_; }
 };
 
 }  // namespace wdfio::detail

@@ -34,8 +34,11 @@ struct OperationOps {
     std::int64_t (*run)(Operation& op, const WorkerContext& worker);
 };
 
-// What the owner of operations (the request) does for the engine: one
-// table, handed to the engine when it is made, the same for every operation.
+// Who owns an operation: the core tells its kinds of owner apart by this.
+enum class OwnerKind : std::uint8_t { Request, Timer, WorkItem };
+
+// What the owner of operations (the core) does for the engine: one table,
+// handed to the engine when it is made, the same for every operation.
 struct OwnerOps {
     // Where the operation becomes visible to its group's cancel pass (engine
     // start, worker pick-up): true if such a pass ran after the operation was
@@ -81,10 +84,11 @@ struct Operation {
     std::atomic<std::uint32_t> cancel_seq{0};  // the start a cancel is for
     OpCode code = OpCode::Read;
     bool fixed_file = false;
-    bool sticky = false;                     // a list's cancel passes it by unless include_sticky
-    bool unbounded = false;                  // Blocking: may wait without bound (a stream, an ioctl)
-    std::atomic<bool> canceled{false};       // sticky cancel flag (the owner clears it for its next use)
-    std::atomic<bool> cancel_queued{false};  // cancel_node is on its way
+    bool sticky = false;                        // a list's cancel passes it by unless include_sticky
+    bool unbounded = false;                     // Blocking: may wait without bound (a stream, an ioctl)
+    std::atomic<bool> canceled{false};          // sticky cancel flag (the owner clears it for its next use)
+    std::atomic<bool> cancel_queued{false};     // cancel_node is on its way
+    OwnerKind owner_kind = OwnerKind::Request;  // set when the owner is made, never changed
 
     // ---- the timer (guarded by the timer wheel's lock)
     std::uint32_t timer_seq = 0;
@@ -93,7 +97,7 @@ struct Operation {
     Operation* timer_next = nullptr;
     Operation* timer_prev = nullptr;
 
-    Operation() noexcept {
+    explicit Operation(OwnerKind kind = OwnerKind::Request) noexcept : owner_kind(kind) {
         node.set(HandoffKind::Submit, this);
         cancel_node.set(HandoffKind::Cancel, this);
     }

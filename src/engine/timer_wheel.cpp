@@ -18,9 +18,10 @@ void TimerWheel::unlink_locked(Operation& op) noexcept {
     armed_.fetch_sub(1, std::memory_order_release);
 }
 
-bool TimerWheel::arm(Operation& op, std::int64_t deadline_ns, std::uint32_t seq) {
+bool TimerWheel::arm(Operation& op, std::int64_t deadline_ns, std::uint32_t seq, bool* replaced) {
     owner_.retain(op);
     std::lock_guard lock(mutex_);
+    if (replaced) *replaced = op.timer_slot >= 0;
     if (op.timer_slot >= 0) {  // an entry of an earlier start not yet expired
         unlink_locked(op);
         owner_.release(op);  // not the last hold: we just took one
@@ -38,13 +39,14 @@ bool TimerWheel::arm(Operation& op, std::int64_t deadline_ns, std::uint32_t seq)
     return armed_.fetch_add(1, std::memory_order_acq_rel) == 0;
 }
 
-void TimerWheel::disarm(Operation& op) {
+bool TimerWheel::disarm(Operation& op) {
     {
         std::lock_guard lock(mutex_);
-        if (op.timer_slot < 0) return;  // expired already: the engine holds that hold
+        if (op.timer_slot < 0) return false;  // expired already: the engine holds that hold
         unlink_locked(op);
     }
     owner_.release(op);
+    return true;
 }
 
 std::int64_t TimerWheel::next_deadline() {

@@ -28,10 +28,10 @@ public:
     static std::int64_t now_ns() noexcept;
 
     // Arms op for start `seq` (holding its owner: OwnerOps::retain), in
-    // place of an earlier entry of op. true if the wheel was empty.
-    bool arm(Operation& op, std::int64_t deadline_ns, std::uint32_t seq);
-    // Removes op if it is still armed (and drops the wheel's hold).
-    void disarm(Operation& op);
+    // place of an earlier entry of op (then *replaced). true if the wheel was empty.
+    bool arm(Operation& op, std::int64_t deadline_ns, std::uint32_t seq, bool* replaced = nullptr);
+    // Removes op if it is still armed (and drops the wheel's hold): true if it was.
+    bool disarm(Operation& op);
     // The earliest armed deadline, or -1 if none (engine thread, before it sleeps).
     std::int64_t next_deadline();
     // Engine thread: moves up to out.size() due entries into out; returns how many.
