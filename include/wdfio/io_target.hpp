@@ -77,7 +77,10 @@ public:
     const std::string& name() const noexcept { return name_; }
     // The engine the target was opened on; not to be used once that Engine is destroyed.
     Engine& engine() const noexcept { return engine_; }
-    // Requests accepted and not yet finished (parked, sent, or their routine running).
+    // Requests accepted and not yet finished (parked, sent, or their routine
+    // running). A routine that ran on the engine thread is counted out at the
+    // end of the engine loop's pass, so just after it returns this may still
+    // count it; stop, purge and close wait for the exact count.
     std::uint32_t pending() const noexcept { return pending_of(io_.load(std::memory_order_acquire)); }
     // Requests parked while the target is stopped.
     std::uint32_t parked() const;

@@ -53,8 +53,7 @@ Status WaitLock::lock(std::optional<std::int64_t> timeout) {
         return STATUS_INVALID_DEVICE_REQUEST;
     }
     if (!timeout) freed_.wait(lock, [this] { return !held_; });
-    else if (!freed_.wait_for(lock, detail::wait_for_ticks(*timeout), [this] { return !held_; }))
-        return STATUS_TIMEOUT;
+    else if (!freed_.wait_for(lock, detail::wait_for_ticks(*timeout), [this] { return !held_; })) return STATUS_TIMEOUT;
     held_ = true;
     holder_ = self;
     return STATUS_SUCCESS;

@@ -25,7 +25,6 @@ void release(Operation& op) noexcept { owner_object(op).release(); }
 constexpr OwnerOps kOwnerOps{&missed_cancel, &timer_fired, &retain, &release};
 }  // namespace
 
-
 const OwnerOps& core_owner_ops() noexcept { return kOwnerOps; }
 
 }  // namespace wdfio::detail

@@ -26,7 +26,8 @@ namespace wdfio::detail {
 // run on the engine thread) does not run its callback. An expiry a start
 // replaced is off the wheel already.
 struct TimerState : Owned {
-    TimerState(const TimerConfig& c, std::shared_ptr<EngineCore> e) : Owned(OwnerKind::Timer), config(c), core(std::move(e)) {}
+    TimerState(const TimerConfig& c, std::shared_ptr<EngineCore> e)
+        : Owned(OwnerKind::Timer), config(c), core(std::move(e)) {}
 
     const TimerConfig config;
     const std::shared_ptr<EngineCore> core;  // the timer may outlive its Engine
@@ -87,7 +88,7 @@ Result<Ref<Timer>> Timer::create(const TimerConfig& config, const ObjectAttribut
         log(LogLevel::Warning, "Timer::create: a timer needs a callback");
         return STATUS_INVALID_PARAMETER;
     }
-    constexpr std::uint32_t kMaxLong = 0x7FFF'FFFF;  // KMDF's MAXLONG: its LONG is 32 bits
+    constexpr std::uint32_t kMaxLong = 0x7FFF'FFFF;                    // KMDF's MAXLONG: its LONG is 32 bits
     if (config.period_ms > kMaxLong) return STATUS_INVALID_PARAMETER;  // R8.1
     Ref<Device> device = detail::device_ancestor(attributes.parent);
     if (!device) {  // R8.3
@@ -120,7 +121,8 @@ bool Timer::start(std::int64_t due_time) {
         return false;
     }
     if (s.core->gone()) {
-        log(LogLevel::Warning, "Timer::start: the timer's engine has been destroyed; delete timers before their engine");
+        log(LogLevel::Warning,
+            "Timer::start: the timer's engine has been destroyed; delete timers before their engine");
         return false;
     }
     const bool was_pending = s.core->disarm_timer(s.op);

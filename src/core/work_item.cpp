@@ -88,12 +88,11 @@ Result<Ref<WorkItem>> WorkItem::create(const WorkItemConfig& config, const Objec
     }
     Ref<Device> device = detail::device_ancestor(attributes.parent);
     if (!device) {
-        log(LogLevel::Warning,
-            "WorkItem::create: the parent must be a device or an object under one (a queue, ...)");
+        log(LogLevel::Warning, "WorkItem::create: the parent must be a device or an object under one (a queue, ...)");
         return STATUS_INVALID_DEVICE_REQUEST;
     }
-    std::unique_ptr<WorkItemState> state(
-        new (std::nothrow) WorkItemState(config, detail::EngineAccess::shared(device->engine())));
+    std::unique_ptr<WorkItemState> state(new (std::nothrow)
+                                             WorkItemState(config, detail::EngineAccess::shared(device->engine())));
     if (!state) return STATUS_INSUFFICIENT_RESOURCES;
     WorkItemState* raw = state.get();
     auto made = detail::make_object<WorkItem>(&attributes, detail::ParentRule::Allowed, nullptr,

@@ -210,7 +210,7 @@ TEST_F(LoopDeviceTest, DirectAsyncWritesThenReadsAtManyOffsetsAndSizes) {
             << "read #" << i << " (" << regions[i].size << " bytes at " << regions[i].offset
             << ") differs from what was written there";
     }
-    EXPECT_EQ(dev->pending(), 0u);
+    EXPECT_EQ(test::settled_pending(*dev), 0u);
 
     // The whole device, read back synchronously through a second (buffered)
     // target: every write landed at its offset and nowhere else.
@@ -491,7 +491,7 @@ TEST_F(LoopDeviceTest, ManyConcurrentDirectReadsCompleteExactlyOnce) {
         for (std::size_t k = 0; k < sizes[i]; ++k) bad += p[k] != pattern_byte(offsets[i] + k, 5);
         EXPECT_EQ(bad, 0u) << "bytes that differ from the pattern";
     }
-    EXPECT_EQ(dev->pending(), 0u);
+    EXPECT_EQ(test::settled_pending(*dev), 0u);
 
     // Second round: the same requests reused and re-sent all together.
     Tracker again(engine(), kInFlight);

@@ -31,7 +31,7 @@ TEST_F(StreamTargetsTest, CancelPendingPipeReadThenReuseAndResend) {
     EXPECT_STATUS(request->status(), STATUS_CANCELLED);
     EXPECT_TRUE(request->is_canceled());
     EXPECT_FALSE(request->is_outstanding());
-    EXPECT_EQ(target->pending(), 0u);
+    EXPECT_EQ(test::settled_pending(*target), 0u);
     // Nothing left to cancel.
     EXPECT_FALSE(request->cancel_sent_request());
 
@@ -120,7 +120,7 @@ TEST_F(StreamTargetsTest, CloseWithPendingPipeReadCancelsItAndReturns) {
     EXPECT_STATUS(seen.status(), STATUS_CANCELLED);
     EXPECT_EQ(seen.information.load(), 0u);
     EXPECT_EQ(target->state(), IoTargetState::Closed);
-    EXPECT_EQ(target->pending(), 0u);
+    EXPECT_EQ(test::settled_pending(*target), 0u);
     EXPECT_FALSE(request->is_outstanding());
 
     // The closed target takes nothing new.

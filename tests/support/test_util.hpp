@@ -47,6 +47,16 @@ inline void fill_pattern(Memory& m, std::uint32_t seed, std::uint64_t base = 0) 
     for (std::size_t i = 0; i < m.size(); ++i) p[i] = pattern_byte(base + i, seed);
 }
 
+// A target's pending count once the engine has counted down the finishes of
+// routines that already returned (it does so once per pass of its loop):
+// waits (bounded, 5 s) for 0, then returns what it sees.
+inline std::uint32_t settled_pending(const IoTarget& t) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (t.pending() != 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+    return t.pending();
+}
+
 // Waits (bounded) until `counter` reaches `want`; false on a 30 s stall.
 inline bool wait_for_count(const std::atomic<int>& counter, int want,
                            std::chrono::seconds limit = std::chrono::seconds(30)) {

@@ -61,9 +61,9 @@ TEST_F(Locks, WaitLockTimesOutWhileHeldElsewhere) {
         lock->unlock();
     });
     while (!held) std::this_thread::sleep_for(1ms);
-    EXPECT_EQ(lock->lock(0), Status(STATUS_TIMEOUT));        // one try
+    EXPECT_EQ(lock->lock(0), Status(STATUS_TIMEOUT));            // one try
     EXPECT_EQ(lock->lock(-5 * 10'000), Status(STATUS_TIMEOUT));  // 5 ms, relative
-    EXPECT_EQ(lock->lock(1), Status(STATUS_TIMEOUT));        // an absolute time long past: one try
+    EXPECT_EQ(lock->lock(1), Status(STATUS_TIMEOUT));            // an absolute time long past: one try
     let_go = true;
     EXPECT_EQ(lock->lock(), kOk);  // waits for the holder
     holder.join();

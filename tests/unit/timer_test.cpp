@@ -2,7 +2,6 @@
 // the callback, and deletion that waits for a running callback.
 #include "support/device_stack.hpp"
 
-
 using namespace wdfio;
 using namespace wdfio::test;
 using namespace std::chrono_literals;
@@ -17,12 +16,12 @@ struct Fires {
     std::atomic<int> count{0};
     std::atomic<bool> on_engine_thread{true};
     Engine* engine = nullptr;
-    int restart_until = 0;                    // restart from the callback while count < this
-    std::atomic<int> stop_wait_result{-1};    // stop(true) from the callback: what it returned
+    int restart_until = 0;                  // restart from the callback while count < this
+    std::atomic<int> stop_wait_result{-1};  // stop(true) from the callback: what it returned
     bool stop_wait_inside = false;
-    std::chrono::milliseconds linger{0};      // the callback sleeps this long
+    std::chrono::milliseconds linger{0};  // the callback sleeps this long
     std::atomic<bool> inside{false}, left{false};
-    Timer* other = nullptr;                   // stop(true) this one from the callback
+    Timer* other = nullptr;  // stop(true) this one from the callback
     std::atomic<int> other_stop_result{-1};
 
     static void callback(Timer& t) {
@@ -69,8 +68,7 @@ TEST_F(Timers, CreateRefusesBadInput) {
     ObjectAttributes under_device;
     under_device.parent = device.get();
     EXPECT_EQ(Timer::create({nullptr, 0}, under_device).status(), Status(STATUS_INVALID_PARAMETER));
-    EXPECT_EQ(Timer::create({&Fires::callback, 0x8000'0000u}, under_device).status(),
-              Status(STATUS_INVALID_PARAMETER));
+    EXPECT_EQ(Timer::create({&Fires::callback, 0x8000'0000u}, under_device).status(), Status(STATUS_INVALID_PARAMETER));
     // No device above it (spec R8.3): no parent, or a parent outside every device.
     EXPECT_EQ(Timer::create({&Fires::callback, 0}, {}).status(), Status(STATUS_INVALID_DEVICE_REQUEST));
     auto loose = Memory::allocate(8).value();

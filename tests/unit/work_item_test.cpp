@@ -14,10 +14,10 @@ struct Runs {
     std::atomic<bool> on_engine_thread{false};
     std::thread::id enqueuer;
     std::atomic<bool> on_enqueuing_thread{false};
-    int enqueue_until = 0;                  // enqueue itself again while count < this
-    bool flush_inside = false;              // flush from the callback
-    std::chrono::milliseconds linger{0};    // sleep this long in the callback
-    std::atomic<bool> release_gate{true};   // the first run waits for this
+    int enqueue_until = 0;                 // enqueue itself again while count < this
+    bool flush_inside = false;             // flush from the callback
+    std::chrono::milliseconds linger{0};   // sleep this long in the callback
+    std::atomic<bool> release_gate{true};  // the first run waits for this
     std::atomic<bool> inside{false};
 
     static void callback(WorkItem& w) {
@@ -96,8 +96,8 @@ TEST_F(WorkItems, EnqueuedWhileQueuedRunsOnce) {
     runs(w).release_gate = false;
     w->enqueue();
     while (!runs(w).inside) std::this_thread::sleep_for(1ms);  // running: no longer queued
-    w->enqueue();                                               // queued again
-    w->enqueue();                                               // already queued: the same run
+    w->enqueue();                                              // queued again
+    w->enqueue();                                              // already queued: the same run
     w->enqueue();
     runs(w).release_gate = true;
     w->flush();
