@@ -35,7 +35,9 @@ public:
     }
 
     // What arrived: the operation at this driver's level (type, lengths, offset, code).
-    const IoOperation& parameters() const noexcept;
+    const IoOperation& parameters() const noexcept {
+        return parent_ ? parent_->op_ : kNoOperation;  // the sender's next location is this one's current
+    }
     // The buffers of that operation, at least min_length bytes: a read's or an
     // ioctl's output, a write's or an ioctl's input. Shorter or absent →
     // STATUS_BUFFER_TOO_SMALL; none for this type → STATUS_INVALID_DEVICE_REQUEST.
@@ -83,6 +85,8 @@ private:
     friend class detail::DeliveredRequestImpl;  // devices make them
     DeliveredRequest() noexcept { kind_ = RequestKind::QueueDelivered; }
     ~DeliveredRequest() override = default;
+
+    Request* parent_ = nullptr;  // the request one level up (holds its lower claim)
 };
 
 }  // namespace wdfio

@@ -346,7 +346,3 @@ const char* to_string(IoTargetState s) noexcept {
 }
 
 }  // namespace wdfio
-
-namespace wdfio::detail {
-bool TargetAccess::missed_cancel(Request& r) noexcept { return RequestAccess::sent_target(r)->missed_cancel(r); }
-}  // namespace wdfio::detail

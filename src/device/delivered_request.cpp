@@ -35,11 +35,6 @@ void DeliveredRequestImpl::last_reference_dropped() const noexcept {
     delete self;
 }
 
-const IoOperation& DeliveredRequest::parameters() const noexcept {
-    const Request* parent = DeliveredRequestImpl::of(*this).parent;
-    return parent ? parent->op_ : kNoOperation;  // the sender's next location is this one's current
-}
-
 namespace {
 Result<std::span<std::byte>> window(void* p, std::uint64_t len, std::size_t min_length) {
     if (!p || len < min_length || len == 0) return STATUS_BUFFER_TOO_SMALL;

@@ -16,13 +16,14 @@ class DeliveredRequestImpl final : public DeliveredRequest {
 public:
     // A new one, for device's pool (null when out of memory).
     static DeliveredRequestImpl* create(Device& device) noexcept;
+    // The request one level up, whose next location this one's current is.
+    Request*& parent() noexcept { return parent_; }
     // r is queue-delivered (r.kind()).
     static DeliveredRequestImpl& of(Request& r) noexcept { return static_cast<DeliveredRequestImpl&>(r); }
     static const DeliveredRequestImpl& of(const Request& r) noexcept {
         return static_cast<const DeliveredRequestImpl&>(r);
     }
 
-    Request* parent = nullptr;            // the request one level up (holds its lower claim)
     std::atomic<Queue*> queue{nullptr};   // where it waits or was presented
     Ref<Memory> input_view, output_view;  // retrieve_*_memory wrappers, re-pointed per delivery
     Device* device = nullptr;             // whose pool takes it back; null: deleted when released

@@ -222,7 +222,7 @@ void DeliveredAccess::dispatch(Device& d, Request& r) {
         return;
     }
     q->depth_ = static_cast<std::uint16_t>(std::min<std::uint32_t>(d.stack_size() - 1, Request::kAnyDepth - 1));
-    DeliveredRequestImpl::of(*q).parent = &r;  // r's formatted operation is this level's current location
+    DeliveredRequestImpl::of(*q).parent() = &r;  // r's formatted operation is this level's current location
     q->owner_.store(Request::Owner::Queued, std::memory_order_relaxed);
     q->format_context_ = false;
     q->wdm_formatted_ = false;
@@ -281,7 +281,7 @@ bool DeliveredAccess::cancel_child(Request& r) {
 void DeliveredAccess::finish(Request& q, Status status, std::uint64_t information) {
     q.owner_.store(Request::Owner::Completed, std::memory_order_release);
     q.cancel_state_.store(Request::Cancelable::No, std::memory_order_release);
-    Request& r = *DeliveredRequestImpl::of(q).parent;
+    Request& r = *DeliveredRequestImpl::of(q).parent();
     // q is done with: a cancel of r finds nothing below any more (q stays in r.lower_).
     r.child_.store(nullptr, std::memory_order_relaxed);
     auto* target = static_cast<DeviceTarget*>(RequestAccess::sent_target(r));
