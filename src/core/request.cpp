@@ -268,7 +268,6 @@ void Request::accept(IoTarget& target, bool ignore_state, bool counted_sent, std
     timed_out_.store(false, std::memory_order_relaxed);
     detail::Operation& op = record();
     op.sticky = ignore_state;
-    op.ops = nullptr;  // the target that starts it says how
     counted_sent_ = counted_sent;
     target_epoch_ = static_cast<std::uint16_t>(epoch);
     set_life(Life::Sent);
