@@ -57,7 +57,7 @@ private:
     void deliver_ready();
     void deliver_locked(std::unique_lock<detail::SpinLock>& lock);  // presents what may go now
     void present(Request& q);
-    void dispatch_to_handler(Request& q);
+    void dispatch_to_handler(Request& r);
 
     using List = detail::RequestFifo<&Request::pool_next_, &Request::pool_prev_>;
     // q goes to the driver: under mutex_, or lock-free from a parallel queue's add().
