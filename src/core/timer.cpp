@@ -1,13 +1,11 @@
 // Timer: a device's callback after a due time, once or periodically, on the
 // engine's timer wheel (driver spec §8.1–8.2).
-#include <wdfio/device.hpp>
 #include <wdfio/log.hpp>
 #include <wdfio/timer.hpp>
 #include <wdfio/verifier.hpp>
 
 #include "core/blocking.hpp"
 #include "core/device_ancestor.hpp"
-#include "core/object_create.hpp"
 #include "core/owned_operation.hpp"
 #include "core/ticks.hpp"
 #include "core/timer_access.hpp"
@@ -16,7 +14,6 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
-#include <new>
 #include <thread>
 
 namespace wdfio::detail {
@@ -90,21 +87,9 @@ Result<Ref<Timer>> Timer::create(const TimerConfig& config, const ObjectAttribut
     }
     constexpr std::uint32_t kMaxLong = 0x7FFF'FFFF;                    // KMDF's MAXLONG: its LONG is 32 bits
     if (config.period_ms > kMaxLong) return STATUS_INVALID_PARAMETER;  // R8.1
-    Ref<Device> device = detail::device_ancestor(attributes.parent);
-    if (!device) {  // R8.3
-        log(LogLevel::Warning, "Timer::create: the parent must be a device or an object under one (a queue, ...)");
-        return STATUS_INVALID_DEVICE_REQUEST;
-    }
-    std::unique_ptr<TimerState> state(new (std::nothrow)
-                                          TimerState(config, detail::EngineAccess::shared(device->engine())));
-    if (!state) return STATUS_INSUFFICIENT_RESOURCES;
-    TimerState* raw = state.get();
-    // The timer owns its state from its construction (a failed create frees both).
-    auto made = detail::make_object<Timer>(&attributes, detail::ParentRule::Allowed, nullptr,
-                                           [&](void* storage) { return new (storage) Timer(state.release()); });
-    if (!made) return made.status();
-    raw->object = made.value().get();
-    return made;
+    return detail::make_device_owned<Timer, TimerState>(               // R8.3
+        "Timer::create", config, attributes,
+        [](void* storage, TimerState* state) { return new (storage) Timer(state); });
 }
 
 Timer::~Timer() { delete state_; }

@@ -1,20 +1,17 @@
 // WorkItem: a device's callback on a worker thread of its engine (driver
 // spec §8.3), submitted as a Blocking engine operation.
-#include <wdfio/device.hpp>
 #include <wdfio/log.hpp>
 #include <wdfio/verifier.hpp>
 #include <wdfio/work_item.hpp>
 
 #include "core/blocking.hpp"
 #include "core/device_ancestor.hpp"
-#include "core/object_create.hpp"
 #include "core/owned_operation.hpp"
 #include "engine/engine_core.hpp"
 
 #include <condition_variable>
 #include <memory>
 #include <mutex>
-#include <new>
 #include <thread>
 
 namespace wdfio::detail {
@@ -86,20 +83,9 @@ Result<Ref<WorkItem>> WorkItem::create(const WorkItemConfig& config, const Objec
         log(LogLevel::Warning, "WorkItem::create: a work item needs a callback");
         return STATUS_INVALID_PARAMETER;
     }
-    Ref<Device> device = detail::device_ancestor(attributes.parent);
-    if (!device) {
-        log(LogLevel::Warning, "WorkItem::create: the parent must be a device or an object under one (a queue, ...)");
-        return STATUS_INVALID_DEVICE_REQUEST;
-    }
-    std::unique_ptr<WorkItemState> state(new (std::nothrow)
-                                             WorkItemState(config, detail::EngineAccess::shared(device->engine())));
-    if (!state) return STATUS_INSUFFICIENT_RESOURCES;
-    WorkItemState* raw = state.get();
-    auto made = detail::make_object<WorkItem>(&attributes, detail::ParentRule::Allowed, nullptr,
-                                              [&](void* storage) { return new (storage) WorkItem(state.release()); });
-    if (!made) return made.status();
-    raw->object = made.value().get();
-    return made;
+    return detail::make_device_owned<WorkItem, WorkItemState>(
+        "WorkItem::create", config, attributes,
+        [](void* storage, WorkItemState* state) { return new (storage) WorkItem(state); });
 }
 
 WorkItem::~WorkItem() { delete state_; }

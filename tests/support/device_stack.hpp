@@ -98,6 +98,23 @@ private:
     std::uint64_t violations_at_start_ = 0;
 };
 
+// The fixture of the tests of a device's own objects (timers, work items,
+// locks): DeviceStackTest with one device (a CountingDriver's), removed at the end.
+class DeviceObjectTest : public DeviceStackTest {
+protected:
+    void SetUp() override {
+        DeviceStackTest::SetUp();
+        device = Device::create(engine, driver).value();
+    }
+    void TearDown() override {
+        device->remove();
+        DeviceStackTest::TearDown();
+    }
+
+    CountingDriver driver;
+    Ref<Device> device;
+};
+
 // A request for `t`: read `buf` (window `win`) at `offset`, routine → `c`, sent.
 inline Ref<Request> send_read(IoTarget& t, Completions& c, const Ref<Memory>& buf, std::int64_t offset = 0,
                               std::optional<MemoryOffset> win = {}, const SendOptions& options = {}) {

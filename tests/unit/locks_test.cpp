@@ -10,7 +10,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-using Locks = DeviceStackTest;
+using Locks = DeviceObjectTest;
 
 TEST_F(Locks, SpinLockExcludes) {
     auto lock = SpinLock::create().value();
@@ -98,8 +98,6 @@ struct TryFromEngine {
 };
 
 TEST_F(Locks, WaitLockWaitOnTheEngineThreadIsReported) {
-    CountingDriver driver;
-    auto device = Device::create(engine, driver).value();
     auto lock = WaitLock::create().value();
     ObjectAttributes a;
     a.parent = device.get();
@@ -113,15 +111,12 @@ TEST_F(Locks, WaitLockWaitOnTheEngineThreadIsReported) {
     EXPECT_EQ(Status(static_cast<NTSTATUS>(t->context<TryFromEngine>()->tried.load())), kOk);
     EXPECT_EQ(lock->lock(0), kOk);  // released by the callback
     lock->unlock();
-    device->remove();
     expected_violations = 1;
 }
 
 TEST_F(Locks, LocksAreObjects) {
     static std::atomic<int> cleanups{0};
     cleanups = 0;
-    CountingDriver driver;
-    auto device = Device::create(engine, driver).value();
     ObjectAttributes a;
     a.parent = device.get();
     a.cleanup = [](Object&) { cleanups.fetch_add(1); };

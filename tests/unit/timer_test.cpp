@@ -37,16 +37,8 @@ struct Fires {
     }
 };
 
-class Timers : public DeviceStackTest {
+class Timers : public DeviceObjectTest {
 protected:
-    void SetUp() override {
-        DeviceStackTest::SetUp();
-        device = Device::create(engine, driver).value();
-    }
-    void TearDown() override {
-        device->remove();
-        DeviceStackTest::TearDown();
-    }
     // A timer under the device, its Fires context set up for this engine.
     Ref<Timer> make(std::uint32_t period_ms = 0, Object* parent = nullptr) {
         ObjectAttributes a;
@@ -59,9 +51,6 @@ protected:
         return t.value();
     }
     static Fires& fires(const Ref<Timer>& t) { return *t->context<Fires>(); }
-
-    CountingDriver driver;
-    Ref<Device> device;
 };
 
 TEST_F(Timers, CreateRefusesBadInput) {

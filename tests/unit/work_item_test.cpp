@@ -44,16 +44,8 @@ struct FlushFromEngine {
     }
 };
 
-class WorkItems : public DeviceStackTest {
+class WorkItems : public DeviceObjectTest {
 protected:
-    void SetUp() override {
-        DeviceStackTest::SetUp();
-        device = Device::create(engine, driver).value();
-    }
-    void TearDown() override {
-        device->remove();
-        DeviceStackTest::TearDown();
-    }
     Ref<WorkItem> make(const ObjectAttributes* extra = nullptr) {
         ObjectAttributes a = extra ? *extra : ObjectAttributes{};
         a.parent = device.get();
@@ -66,9 +58,6 @@ protected:
         return w.value();
     }
     static Runs& runs(const Ref<WorkItem>& w) { return *w->context<Runs>(); }
-
-    CountingDriver driver;
-    Ref<Device> device;
 };
 
 TEST_F(WorkItems, CreateRefusesBadInput) {
