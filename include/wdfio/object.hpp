@@ -32,13 +32,17 @@ using ObjectCallback = void (*)(Object& object);
 
 // A context type (WDF_OBJECT_CONTEXT_TYPE_INFO): lookups compare the
 // descriptor's address, never its contents. The area is zero-filled, then
-// `construct` (if any) runs on it; `destroy` runs after the destroy callback.
+// `construct` (if any) runs on it. At delete, after the object's cleanup
+// callback, each context's `cleanup` runs (in allocation order: the primary
+// first, spec R1.17); at the end of life, after the destroy callback, each
+// context's `destroy` (R1.16).
 struct ContextType {
     const char* name = nullptr;
     std::size_t size = 0;
     std::size_t alignment = alignof(std::max_align_t);
     void (*construct)(void* area) = nullptr;
     void (*destroy)(void* area) = nullptr;
+    void (*cleanup)(void* area) = nullptr;
 };
 
 // The descriptor of T: `wdfio::context_type<T>`, one per type in the program
@@ -101,7 +105,8 @@ public:
     // type already there → STATUS_OBJECT_NAME_EXISTS with *area = the existing
     // one; deleted object → STATUS_DELETE_PENDING; no name →
     // STATUS_WDF_OBJECT_ATTRIBUTES_INVALID; memory → STATUS_INSUFFICIENT_RESOURCES.
-    Status allocate_context(const ContextType& type, void** area = nullptr) noexcept;
+    // `size`: 0, or more than the type's (ContextSizeOverride).
+    Status allocate_context(const ContextType& type, void** area = nullptr, std::size_t size = 0) noexcept;
     // WdfObjectContextGetObject: the object that owns a context area.
     static Object& from_context(void* area) noexcept;
 

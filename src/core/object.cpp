@@ -68,6 +68,19 @@ ObjectRecord* record_locked(std::atomic<ObjectRecord*>& slot) noexcept {
 }
 }  // namespace
 
+namespace {
+// The cleanup callback, then each context's cleanup (spec R1.17), once.
+void run_cleanup(Object& o, ObjectRecord& r) noexcept {
+    {
+        std::lock_guard lock(tree_mutex());
+        if (std::exchange(r.cleanup_ran, true)) return;
+    }
+    if (r.cleanup) r.cleanup(o);
+    for (ContextEntry* e = r.contexts.load(std::memory_order_acquire); e; e = e->next.load(std::memory_order_acquire))
+        if (e->type->cleanup) e->type->cleanup(e->area());
+}
+}  // namespace
+
 struct ObjectAccess {
     static std::atomic<ObjectRecord*>& record(const Object& o) noexcept { return o.record_; }
     static bool mark_deleted(const Object& o) noexcept {
@@ -222,15 +235,7 @@ void Object::dispose() noexcept {
         (*it)->release();  // our reference on the child
     }
     rundown();
-    if (r) {
-        ObjectCallback cleanup;
-        {
-            std::lock_guard lock(tree_mutex());
-            cleanup = r->cleanup_ran ? nullptr : r->cleanup;
-            r->cleanup_ran = true;
-        }
-        if (cleanup) cleanup(*this);
-    }
+    if (r) detail::run_cleanup(*this, *r);
     on_delete();
     if (parent_held) release();
 }
@@ -250,12 +255,13 @@ void* Object::context(const ContextType& type) const noexcept {
     return nullptr;
 }
 
-Status Object::allocate_context(const ContextType& type, void** area) noexcept {
+Status Object::allocate_context(const ContextType& type, void** area, std::size_t size_override) noexcept {
     if (area) *area = nullptr;
     ObjectAttributes a;
     a.context = &type;
+    a.context_size = size_override;
     if (Status s = detail::check_attributes(&a, detail::ParentRule::Allowed); !s.ok()) return s;
-    const std::size_t size = detail::round_up(type.size, alignof(std::max_align_t));
+    const std::size_t size = detail::area_size(a);
     void* storage = ::operator new(sizeof(ContextEntry) + size, std::nothrow);
     if (!storage) return STATUS_INSUFFICIENT_RESOURCES;
     std::unique_lock lock(tree_mutex());
@@ -303,10 +309,7 @@ bool Object::end_of_life() const noexcept {
             (*it)->release();
         }
     }
-    if (r->cleanup && !r->cleanup_ran) {
-        r->cleanup_ran = true;
-        r->cleanup(*self);
-    }
+    detail::run_cleanup(*self, *r);
     if (r->destroy) r->destroy(*self);
     for (ContextEntry* e = r->contexts.load(std::memory_order_acquire); e;) {
         ContextEntry* next = e->next.load(std::memory_order_relaxed);

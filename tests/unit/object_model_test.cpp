@@ -187,6 +187,56 @@ TEST_F(ObjectModel, AllocateContextAppendsOrReturnsTheExistingOne) {
     EXPECT_EQ(g_alive.load(), 0);
 }
 
+// Each context's cleanup runs after the object's cleanup callback, in
+// allocation order (primary first), once; destroy callbacks at the last
+// reference, then each context's destroy (spec R1.16, R1.17).
+struct Tagged {
+    int unused = 0;
+};
+constexpr ContextType kFirst{"first",
+                             sizeof(Tagged),
+                             alignof(Tagged),
+                             nullptr,
+                             [](void*) { events().emplace_back("destroy-context:first"); },
+                             [](void*) { events().emplace_back("cleanup-context:first"); }};
+constexpr ContextType kSecond{"second",
+                              sizeof(Tagged),
+                              alignof(Tagged),
+                              nullptr,
+                              [](void*) { events().emplace_back("destroy-context:second"); },
+                              [](void*) { events().emplace_back("cleanup-context:second"); }};
+
+TEST_F(ObjectModel, ContextCleanupsRunInAllocationOrderAfterTheObjects) {
+    ObjectAttributes a = named();
+    a.context = &kFirst;  // the primary context
+    auto made = Memory::allocate(16, a);
+    ASSERT_TRUE(made.ok());
+    Ref<Memory> m = std::move(made).value();
+    ASSERT_EQ(m->allocate_context(context_type<Named>), Status(STATUS_SUCCESS));
+    m->context<Named>()->name = "m";
+    ASSERT_EQ(m->allocate_context(kSecond), Status(STATUS_SUCCESS));
+    m->delete_object();
+    const std::vector<std::string> at_delete{"cleanup:m", "cleanup-context:first", "cleanup-context:second"};
+    EXPECT_EQ(events(), at_delete);
+    m->delete_object();  // once
+    EXPECT_EQ(events(), at_delete);
+    m = nullptr;  // the last reference
+    const std::vector<std::string> all{"cleanup:m", "cleanup-context:first", "cleanup-context:second",
+                                       "destroy:m", "destroy-context:first", "destroy-context:second"};
+    EXPECT_EQ(events(), all);
+}
+
+// Never deleted: the context cleanups still run, before the destroys.
+TEST_F(ObjectModel, ContextCleanupRunsAtTheLastReferenceIfNeverDeleted) {
+    ObjectAttributes a;
+    a.context = &kSecond;
+    auto made = Memory::allocate(16, a);
+    ASSERT_TRUE(made.ok());
+    Ref<Memory> m = std::move(made).value();
+    m = nullptr;
+    EXPECT_EQ(events(), (std::vector<std::string>{"cleanup-context:second", "destroy-context:second"}));
+}
+
 TEST_F(ObjectModel, RequestWithContextComesFromTheHeapAndGoesBack) {
     const std::size_t before = request_pool_stats().in_use;
     {
