@@ -30,6 +30,8 @@ enum class VerifierCheck {
     ReleaseNotOwned,             // a lock released by a thread that does not hold it: reported, ignored
     WaitForOwnCallback,          // stop(wait) / flush from the object's own callback: reported, returns at once
     UseWhileDeleting,            // start of a timer or enqueue of a work item being deleted: reported, ignored
+    RequiredParameterNull,       // a NULL where KMDF requires a pointer (its bugcheck 0x4): reported, the
+                                 // call fails (STATUS_INVALID_PARAMETER) or does nothing
 };
 const char* to_string(VerifierCheck c) noexcept;
 

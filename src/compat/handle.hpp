@@ -56,12 +56,13 @@ C to_c(const Handle* h) noexcept {
 class HandleTable {
 public:
     // Validates WDF_OBJECT_ATTRIBUTES (NULL is fine): wrong Size →
-    // STATUS_INFO_LENGTH_MISMATCH, context areas or execution levels →
-    // STATUS_NOT_SUPPORTED, a bad ParentObject → STATUS_INVALID_HANDLE.
+    // STATUS_INFO_LENGTH_MISMATCH, a bad context type (check_context_type),
+    // execution levels or scopes → STATUS_NOT_SUPPORTED, a bad ParentObject →
+    // STATUS_INVALID_HANDLE.
     // `parent` receives ParentObject, if any.
     static Status check_attributes(const char* call, const WDF_OBJECT_ATTRIBUTES* attributes, Ref<Handle>& parent);
     // Makes `h` a live handle, child of `parent` (or of none), with the
-    // attributes' callbacks. A parent deleted meanwhile → STATUS_INVALID_HANDLE
+    // attributes' callbacks and context area. A parent deleted meanwhile → STATUS_INVALID_HANDLE
     // (h is not published, nor anyone's child; the caller releases it).
     static Status publish(Handle& h, const WDF_OBJECT_ATTRIBUTES* attributes, Handle* parent);
 
@@ -75,6 +76,10 @@ public:
     }
     // Any type; with allow_deleted also one deleted but still referenced.
     static Ref<Handle> find_any(const void* value, const char* call, bool allow_deleted = false);
+    // For the context calls, which KMDF allows down to the destroy callback
+    // (spec R1.8): as find_any with allow_deleted, and also the handle whose
+    // destroy callback runs on this thread (`hold` stays empty then).
+    static Handle* find_for_context(const void* value, const char* call, Ref<Handle>& hold);
 
     // WdfObjectDelete (Object::delete_object): children first (newest first),
     // then the cleanup callback, on_handle_delete, and the creation reference.

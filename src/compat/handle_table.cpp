@@ -3,6 +3,7 @@
 #include "compat/handle.hpp"
 
 #include "compat/boundary.hpp"
+#include "compat/context_types.hpp"
 #include "core/object_create.hpp"
 
 #include <wdfio/verifier.hpp>
@@ -57,9 +58,17 @@ void Handle::on_delete() noexcept {
     if (published_) release();  // the creation reference C held; the deleter holds another
 }
 
+namespace {
+// The handle whose destroy callback runs on this thread: its count is 0, yet
+// the callback may still look up its contexts (spec R1.8).
+thread_local const Handle* t_destroying = nullptr;
+}  // namespace
+
 void Handle::last_reference_dropped() const noexcept {
+    const Handle* outer = std::exchange(t_destroying, this);  // a destroy callback may end another object
+    end_of_life();                                            // the destroy callbacks, while the value still names it
+    t_destroying = outer;
     HandleTable::forget(*this);
-    end_of_life();  // the destroy callback, while the value still names it in logs
     delete this;
 }
 
@@ -71,10 +80,7 @@ void HandleTable::forget(const Handle& h) noexcept {
 Status HandleTable::check_attributes(const char* call, const WDF_OBJECT_ATTRIBUTES* a, Ref<Handle>& parent) {
     if (!a) return STATUS_SUCCESS;
     if (Status s = check_size(call, *a, "WDF_OBJECT_ATTRIBUTES", "WDF_OBJECT_ATTRIBUTES_INIT"); !s.ok()) return s;
-    if (a->ContextSizeOverride != 0 || a->ContextTypeInfo != nullptr) {
-        log(LogLevel::Error, "%s: object context areas are not supported yet", call);
-        return STATUS_NOT_SUPPORTED;
-    }
+    if (Status s = check_context_type(call, a->ContextTypeInfo, a->ContextSizeOverride); !s.ok()) return s;
     const std::uint32_t level = raw_enum(a->ExecutionLevel), scope = raw_enum(a->SynchronizationScope);
     const bool default_level = level == WdfExecutionLevelInvalid || level == WdfExecutionLevelInheritFromParent;
     const bool default_scope =
@@ -109,6 +115,11 @@ Status HandleTable::publish(Handle& h, const WDF_OBJECT_ATTRIBUTES* a, Handle* p
             if (self.destroy_) self.destroy_(to_c<WDFOBJECT>(&self));
         };
     }
+    if (a && a->ContextTypeInfo) {
+        const CoreContext c = core_context(unique_type(a->ContextTypeInfo), a->ContextSizeOverride);
+        core.context = c.type;
+        core.context_size = c.size;
+    }
     auto refuse = [&h](Status s) {
         h.cleanup_ = nullptr;
         h.destroy_ = nullptr;
@@ -117,6 +128,9 @@ Status HandleTable::publish(Handle& h, const WDF_OBJECT_ATTRIBUTES* a, Handle* p
     };
     if (Status s = detail::commit(h, 0, &core, nullptr); !s.ok())
         return refuse(s == Status(STATUS_DELETE_PENDING) ? Status(STATUS_INVALID_HANDLE) : s);
+    if (core.context) {
+        if (Status s = register_area(c_area(h.context(*core.context)), h); !s.ok()) return refuse(s);
+    }
     auto& t = table();
     std::unique_lock lock(t.mutex);
     if (parent && !t.live.contains(parent->value_)) {  // the parent's last reference went meanwhile
@@ -184,6 +198,13 @@ Ref<Handle> HandleTable::find_any(const void* value, const char* call, bool allo
         detail::verifier_violation(VerifierCheck::InvalidHandle, value, call);
     }
     return nullptr;
+}
+
+Handle* HandleTable::find_for_context(const void* value, const char* call, Ref<Handle>& hold) {
+    if (value && value == reinterpret_cast<const void*>(t_destroying ? t_destroying->value_ : 0))
+        return const_cast<Handle*>(t_destroying);
+    hold = find_any(value, call, /*allow_deleted=*/true);
+    return hold.get();
 }
 
 void HandleTable::reference(Handle& h) noexcept {

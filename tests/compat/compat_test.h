@@ -62,5 +62,6 @@ extern const compat_test io_target_tests[];
 extern const compat_test request_tests[];
 extern const compat_test ram_disk_tests[];
 extern const compat_test fault_filter_tests[];
+extern const compat_test context_tests[];
 
 #endif

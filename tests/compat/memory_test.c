@@ -60,8 +60,9 @@ static void memory_bad_input(void) {
     attributes.Size = 4;
     CHECK_STATUS(WdfMemoryCreate(&attributes, NonPagedPool, 0, 16, &memory, NULL), STATUS_INFO_LENGTH_MISMATCH);
     WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
-    attributes.ContextSizeOverride = 64;
-    CHECK_STATUS(WdfMemoryCreate(&attributes, NonPagedPool, 0, 16, &memory, NULL), STATUS_NOT_SUPPORTED);
+    attributes.ContextSizeOverride = 64; /* enlarges a type; there is none */
+    CHECK_STATUS(WdfMemoryCreate(&attributes, NonPagedPool, 0, 16, &memory, NULL),
+                 STATUS_WDF_OBJECT_ATTRIBUTES_INVALID);
     WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
     attributes.ExecutionLevel = WdfExecutionLevelPassive;
     CHECK_STATUS(WdfMemoryCreatePreallocated(&attributes, raw, sizeof raw, &memory), STATUS_NOT_SUPPORTED);

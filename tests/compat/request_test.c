@@ -302,8 +302,9 @@ static void change_target_and_completion_params_bad_input(void) {
     CHECK_STATUS(WdfRequestCreate(NULL, NULL, NULL), STATUS_INVALID_PARAMETER);
     WDF_OBJECT_ATTRIBUTES attributes;
     WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
-    attributes.ContextTypeInfo = &attributes;
-    CHECK_STATUS(WdfRequestCreate(&attributes, NULL, &request), STATUS_NOT_SUPPORTED);
+    WDF_OBJECT_CONTEXT_TYPE_INFO bad_type = {3, "bad", 8, NULL, NULL}; /* Size: neither KMDF's nor 1.0's */
+    attributes.ContextTypeInfo = &bad_type;
+    CHECK_STATUS(WdfRequestCreate(&attributes, NULL, &request), STATUS_INFO_LENGTH_MISMATCH);
     REQUIRE_STATUS(WdfRequestCreate(NULL, NULL, &request), STATUS_SUCCESS);
     CHECK_STATUS(WdfRequestChangeTarget(request, target), STATUS_SUCCESS);
     WDF_REQUEST_COMPLETION_PARAMS params;
