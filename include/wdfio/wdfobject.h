@@ -37,8 +37,10 @@ struct _WDF_OBJECT_CONTEXT_TYPE_INFO {
 /* ParentObject: deleting a parent deletes its children first.
  * EvtCleanupCallback: at delete; EvtDestroyCallback: when the last reference
  * goes. ContextTypeInfo (and ContextSizeOverride, to enlarge it): a
- * zero-filled context area allocated with the object. Levels and scopes other
- * than Invalid/InheritFromParent → STATUS_NOT_SUPPORTED here. */
+ * zero-filled context area allocated with the object. ExecutionLevel and
+ * SynchronizationScope as spec R1.1: WDF_OBJECT_ATTRIBUTES_INIT's
+ * InheritFromParent (and scope None) always; the kinds that take a level or
+ * scope say so; zeroed values → STATUS_WDF_OBJECT_ATTRIBUTES_INVALID. */
 typedef struct _WDF_OBJECT_ATTRIBUTES {
     ULONG Size;
     PFN_WDF_OBJECT_CONTEXT_CLEANUP EvtCleanupCallback;

@@ -15,7 +15,7 @@
 
 namespace wdfio::compat {
 
-enum class HandleType : std::uint8_t { Memory = 1, Request, IoTarget, Device };
+enum class HandleType : std::uint8_t { Memory = 1, Request, IoTarget, Device, SpinLock, WaitLock, Timer, WorkItem };
 const char* to_string(HandleType t) noexcept;  // "WDFMEMORY", ...
 
 class Handle : public Object {
@@ -52,17 +52,28 @@ C to_c(const Handle* h) noexcept {
     return h ? reinterpret_cast<C>(h->value()) : nullptr;
 }
 
+// Whether a kind of object takes an ExecutionLevel, and a SynchronizationScope
+// other than None, in its WDF_OBJECT_ATTRIBUTES (spec §1.2).
+struct AttributeRules {
+    bool level = false;
+    bool scope = false;
+};
+
 // The registry of live handles.
 class HandleTable {
 public:
-    // Validates WDF_OBJECT_ATTRIBUTES (NULL is fine): wrong Size →
-    // STATUS_INFO_LENGTH_MISMATCH, a bad context type (check_context_type),
-    // execution levels or scopes → STATUS_NOT_SUPPORTED, a bad ParentObject →
-    // STATUS_INVALID_HANDLE.
-    // `parent` receives ParentObject, if any.
-    static Status check_attributes(const char* call, const WDF_OBJECT_ATTRIBUTES* attributes, Ref<Handle>& parent);
+    // Validates WDF_OBJECT_ATTRIBUTES (NULL is fine) as spec R1.1 does: wrong
+    // Size → STATUS_INFO_LENGTH_MISMATCH; a bad context type
+    // (check_context_type); a bad ParentObject → STATUS_INVALID_HANDLE; a
+    // level or scope out of range → STATUS_WDF_OBJECT_ATTRIBUTES_INVALID; one
+    // the kind does not take → STATUS_WDF_EXECUTION_LEVEL_INVALID /
+    // _SYNCHRONIZATION_SCOPE_INVALID; one it takes that wdfio cannot honour
+    // yet (a scope, Passive) → STATUS_NOT_SUPPORTED. `parent` receives ParentObject.
+    static Status check_attributes(const char* call, const WDF_OBJECT_ATTRIBUTES* attributes, Ref<Handle>& parent,
+                                   AttributeRules rules = {});
     // Makes `h` a live handle, child of `parent` (or of none), with the
-    // attributes' callbacks and context area. A parent deleted meanwhile → STATUS_INVALID_HANDLE
+    // attributes' callbacks and context area. A parent deleted meanwhile →
+    // STATUS_INVALID_HANDLE
     // (h is not published, nor anyone's child; the caller releases it).
     static Status publish(Handle& h, const WDF_OBJECT_ATTRIBUTES* attributes, Handle* parent);
 

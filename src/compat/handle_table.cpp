@@ -49,6 +49,10 @@ const char* to_string(HandleType t) noexcept {
     case HandleType::Request: return "WDFREQUEST";
     case HandleType::IoTarget: return "WDFIOTARGET";
     case HandleType::Device: return "WDFDEVICE";
+    case HandleType::SpinLock: return "WDFSPINLOCK";
+    case HandleType::WaitLock: return "WDFWAITLOCK";
+    case HandleType::Timer: return "WDFTIMER";
+    case HandleType::WorkItem: return "WDFWORKITEM";
     }
     return "?";
 }
@@ -77,21 +81,41 @@ void HandleTable::forget(const Handle& h) noexcept {
     if (h.published_) table().live.erase(h.value_);
 }
 
-Status HandleTable::check_attributes(const char* call, const WDF_OBJECT_ATTRIBUTES* a, Ref<Handle>& parent) {
+Status HandleTable::check_attributes(const char* call, const WDF_OBJECT_ATTRIBUTES* a, Ref<Handle>& parent,
+                                     AttributeRules rules) {
     if (!a) return STATUS_SUCCESS;
+    // Spec R1.1, in its order.
     if (Status s = check_size(call, *a, "WDF_OBJECT_ATTRIBUTES", "WDF_OBJECT_ATTRIBUTES_INIT"); !s.ok()) return s;
     if (Status s = check_context_type(call, a->ContextTypeInfo, a->ContextSizeOverride); !s.ok()) return s;
-    const std::uint32_t level = raw_enum(a->ExecutionLevel), scope = raw_enum(a->SynchronizationScope);
-    const bool default_level = level == WdfExecutionLevelInvalid || level == WdfExecutionLevelInheritFromParent;
-    const bool default_scope =
-        scope == WdfSynchronizationScopeInvalid || scope == WdfSynchronizationScopeInheritFromParent;
-    if (!default_level || !default_scope) {
-        log(LogLevel::Error, "%s: execution levels and synchronization scopes are not supported", call);
-        return STATUS_NOT_SUPPORTED;
-    }
     if (a->ParentObject) {
         parent = find_any(a->ParentObject, call);
         if (!parent) return STATUS_INVALID_HANDLE;
+    }
+    const std::uint32_t level = raw_enum(a->ExecutionLevel), scope = raw_enum(a->SynchronizationScope);
+    if (level == WdfExecutionLevelInvalid || level > WdfExecutionLevelDispatch ||
+        scope == WdfSynchronizationScopeInvalid || scope > WdfSynchronizationScopeNone) {
+        log(LogLevel::Error,
+            "%s: ExecutionLevel %u or SynchronizationScope %u is not a valid value (use WDF_OBJECT_ATTRIBUTES_INIT)",
+            call, level, scope);
+        return STATUS_WDF_OBJECT_ATTRIBUTES_INVALID;
+    }
+    if (scope != WdfSynchronizationScopeInheritFromParent && scope != WdfSynchronizationScopeNone) {
+        if (!rules.scope) {
+            log(LogLevel::Error, "%s: this kind of object takes no SynchronizationScope", call);
+            return STATUS_WDF_SYNCHRONIZATION_SCOPE_INVALID;
+        }
+        log(LogLevel::Error, "%s: synchronization scopes are not supported yet", call);
+        return STATUS_NOT_SUPPORTED;
+    }
+    if (level != WdfExecutionLevelInheritFromParent) {
+        if (!rules.level) {
+            log(LogLevel::Error, "%s: this kind of object takes no ExecutionLevel", call);
+            return STATUS_WDF_EXECUTION_LEVEL_INVALID;
+        }
+        if (level == WdfExecutionLevelPassive) {  // Dispatch is where wdfio runs callbacks anyway
+            log(LogLevel::Error, "%s: WdfExecutionLevelPassive is not supported yet", call);
+            return STATUS_NOT_SUPPORTED;
+        }
     }
     return STATUS_SUCCESS;
 }

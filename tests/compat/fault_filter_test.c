@@ -268,7 +268,7 @@ static void bad_configs_and_arguments(void) {
     WDF_OBJECT_ATTRIBUTES attributes;
     WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
     attributes.SynchronizationScope = WdfSynchronizationScopeDevice;
-    CHECK_STATUS(WdfioDeviceOpenTarget(filter, &attributes, &t), STATUS_NOT_SUPPORTED);
+    CHECK_STATUS(WdfioDeviceOpenTarget(filter, &attributes, &t), STATUS_WDF_SYNCHRONIZATION_SCOPE_INVALID);
     remove_stack();
 }
 

@@ -64,8 +64,16 @@ static void memory_bad_input(void) {
     CHECK_STATUS(WdfMemoryCreate(&attributes, NonPagedPool, 0, 16, &memory, NULL),
                  STATUS_WDF_OBJECT_ATTRIBUTES_INVALID);
     WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
-    attributes.ExecutionLevel = WdfExecutionLevelPassive;
-    CHECK_STATUS(WdfMemoryCreatePreallocated(&attributes, raw, sizeof raw, &memory), STATUS_NOT_SUPPORTED);
+    attributes.ExecutionLevel = WdfExecutionLevelPassive; /* memory takes none (spec R1.1 step 8) */
+    CHECK_STATUS(WdfMemoryCreatePreallocated(&attributes, raw, sizeof raw, &memory),
+                 STATUS_WDF_EXECUTION_LEVEL_INVALID);
+    attributes.ExecutionLevel = (WDF_EXECUTION_LEVEL)0; /* zeroed, not made by WDF_OBJECT_ATTRIBUTES_INIT */
+    CHECK_STATUS(WdfMemoryCreatePreallocated(&attributes, raw, sizeof raw, &memory),
+                 STATUS_WDF_OBJECT_ATTRIBUTES_INVALID);
+    WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+    attributes.SynchronizationScope = WdfSynchronizationScopeNone; /* always accepted */
+    REQUIRE_STATUS(WdfMemoryCreatePreallocated(&attributes, raw, sizeof raw, &memory), STATUS_SUCCESS);
+    WdfObjectDelete(memory);
     WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
     attributes.ParentObject = raw; /* not a handle */
     CHECK_STATUS(WdfMemoryCreate(&attributes, NonPagedPool, 0, 16, &memory, NULL), STATUS_INVALID_HANDLE);
