@@ -32,7 +32,10 @@
 #include <wdfio/wdfmemory.h>
 #include <wdfio/wdfobject.h>
 #include <wdfio/wdfrequest.h>
+#include <wdfio/wdfsync.h>
+#include <wdfio/wdftimer.h>
 #include <wdfio/wdftypes.h>
+#include <wdfio/wdfworkitem.h>
 
 #include <wdfio/wdfio_drivers.h>
 #include <wdfio/wdfio_host.h>

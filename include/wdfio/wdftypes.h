@@ -18,6 +18,10 @@ typedef struct WDFMEMORY__* WDFMEMORY;
 typedef struct WDFREQUEST__* WDFREQUEST;
 typedef struct WDFIOTARGET__* WDFIOTARGET;
 typedef struct WDFDEVICE__* WDFDEVICE;
+typedef struct WDFSPINLOCK__* WDFSPINLOCK;
+typedef struct WDFWAITLOCK__* WDFWAITLOCK;
+typedef struct WDFTIMER__* WDFTIMER;
+typedef struct WDFWORKITEM__* WDFWORKITEM;
 typedef void* WDFOBJECT; /* any of the above */
 typedef void* WDFCONTEXT;
 

@@ -63,5 +63,7 @@ extern const compat_test request_tests[];
 extern const compat_test ram_disk_tests[];
 extern const compat_test fault_filter_tests[];
 extern const compat_test context_tests[];
+extern const compat_test sync_tests[];
+extern const compat_test deferred_tests[];
 
 #endif

@@ -1,0 +1,185 @@
+// WdfTimer* and WdfWorkItem* over the core's Timer and WorkItem: both need a
+// parent with a device above it, whose core device their core object is
+// parented to (it gives them their engine).
+#include "compat/boundary.hpp"
+#include "compat/records.hpp"
+#include "compat/sync_records.hpp"
+
+#include <wdfio/verifier.hpp>
+
+#include <cstddef>
+
+using namespace wdfio;
+using namespace wdfio::compat;
+
+namespace {
+
+// Spec R1.2, before any other argument: attributes with a ParentObject.
+Status check_parent_given(const char* call, const WDF_OBJECT_ATTRIBUTES* a) {
+    if (!a || (a->Size == sizeof(WDF_OBJECT_ATTRIBUTES) && !a->ParentObject)) {
+        log(LogLevel::Error, "%s: a ParentObject is required (the device, or an object under it)", call);
+        return STATUS_WDF_PARENT_NOT_SPECIFIED;
+    }
+    return check_size(call, *a, "WDF_OBJECT_ATTRIBUTES", "WDF_OBJECT_ATTRIBUTES_INIT");
+}
+
+// The device handle `h` is or is under; null if none.
+Ref<DeviceHandle> device_above(const Ref<Handle>& h) {
+    for (Ref<Handle> at = h; at; at = Ref<Handle>::adopt(static_cast<Handle*>(at->parent_ref())))
+        if (at->type == HandleType::Device) return Ref<DeviceHandle>(static_cast<DeviceHandle*>(at.get()));
+    return nullptr;
+}
+
+// The handle a core timer or work item made for C calls back into.
+template <class H, class Core>
+H& handle_of(Core& core) noexcept {
+    return *core.template context<HandleLink<H>>()->handle;
+}
+
+// What timers and work items share after their config is checked: the
+// attributes, the device above the parent, the core object under that
+// device (made by `make(ObjectAttributes)`), the handle.
+template <class H, class C, class Make>
+Status create_deferred(const char* call, const WDF_OBJECT_ATTRIBUTES* attributes, AttributeRules rules,
+                       typename std::remove_const_t<decltype(H::callback)> callback, C* out, Make&& make) {
+    Ref<Handle> parent;
+    if (Status s = HandleTable::check_attributes(call, attributes, parent, rules); !s.ok()) return s;
+    Ref<DeviceHandle> device = device_above(parent);
+    if (!device) {
+        log(LogLevel::Error, "%s: the ParentObject must be a device or an object under one", call);
+        return STATUS_INVALID_DEVICE_REQUEST;  // R8.3
+    }
+    auto h = Ref<H>::adopt(new H(callback));
+    const Status made = device->with_device([&](Device& d, FaultFilter*) -> Status {
+        ObjectAttributes core;
+        core.parent = &d;
+        core.with_context<HandleLink<H>>();
+        auto object = make(core);
+        if (!object) return object.status();
+        h->core = std::move(object).value();
+        h->core->template context<HandleLink<H>>()->handle = h.get();
+        return STATUS_SUCCESS;
+    });
+    if (!made.ok()) return made;
+    if (Status s = HandleTable::publish(*h, attributes, parent.get()); !s.ok()) return s;
+    *out = to_c<C>(h.detach());
+    return STATUS_SUCCESS;
+}
+
+// A required pointer that is NULL: KMDF bugchecks; a report and STATUS_INVALID_PARAMETER here.
+Status null_parameter(const char* call, const char* what) {
+    log(LogLevel::Error, "%s: %s is NULL", call, what);
+    detail::verifier_violation(VerifierCheck::RequiredParameterNull, nullptr, call);
+    return STATUS_INVALID_PARAMETER;
+}
+
+template <class H>
+WDFOBJECT parent_of(const void* value, const char* call) {
+    auto h = HandleTable::find<H>(value, call);
+    if (!h) return nullptr;
+    auto parent = Ref<Handle>::adopt(static_cast<Handle*>(h->parent_ref()));
+    return to_c<WDFOBJECT>(parent.get());
+}
+
+// KMDF's earlier WDF_TIMER_CONFIG sizes (1.7: up to AutomaticSerialization; 1.11: without UseHighResolutionTimer).
+constexpr std::size_t kTimerConfigV1_7 = offsetof(WDF_TIMER_CONFIG, TolerableDelay);
+constexpr std::size_t kTimerConfigV1_11 = offsetof(WDF_TIMER_CONFIG, UseHighResolutionTimer);
+
+}  // namespace
+
+NTSTATUS WdfTimerCreate(PWDF_TIMER_CONFIG Config, PWDF_OBJECT_ATTRIBUTES Attributes, WDFTIMER* Timer) {
+    constexpr const char* call = "WdfTimerCreate";
+    return guard(call, [&]() -> Status {
+        if (Timer) *Timer = nullptr;
+        if (Status s = check_parent_given(call, Attributes); !s.ok()) return s;
+        if (!Config) return null_parameter(call, "Config");
+        if (!Timer) return null_parameter(call, "Timer");
+        const std::size_t size = Config->Size;
+        if (size != sizeof(WDF_TIMER_CONFIG) && size != kTimerConfigV1_11 && size != kTimerConfigV1_7) {
+            log(LogLevel::Error, "%s: WDF_TIMER_CONFIG.Size is %zu, expected %zu (use WDF_TIMER_CONFIG_INIT)", call,
+                size, sizeof(WDF_TIMER_CONFIG));
+            return STATUS_INFO_LENGTH_MISMATCH;
+        }
+        const bool high_resolution = size == sizeof(WDF_TIMER_CONFIG) && Config->UseHighResolutionTimer;
+        if (high_resolution && Config->TolerableDelay > 0) {
+            log(LogLevel::Error, "%s: a high-resolution timer takes no TolerableDelay", call);
+            return STATUS_INVALID_PARAMETER;
+        }
+        TimerConfig config;
+        config.period_ms = Config->Period;
+        config.callback = [](wdfio::Timer& t) {
+            TimerHandle& h = handle_of<TimerHandle>(t);
+            h.callback(to_c<WDFTIMER>(&h));
+        };
+        if (!Config->EvtTimerFunc) {
+            log(LogLevel::Error, "%s: EvtTimerFunc is NULL", call);
+            return STATUS_INVALID_PARAMETER;
+        }
+        return create_deferred<TimerHandle>(call, Attributes, {.level = true, .scope = false}, Config->EvtTimerFunc,
+                                            Timer,
+                                            [&](const ObjectAttributes& a) { return wdfio::Timer::create(config, a); });
+    });
+}
+
+BOOLEAN WdfTimerStart(WDFTIMER Timer, LONGLONG DueTime) {
+    constexpr const char* call = "WdfTimerStart";
+    return guard_value(call, BOOLEAN{FALSE}, [&]() -> BOOLEAN {
+        auto h = HandleTable::find<TimerHandle>(Timer, call);
+        return h && h->core->start(DueTime) ? TRUE : FALSE;
+    });
+}
+
+BOOLEAN WdfTimerStop(WDFTIMER Timer, BOOLEAN Wait) {
+    constexpr const char* call = "WdfTimerStop";
+    return guard_value(call, BOOLEAN{FALSE}, [&]() -> BOOLEAN {
+        auto h = HandleTable::find<TimerHandle>(Timer, call);
+        return h && h->core->stop(Wait != FALSE) ? TRUE : FALSE;
+    });
+}
+
+WDFOBJECT WdfTimerGetParentObject(WDFTIMER Timer) {
+    constexpr const char* call = "WdfTimerGetParentObject";
+    return guard_value(call, WDFOBJECT{nullptr}, [&] { return parent_of<TimerHandle>(Timer, call); });
+}
+
+NTSTATUS WdfWorkItemCreate(PWDF_WORKITEM_CONFIG Config, PWDF_OBJECT_ATTRIBUTES Attributes, WDFWORKITEM* WorkItem) {
+    constexpr const char* call = "WdfWorkItemCreate";
+    return guard(call, [&]() -> Status {
+        if (WorkItem) *WorkItem = nullptr;
+        if (Status s = check_parent_given(call, Attributes); !s.ok()) return s;
+        if (!Config) return null_parameter(call, "Config");
+        if (!WorkItem) return null_parameter(call, "WorkItem");
+        if (Status s = check_size(call, *Config, "WDF_WORKITEM_CONFIG", "WDF_WORKITEM_CONFIG_INIT"); !s.ok()) return s;
+        if (!Config->EvtWorkItemFunc) {  // R8.8
+            log(LogLevel::Error, "%s: EvtWorkItemFunc is NULL", call);
+            return STATUS_INVALID_PARAMETER;
+        }
+        WorkItemConfig config;
+        config.callback = [](wdfio::WorkItem& w) {
+            WorkItemHandle& h = handle_of<WorkItemHandle>(w);
+            h.callback(to_c<WDFWORKITEM>(&h));
+        };
+        return create_deferred<WorkItemHandle>(
+            call, Attributes, {}, Config->EvtWorkItemFunc, WorkItem,
+            [&](const ObjectAttributes& a) { return wdfio::WorkItem::create(config, a); });
+    });
+}
+
+VOID WdfWorkItemEnqueue(WDFWORKITEM WorkItem) {
+    constexpr const char* call = "WdfWorkItemEnqueue";
+    guard_void(call, [&] {
+        if (auto h = HandleTable::find<WorkItemHandle>(WorkItem, call)) h->core->enqueue();
+    });
+}
+
+VOID WdfWorkItemFlush(WDFWORKITEM WorkItem) {
+    constexpr const char* call = "WdfWorkItemFlush";
+    guard_void(call, [&] {
+        if (auto h = HandleTable::find<WorkItemHandle>(WorkItem, call)) h->core->flush();
+    });
+}
+
+WDFOBJECT WdfWorkItemGetParentObject(WDFWORKITEM WorkItem) {
+    constexpr const char* call = "WdfWorkItemGetParentObject";
+    return guard_value(call, WDFOBJECT{nullptr}, [&] { return parent_of<WorkItemHandle>(WorkItem, call); });
+}

@@ -1,0 +1,49 @@
+// The handles of a driver's own synchronization and deferred work: locks,
+// timers and work items. Each holds its core object; a timer or work item
+// also its C callback, which the core object's callback reaches through a
+// link in the core object's context.
+#pragma once
+#include "compat/handle.hpp"
+
+#include <wdfio/spin_lock.hpp>
+#include <wdfio/timer.hpp>
+#include <wdfio/wait_lock.hpp>
+#include <wdfio/work_item.hpp>
+
+namespace wdfio::compat {
+
+template <class Core, HandleType Type>
+struct LockHandle final : Handle {
+    static constexpr HandleType kType = Type;
+    explicit LockHandle(Ref<Core> l) noexcept : Handle(kType), lock(std::move(l)) {}
+    const Ref<Core> lock;
+};
+using SpinLockHandle = LockHandle<SpinLock, HandleType::SpinLock>;
+using WaitLockHandle = LockHandle<WaitLock, HandleType::WaitLock>;
+
+// A timer or work item: the core object (set once, before publish) and the C
+// callback. Deleting the handle deletes the core object, which stops it and
+// waits for a running callback (R8.7, R8.11), so the core never calls back
+// into a handle that is gone.
+template <class Core, HandleType Type, class Callback>
+struct DeferredHandle final : Handle {
+    static constexpr HandleType kType = Type;
+    explicit DeferredHandle(Callback c) noexcept : Handle(kType), callback(c) {}
+    const Callback callback;
+    Ref<Core> core;
+
+private:
+    void on_handle_delete() noexcept override {
+        if (core) core->delete_object();
+    }
+};
+using TimerHandle = DeferredHandle<Timer, HandleType::Timer, PFN_WDF_TIMER>;
+using WorkItemHandle = DeferredHandle<WorkItem, HandleType::WorkItem, PFN_WDF_WORKITEM>;
+
+// What a core timer or work item made for C carries in its context.
+template <class H>
+struct HandleLink {
+    H* handle = nullptr;
+};
+
+}  // namespace wdfio::compat
