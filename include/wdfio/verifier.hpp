@@ -32,6 +32,8 @@ enum class VerifierCheck {
     UseWhileDeleting,            // start of a timer or enqueue of a work item being deleted: reported, ignored
     RequiredParameterNull,       // a NULL where KMDF requires a pointer (its bugcheck 0x4): reported, the
                                  // call fails (STATUS_INVALID_PARAMETER) or does nothing
+    InvalidParameter,            // a value KMDF breaks into the debugger on (a collection item that is
+                                 // not there): reported, nothing done
 };
 const char* to_string(VerifierCheck c) noexcept;
 

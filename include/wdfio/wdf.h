@@ -27,6 +27,7 @@
 #include <wdfio/ntstatus.h>
 #include <wdfio/wdm.h>
 
+#include <wdfio/wdfcollection.h>
 #include <wdfio/wdfcore.h>
 #include <wdfio/wdfiotarget.h>
 #include <wdfio/wdfmemory.h>

@@ -32,6 +32,15 @@ NTSTATUS WdfMemoryCreatePreallocated(PWDF_OBJECT_ATTRIBUTES Attributes, PVOID Bu
 /* Re-points a preallocated memory object (not one WdfMemoryCreate made). */
 NTSTATUS WdfMemoryAssignBuffer(WDFMEMORY Memory, PVOID Buffer, size_t BufferSize);
 PVOID WdfMemoryGetBuffer(WDFMEMORY Memory, size_t* BufferSize /* optional */);
+/* Copies NumBytes between a caller's buffer and the memory object's, at
+ * Offset in the object's. Buffer NULL → STATUS_INVALID_PARAMETER (a verifier
+ * report); 0 bytes → STATUS_SUCCESS, nothing copied. From a buffer: Offset
+ * past the end → STATUS_INVALID_BUFFER_SIZE, NumBytes past the end →
+ * STATUS_BUFFER_TOO_SMALL; to a buffer: either → STATUS_BUFFER_TOO_SMALL
+ * (as KMDF documents each). Nothing is copied on failure. */
+NTSTATUS WdfMemoryCopyFromBuffer(WDFMEMORY DestinationMemory, size_t DestinationOffset, PVOID Buffer,
+                                 size_t NumBytesToCopyFrom);
+NTSTATUS WdfMemoryCopyToBuffer(WDFMEMORY SourceMemory, size_t SourceOffset, PVOID Buffer, size_t NumBytesToCopyTo);
 
 typedef enum _WDF_MEMORY_DESCRIPTOR_TYPE {
     WdfMemoryDescriptorTypeInvalid = 0,

@@ -111,6 +111,11 @@ NTSTATUS WdfObjectAllocateContext(WDFOBJECT Handle, PWDF_OBJECT_ATTRIBUTES Conte
  * pointer that is not a live context area. */
 WDFOBJECT WdfObjectContextGetObject(PVOID ContextPointer);
 
+/* A generic object (spec R1.20): a parent for others, a holder of context
+ * areas and callbacks. Attributes: a parent, a level (Dispatch; Passive is
+ * not supported yet), no scope. */
+NTSTATUS WdfObjectCreate(PWDF_OBJECT_ATTRIBUTES Attributes, WDFOBJECT* Object);
+
 /* Deletes the object and its children (children first). Objects still in
  * use stay alive until their users let go: a memory object held by a
  * formatted request, a request that is still sent. A device made by the host
@@ -120,8 +125,10 @@ VOID WdfObjectDelete(WDFOBJECT Object);
  * valid (e.g. a request racing its completion routine's delete). */
 VOID WdfObjectReferenceActual(WDFOBJECT Handle, PVOID Tag, LONG Line, const char* File);
 VOID WdfObjectDereferenceActual(WDFOBJECT Handle, PVOID Tag, LONG Line, const char* File);
-#define WdfObjectReference(Handle)   WdfObjectReferenceActual(Handle, NULL, __LINE__, __FILE__)
-#define WdfObjectDereference(Handle) WdfObjectDereferenceActual(Handle, NULL, __LINE__, __FILE__)
+#define WdfObjectReference(Handle)               WdfObjectReferenceActual(Handle, NULL, __LINE__, __FILE__)
+#define WdfObjectDereference(Handle)             WdfObjectDereferenceActual(Handle, NULL, __LINE__, __FILE__)
+#define WdfObjectReferenceWithTag(Handle, Tag)   WdfObjectReferenceActual(Handle, Tag, __LINE__, __FILE__)
+#define WdfObjectDereferenceWithTag(Handle, Tag) WdfObjectDereferenceActual(Handle, Tag, __LINE__, __FILE__)
 
 #ifdef __cplusplus
 } /* extern "C" */

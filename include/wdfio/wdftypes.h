@@ -22,6 +22,7 @@ typedef struct WDFSPINLOCK__* WDFSPINLOCK;
 typedef struct WDFWAITLOCK__* WDFWAITLOCK;
 typedef struct WDFTIMER__* WDFTIMER;
 typedef struct WDFWORKITEM__* WDFWORKITEM;
+typedef struct WDFCOLLECTION__* WDFCOLLECTION;
 typedef void* WDFOBJECT; /* any of the above */
 typedef void* WDFCONTEXT;
 

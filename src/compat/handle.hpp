@@ -15,7 +15,7 @@
 
 namespace wdfio::compat {
 
-enum class HandleType : std::uint8_t { Memory = 1, Request, IoTarget, Device, SpinLock, WaitLock, Timer, WorkItem };
+enum class HandleType : std::uint8_t { Memory = 1, Request, IoTarget, Device, SpinLock, WaitLock, Timer, WorkItem, Object, Collection };
 const char* to_string(HandleType t) noexcept;  // "WDFMEMORY", ...
 
 class Handle : public Object {

@@ -53,6 +53,8 @@ const char* to_string(HandleType t) noexcept {
     case HandleType::WaitLock: return "WDFWAITLOCK";
     case HandleType::Timer: return "WDFTIMER";
     case HandleType::WorkItem: return "WDFWORKITEM";
+    case HandleType::Object: return "WDFOBJECT";
+    case HandleType::Collection: return "WDFCOLLECTION";
     }
     return "?";
 }

@@ -1,6 +1,11 @@
-// WdfMemoryCreate, WdfMemoryCreatePreallocated, WdfMemoryAssignBuffer, WdfMemoryGetBuffer.
+// WdfMemoryCreate, WdfMemoryCreatePreallocated, WdfMemoryAssignBuffer, WdfMemoryGetBuffer,
+// WdfMemoryCopyFromBuffer, WdfMemoryCopyToBuffer.
 #include "compat/boundary.hpp"
 #include "compat/records.hpp"
+
+#include <wdfio/verifier.hpp>
+
+#include <cstring>
 
 using namespace wdfio;
 using namespace wdfio::compat;
@@ -16,6 +21,30 @@ Status publish_memory(const char* call, const WDF_OBJECT_ATTRIBUTES* attributes,
         return s;
     }
     *out = to_c<WDFMEMORY>(h.detach());
+    return STATUS_SUCCESS;
+}
+
+// The bytes [offset, offset + count) of a memory object's buffer, for a copy.
+// `offset_too_large`: KMDF's status for an offset past the end, which differs by direction.
+Status copy_range(const char* call, const void* memory, std::size_t offset, const void* buffer, std::size_t count,
+                  Status offset_too_large, std::byte*& at) {
+    auto h = HandleTable::find<MemoryHandle>(memory, call);
+    if (!h) return STATUS_INVALID_HANDLE;
+    if (!buffer) {
+        log(LogLevel::Error, "%s: Buffer is NULL", call);
+        detail::verifier_violation(VerifierCheck::RequiredParameterNull, memory, call);
+        return STATUS_INVALID_PARAMETER;
+    }
+    const std::size_t size = h->memory->size();
+    if (offset > size || (offset == size && count > 0)) {
+        log(LogLevel::Error, "%s: offset %zu is past the end of the %zu-byte buffer", call, offset, size);
+        return offset_too_large;
+    }
+    if (count > size - offset) {
+        log(LogLevel::Error, "%s: %zu bytes at offset %zu do not fit the %zu-byte buffer", call, count, offset, size);
+        return STATUS_BUFFER_TOO_SMALL;
+    }
+    at = static_cast<std::byte*>(h->memory->data()) + offset;
     return STATUS_SUCCESS;
 }
 }  // namespace
@@ -68,5 +97,28 @@ PVOID WdfMemoryGetBuffer(WDFMEMORY Memory, size_t* BufferSize) {
         if (!h) return nullptr;
         if (BufferSize) *BufferSize = h->memory->size();
         return h->memory->data();
+    });
+}
+
+NTSTATUS WdfMemoryCopyFromBuffer(WDFMEMORY DestinationMemory, size_t DestinationOffset, PVOID Buffer,
+                                 size_t NumBytesToCopyFrom) {
+    constexpr const char* call = "WdfMemoryCopyFromBuffer";
+    return guard(call, [&]() -> Status {
+        std::byte* at = nullptr;
+        const Status s = copy_range(call, DestinationMemory, DestinationOffset, Buffer, NumBytesToCopyFrom,
+                                    STATUS_INVALID_BUFFER_SIZE, at);
+        if (s.ok() && NumBytesToCopyFrom > 0) std::memmove(at, Buffer, NumBytesToCopyFrom);
+        return s;
+    });
+}
+
+NTSTATUS WdfMemoryCopyToBuffer(WDFMEMORY SourceMemory, size_t SourceOffset, PVOID Buffer, size_t NumBytesToCopyTo) {
+    constexpr const char* call = "WdfMemoryCopyToBuffer";
+    return guard(call, [&]() -> Status {
+        std::byte* at = nullptr;
+        const Status s =
+            copy_range(call, SourceMemory, SourceOffset, Buffer, NumBytesToCopyTo, STATUS_BUFFER_TOO_SMALL, at);
+        if (s.ok() && NumBytesToCopyTo > 0) std::memmove(Buffer, at, NumBytesToCopyTo);
+        return s;
     });
 }

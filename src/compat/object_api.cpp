@@ -1,4 +1,4 @@
-// WdfObjectDelete, WdfObjectReference, WdfObjectDereference, and context areas.
+// WdfObjectCreate, WdfObjectDelete, WdfObjectReference, WdfObjectDereference, and context areas.
 #include "compat/boundary.hpp"
 #include "compat/context_types.hpp"
 #include "compat/handle.hpp"
@@ -8,6 +8,33 @@
 using namespace wdfio::compat;
 using wdfio::Ref;
 using wdfio::Status;
+
+namespace {
+// WdfObjectCreate's object: only what every handle has (a parent, children,
+// callbacks, contexts).
+struct GenericHandle final : wdfio::compat::Handle {
+    static constexpr HandleType kType = HandleType::Object;
+    GenericHandle() noexcept : Handle(kType) {}
+};
+}  // namespace
+
+NTSTATUS WdfObjectCreate(PWDF_OBJECT_ATTRIBUTES Attributes, WDFOBJECT* Object) {
+    constexpr const char* call = "WdfObjectCreate";
+    return guard(call, [&]() -> Status {
+        if (!Object) {
+            wdfio::log(wdfio::LogLevel::Error, "%s: Object is NULL", call);
+            wdfio::detail::verifier_violation(wdfio::VerifierCheck::RequiredParameterNull, nullptr, call);
+            return STATUS_INVALID_PARAMETER;
+        }
+        *Object = nullptr;
+        Ref<wdfio::compat::Handle> parent;
+        if (Status s = HandleTable::check_attributes(call, Attributes, parent, {.level = true}); !s.ok()) return s;
+        auto h = Ref<GenericHandle>::adopt(new GenericHandle);
+        if (Status s = HandleTable::publish(*h, Attributes, parent.get()); !s.ok()) return s;
+        *Object = to_c<WDFOBJECT>(h.detach());
+        return STATUS_SUCCESS;
+    });
+}
 
 void WdfObjectDelete(WDFOBJECT Object) {
     guard_void("WdfObjectDelete", [&] {

@@ -43,6 +43,7 @@ const char* to_string(VerifierCheck c) noexcept {
         return "a wait for an object's callback from inside that callback (it would wait for itself)";
     case VerifierCheck::UseWhileDeleting: return "a timer started or a work item enqueued while being deleted";
     case VerifierCheck::RequiredParameterNull: return "a required parameter is NULL";
+    case VerifierCheck::InvalidParameter: return "an invalid parameter";
     }
     return "unknown check";
 }

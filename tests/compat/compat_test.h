@@ -65,5 +65,6 @@ extern const compat_test fault_filter_tests[];
 extern const compat_test context_tests[];
 extern const compat_test sync_tests[];
 extern const compat_test deferred_tests[];
+extern const compat_test collection_tests[];
 
 #endif

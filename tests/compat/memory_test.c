@@ -92,9 +92,46 @@ static void memory_bad_input(void) {
     CHECK_EQ(WdfioHostObjectCount(), 0); /* the refused creations left nothing */
 }
 
+static void copy_to_and_from_a_memory_object(void) {
+    WDFMEMORY memory;
+    REQUIRE_STATUS(WdfMemoryCreate(NULL, NonPagedPool, 0, 64, &memory, NULL), STATUS_SUCCESS);
+    unsigned char in[16], out[16];
+    fill_pattern(in, sizeof in, 3);
+    CHECK_STATUS(WdfMemoryCopyFromBuffer(memory, 48, in, sizeof in), STATUS_SUCCESS); /* the last 16 bytes */
+    memset(out, 0, sizeof out);
+    CHECK_STATUS(WdfMemoryCopyToBuffer(memory, 48, out, sizeof out), STATUS_SUCCESS);
+    CHECK(memcmp(in, out, sizeof in) == 0);
+    const unsigned char* buffer = (const unsigned char*)WdfMemoryGetBuffer(memory, NULL);
+    CHECK(buffer[47] == 0 && memcmp(buffer + 48, in, sizeof in) == 0);        /* nothing before the offset */
+    CHECK_STATUS(WdfMemoryCopyFromBuffer(memory, 64, in, 0), STATUS_SUCCESS); /* nothing to copy */
+
+    /* Past the end: nothing copied, KMDF's status for each direction. */
+    const ULONGLONG reported = WdfioHostVerifierViolations();
+    unsigned char before[64];
+    memcpy(before, buffer, sizeof before);
+    CHECK_STATUS(WdfMemoryCopyFromBuffer(memory, 65, in, 1), STATUS_INVALID_BUFFER_SIZE);
+    CHECK_STATUS(WdfMemoryCopyFromBuffer(memory, 64, in, 1), STATUS_INVALID_BUFFER_SIZE);
+    CHECK_STATUS(WdfMemoryCopyFromBuffer(memory, 56, in, 9), STATUS_BUFFER_TOO_SMALL);
+    CHECK_STATUS(WdfMemoryCopyFromBuffer(memory, 0, in, (size_t)-1), STATUS_BUFFER_TOO_SMALL);
+    CHECK(memcmp(before, buffer, sizeof before) == 0);
+    memset(out, 0x5A, sizeof out);
+    CHECK_STATUS(WdfMemoryCopyToBuffer(memory, 65, out, 1), STATUS_BUFFER_TOO_SMALL);
+    CHECK_STATUS(WdfMemoryCopyToBuffer(memory, 60, out, 5), STATUS_BUFFER_TOO_SMALL);
+    CHECK(out[0] == 0x5A);
+    CHECK_EQ(WdfioHostVerifierViolations(), reported);
+    /* NULL buffers and handles: reported. */
+    CHECK_STATUS(WdfMemoryCopyFromBuffer(memory, 0, NULL, 1), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(WdfMemoryCopyToBuffer(memory, 0, NULL, 1), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(WdfMemoryCopyToBuffer(NULL, 0, out, 1), STATUS_INVALID_HANDLE);
+    WdfObjectDelete(memory);
+    CHECK_STATUS(WdfMemoryCopyFromBuffer(memory, 0, in, 1), STATUS_INVALID_HANDLE);
+    CHECK_EQ(WdfioHostVerifierViolations(), reported + 4);
+}
+
 const compat_test memory_tests[] = {
     {"Memory.CreatedMemoryIsZeroedAlignedAndSized", created_memory_is_zeroed_aligned_and_sized},
     {"Memory.PreallocatedMemoryUsesTheCallersBuffer", preallocated_memory_uses_the_callers_buffer},
     {"Memory.BadInput", memory_bad_input},
+    {"Memory.CopyToAndFromAMemoryObject", copy_to_and_from_a_memory_object},
     {NULL, NULL},
 };

@@ -49,6 +49,7 @@
     X(STATUS_PIPE_BROKEN, 0xC000014B)                       \
     X(STATUS_INVALID_DEVICE_STATE, 0xC0000184)              \
     X(STATUS_IO_DEVICE_ERROR, 0xC0000185)                   \
+    X(STATUS_INVALID_BUFFER_SIZE, 0xC0000206)               \
     X(STATUS_CONNECTION_RESET, 0xC000020D)                  \
     X(STATUS_CONNECTION_REFUSED, 0xC0000236)                \
     X(STATUS_FILE_TOO_LARGE, 0xC0000904)                    \
