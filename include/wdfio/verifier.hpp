@@ -30,6 +30,7 @@ enum class VerifierCheck {
     ReleaseNotOwned,             // a lock released by a thread that does not hold it: reported, ignored
     WaitForOwnCallback,          // stop(wait) / flush from the object's own callback: reported, returns at once
     UseWhileDeleting,            // start of a timer or enqueue of a work item being deleted: reported, ignored
+    AssertionFailed,             // a driver's ASSERT / NT_ASSERT (RtlAssert): reported, the driver goes on
 };
 const char* to_string(VerifierCheck c) noexcept;
 

@@ -42,6 +42,7 @@ const char* to_string(VerifierCheck c) noexcept {
     case VerifierCheck::WaitForOwnCallback:
         return "a wait for an object's callback from inside that callback (it would wait for itself)";
     case VerifierCheck::UseWhileDeleting: return "a timer started or a work item enqueued while being deleted";
+    case VerifierCheck::AssertionFailed: return "a driver assertion failed (ASSERT, NT_ASSERT)";
     }
     return "unknown check";
 }
