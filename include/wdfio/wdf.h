@@ -18,6 +18,11 @@
  * are never reused: a deleted handle stays invalid even when a new object
  * takes its memory. Required pointers that are NULL → STATUS_INVALID_PARAMETER.
  *
+ * The Windows base a driver uses around I/O comes with it: types and
+ * counted strings (ntdef.h), Rtl helpers (ntrtl.h), pool (ntpool.h),
+ * Interlocked* (interlocked.h), time and delays (ke.h), CTL_CODE (devioctl.h), GUIDs
+ * (guiddef.h) and the SAL annotations (sal.h).
+ *
  * C++: this and the wdfio C++ headers can be included in any order; the
  * STATUS_* names are the C++ core's constants (see ntstatus.h). */
 #ifndef WDFIO_WDF_H
@@ -26,6 +31,14 @@
 #include <wdfio/ntdef.h>
 #include <wdfio/ntstatus.h>
 #include <wdfio/wdm.h>
+
+#include <wdfio/devioctl.h>
+#include <wdfio/guiddef.h>
+#include <wdfio/interlocked.h>
+#include <wdfio/ke.h>
+#include <wdfio/ntpool.h>
+#include <wdfio/ntrtl.h>
+#include <wdfio/sal.h>
 
 #include <wdfio/wdfcore.h>
 #include <wdfio/wdfiotarget.h>

@@ -62,5 +62,11 @@ extern const compat_test io_target_tests[];
 extern const compat_test request_tests[];
 extern const compat_test ram_disk_tests[];
 extern const compat_test fault_filter_tests[];
+extern const compat_test kernel_tests[];
+extern const compat_test pool_tests[];
+
+/* The same GUID, defined through <initguid.h> in two translation units. */
+const GUID* guid_defined_in_a(void);
+const GUID* guid_defined_in_b(void);
 
 #endif
