@@ -20,7 +20,8 @@
  *
  * The Windows base a driver uses around I/O comes with it: types and
  * counted strings (ntdef.h), Rtl helpers (ntrtl.h), pool (ntpool.h),
- * Interlocked* (interlocked.h), time and delays (ke.h), CTL_CODE (devioctl.h), GUIDs
+ * Interlocked* (interlocked.h), time and delays (ke.h), DbgPrint/KdPrint and
+ * ASSERT (dbgprint.h), CTL_CODE (devioctl.h), GUIDs
  * (guiddef.h) and the SAL annotations (sal.h).
  *
  * C++: this and the wdfio C++ headers can be included in any order; the
@@ -32,6 +33,7 @@
 #include <wdfio/ntstatus.h>
 #include <wdfio/wdm.h>
 
+#include <wdfio/dbgprint.h>
 #include <wdfio/devioctl.h>
 #include <wdfio/guiddef.h>
 #include <wdfio/interlocked.h>

@@ -64,6 +64,7 @@ extern const compat_test ram_disk_tests[];
 extern const compat_test fault_filter_tests[];
 extern const compat_test kernel_tests[];
 extern const compat_test pool_tests[];
+extern const compat_test debug_print_tests[];
 
 /* The same GUID, defined through <initguid.h> in two translation units. */
 const GUID* guid_defined_in_a(void);
