@@ -21,7 +21,7 @@
  * The Windows base a driver uses around I/O comes with it: types and
  * counted strings (ntdef.h), Rtl helpers (ntrtl.h), pool (ntpool.h),
  * Interlocked* (interlocked.h), time and delays (ke.h), DbgPrint/KdPrint and
- * ASSERT (dbgprint.h), CTL_CODE (devioctl.h), GUIDs
+ * ASSERT (dbgprint.h), ntstrsafe.h, CTL_CODE (devioctl.h), GUIDs
  * (guiddef.h) and the SAL annotations (sal.h).
  *
  * C++: this and the wdfio C++ headers can be included in any order; the
@@ -40,6 +40,7 @@
 #include <wdfio/ke.h>
 #include <wdfio/ntpool.h>
 #include <wdfio/ntrtl.h>
+#include <wdfio/ntstrsafe.h>
 #include <wdfio/sal.h>
 
 #include <wdfio/wdfcore.h>
