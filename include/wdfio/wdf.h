@@ -22,7 +22,11 @@
  * counted strings (ntdef.h), Rtl helpers (ntrtl.h), pool (ntpool.h),
  * Interlocked* (interlocked.h), time and delays (ke.h), DbgPrint/KdPrint and
  * ASSERT (dbgprint.h), ntstrsafe.h, CTL_CODE (devioctl.h), GUIDs
- * (guiddef.h) and the SAL annotations (sal.h).
+ * (guiddef.h) and the SAL annotations (sal.h). The MSVC dialect of driver
+ * sources (IN/OUT, __declspec, #pragma alloc_text; msvc.h) does not: it
+ * comes with the driver include folder, include/kmdf (CMake wdfio::kmdf,
+ * pkg-config wdfio-kmdf), where a driver's own include lines (<ntddk.h>,
+ * <wdf.h>, <initguid.h>, <ntstrsafe.h>, <wdfobject.h>, ...) resolve.
  *
  * C++: this and the wdfio C++ headers can be included in any order; the
  * STATUS_* names are the C++ core's constants (see ntstatus.h). */
