@@ -18,6 +18,16 @@
  * are never reused: a deleted handle stays invalid even when a new object
  * takes its memory. Required pointers that are NULL → STATUS_INVALID_PARAMETER.
  *
+ * The Windows base a driver uses around I/O comes with it: types and
+ * counted strings (ntdef.h), Rtl helpers (ntrtl.h), pool (ntpool.h),
+ * Interlocked* (interlocked.h), time and delays (ke.h), DbgPrint/KdPrint and
+ * ASSERT (dbgprint.h), ntstrsafe.h, CTL_CODE (devioctl.h), GUIDs
+ * (guiddef.h) and the SAL annotations (sal.h). The MSVC dialect of driver
+ * sources (IN/OUT, __declspec, #pragma alloc_text; msvc.h) does not: it
+ * comes with the driver include folder, include/kmdf (CMake wdfio::kmdf,
+ * pkg-config wdfio-kmdf), where a driver's own include lines (<ntddk.h>,
+ * <wdf.h>, <initguid.h>, <ntstrsafe.h>, <wdfobject.h>, ...) resolve.
+ *
  * C++: this and the wdfio C++ headers can be included in any order; the
  * STATUS_* names are the C++ core's constants (see ntstatus.h). */
 #ifndef WDFIO_WDF_H
@@ -26,6 +36,16 @@
 #include <wdfio/ntdef.h>
 #include <wdfio/ntstatus.h>
 #include <wdfio/wdm.h>
+
+#include <wdfio/dbgprint.h>
+#include <wdfio/devioctl.h>
+#include <wdfio/guiddef.h>
+#include <wdfio/interlocked.h>
+#include <wdfio/ke.h>
+#include <wdfio/ntpool.h>
+#include <wdfio/ntrtl.h>
+#include <wdfio/ntstrsafe.h>
+#include <wdfio/sal.h>
 
 #include <wdfio/wdfcollection.h>
 #include <wdfio/wdfcore.h>

@@ -32,6 +32,9 @@ ULONGLONG WdfioHostVerifierViolations(VOID);
 typedef VOID WDFIO_LOG_CALLBACK(ULONG Level, const char* Message, PVOID Context);
 typedef WDFIO_LOG_CALLBACK* PFN_WDFIO_LOG_CALLBACK;
 VOID WdfioHostSetLogCallback(PFN_WDFIO_LOG_CALLBACK Callback, PVOID Context);
+/* The next Count pool allocations (ExAllocatePool*) return NULL, to test a
+ * driver's out-of-memory paths; 0 ends it. */
+VOID WdfioHostFailPoolAllocations(ULONG Count);
 
 #ifdef __cplusplus
 } /* extern "C" */

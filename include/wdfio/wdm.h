@@ -1,6 +1,8 @@
 /* wdm.h — the few I/O-manager definitions of the WDK's wdm.h that the C API
- * takes or returns: the I/O status block, pool types, access masks and the
- * create dispositions and options of an open by name. */
+ * takes or returns: the I/O status block, pool types, access masks, the
+ * create dispositions and options of an open by name, and the driver,
+ * device and file objects as opaque types with the driver's entry and
+ * unload function types. */
 #ifndef WDFIO_WDM_H
 #define WDFIO_WDM_H
 
@@ -20,7 +22,16 @@ typedef struct _IO_STATUS_BLOCK {
     ULONG_PTR Information;
 } IO_STATUS_BLOCK, *PIO_STATUS_BLOCK;
 
-typedef enum _POOL_TYPE { NonPagedPool = 0, PagedPool = 1, NonPagedPoolNx = 512 } POOL_TYPE;
+typedef enum _POOL_TYPE {
+    NonPagedPool = 0,
+    NonPagedPoolExecute = 0,
+    PagedPool = 1,
+    NonPagedPoolMustSucceed = 2,
+    NonPagedPoolCacheAligned = 4,
+    PagedPoolCacheAligned = 5,
+    NonPagedPoolNx = 512,
+    NonPagedPoolNxCacheAligned = 516,
+} POOL_TYPE;
 
 typedef ULONG ACCESS_MASK;
 
@@ -43,6 +54,18 @@ typedef ULONG ACCESS_MASK;
 #define FILE_NON_DIRECTORY_FILE        0x00000040UL
 /* FileInformation on success. */
 #define FILE_OPENED 0x00000001UL
+
+/* Opaque: a driver passes them on, never looks inside (they come with the
+ * driver half of the API). */
+typedef struct _DRIVER_OBJECT DRIVER_OBJECT, *PDRIVER_OBJECT;
+typedef struct _DEVICE_OBJECT DEVICE_OBJECT, *PDEVICE_OBJECT;
+typedef struct _FILE_OBJECT FILE_OBJECT, *PFILE_OBJECT;
+
+/* A driver declares `DRIVER_INITIALIZE DriverEntry;`, then defines it. */
+typedef NTSTATUS DRIVER_INITIALIZE(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);
+typedef DRIVER_INITIALIZE* PDRIVER_INITIALIZE;
+typedef VOID DRIVER_UNLOAD(PDRIVER_OBJECT DriverObject);
+typedef DRIVER_UNLOAD* PDRIVER_UNLOAD;
 
 #ifdef __cplusplus
 } /* extern "C" */

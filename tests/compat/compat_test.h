@@ -66,5 +66,13 @@ extern const compat_test context_tests[];
 extern const compat_test sync_tests[];
 extern const compat_test deferred_tests[];
 extern const compat_test collection_tests[];
+extern const compat_test kernel_tests[];
+extern const compat_test pool_tests[];
+extern const compat_test debug_print_tests[];
+extern const compat_test strsafe_tests[];
+
+/* The same GUID, defined through <initguid.h> in two translation units. */
+const GUID* guid_defined_in_a(void);
+const GUID* guid_defined_in_b(void);
 
 #endif

@@ -3,6 +3,8 @@
 # built with the library (ALL), so a header that stops being self-contained
 # or order-independent breaks the build (and so `make test`), not a user.
 # C headers: as C11 and as C++20; C++ headers: as C++20; pairs: as C++20.
+# The driver include folder (include/kmdf) too, the way a driver includes
+# its headers (<wdf.h>, not <kmdf/wdf.h>): each alone, as C11 and C++20.
 
 set(include_root ${PROJECT_SOURCE_DIR}/include)
 file(GLOB c_headers CONFIGURE_DEPENDS RELATIVE ${include_root}
@@ -37,6 +39,18 @@ foreach(header IN LISTS cxx_headers)
   header_unit(cxx_units wdf_h_then_${id}.cpp "#include <wdfio/wdf.h>" "#include <${header}>")
   header_unit(cxx_units ${id}_then_wdf_h.cpp "#include <${header}>" "#include <wdfio/wdf.h>")
 endforeach()
+
+file(GLOB kmdf_headers CONFIGURE_DEPENDS RELATIVE ${include_root}/kmdf ${include_root}/kmdf/*.h)
+set(kmdf_units "")
+foreach(header IN LISTS kmdf_headers)
+  string(MAKE_C_IDENTIFIER ${header} id)
+  header_unit(kmdf_units kmdf_${id}.c "#include <${header}>")
+  header_unit(kmdf_units kmdf_${id}.cpp "#include <${header}>")
+endforeach()
+add_library(wdfio_header_checks_kmdf OBJECT ${kmdf_units})
+set_target_properties(wdfio_header_checks_kmdf PROPERTIES C_STANDARD 11 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)
+target_include_directories(wdfio_header_checks_kmdf PRIVATE ${include_root}/kmdf ${include_root})
+target_compile_options(wdfio_header_checks_kmdf PRIVATE -Wall -Wextra -Wpedantic -Werror)
 
 add_library(wdfio_header_checks_c OBJECT ${c_units})
 set_target_properties(wdfio_header_checks_c PROPERTIES C_STANDARD 11 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)

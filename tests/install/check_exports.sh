@@ -11,7 +11,8 @@ if leaked=$(grep -E "$private" <<<"$exported"); then
     echo "$leaked" | head -n 20
     exit 1
 fi
-for api in 'wdfio::Request::send' 'wdfio::IoTarget::open' 'WdfRequestSend' 'WdfIoTargetOpen'; do
+for api in 'wdfio::Request::send' 'wdfio::IoTarget::open' 'WdfRequestSend' 'WdfIoTargetOpen' 'DbgPrint' \
+           'RtlStringCbPrintfW' 'ExAllocatePool2' 'KeQuerySystemTime'; do
     grep -qF "$api" <<<"$exported" || { echo "libwdfio.so does not export $api"; exit 1; }
 done
 echo "exports: $(wc -l <<<"$exported") symbols, none private"
