@@ -190,25 +190,32 @@ private:
         return wide_default;
     }
 
+    // The next argument, read as the type the caller passed (T, promoted)
+    // and narrowed to Narrow.
+    template <class T, class Narrow = T>
+    Narrow next() {
+        return static_cast<Narrow>(va_arg(args_.list, T));
+    }
+
     // Integers: LONG is 32 bits on Windows, so %l is too.
     long long signed_argument(Size size) {
         switch (size) {
-        case Size::Char: return static_cast<signed char>(va_arg(args_.list, int));
-        case Size::Short: return static_cast<short>(va_arg(args_.list, int));
+        case Size::Char: return next<int, signed char>();
+        case Size::Short: return next<int, short>();
         case Size::Bits64:
-        case Size::LongDouble: return va_arg(args_.list, long long);
-        case Size::Pointer: return va_arg(args_.list, std::ptrdiff_t);
-        default: return va_arg(args_.list, int);
+        case Size::LongDouble: return next<long long>();
+        case Size::Pointer: return next<std::ptrdiff_t>();
+        default: return next<int>();
         }
     }
     unsigned long long unsigned_argument(Size size) {
         switch (size) {
-        case Size::Char: return static_cast<unsigned char>(va_arg(args_.list, unsigned));
-        case Size::Short: return static_cast<unsigned short>(va_arg(args_.list, unsigned));
+        case Size::Char: return next<unsigned, unsigned char>();
+        case Size::Short: return next<unsigned, unsigned short>();
         case Size::Bits64:
-        case Size::LongDouble: return va_arg(args_.list, unsigned long long);
-        case Size::Pointer: return va_arg(args_.list, std::size_t);
-        default: return va_arg(args_.list, unsigned);
+        case Size::LongDouble: return next<unsigned long long>();
+        case Size::Pointer: return next<std::size_t>();
+        default: return next<unsigned>();
         }
     }
 
@@ -222,8 +229,8 @@ private:
     void floating(const Spec& spec, char conversion) {
         const bool long_double = spec.size == Size::LongDouble;
         std::string f = "%" + spec.flags + "*.*" + (long_double ? "L" : "") + conversion;
-        if (long_double) emit_printf(f, spec, va_arg(args_.list, long double));
-        else emit_printf(f, spec, va_arg(args_.list, double));
+        if (long_double) emit_printf(f, spec, next<long double>());
+        else emit_printf(f, spec, next<double>());
     }
 
     // snprintf with width and precision passed as '*' arguments.
