@@ -38,8 +38,9 @@ int main(void) {
 
     /* Open the top of the stack by name, as a KMDF driver opens a remote target. */
     WDFIOTARGET target;
+    DECLARE_CONST_UNICODE_STRING(filter_name, L"\\Device\\Faulty0");
     WDF_IO_TARGET_OPEN_PARAMS open;
-    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, "\\Device\\Faulty0", GENERIC_READ | GENERIC_WRITE);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, &filter_name, GENERIC_READ | GENERIC_WRITE);
     if (!NT_SUCCESS(status = WdfIoTargetCreate(WDF_NO_HANDLE, WDF_NO_OBJECT_ATTRIBUTES, &target)) ||
         !NT_SUCCESS(status = WdfIoTargetOpen(target, &open))) {
         fprintf(stderr, "open: 0x%08X\n", (unsigned)status);

@@ -4,9 +4,11 @@
  * theirs.
  *
  * Names, signatures, structures and NTSTATUS values follow Microsoft's
- * wdf*.h and ntstatus.h, adapted where Linux differs: device names and paths
- * are `const char*` ("/dev/loop0", "./disk.img", "\\Device\\Ram0"), ioctl
- * codes are Linux numbers, there are no IRPs or MDLs. Behaviour follows the
+ * wdf*.h and ntstatus.h, adapted where Linux differs: WdfIoTargetOpen takes
+ * KMDF's UNICODE_STRING name (L"/dev/loop0", L"./disk.img",
+ * L"\\Device\\Ram0"; WCHAR is wchar_t, opened as UTF-8), wdfio's own Wdfio*
+ * calls take `const char*` names, ioctl codes for file targets are Linux
+ * numbers, there are no IRPs or MDLs. Behaviour follows the
  * C++ core (spec/wdf-io-semantics.md). wdfio's own additions use the Wdfio
  * prefix: the host (the engine every object runs on) and the built-in
  * drivers RamDisk and FaultFilter.

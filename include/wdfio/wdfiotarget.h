@@ -50,33 +50,60 @@ typedef enum _WDF_IO_TARGET_OPEN_TYPE {
     WdfIoTargetOpenLocalTargetByFile = 4, /* UMDF only, as in KMDF: STATUS_INVALID_PARAMETER */
 } WDF_IO_TARGET_OPEN_TYPE;
 
+/* Remote-target removal callbacks (KMDF's PnP notifications): there is no
+ * PnP removal here, so they are accepted and never called. */
+typedef NTSTATUS EVT_WDF_IO_TARGET_QUERY_REMOVE(WDFIOTARGET IoTarget);
+typedef EVT_WDF_IO_TARGET_QUERY_REMOVE* PFN_WDF_IO_TARGET_QUERY_REMOVE;
+typedef VOID EVT_WDF_IO_TARGET_REMOVE_CANCELED(WDFIOTARGET IoTarget);
+typedef EVT_WDF_IO_TARGET_REMOVE_CANCELED* PFN_WDF_IO_TARGET_REMOVE_CANCELED;
+typedef VOID EVT_WDF_IO_TARGET_REMOVE_COMPLETE(WDFIOTARGET IoTarget);
+typedef EVT_WDF_IO_TARGET_REMOVE_COMPLETE* PFN_WDF_IO_TARGET_REMOVE_COMPLETE;
+
+/* KMDF's layout, member for member. */
 typedef struct _WDF_IO_TARGET_OPEN_PARAMS {
     ULONG Size;
     WDF_IO_TARGET_OPEN_TYPE Type;
-    /* A path ("/dev/loop0", "./disk.img") or an in-process device ("\\Device\\Ram0"). */
-    const char* TargetDeviceName;
+    PFN_WDF_IO_TARGET_QUERY_REMOVE EvtIoTargetQueryRemove;       /* never called */
+    PFN_WDF_IO_TARGET_REMOVE_CANCELED EvtIoTargetRemoveCanceled; /* never called */
+    PFN_WDF_IO_TARGET_REMOVE_COMPLETE EvtIoTargetRemoveComplete; /* never called */
+    PDEVICE_OBJECT TargetDeviceObject;                           /* UseExistingDevice: not available */
+    PFILE_OBJECT TargetFileObject;                               /* UseExistingDevice: not available */
+    /* A path (L"/dev/loop0", L"./disk.img") or an in-process device
+     * (L"\\Device\\Ram0"): Length in bytes, not NUL-terminated; opened as
+     * its UTF-8 form. A Length not a multiple of sizeof(WCHAR), above
+     * MaximumLength, or with a NULL Buffer → STATUS_INVALID_PARAMETER; an
+     * embedded NUL or a code point that is not a character →
+     * STATUS_OBJECT_NAME_INVALID. */
+    UNICODE_STRING TargetDeviceName;
     ACCESS_MASK DesiredAccess;
     ULONG ShareAccess;    /* ignored */
     ULONG FileAttributes; /* ignored */
     ULONG CreateDisposition;
     ULONG CreateOptions;
-    ULONG_PTR FileInformation; /* out */
+    PVOID EaBuffer;           /* ignored */
+    ULONG EaBufferLength;     /* ignored */
+    PLONGLONG AllocationSize; /* ignored */
+    ULONG FileInformation;    /* out */
+    UNICODE_STRING FileName;  /* UMDF's open by file: unused */
 } WDF_IO_TARGET_OPEN_PARAMS, *PWDF_IO_TARGET_OPEN_PARAMS;
 
+/* TargetDeviceName is copied (the descriptor, not the characters: they must
+ * stay valid until WdfIoTargetOpen). NULL leaves the name empty, which the
+ * open refuses. */
 static inline void WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(PWDF_IO_TARGET_OPEN_PARAMS Params,
-                                                               const char* TargetDeviceName,
+                                                               PCUNICODE_STRING TargetDeviceName,
                                                                ACCESS_MASK DesiredAccess) {
     memset(Params, 0, sizeof(*Params));
     Params->Size = sizeof(WDF_IO_TARGET_OPEN_PARAMS);
     Params->Type = WdfIoTargetOpenByName;
-    Params->TargetDeviceName = TargetDeviceName;
+    if (TargetDeviceName) Params->TargetDeviceName = *TargetDeviceName;
     Params->DesiredAccess = DesiredAccess;
     Params->CreateDisposition = FILE_OPEN;
     Params->CreateOptions = FILE_NON_DIRECTORY_FILE;
 }
 
 static inline void WDF_IO_TARGET_OPEN_PARAMS_INIT_CREATE_BY_NAME(PWDF_IO_TARGET_OPEN_PARAMS Params,
-                                                                 const char* TargetDeviceName,
+                                                                 PCUNICODE_STRING TargetDeviceName,
                                                                  ACCESS_MASK DesiredAccess) {
     WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(Params, TargetDeviceName, DesiredAccess);
     Params->CreateDisposition = FILE_OPEN_IF;

@@ -183,20 +183,35 @@ NTSTATUS RtlStringCbVPrintfW(NTSTRSAFE_PWSTR pszDest, size_t cbDest, NTSTRSAFE_P
     return print_into("RtlStringCbVPrintfW", pszDest, cb_to_cch<wchar_t>(cbDest), pszFormat, argList);
 }
 
-// The variadic forms: one va_list each, handed to the VPrintf template.
-#define WDFIO_STRSAFE_PRINTF(Name, Char, Size)                                \
-    NTSTATUS Name(Char* pszDest, size_t size, const Char* pszFormat, ...) {   \
-        std::va_list args;                                                    \
-        va_start(args, pszFormat);                                            \
-        const NTSTATUS s = print_into(#Name, pszDest, Size, pszFormat, args); \
-        va_end(args);                                                         \
-        return s;                                                             \
-    }
-WDFIO_STRSAFE_PRINTF(RtlStringCchPrintfA, char, size)
-WDFIO_STRSAFE_PRINTF(RtlStringCchPrintfW, wchar_t, size)
-WDFIO_STRSAFE_PRINTF(RtlStringCbPrintfA, char, cb_to_cch<char>(size))
-WDFIO_STRSAFE_PRINTF(RtlStringCbPrintfW, wchar_t, cb_to_cch<wchar_t>(size))
-#undef WDFIO_STRSAFE_PRINTF
+// The variadic forms: their arguments as a va_list, to the same template.
+NTSTATUS RtlStringCchPrintfA(NTSTRSAFE_PSTR pszDest, size_t cchDest, NTSTRSAFE_PCSTR pszFormat, ...) {
+    std::va_list args;
+    va_start(args, pszFormat);
+    const NTSTATUS s = print_into("RtlStringCchPrintfA", pszDest, cchDest, pszFormat, args);
+    va_end(args);
+    return s;
+}
+NTSTATUS RtlStringCchPrintfW(NTSTRSAFE_PWSTR pszDest, size_t cchDest, NTSTRSAFE_PCWSTR pszFormat, ...) {
+    std::va_list args;
+    va_start(args, pszFormat);
+    const NTSTATUS s = print_into("RtlStringCchPrintfW", pszDest, cchDest, pszFormat, args);
+    va_end(args);
+    return s;
+}
+NTSTATUS RtlStringCbPrintfA(NTSTRSAFE_PSTR pszDest, size_t cbDest, NTSTRSAFE_PCSTR pszFormat, ...) {
+    std::va_list args;
+    va_start(args, pszFormat);
+    const NTSTATUS s = print_into("RtlStringCbPrintfA", pszDest, cb_to_cch<char>(cbDest), pszFormat, args);
+    va_end(args);
+    return s;
+}
+NTSTATUS RtlStringCbPrintfW(NTSTRSAFE_PWSTR pszDest, size_t cbDest, NTSTRSAFE_PCWSTR pszFormat, ...) {
+    std::va_list args;
+    va_start(args, pszFormat);
+    const NTSTATUS s = print_into("RtlStringCbPrintfW", pszDest, cb_to_cch<wchar_t>(cbDest), pszFormat, args);
+    va_end(args);
+    return s;
+}
 
 NTSTATUS RtlStringCchLengthA(NTSTRSAFE_PCSTR psz, size_t cchMax, size_t* pcchLength) {
     return length("RtlStringCchLengthA", psz, cchMax, pcchLength);

@@ -2,6 +2,8 @@
 
 #include <wdfio/ntdef.h>
 
+#include "compat/unicode.hpp"
+
 #include <algorithm>
 #include <climits>
 #include <cstdint>
@@ -29,54 +31,6 @@ struct Spec {
     bool left() const { return flags.find('-') != std::string::npos; }
 };
 
-constexpr char32_t kReplacement = 0xFFFD;
-
-bool valid_code_point(char32_t c) { return c <= 0x10FFFF && (c < 0xD800 || c > 0xDFFF); }
-
-// Reads one UTF-8 sequence from s (n bytes left, n > 0); advances s and n.
-// A malformed one yields U+FFFD for its first byte.
-char32_t decode_utf8(const unsigned char*& s, std::size_t& n) {
-    const unsigned char b = *s;
-    int extra = b < 0x80 ? 0 : (b & 0xE0) == 0xC0 ? 1 : (b & 0xF0) == 0xE0 ? 2 : (b & 0xF8) == 0xF0 ? 3 : -1;
-    if (extra < 0 || static_cast<std::size_t>(extra) >= n) {
-        ++s;
-        --n;
-        return extra == 0 ? b : kReplacement;
-    }
-    char32_t c = extra == 0 ? b : b & (0x3F >> extra);
-    for (int i = 1; i <= extra; ++i) {
-        if ((s[i] & 0xC0) != 0x80) {
-            ++s;
-            --n;
-            return kReplacement;
-        }
-        c = (c << 6) | (s[i] & 0x3F);
-    }
-    const char32_t min = extra == 1 ? 0x80 : extra == 2 ? 0x800 : extra == 3 ? 0x10000 : 0;
-    s += extra + 1;
-    n -= extra + 1;
-    return c >= min && valid_code_point(c) ? c : kReplacement;
-}
-
-void encode_utf8(std::string& out, char32_t c) {
-    if (!valid_code_point(c)) c = kReplacement;
-    if (c < 0x80) {
-        out += static_cast<char>(c);
-    } else if (c < 0x800) {
-        out += static_cast<char>(0xC0 | (c >> 6));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-        out += static_cast<char>(0xE0 | (c >> 12));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (c >> 18));
-        out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-}
-
 // `count` source characters, narrow (UTF-8) or wide, in the output's
 // character type.
 template <class Char>
@@ -86,7 +40,7 @@ std::basic_string<Char> convert(const char* s, std::size_t count) {
     } else {
         std::wstring out;
         const auto* p = reinterpret_cast<const unsigned char*>(s);
-        while (count > 0) out += static_cast<wchar_t>(decode_utf8(p, count));
+        while (count > 0) out += static_cast<wchar_t>(next_utf8(p, count));
         return out;
     }
 }
@@ -97,7 +51,7 @@ std::basic_string<Char> convert(const wchar_t* s, std::size_t count) {
         return std::wstring(s, count);
     } else {
         std::string out;
-        for (std::size_t i = 0; i < count; ++i) encode_utf8(out, static_cast<char32_t>(s[i]));
+        for (std::size_t i = 0; i < count; ++i) append_utf8(out, static_cast<char32_t>(s[i]));
         return out;
     }
 }
@@ -236,25 +190,32 @@ private:
         return wide_default;
     }
 
+    // The next argument, read as the type the caller passed (T, promoted)
+    // and narrowed to Narrow.
+    template <class T, class Narrow = T>
+    Narrow next() {
+        return static_cast<Narrow>(va_arg(args_.list, T));
+    }
+
     // Integers: LONG is 32 bits on Windows, so %l is too.
     long long signed_argument(Size size) {
         switch (size) {
-        case Size::Char: return static_cast<signed char>(va_arg(args_.list, int));
-        case Size::Short: return static_cast<short>(va_arg(args_.list, int));
+        case Size::Char: return next<int, signed char>();
+        case Size::Short: return next<int, short>();
         case Size::Bits64:
-        case Size::LongDouble: return va_arg(args_.list, long long);
-        case Size::Pointer: return va_arg(args_.list, std::ptrdiff_t);
-        default: return va_arg(args_.list, int);
+        case Size::LongDouble: return next<long long>();
+        case Size::Pointer: return next<std::ptrdiff_t>();
+        default: return next<int>();
         }
     }
     unsigned long long unsigned_argument(Size size) {
         switch (size) {
-        case Size::Char: return static_cast<unsigned char>(va_arg(args_.list, unsigned));
-        case Size::Short: return static_cast<unsigned short>(va_arg(args_.list, unsigned));
+        case Size::Char: return next<unsigned, unsigned char>();
+        case Size::Short: return next<unsigned, unsigned short>();
         case Size::Bits64:
-        case Size::LongDouble: return va_arg(args_.list, unsigned long long);
-        case Size::Pointer: return va_arg(args_.list, std::size_t);
-        default: return va_arg(args_.list, unsigned);
+        case Size::LongDouble: return next<unsigned long long>();
+        case Size::Pointer: return next<std::size_t>();
+        default: return next<unsigned>();
         }
     }
 
@@ -268,8 +229,8 @@ private:
     void floating(const Spec& spec, char conversion) {
         const bool long_double = spec.size == Size::LongDouble;
         std::string f = "%" + spec.flags + "*.*" + (long_double ? "L" : "") + conversion;
-        if (long_double) emit_printf(f, spec, va_arg(args_.list, long double));
-        else emit_printf(f, spec, va_arg(args_.list, double));
+        if (long_double) emit_printf(f, spec, next<long double>());
+        else emit_printf(f, spec, next<double>());
     }
 
     // snprintf with width and precision passed as '*' arguments.

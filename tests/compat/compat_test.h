@@ -52,6 +52,15 @@ typedef struct {
 int wait_for_count(atomic_int* counter, int want);
 void sleep_ms(int ms);
 
+/* A UNICODE_STRING naming an ASCII path, for the open-by-name INIT macros
+ * (NULL stays NULL). UNICODE_NAME's buffer lives to the end of the block. */
+typedef struct {
+    UNICODE_STRING string;
+    WCHAR buffer[256];
+} unicode_name;
+PCUNICODE_STRING unicode_name_of(unicode_name* name, const char* text);
+#define UNICODE_NAME(text) unicode_name_of(&(unicode_name){{0, 0, NULL}, {0}}, (text))
+
 /* A byte pattern that differs per seed. */
 void fill_pattern(void* buffer, size_t size, unsigned seed);
 
@@ -59,6 +68,7 @@ void fill_pattern(void* buffer, size_t size, unsigned seed);
 extern const compat_test handle_tests[];
 extern const compat_test memory_tests[];
 extern const compat_test io_target_tests[];
+extern const compat_test open_by_name_tests[];
 extern const compat_test request_tests[];
 extern const compat_test ram_disk_tests[];
 extern const compat_test fault_filter_tests[];

@@ -35,6 +35,16 @@ int wait_for_count(atomic_int* counter, int want) {
     return atomic_load(counter) >= want;
 }
 
+PCUNICODE_STRING unicode_name_of(unicode_name* name, const char* text) {
+    if (!text) return NULL;
+    size_t n = 0;
+    for (; text[n] && n < ARRAYSIZE(name->buffer); ++n) name->buffer[n] = (WCHAR)(unsigned char)text[n];
+    name->string.Buffer = name->buffer;
+    name->string.Length = (USHORT)(n * sizeof(WCHAR));
+    name->string.MaximumLength = (USHORT)sizeof name->buffer;
+    return &name->string;
+}
+
 void fill_pattern(void* buffer, size_t size, unsigned seed) {
     unsigned char* p = (unsigned char*)buffer;
     for (size_t i = 0; i < size; ++i) p[i] = (unsigned char)((i * 2654435761u + seed * 97u) >> 5);
@@ -65,10 +75,10 @@ int main(int argc, char** argv) {
         fprintf(stderr, "WdfioHostInitialize failed\n");
         return 1;
     }
-    const compat_test* tables[] = {handle_tests,      memory_tests,       io_target_tests, request_tests,
-                                   ram_disk_tests,    fault_filter_tests, context_tests,   sync_tests,
-                                   deferred_tests,    collection_tests,   kernel_tests,    pool_tests,
-                                   debug_print_tests, strsafe_tests};
+    const compat_test* tables[] = {handle_tests,  memory_tests,      io_target_tests,    open_by_name_tests,
+                                   request_tests, ram_disk_tests,    fault_filter_tests, context_tests,
+                                   sync_tests,    deferred_tests,    collection_tests,   kernel_tests,
+                                   pool_tests,    debug_print_tests, strsafe_tests};
     int ran = 0;
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; ++i) ran += run_table(tables[i], filter);
     WdfioHostShutdown();

@@ -24,7 +24,7 @@ static NTSTATUS make_stack(const WDFIO_FAULT_CONFIG* config) {
     s = WdfIoTargetCreate(filter, NULL, &target);
     if (!NT_SUCCESS(s)) return s;
     WDF_IO_TARGET_OPEN_PARAMS open;
-    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, FILTER_NAME, GENERIC_READ | GENERIC_WRITE);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, UNICODE_NAME(FILTER_NAME), GENERIC_READ | GENERIC_WRITE);
     return WdfIoTargetOpen(target, &open);
 }
 

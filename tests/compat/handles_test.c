@@ -25,7 +25,7 @@ static void every_function_refuses(void* bad) {
     WDF_REQUEST_REUSE_PARAMS reuse;
     WDF_REQUEST_REUSE_PARAMS_INIT(&reuse, WDF_REQUEST_REUSE_NO_FLAGS, STATUS_SUCCESS);
     WDF_IO_TARGET_OPEN_PARAMS open;
-    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, "/dev/null", GENERIC_READ);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, UNICODE_NAME("/dev/null"), GENERIC_READ);
     WDFIO_FAULT_CONFIG config;
     WDFIO_FAULT_CONFIG_INIT(&config, WdfioFaultFail, 0.0);
     WDFIO_FAULT_COUNTERS counters;
@@ -266,7 +266,8 @@ static void shutdown_deletes_what_is_left(void) {
     REQUIRE_STATUS(WdfioRamDiskCreate(1 << 16, 512, "\\Device\\CompatShutdown", &disk), STATUS_SUCCESS);
     REQUIRE_STATUS(WdfIoTargetCreate(NULL, NULL, &target), STATUS_SUCCESS);
     WDF_IO_TARGET_OPEN_PARAMS open;
-    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, "\\Device\\CompatShutdown", GENERIC_READ | GENERIC_WRITE);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, UNICODE_NAME("\\Device\\CompatShutdown"),
+                                                GENERIC_READ | GENERIC_WRITE);
     REQUIRE_STATUS(WdfIoTargetOpen(target, &open), STATUS_SUCCESS);
     CHECK_EQ(WdfioHostObjectCount(), 4);
     WdfioHostShutdown();

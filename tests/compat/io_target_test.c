@@ -27,7 +27,7 @@ static void open_a_file_by_path_write_and_read_back(void) {
     REQUIRE_STATUS(WdfIoTargetCreate(WDF_NO_HANDLE, WDF_NO_OBJECT_ATTRIBUTES, &target), STATUS_SUCCESS);
     CHECK_EQ(WdfIoTargetGetState(target), WdfIoTargetClosed); /* never opened */
     WDF_IO_TARGET_OPEN_PARAMS open;
-    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, path, GENERIC_READ | GENERIC_WRITE);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, UNICODE_NAME(path), GENERIC_READ | GENERIC_WRITE);
     CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_SUCCESS);
     CHECK_EQ(open.FileInformation, FILE_OPENED);
     CHECK_EQ(WdfIoTargetGetState(target), WdfIoTargetStarted);
@@ -70,9 +70,9 @@ static void create_by_name_makes_the_file(void) {
     WDFIOTARGET target;
     REQUIRE_STATUS(WdfIoTargetCreate(NULL, NULL, &target), STATUS_SUCCESS);
     WDF_IO_TARGET_OPEN_PARAMS open;
-    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, path, GENERIC_WRITE);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, UNICODE_NAME(path), GENERIC_WRITE);
     CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_OBJECT_NAME_NOT_FOUND); /* FILE_OPEN: must exist */
-    WDF_IO_TARGET_OPEN_PARAMS_INIT_CREATE_BY_NAME(&open, path, GENERIC_WRITE);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_CREATE_BY_NAME(&open, UNICODE_NAME(path), GENERIC_WRITE);
     CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_SUCCESS);
     CHECK(access(path, F_OK) == 0);
     WdfObjectDelete(target);
@@ -176,14 +176,14 @@ static void open_params_bad_input(void) {
 
     WDF_IO_TARGET_OPEN_PARAMS open;
     CHECK_STATUS(WdfIoTargetOpen(target, NULL), STATUS_INVALID_PARAMETER);
-    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, "/dev/null", GENERIC_READ);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, UNICODE_NAME("/dev/null"), GENERIC_READ);
     open.Size -= 4;
     CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_INFO_LENGTH_MISMATCH);
-    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, NULL, GENERIC_READ);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, UNICODE_NAME(NULL), GENERIC_READ);
     CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_INVALID_PARAMETER);
-    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, "", GENERIC_READ);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, UNICODE_NAME(""), GENERIC_READ);
     CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_INVALID_PARAMETER);
-    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, "/dev/null", GENERIC_READ);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, UNICODE_NAME("/dev/null"), GENERIC_READ);
     open.Type = WdfIoTargetOpenUseExistingDevice;
     CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_INVALID_PARAMETER);
     open.Type = WdfIoTargetOpenLocalTargetByFile;
@@ -192,19 +192,19 @@ static void open_params_bad_input(void) {
     CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_INVALID_PARAMETER);
     WDF_IO_TARGET_OPEN_PARAMS_INIT_REOPEN(&open);
     CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_INVALID_DEVICE_REQUEST); /* never opened by name */
-    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, "/dev/null", GENERIC_READ);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, UNICODE_NAME("/dev/null"), GENERIC_READ);
     open.CreateDisposition = FILE_OVERWRITE_IF;
     CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_NOT_SUPPORTED);
     open.CreateDisposition = 99;
     CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_INVALID_PARAMETER);
-    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, "/dev/null", 0);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, UNICODE_NAME("/dev/null"), 0);
     CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_INVALID_PARAMETER); /* neither read nor write */
-    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, "/nonexistent/wdfio", GENERIC_READ);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, UNICODE_NAME("/nonexistent/wdfio"), GENERIC_READ);
     CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_OBJECT_NAME_NOT_FOUND);
-    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, "\\Device\\NoSuchCompatDevice", GENERIC_READ);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, UNICODE_NAME("\\Device\\NoSuchCompatDevice"), GENERIC_READ);
     CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_OBJECT_NAME_NOT_FOUND);
     CHECK_EQ(WdfIoTargetGetState(target), WdfIoTargetClosed); /* every refusal left it closed */
-    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, "/dev/null", GENERIC_READ);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, UNICODE_NAME("/dev/null"), GENERIC_READ);
     CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_SUCCESS);
     WdfObjectDelete(target);
 }
@@ -234,7 +234,7 @@ static void shutdown_from_a_completion_routine_is_refused(void) {
     WDFIOTARGET target;
     REQUIRE_STATUS(WdfIoTargetCreate(WDF_NO_HANDLE, WDF_NO_OBJECT_ATTRIBUTES, &target), STATUS_SUCCESS);
     WDF_IO_TARGET_OPEN_PARAMS open;
-    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, path, GENERIC_READ);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, UNICODE_NAME(path), GENERIC_READ);
     REQUIRE_STATUS(WdfIoTargetOpen(target, &open), STATUS_SUCCESS);
     WDFREQUEST request;
     WDFMEMORY memory;
@@ -282,7 +282,7 @@ static void undefined_stop_and_purge_actions_are_logged_as_passed(void) {
     WDFIOTARGET target;
     REQUIRE_STATUS(WdfIoTargetCreate(WDF_NO_HANDLE, WDF_NO_OBJECT_ATTRIBUTES, &target), STATUS_SUCCESS);
     WDF_IO_TARGET_OPEN_PARAMS open;
-    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, path, GENERIC_READ);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, UNICODE_NAME(path), GENERIC_READ);
     REQUIRE_STATUS(WdfIoTargetOpen(target, &open), STATUS_SUCCESS);
 
     logged[0] = '\0';

@@ -257,6 +257,45 @@ static void ke_delay(void) {
     CHECK_STATUS(KeDelayExecutionThread((KPROCESSOR_MODE)7, FALSE, &interval), STATUS_INVALID_PARAMETER);
 }
 
+static atomic_int delay_runs;
+static NTSTATUS delay_status_in_routine;
+static void delay_in_routine(WDFREQUEST request, WDFIOTARGET target, PWDF_REQUEST_COMPLETION_PARAMS params,
+                             WDFCONTEXT context) {
+    (void)request, (void)target, (void)params, (void)context;
+    LARGE_INTEGER interval = {.QuadPart = -100000};
+    delay_status_in_routine = KeDelayExecutionThread(KernelMode, FALSE, &interval);
+    atomic_fetch_add(&delay_runs, 1);
+}
+
+/* A completion routine must not sleep: it would stall every I/O (on Windows
+ * it runs at DISPATCH_LEVEL, where sleeping is not allowed). */
+static void ke_delay_from_a_completion_routine_is_refused(void) {
+    WDFIOTARGET target;
+    REQUIRE_STATUS(WdfIoTargetCreate(WDF_NO_HANDLE, WDF_NO_OBJECT_ATTRIBUTES, &target), STATUS_SUCCESS);
+    WDF_IO_TARGET_OPEN_PARAMS open;
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, UNICODE_NAME("/dev/null"), GENERIC_READ);
+    WDFREQUEST request = NULL;
+    WDFMEMORY memory = NULL;
+    if (WdfIoTargetOpen(target, &open) == STATUS_SUCCESS &&
+        WdfRequestCreate(NULL, target, &request) == STATUS_SUCCESS &&
+        WdfMemoryCreate(NULL, NonPagedPool, 0, 512, &memory, NULL) == STATUS_SUCCESS &&
+        WdfIoTargetFormatRequestForRead(target, request, memory, NULL, NULL) == STATUS_SUCCESS) {
+        atomic_store(&delay_runs, 0);
+        delay_status_in_routine = STATUS_SUCCESS;
+        const ULONGLONG before = WdfioHostVerifierViolations();
+        WdfRequestSetCompletionRoutine(request, delay_in_routine, NULL);
+        CHECK(WdfRequestSend(request, target, NULL));
+        CHECK(wait_for_count(&delay_runs, 1));
+        CHECK_STATUS(delay_status_in_routine, STATUS_INVALID_DEVICE_REQUEST);
+        CHECK_EQ(WdfioHostVerifierViolations(), before + 1);
+    } else {
+        CHECK(!"setup");
+    }
+    if (memory) WdfObjectDelete(memory);
+    if (request) WdfObjectDelete(request);
+    WdfObjectDelete(target);
+}
+
 const compat_test kernel_tests[] = {
     {"Kernel.TypesAndStatusClasses", types_and_status_classes},
     {"Kernel.ControlCodes", control_codes},
@@ -267,5 +306,6 @@ const compat_test kernel_tests[] = {
     {"Kernel.InterlockedIsAtomicAcrossThreads", interlocked_is_atomic_across_threads},
     {"Kernel.KeTime", ke_time},
     {"Kernel.KeDelay", ke_delay},
+    {"Kernel.KeDelayFromACompletionRoutineIsRefused", ke_delay_from_a_completion_routine_is_refused},
     {NULL, NULL},
 };

@@ -18,7 +18,7 @@ static int open_disk(ULONG sector_size) {
     target = NULL;
     if (WdfioRamDiskCreate(DISK_SIZE, sector_size, DISK_NAME, &disk) != STATUS_SUCCESS) return 0;
     WDF_IO_TARGET_OPEN_PARAMS open;
-    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, DISK_NAME, GENERIC_READ | GENERIC_WRITE);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, UNICODE_NAME(DISK_NAME), GENERIC_READ | GENERIC_WRITE);
     if (WdfIoTargetCreate(disk, WDF_NO_OBJECT_ATTRIBUTES, &target) != STATUS_SUCCESS) return 0;
     return WdfIoTargetOpen(target, &open) == STATUS_SUCCESS;
 }
@@ -195,7 +195,7 @@ static void a_deleted_disk_is_gone(void) {
     /* A second target, not the disk's child, outlives the disk. */
     WDFIOTARGET survivor;
     WDF_IO_TARGET_OPEN_PARAMS open;
-    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, DISK_NAME, GENERIC_READ);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, UNICODE_NAME(DISK_NAME), GENERIC_READ);
     REQUIRE_STATUS(WdfIoTargetCreate(NULL, NULL, &survivor), STATUS_SUCCESS);
     REQUIRE_STATUS(WdfIoTargetOpen(survivor, &open), STATUS_SUCCESS);
     close_disk();

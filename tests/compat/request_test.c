@@ -331,7 +331,7 @@ static void cancel_racing_completion_runs_the_routine_once(void) {
     close(fd);
     WDFIOTARGET file;
     WDF_IO_TARGET_OPEN_PARAMS open;
-    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, path, GENERIC_READ);
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, UNICODE_NAME(path), GENERIC_READ);
     REQUIRE_STATUS(WdfIoTargetCreate(NULL, NULL, &file), STATUS_SUCCESS);
     REQUIRE_STATUS(WdfIoTargetOpen(file, &open), STATUS_SUCCESS);
     WDFREQUEST request;

@@ -28,6 +28,7 @@ C_ASSERT(sizeof(SAMPLE_CONTEXT) <= 256);
 __declspec(selectany) ULONG SampleDebugLevel = DPFLTR_INFO_LEVEL;
 
 DECLARE_CONST_UNICODE_STRING(SampleDeviceName, L"\\Device\\WdfioSample");
+DECLARE_CONST_UNICODE_STRING(SampleTargetName, L"/dev/null");
 
 _IRQL_requires_max_(PASSIVE_LEVEL) _Must_inspect_result_ static NTSTATUS
     SampleFormatName(_Out_writes_(Count) PWCHAR Buffer, _In_ SIZE_T Count, _In_ ULONG Index);
@@ -71,6 +72,16 @@ _Use_decl_annotations_ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICOD
     if (NT_SUCCESS(status)) {
         RtlCopyMemory(buffer, context->Name, sizeof(context->Name));
         WdfObjectDelete(memory);
+    }
+
+    /* A remote target opened by name, as KMDF drivers open one. */
+    WDFIOTARGET target = NULL;
+    if (NT_SUCCESS(status)) status = WdfIoTargetCreate(WDF_NO_HANDLE, WDF_NO_OBJECT_ATTRIBUTES, &target);
+    if (NT_SUCCESS(status)) {
+        WDF_IO_TARGET_OPEN_PARAMS open;
+        WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, &SampleTargetName, GENERIC_READ | GENERIC_WRITE);
+        status = WdfIoTargetOpen(target, &open);
+        WdfObjectDelete(target);
     }
     ExFreePoolWithTag(context, SAMPLE_POOL_TAG);
     return status;
