@@ -51,6 +51,9 @@
 
 #include <wdfio/wdfcollection.h>
 #include <wdfio/wdfcore.h>
+#include <wdfio/wdfdevice.h>
+#include <wdfio/wdfdriver.h>
+#include <wdfio/wdfio.h>
 #include <wdfio/wdfiotarget.h>
 #include <wdfio/wdfmemory.h>
 #include <wdfio/wdfobject.h>

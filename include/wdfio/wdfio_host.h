@@ -5,6 +5,8 @@
 #define WDFIO_WDFIO_HOST_H
 
 #include <wdfio/ntdef.h>
+#include <wdfio/wdftypes.h>
+#include <wdfio/wdm.h>
 
 #pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
 
@@ -21,6 +23,28 @@ NTSTATUS WdfioHostInitialize(VOID);
  * engine. Must not be called from a completion routine: there it does
  * nothing, and the verifier reports it. */
 VOID WdfioHostShutdown(VOID);
+/* A KMDF driver in this process: WdfioDriverLoad makes a DRIVER_OBJECT and
+ * calls DriverEntry (with a RegistryPath made from DriverName), which must
+ * call WdfDriverCreate; its status is returned (success without
+ * WdfDriverCreate → STATUS_DRIVER_INTERNAL_ERROR), and on failure nothing of
+ * the driver is left. */
+typedef NTSTATUS (*PFN_WDFIO_DRIVER_ENTRY)(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);
+NTSTATUS WdfioDriverLoad(PFN_WDFIO_DRIVER_ENTRY DriverEntry, PCSTR DriverName, WDFDRIVER* Driver);
+/* As the PnP manager does: a WDFDEVICE_INIT above LowerDevice (WDF_NO_HANDLE
+ * for a device at the bottom; then WdfDeviceGetIoTarget is NULL) for
+ * EvtDriverDeviceAdd, then the start of spec §4.1 (EvtDevicePrepareHardware,
+ * EvtDeviceD0Entry, EvtDeviceSelfManagedIoInit). *Device: the device that
+ * call made. A failed callback's status is returned, and the device is gone
+ * (what started was undone in §4.1's order). */
+NTSTATUS WdfioDeviceAdd(WDFDRIVER Driver, WDFDEVICE LowerDevice, WDFDEVICE* Device);
+/* As a graceful removal does (spec §4.3), for each of the driver's devices,
+ * newest first: EvtDeviceSelfManagedIoSuspend, queues stopped,
+ * EvtDeviceD0Exit, EvtDeviceReleaseHardware, queues purged (held cancelable
+ * requests get their cancel routine), EvtDeviceSelfManagedIoFlush and
+ * Cleanup, the device deleted (cleanup callbacks; removal waits until the
+ * driver holds no request); then EvtDriverUnload, and the driver deleted. */
+VOID WdfioDriverUnload(WDFDRIVER Driver);
+
 /* Objects alive now (created and not yet destroyed): for leak checks. */
 ULONG WdfioHostObjectCount(VOID);
 /* Verifier violations reported so far (what KMDF's verifier bugchecks on;

@@ -142,6 +142,92 @@ BOOLEAN WdfRequestCancelSentRequest(WDFREQUEST Request);
 /* Params->Size must be set (WDF_REQUEST_COMPLETION_PARAMS_INIT). */
 VOID WdfRequestGetCompletionParams(WDFREQUEST Request, PWDF_REQUEST_COMPLETION_PARAMS Params);
 
+/* The driver's side: a request a queue presented (EvtIoRead, ...) or the
+ * driver retrieved. The driver owns it until it completes it, forwards it to
+ * another queue, or sends it on with SEND_AND_FORGET; then the handle is no
+ * longer the driver's to use. WdfObjectDelete of one is a verifier report. */
+typedef struct _WDF_REQUEST_PARAMETERS {
+    USHORT Size;
+    UCHAR MinorFunction;
+    WDF_REQUEST_TYPE Type;
+    union {
+        struct {
+            PVOID SecurityContext;
+            ULONG Options;
+            USHORT FileAttributes;
+            USHORT ShareAccess;
+            ULONG EaLength;
+        } Create;
+        struct {
+            size_t Length;
+            ULONG Key;
+            LONGLONG DeviceOffset;
+        } Read;
+        struct {
+            size_t Length;
+            ULONG Key;
+            LONGLONG DeviceOffset;
+        } Write;
+        struct {
+            size_t OutputBufferLength;
+            size_t InputBufferLength;
+            ULONG IoControlCode;
+            PVOID Type3InputBuffer;
+        } DeviceIoControl;
+        struct {
+            PVOID Arg1;
+            PVOID Arg2;
+            ULONG IoControlCode;
+            PVOID Arg4;
+        } Others;
+    } Parameters;
+} WDF_REQUEST_PARAMETERS, *PWDF_REQUEST_PARAMETERS;
+
+static inline void WDF_REQUEST_PARAMETERS_INIT(PWDF_REQUEST_PARAMETERS Parameters) {
+    memset(Parameters, 0, sizeof(*Parameters));
+    Parameters->Size = sizeof(WDF_REQUEST_PARAMETERS);
+}
+
+/* What arrived (type, lengths, offset, ioctl code); a driver-created
+ * request reads WdfRequestTypeNoFormat... as KMDF, only presented requests
+ * have parameters. NULL or a wrong Size: a verifier report, nothing written. */
+VOID WdfRequestGetParameters(WDFREQUEST Request, PWDF_REQUEST_PARAMETERS Parameters);
+/* Complete back to the sender (the verifier refuses a completion the driver
+ * may not make: not owned, twice, still sent to a target, Information above
+ * the buffer's length). PriorityBoost is accepted and has no meaning here. */
+VOID WdfRequestComplete(WDFREQUEST Request, NTSTATUS Status);
+VOID WdfRequestCompleteWithInformation(WDFREQUEST Request, NTSTATUS Status, ULONG_PTR Information);
+VOID WdfRequestCompleteWithPriorityBoost(WDFREQUEST Request, NTSTATUS Status, CCHAR PriorityBoost);
+VOID WdfRequestSetInformation(WDFREQUEST Request, ULONG_PTR Information);
+/* The buffers of what arrived, at least MinimumRequiredLength bytes: a
+ * read's or an ioctl's output, a write's or an ioctl's input. Shorter →
+ * STATUS_BUFFER_TOO_SMALL; none for this type → STATUS_INVALID_DEVICE_REQUEST.
+ * Length (optional) receives the whole buffer's length. The memory forms
+ * give a WDFMEMORY valid until the request is completed. */
+NTSTATUS WdfRequestRetrieveInputBuffer(WDFREQUEST Request, size_t MinimumRequiredLength, PVOID* Buffer, size_t* Length);
+NTSTATUS WdfRequestRetrieveOutputBuffer(WDFREQUEST Request, size_t MinimumRequiredSize, PVOID* Buffer, size_t* Length);
+NTSTATUS WdfRequestRetrieveInputMemory(WDFREQUEST Request, WDFMEMORY* Memory);
+NTSTATUS WdfRequestRetrieveOutputMemory(WDFREQUEST Request, WDFMEMORY* Memory);
+/* Format what arrived, unchanged, for the next device down (then
+ * WdfRequestSend to WdfDeviceGetIoTarget). */
+VOID WdfRequestFormatRequestUsingCurrentType(WDFREQUEST Request);
+/* The queue that presented it (NULL for a driver-created request). */
+WDFQUEUE WdfRequestGetIoQueue(WDFREQUEST Request);
+/* To another queue of the same device; the handle stays the same when that
+ * queue presents it. */
+NTSTATUS WdfRequestForwardToIoQueue(WDFREQUEST Request, WDFQUEUE DestinationQueue);
+
+/* While the driver holds it: a cancel from above runs EvtRequestCancel,
+ * which must complete the request. Already cancelled → STATUS_CANCELLED (not
+ * marked; with MarkCancelableEx the driver completes it). */
+typedef VOID EVT_WDF_REQUEST_CANCEL(WDFREQUEST Request);
+typedef EVT_WDF_REQUEST_CANCEL* PFN_WDF_REQUEST_CANCEL;
+VOID WdfRequestMarkCancelable(WDFREQUEST Request, PFN_WDF_REQUEST_CANCEL EvtRequestCancel);
+NTSTATUS WdfRequestMarkCancelableEx(WDFREQUEST Request, PFN_WDF_REQUEST_CANCEL EvtRequestCancel);
+/* STATUS_CANCELLED if the cancel routine has been (or is being) called: then
+ * it completes the request, not the caller. */
+NTSTATUS WdfRequestUnmarkCancelable(WDFREQUEST Request);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

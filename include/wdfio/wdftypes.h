@@ -23,13 +23,23 @@ typedef struct WDFWAITLOCK__* WDFWAITLOCK;
 typedef struct WDFTIMER__* WDFTIMER;
 typedef struct WDFWORKITEM__* WDFWORKITEM;
 typedef struct WDFCOLLECTION__* WDFCOLLECTION;
-typedef void* WDFOBJECT; /* any of the above */
+typedef struct WDFDRIVER__* WDFDRIVER;
+typedef struct WDFQUEUE__* WDFQUEUE;
+typedef struct WDFCMRESLIST__* WDFCMRESLIST; /* no hardware resources here: always NULL */
+typedef void* WDFOBJECT;                     /* any of the above */
 typedef void* WDFCONTEXT;
 
 #define WDF_NO_HANDLE            NULL
 #define WDF_NO_CONTEXT           NULL
 #define WDF_NO_OBJECT_ATTRIBUTES NULL
 #define WDF_NO_SEND_OPTIONS      NULL
+
+typedef enum _WDF_TRI_STATE {
+    WdfFalse = 0,
+    WdfTrue = 1,
+    WdfUseDefault = 2,
+} WDF_TRI_STATE,
+    *PWDF_TRI_STATE;
 
 typedef enum _WDF_EXECUTION_LEVEL {
     WdfExecutionLevelInvalid = 0,

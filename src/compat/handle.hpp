@@ -15,7 +15,20 @@
 
 namespace wdfio::compat {
 
-enum class HandleType : std::uint8_t { Memory = 1, Request, IoTarget, Device, SpinLock, WaitLock, Timer, WorkItem, Object, Collection };
+enum class HandleType : std::uint8_t {
+    Memory = 1,
+    Request,
+    IoTarget,
+    Device,
+    SpinLock,
+    WaitLock,
+    Timer,
+    WorkItem,
+    Object,
+    Collection,
+    Driver,
+    Queue
+};
 const char* to_string(HandleType t) noexcept;  // "WDFMEMORY", ...
 
 class Handle : public Object {

@@ -55,6 +55,8 @@ const char* to_string(HandleType t) noexcept {
     case HandleType::WorkItem: return "WDFWORKITEM";
     case HandleType::Object: return "WDFOBJECT";
     case HandleType::Collection: return "WDFCOLLECTION";
+    case HandleType::Driver: return "WDFDRIVER";
+    case HandleType::Queue: return "WDFQUEUE";
     }
     return "?";
 }

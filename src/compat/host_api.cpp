@@ -40,13 +40,19 @@ namespace {
 // Targets first: closing them cancels and waits for their I/O while the
 // requests and memory their routines may touch still exist. Devices last,
 // newest first, so a filter goes before the device below it.
+// Then the drivers, unloaded as WdfioDriverUnload does (requests their
+// queues presented go with their devices).
 void delete_everything() {
     auto roots = HandleTable::roots();
     for (HandleType type : {HandleType::IoTarget, HandleType::Request, HandleType::Memory})
         for (auto& h : roots)
-            if (h->type == type) HandleTable::remove(*h);
+            if (h->type == type && !(type == HandleType::Request && static_cast<RequestHandle&>(*h).queue))
+                HandleTable::remove(*h);
+    for (auto it = roots.rbegin(); it != roots.rend(); ++it)
+        if ((*it)->type == HandleType::Driver) WdfioDriverUnload(to_c<WDFDRIVER>(it->get()));
     for (auto it = roots.rbegin(); it != roots.rend(); ++it)
         if ((*it)->type == HandleType::Device) HandleTable::remove(**it);
+    for (auto& h : HandleTable::roots()) HandleTable::remove(*h);  // what is left: locks, collections, objects
 }
 }  // namespace
 

@@ -26,33 +26,6 @@ NTSTATUS WdfIoTargetCreate(WDFDEVICE Device, PWDF_OBJECT_ATTRIBUTES IoTargetAttr
 }
 
 namespace {
-// TargetDeviceName as the UTF-8 name the core opens (a path, or an
-// in-process device's name). KMDF's checks of a UNICODE_STRING first.
-Status to_utf8_name(const char* call, const UNICODE_STRING& name, std::string& out) {
-    if (name.Length % sizeof(WCHAR) != 0 || name.Length > name.MaximumLength || (!name.Buffer && name.Length > 0)) {
-        log(LogLevel::Error,
-            "%s: TargetDeviceName is malformed (Length %u, MaximumLength %u, Buffer %s; Length counts bytes, "
-            "sizeof(WCHAR) each)",
-            call, name.Length, name.MaximumLength, name.Buffer ? "set" : "NULL");
-        return STATUS_INVALID_PARAMETER;
-    }
-    if (name.Length == 0) {
-        log(LogLevel::Error, "%s: open by name without a TargetDeviceName", call);
-        return STATUS_INVALID_PARAMETER;
-    }
-    out.clear();
-    for (std::size_t i = 0; i < name.Length / sizeof(WCHAR); ++i) {
-        const auto c = static_cast<char32_t>(name.Buffer[i]);
-        if (c == 0 || !is_scalar_value(c)) {
-            log(LogLevel::Error, "%s: TargetDeviceName holds %s at character %zu", call,
-                c == 0 ? "a NUL" : "a value that is not a character", i);
-            return STATUS_OBJECT_NAME_INVALID;
-        }
-        append_utf8(out, c);
-    }
-    return STATUS_SUCCESS;
-}
-
 // DesiredAccess, CreateDisposition and CreateOptions as the core's open options.
 Status to_open_options(const char* call, const WDF_IO_TARGET_OPEN_PARAMS& p, OpenOptions& out) {
     out.read = (p.DesiredAccess & (GENERIC_READ | GENERIC_ALL | FILE_READ_DATA)) != 0;
@@ -89,7 +62,8 @@ NTSTATUS WdfIoTargetOpen(WDFIOTARGET IoTarget, PWDF_IO_TARGET_OPEN_PARAMS OpenPa
         OpenOptions options;
         switch (raw_enum(OpenParams->Type)) {
         case WdfIoTargetOpenByName:
-            if (Status s = to_utf8_name(call, OpenParams->TargetDeviceName, name); !s.ok()) return s;
+            if (Status s = to_utf8_name(call, "TargetDeviceName", OpenParams->TargetDeviceName, name); !s.ok())
+                return s;
             if (Status s = to_open_options(call, *OpenParams, options); !s.ok()) return s;
             break;
         case WdfIoTargetOpenReopen: {

@@ -60,12 +60,23 @@ struct RequestHandle final : Handle {
     // a status. STATUS_SUCCESS: none.
     std::atomic<NTSTATUS> refusal{STATUS_SUCCESS};
 
+    // A request a C queue presented (driver_model.hpp): the QueueHandle that
+    // presented it last, and whether the driver has let it go (completed,
+    // sent and forgotten); until then the driver may not delete it (R1.19).
+    Ref<Handle> queue;
+    std::atomic<bool> retired{false};
+    PFN_WDF_REQUEST_CANCEL cancel_routine = nullptr;
+
     void forget_format() noexcept {
         for (auto& m : formatted) m = nullptr;
     }
+
+private:
+    bool deletable() const noexcept override { return !queue || retired.load(std::memory_order_acquire); }
 };
 
-// A device made by the host API, with the built-in driver it runs.
+// A device made by the host API, with the driver it runs: a built-in one,
+// or the bridge to a C driver's callbacks (driver_model.hpp).
 struct DeviceHandle final : Handle {
     static constexpr HandleType kType = HandleType::Device;
     DeviceHandle(std::unique_ptr<Driver> d, FaultFilter* filter) noexcept
@@ -79,6 +90,12 @@ struct DeviceHandle final : Handle {
         std::lock_guard lock(mutex_);
         if (!driver_) return STATUS_INVALID_HANDLE;
         return f(driver_->device(), fault_filter_);
+    }
+    // The driver, for a caller that holds a reference on this handle and
+    // knows it was not deleted (a C driver's device, from its own callbacks).
+    Driver* driver() noexcept {
+        std::lock_guard lock(mutex_);
+        return driver_.get();
     }
 
 private:

@@ -3,6 +3,7 @@
 #include "compat/boundary.hpp"
 #include "compat/completion.hpp"
 #include "compat/conversions.hpp"
+#include "compat/driver_model.hpp"
 
 using namespace wdfio;
 using namespace wdfio::compat;
@@ -105,7 +106,9 @@ BOOLEAN WdfRequestSend(WDFREQUEST Request, WDFIOTARGET Target, PWDF_REQUEST_SEND
         h->refusal.store(STATUS_SUCCESS, std::memory_order_relaxed);
         if (options.has(SEND_OPTION_SEND_AND_FORGET)) {  // no completion: no trampoline
             core.set_completion(nullptr, nullptr);
-            return core.send(*core_target, options);
+            if (!core.send(*core_target, options)) return FALSE;
+            if (h->queue) static_cast<QueueHandle&>(*h->queue).bridge.retire(*h);  // the driver let it go
+            return TRUE;
         }
         h->sent_to = t;
         h->add_ref();  // for the trampoline, which may run before send returns

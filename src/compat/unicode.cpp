@@ -48,4 +48,29 @@ char32_t next_utf8(const unsigned char*& s, std::size_t& n) {
     return c;
 }
 
+Status to_utf8_name(const char* call, const char* what, const UNICODE_STRING& name, std::string& out) {
+    if (name.Length % sizeof(WCHAR) != 0 || name.Length > name.MaximumLength || (!name.Buffer && name.Length > 0)) {
+        log(LogLevel::Error,
+            "%s: %s is malformed (Length %u, MaximumLength %u, Buffer %s; Length counts bytes, "
+            "sizeof(WCHAR) each)",
+            call, what, name.Length, name.MaximumLength, name.Buffer ? "set" : "NULL");
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (name.Length == 0) {
+        log(LogLevel::Error, "%s: %s is empty", call, what);
+        return STATUS_INVALID_PARAMETER;
+    }
+    out.clear();
+    for (std::size_t i = 0; i < name.Length / sizeof(WCHAR); ++i) {
+        const auto c = static_cast<char32_t>(name.Buffer[i]);
+        if (c == 0 || !is_scalar_value(c)) {
+            log(LogLevel::Error, "%s: %s holds %s at character %zu", call, what,
+                c == 0 ? "a NUL" : "a value that is not a character", i);
+            return STATUS_OBJECT_NAME_INVALID;
+        }
+        append_utf8(out, c);
+    }
+    return STATUS_SUCCESS;
+}
+
 }  // namespace wdfio::compat

@@ -1,0 +1,135 @@
+/* wdfio.h — I/O queues, as KMDF's wdfio.h (driver spec §5): how a device
+ * receives requests — one at a time (sequential), as they come (parallel),
+ * or held until the driver retrieves them (manual) — and the callbacks that
+ * receive them. */
+#ifndef WDFIO_WDFIO_H
+#define WDFIO_WDFIO_H
+
+#include <wdfio/ntdef.h>
+#include <wdfio/wdfobject.h>
+#include <wdfio/wdftypes.h>
+
+#include <stddef.h>
+#include <string.h>
+
+#pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum _WDF_IO_QUEUE_DISPATCH_TYPE {
+    WdfIoQueueDispatchInvalid = 0,
+    WdfIoQueueDispatchSequential,
+    WdfIoQueueDispatchParallel,
+    WdfIoQueueDispatchManual,
+    WdfIoQueueDispatchMax,
+} WDF_IO_QUEUE_DISPATCH_TYPE;
+
+typedef enum _WDF_IO_QUEUE_STATE {
+    WdfIoQueueAcceptRequests = 0x01,
+    WdfIoQueueDispatchRequests = 0x02,
+    WdfIoQueueNoRequests = 0x04,
+    WdfIoQueueDriverNoRequests = 0x08,
+    WdfIoQueuePnpHeld = 0x10,
+} WDF_IO_QUEUE_STATE;
+
+typedef VOID EVT_WDF_IO_QUEUE_IO_DEFAULT(WDFQUEUE Queue, WDFREQUEST Request);
+typedef EVT_WDF_IO_QUEUE_IO_DEFAULT* PFN_WDF_IO_QUEUE_IO_DEFAULT;
+typedef VOID EVT_WDF_IO_QUEUE_IO_READ(WDFQUEUE Queue, WDFREQUEST Request, size_t Length);
+typedef EVT_WDF_IO_QUEUE_IO_READ* PFN_WDF_IO_QUEUE_IO_READ;
+typedef VOID EVT_WDF_IO_QUEUE_IO_WRITE(WDFQUEUE Queue, WDFREQUEST Request, size_t Length);
+typedef EVT_WDF_IO_QUEUE_IO_WRITE* PFN_WDF_IO_QUEUE_IO_WRITE;
+typedef VOID EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBufferLength,
+                                                size_t InputBufferLength, ULONG IoControlCode);
+typedef EVT_WDF_IO_QUEUE_IO_DEVICE_CONTROL* PFN_WDF_IO_QUEUE_IO_DEVICE_CONTROL;
+typedef VOID EVT_WDF_IO_QUEUE_IO_INTERNAL_DEVICE_CONTROL(WDFQUEUE Queue, WDFREQUEST Request, size_t OutputBufferLength,
+                                                         size_t InputBufferLength, ULONG IoControlCode);
+typedef EVT_WDF_IO_QUEUE_IO_INTERNAL_DEVICE_CONTROL* PFN_WDF_IO_QUEUE_IO_INTERNAL_DEVICE_CONTROL;
+typedef VOID EVT_WDF_IO_QUEUE_IO_STOP(WDFQUEUE Queue, WDFREQUEST Request, ULONG ActionFlags);
+typedef EVT_WDF_IO_QUEUE_IO_STOP* PFN_WDF_IO_QUEUE_IO_STOP;
+typedef VOID EVT_WDF_IO_QUEUE_IO_RESUME(WDFQUEUE Queue, WDFREQUEST Request);
+typedef EVT_WDF_IO_QUEUE_IO_RESUME* PFN_WDF_IO_QUEUE_IO_RESUME;
+typedef VOID EVT_WDF_IO_QUEUE_IO_CANCELED_ON_QUEUE(WDFQUEUE Queue, WDFREQUEST Request);
+typedef EVT_WDF_IO_QUEUE_IO_CANCELED_ON_QUEUE* PFN_WDF_IO_QUEUE_IO_CANCELED_ON_QUEUE;
+typedef VOID EVT_WDF_IO_QUEUE_STATE(WDFQUEUE Queue, WDFCONTEXT Context);
+typedef EVT_WDF_IO_QUEUE_STATE* PFN_WDF_IO_QUEUE_STATE;
+
+/* EvtIoStop, EvtIoResume and EvtIoCanceledOnQueue are not called here yet:
+ * a config with any of them → STATUS_NOT_SUPPORTED. PowerManaged is
+ * recorded: with no power transitions a queue presents from creation.
+ * NumberOfPresentedRequests other than unlimited → STATUS_NOT_SUPPORTED. */
+typedef struct _WDF_IO_QUEUE_CONFIG {
+    ULONG Size;
+    WDF_IO_QUEUE_DISPATCH_TYPE DispatchType;
+    WDF_TRI_STATE PowerManaged;
+    BOOLEAN AllowZeroLengthRequests;
+    BOOLEAN DefaultQueue;
+    PFN_WDF_IO_QUEUE_IO_DEFAULT EvtIoDefault;
+    PFN_WDF_IO_QUEUE_IO_READ EvtIoRead;
+    PFN_WDF_IO_QUEUE_IO_WRITE EvtIoWrite;
+    PFN_WDF_IO_QUEUE_IO_DEVICE_CONTROL EvtIoDeviceControl;
+    PFN_WDF_IO_QUEUE_IO_INTERNAL_DEVICE_CONTROL EvtIoInternalDeviceControl;
+    PFN_WDF_IO_QUEUE_IO_STOP EvtIoStop;
+    PFN_WDF_IO_QUEUE_IO_RESUME EvtIoResume;
+    PFN_WDF_IO_QUEUE_IO_CANCELED_ON_QUEUE EvtIoCanceledOnQueue;
+    union {
+        struct {
+            ULONG NumberOfPresentedRequests;
+        } Parallel;
+    } Settings;
+    WDFDRIVER Driver;
+} WDF_IO_QUEUE_CONFIG, *PWDF_IO_QUEUE_CONFIG;
+
+static inline VOID WDF_IO_QUEUE_CONFIG_INIT(PWDF_IO_QUEUE_CONFIG Config, WDF_IO_QUEUE_DISPATCH_TYPE DispatchType) {
+    memset(Config, 0, sizeof(*Config));
+    Config->Size = sizeof(WDF_IO_QUEUE_CONFIG);
+    Config->PowerManaged = WdfUseDefault;
+    Config->DispatchType = DispatchType;
+    if (DispatchType == WdfIoQueueDispatchParallel) Config->Settings.Parallel.NumberOfPresentedRequests = (ULONG)-1;
+}
+
+static inline VOID WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(PWDF_IO_QUEUE_CONFIG Config,
+                                                          WDF_IO_QUEUE_DISPATCH_TYPE DispatchType) {
+    WDF_IO_QUEUE_CONFIG_INIT(Config, DispatchType);
+    Config->DefaultQueue = TRUE;
+}
+
+/* In spec R5.1's order: attributes (a level, no scope yet); Size →
+ * STATUS_INFO_LENGTH_MISMATCH; not default and Queue NULL →
+ * STATUS_INVALID_PARAMETER_4; a parent not under Device →
+ * STATUS_INVALID_DEVICE_REQUEST; a bad DispatchType →
+ * STATUS_INVALID_PARAMETER; a dispatching queue without any of
+ * EvtIoDefault/Read/Write/DeviceControl/InternalDeviceControl →
+ * STATUS_WDF_NO_CALLBACK; a manual queue with one → STATUS_INVALID_PARAMETER;
+ * a second default queue → STATUS_UNSUCCESSFUL. Queue may be NULL for the default queue. */
+NTSTATUS WdfIoQueueCreate(WDFDEVICE Device, PWDF_IO_QUEUE_CONFIG Config, PWDF_OBJECT_ATTRIBUTES QueueAttributes,
+                          WDFQUEUE* Queue);
+WDFDEVICE WdfIoQueueGetDevice(WDFQUEUE Queue);
+/* Manual queues: the next waiting request, now the driver's →
+ * STATUS_SUCCESS; none → STATUS_NO_MORE_ENTRIES; a queue that presents by
+ * itself → STATUS_INVALID_DEVICE_REQUEST. */
+NTSTATUS WdfIoQueueRetrieveNextRequest(WDFQUEUE Queue, WDFREQUEST* OutRequest);
+/* Accepting and presenting again after a stop or a purge. */
+VOID WdfIoQueueStart(WDFQUEUE Queue);
+/* Stop: requests are still accepted, not presented. Purge: waiting requests
+ * complete with STATUS_CANCELLED, the cancel routines of the cancelable
+ * requests the driver holds run, new requests fail with
+ * STATUS_INVALID_DEVICE_STATE. The callback (optional) runs once the driver
+ * holds no request the queue presented; the Synchronously forms wait for
+ * that (never from a queue callback, a completion routine or the engine
+ * thread: a verifier report, and no wait). */
+VOID WdfIoQueueStop(WDFQUEUE Queue, PFN_WDF_IO_QUEUE_STATE StopComplete, WDFCONTEXT Context);
+VOID WdfIoQueueStopSynchronously(WDFQUEUE Queue);
+VOID WdfIoQueuePurge(WDFQUEUE Queue, PFN_WDF_IO_QUEUE_STATE PurgeComplete, WDFCONTEXT Context);
+VOID WdfIoQueuePurgeSynchronously(WDFQUEUE Queue);
+/* The state bits of WDF_IO_QUEUE_STATE; the counts waiting and held by the
+ * driver (both optional). */
+WDF_IO_QUEUE_STATE WdfIoQueueGetState(WDFQUEUE Queue, PULONG QueueRequests, PULONG DriverRequests);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#pragma GCC visibility pop
+#endif /* WDFIO_WDFIO_H */

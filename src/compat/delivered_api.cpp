@@ -1,0 +1,260 @@
+// The driver's side of a request (driver spec §6): parameters, buffers,
+// completion, cancelation, forwarding, for a request a C queue presented.
+#include "compat/boundary.hpp"
+#include "compat/driver_model.hpp"
+
+#include <wdfio/verifier.hpp>
+
+using namespace wdfio;
+using namespace wdfio::compat;
+
+namespace {
+
+// The presented request `value` names, still the driver's; else null, and a
+// verifier report (a driver-created request, or one already let go).
+Ref<RequestHandle> presented(const void* value, const char* call) {
+    auto h = HandleTable::find<RequestHandle>(value, call);
+    if (!h) return nullptr;
+    if (!h->queue || h->retired.load(std::memory_order_acquire)) {
+        log(LogLevel::Error, "%s: WDFREQUEST %p was not presented by a queue, or the driver let it go already", call,
+            value);
+        detail::verifier_violation(VerifierCheck::CompleteNotOwned, value, call);
+        return nullptr;
+    }
+    return h;
+}
+
+DeliveredRequest& delivered(RequestHandle& h) noexcept { return *DeliveredRequest::from(*h.request); }
+QueueHandle& queue_of(RequestHandle& h) noexcept { return static_cast<QueueHandle&>(*h.queue); }
+
+void complete(const char* call, WDFREQUEST request, NTSTATUS status, const ULONG_PTR* information) {
+    auto h = presented(request, call);
+    if (!h) return;
+    DeliveredRequest& r = delivered(*h);
+    const Status s = information ? r.complete_with_information(status, *information) : r.complete(status);
+    if (s.ok()) queue_of(*h).bridge.retire(*h);  // refused: the core's verifier said why; still the driver's
+}
+
+// The cancel routine the core calls for a request marked cancelable.
+void cancel_trampoline(DeliveredRequest&, void* context) {
+    auto* h = static_cast<RequestHandle*>(context);
+    CurrentDriver current(&queue_of(*h).bridge.driver());
+    if (PFN_WDF_REQUEST_CANCEL routine = h->cancel_routine) routine(to_c<WDFREQUEST>(h));
+}
+
+}  // namespace
+
+VOID WdfRequestComplete(WDFREQUEST Request, NTSTATUS Status) {
+    guard_void("WdfRequestComplete", [&] { complete("WdfRequestComplete", Request, Status, nullptr); });
+}
+
+VOID WdfRequestCompleteWithInformation(WDFREQUEST Request, NTSTATUS Status, ULONG_PTR Information) {
+    constexpr const char* call = "WdfRequestCompleteWithInformation";
+    guard_void(call, [&] { complete(call, Request, Status, &Information); });
+}
+
+VOID WdfRequestCompleteWithPriorityBoost(WDFREQUEST Request, NTSTATUS Status, CCHAR) {
+    constexpr const char* call = "WdfRequestCompleteWithPriorityBoost";
+    guard_void(call, [&] { complete(call, Request, Status, nullptr); });
+}
+
+VOID WdfRequestSetInformation(WDFREQUEST Request, ULONG_PTR Information) {
+    constexpr const char* call = "WdfRequestSetInformation";
+    guard_void(call, [&] {
+        if (auto h = presented(Request, call)) delivered(*h).set_information(Information);
+    });
+}
+
+VOID WdfRequestGetParameters(WDFREQUEST Request, PWDF_REQUEST_PARAMETERS Parameters) {
+    constexpr const char* call = "WdfRequestGetParameters";
+    guard_void(call, [&] {
+        auto h = HandleTable::find<RequestHandle>(Request, call);
+        if (!h) return;
+        if (!Parameters || Parameters->Size != sizeof(WDF_REQUEST_PARAMETERS)) {
+            log(LogLevel::Error, "%s: Parameters NULL or of a wrong Size (use WDF_REQUEST_PARAMETERS_INIT)", call);
+            detail::verifier_violation(VerifierCheck::InvalidParameter, Request, call);
+            return;
+        }
+        WDF_REQUEST_PARAMETERS_INIT(Parameters);
+        DeliveredRequest* r = DeliveredRequest::from(*h->request);
+        if (!r) {
+            Parameters->Type = WdfRequestTypeNoFormat;  // driver-created: nothing arrived
+            return;
+        }
+        const IoOperation& op = r->parameters();
+        Parameters->Type = static_cast<WDF_REQUEST_TYPE>(op.type);
+        auto& p = Parameters->Parameters;
+        switch (op.type) {
+        case RequestType::Read:
+            p.Read.Length = op.length;
+            p.Read.DeviceOffset = op.device_offset;
+            break;
+        case RequestType::Write:
+            p.Write.Length = op.length;
+            p.Write.DeviceOffset = op.device_offset;
+            break;
+        case RequestType::DeviceControl:
+        case RequestType::DeviceControlInternal:
+            p.DeviceIoControl.OutputBufferLength = op.output_length;
+            p.DeviceIoControl.InputBufferLength = op.input_length;
+            p.DeviceIoControl.IoControlCode = op.ioctl_code;
+            break;
+        case RequestType::Other:
+            Parameters->Type = WdfRequestTypeDeviceControlInternal;  // KMDF's type for the "others" form
+            p.Others.Arg1 = op.arguments[0];
+            p.Others.Arg2 = op.arguments[1];
+            p.Others.IoControlCode = op.ioctl_code;
+            p.Others.Arg4 = op.arguments[2];
+            break;
+        case RequestType::NoFormat: break;
+        }
+    });
+}
+
+namespace {
+template <class Retrieve>
+NTSTATUS retrieve_buffer(const char* call, WDFREQUEST request, size_t minimum, PVOID* buffer, size_t* length,
+                         Retrieve&& retrieve) {
+    return guard(call, [&]() -> Status {
+        if (buffer) *buffer = nullptr;
+        if (length) *length = 0;
+        auto h = presented(request, call);
+        if (!h) return STATUS_INVALID_DEVICE_REQUEST;
+        if (!buffer) {
+            log(LogLevel::Error, "%s: Buffer is NULL", call);
+            detail::verifier_violation(VerifierCheck::RequiredParameterNull, request, call);
+            return STATUS_INVALID_PARAMETER;
+        }
+        auto span = retrieve(delivered(*h), minimum);
+        if (!span) return span.status();
+        *buffer = span.value().data();
+        if (length) *length = span.value().size();
+        return STATUS_SUCCESS;
+    });
+}
+
+template <class Retrieve>
+NTSTATUS retrieve_memory(const char* call, WDFREQUEST request, WDFMEMORY* memory, Retrieve&& retrieve) {
+    return guard(call, [&]() -> Status {
+        if (memory) *memory = nullptr;
+        auto h = presented(request, call);
+        if (!h) return STATUS_INVALID_DEVICE_REQUEST;
+        if (!memory) {
+            log(LogLevel::Error, "%s: Memory is NULL", call);
+            detail::verifier_violation(VerifierCheck::RequiredParameterNull, request, call);
+            return STATUS_INVALID_PARAMETER;
+        }
+        auto made = retrieve(delivered(*h));
+        if (!made) return made.status();
+        // A child of the request: it goes when the driver lets the request go.
+        auto m = Ref<MemoryHandle>::adopt(new MemoryHandle(std::move(made).value()));
+        if (Status s = HandleTable::publish(*m, nullptr, h.get()); !s.ok()) return s;
+        *memory = to_c<WDFMEMORY>(m.detach());
+        return STATUS_SUCCESS;
+    });
+}
+}  // namespace
+
+NTSTATUS WdfRequestRetrieveInputBuffer(WDFREQUEST Request, size_t MinimumRequiredLength, PVOID* Buffer,
+                                       size_t* Length) {
+    return retrieve_buffer("WdfRequestRetrieveInputBuffer", Request, MinimumRequiredLength, Buffer, Length,
+                           [](DeliveredRequest& r, size_t min) { return r.retrieve_input_buffer(min); });
+}
+
+NTSTATUS WdfRequestRetrieveOutputBuffer(WDFREQUEST Request, size_t MinimumRequiredSize, PVOID* Buffer, size_t* Length) {
+    return retrieve_buffer("WdfRequestRetrieveOutputBuffer", Request, MinimumRequiredSize, Buffer, Length,
+                           [](DeliveredRequest& r, size_t min) { return r.retrieve_output_buffer(min); });
+}
+
+NTSTATUS WdfRequestRetrieveInputMemory(WDFREQUEST Request, WDFMEMORY* Memory) {
+    return retrieve_memory("WdfRequestRetrieveInputMemory", Request, Memory,
+                           [](DeliveredRequest& r) { return r.retrieve_input_memory(); });
+}
+
+NTSTATUS WdfRequestRetrieveOutputMemory(WDFREQUEST Request, WDFMEMORY* Memory) {
+    return retrieve_memory("WdfRequestRetrieveOutputMemory", Request, Memory,
+                           [](DeliveredRequest& r) { return r.retrieve_output_memory(); });
+}
+
+VOID WdfRequestFormatRequestUsingCurrentType(WDFREQUEST Request) {
+    constexpr const char* call = "WdfRequestFormatRequestUsingCurrentType";
+    guard_void(call, [&] {
+        auto h = presented(Request, call);
+        if (!h) return;
+        h->forget_format();
+        delivered(*h).format_using_current_type();
+    });
+}
+
+WDFQUEUE WdfRequestGetIoQueue(WDFREQUEST Request) {
+    constexpr const char* call = "WdfRequestGetIoQueue";
+    return guard_value(call, WDFQUEUE{nullptr}, [&]() -> WDFQUEUE {
+        auto h = HandleTable::find<RequestHandle>(Request, call);
+        return h && !h->retired.load() ? to_c<WDFQUEUE>(h->queue.get()) : nullptr;
+    });
+}
+
+NTSTATUS WdfRequestForwardToIoQueue(WDFREQUEST Request, WDFQUEUE DestinationQueue) {
+    constexpr const char* call = "WdfRequestForwardToIoQueue";
+    return guard(call, [&]() -> Status {
+        auto h = presented(Request, call);
+        if (!h) return STATUS_INVALID_DEVICE_REQUEST;
+        auto q = HandleTable::find<QueueHandle>(DestinationQueue, call);
+        if (!q) return STATUS_INVALID_HANDLE;
+        QueueHandle& from = queue_of(*h);
+        if (&q->bridge != &from.bridge) {
+            log(LogLevel::Error, "%s: the destination queue belongs to another device", call);
+            return STATUS_INVALID_DEVICE_REQUEST;
+        }
+        if (q.get() == &from) {
+            log(LogLevel::Error, "%s: the request is in that queue already", call);
+            return STATUS_INVALID_DEVICE_REQUEST;
+        }
+        Ref<Handle> keep = h->queue;  // forwarded() drops the source's count; the destination presents it anew
+        from.bridge.forwarded(*h);
+        const Status s = delivered(*h).forward_to_queue(*q->queue);
+        if (!s.ok()) from.owned_begin();  // still the driver's, from the same queue
+        return s;
+    });
+}
+
+VOID WdfRequestMarkCancelable(WDFREQUEST Request, PFN_WDF_REQUEST_CANCEL EvtRequestCancel) {
+    constexpr const char* call = "WdfRequestMarkCancelable";
+    guard_void(call, [&] {
+        auto h = presented(Request, call);
+        if (!h) return;
+        if (!EvtRequestCancel) {
+            log(LogLevel::Error, "%s: EvtRequestCancel is NULL", call);
+            detail::verifier_violation(VerifierCheck::RequiredParameterNull, Request, call);
+            return;
+        }
+        h->cancel_routine = EvtRequestCancel;
+        // Already cancelled: KMDF calls the routine at once for this form.
+        if (delivered(*h).mark_cancelable(&cancel_trampoline, h.get()) == Status(STATUS_CANCELLED))
+            cancel_trampoline(delivered(*h), h.get());
+    });
+}
+
+NTSTATUS WdfRequestMarkCancelableEx(WDFREQUEST Request, PFN_WDF_REQUEST_CANCEL EvtRequestCancel) {
+    constexpr const char* call = "WdfRequestMarkCancelableEx";
+    return guard(call, [&]() -> Status {
+        auto h = presented(Request, call);
+        if (!h) return STATUS_INVALID_DEVICE_REQUEST;
+        if (!EvtRequestCancel) {
+            log(LogLevel::Error, "%s: EvtRequestCancel is NULL", call);
+            detail::verifier_violation(VerifierCheck::RequiredParameterNull, Request, call);
+            return STATUS_INVALID_PARAMETER;
+        }
+        h->cancel_routine = EvtRequestCancel;
+        return delivered(*h).mark_cancelable(&cancel_trampoline, h.get());  // STATUS_CANCELLED: the caller completes it
+    });
+}
+
+NTSTATUS WdfRequestUnmarkCancelable(WDFREQUEST Request) {
+    constexpr const char* call = "WdfRequestUnmarkCancelable";
+    return guard(call, [&]() -> Status {
+        auto h = presented(Request, call);
+        if (!h) return STATUS_INVALID_DEVICE_REQUEST;
+        return delivered(*h).unmark_cancelable();
+    });
+}

@@ -1,0 +1,249 @@
+// WDFDEVICE_INIT's setters, WdfDeviceCreate, and the device's accessors for
+// a C driver's device (driver spec §3).
+#include "compat/boundary.hpp"
+#include "compat/driver_model.hpp"
+#include "compat/host.hpp"
+#include "compat/unicode.hpp"
+
+#include <wdfio/verifier.hpp>
+
+using namespace wdfio;
+using namespace wdfio::compat;
+
+namespace {
+
+// R1.6: the setters are VOID; bad input is a report and the call is ignored.
+bool init_ok(const char* call, const WDFDEVICE_INIT* init) {
+    if (init && !init->data.created) return true;
+    log(LogLevel::Error, "%s: %s", call,
+        init ? "this WDFDEVICE_INIT was used by WdfDeviceCreate already" : "DeviceInit is NULL");
+    detail::verifier_violation(init ? VerifierCheck::InvalidParameter : VerifierCheck::RequiredParameterNull, init,
+                               call);
+    return false;
+}
+
+// The dispatch slot of a WDF_REQUEST_TYPE (read, write, ioctl, internal ioctl); -1 for another.
+int slot_of(std::uint32_t type) {
+    switch (type) {
+    case WdfRequestTypeRead: return 0;
+    case WdfRequestTypeWrite: return 1;
+    case WdfRequestTypeDeviceControl: return 2;
+    case WdfRequestTypeDeviceControlInternal: return 3;
+    default: return -1;
+    }
+}
+constexpr RequestType kSlotType[4] = {RequestType::Read, RequestType::Write, RequestType::DeviceControl,
+                                      RequestType::DeviceControlInternal};
+
+}  // namespace
+
+VOID WdfDeviceInitSetIoType(PWDFDEVICE_INIT DeviceInit, WDF_DEVICE_IO_TYPE IoType) {
+    constexpr const char* call = "WdfDeviceInitSetIoType";
+    guard_void(call, [&] {
+        if (!init_ok(call, DeviceInit)) return;
+        const std::uint32_t type = raw_enum(IoType);
+        if (type < WdfDeviceIoNeither || type > WdfDeviceIoBufferedOrDirect) {
+            log(LogLevel::Error, "%s: IoType %u is not a WDF_DEVICE_IO_TYPE; ignored", call, type);
+            detail::verifier_violation(VerifierCheck::InvalidParameter, DeviceInit, call);
+            return;
+        }
+        DeviceInit->data.io_type = IoType;
+    });
+}
+
+VOID WdfDeviceInitSetExclusive(PWDFDEVICE_INIT DeviceInit, BOOLEAN IsExclusive) {
+    constexpr const char* call = "WdfDeviceInitSetExclusive";
+    guard_void(call, [&] {
+        if (init_ok(call, DeviceInit)) DeviceInit->data.exclusive = IsExclusive != FALSE;
+    });
+}
+
+VOID WdfDeviceInitSetDeviceType(PWDFDEVICE_INIT DeviceInit, DEVICE_TYPE DeviceType) {
+    constexpr const char* call = "WdfDeviceInitSetDeviceType";
+    guard_void(call, [&] {
+        if (init_ok(call, DeviceInit)) DeviceInit->data.device_type = DeviceType;
+    });
+}
+
+VOID WdfDeviceInitSetPnpPowerEventCallbacks(PWDFDEVICE_INIT DeviceInit,
+                                            PWDF_PNPPOWER_EVENT_CALLBACKS PnpPowerEventCallbacks) {
+    constexpr const char* call = "WdfDeviceInitSetPnpPowerEventCallbacks";
+    guard_void(call, [&] {
+        if (!init_ok(call, DeviceInit)) return;
+        if (!PnpPowerEventCallbacks) {
+            log(LogLevel::Error, "%s: PnpPowerEventCallbacks is NULL; ignored", call);
+            detail::verifier_violation(VerifierCheck::RequiredParameterNull, DeviceInit, call);
+            return;
+        }
+        if (!check_size(call, *PnpPowerEventCallbacks, "WDF_PNPPOWER_EVENT_CALLBACKS",
+                        "WDF_PNPPOWER_EVENT_CALLBACKS_INIT")
+                 .ok()) {
+            detail::verifier_violation(VerifierCheck::InvalidParameter, DeviceInit, call);
+            return;
+        }
+        DeviceInit->data.pnp = *PnpPowerEventCallbacks;
+    });
+}
+
+VOID WdfDeviceInitSetRequestAttributes(PWDFDEVICE_INIT DeviceInit, PWDF_OBJECT_ATTRIBUTES RequestAttributes) {
+    constexpr const char* call = "WdfDeviceInitSetRequestAttributes";
+    guard_void(call, [&] {
+        if (!init_ok(call, DeviceInit)) return;
+        Ref<Handle> parent;
+        if (!RequestAttributes || !HandleTable::check_attributes(call, RequestAttributes, parent).ok() || parent) {
+            log(LogLevel::Error, "%s: RequestAttributes NULL, invalid, or with a ParentObject; ignored", call);
+            detail::verifier_violation(VerifierCheck::InvalidParameter, DeviceInit, call);
+            return;
+        }
+        DeviceInit->data.request_attributes = *RequestAttributes;
+        DeviceInit->data.has_request_attributes = true;
+    });
+}
+
+VOID WdfFdoInitSetFilter(PWDFDEVICE_INIT DeviceInit) {
+    constexpr const char* call = "WdfFdoInitSetFilter";
+    guard_void(call, [&] {
+        if (init_ok(call, DeviceInit)) DeviceInit->data.filter = true;
+    });
+}
+
+NTSTATUS WdfDeviceInitAssignName(PWDFDEVICE_INIT DeviceInit, PCUNICODE_STRING DeviceName) {
+    constexpr const char* call = "WdfDeviceInitAssignName";
+    return guard(call, [&]() -> Status {
+        if (!init_ok(call, DeviceInit)) return STATUS_INVALID_PARAMETER;
+        if (!DeviceName) {
+            DeviceInit->data.name.clear();
+            return STATUS_SUCCESS;
+        }
+        std::string name;
+        if (Status s = to_utf8_name(call, "DeviceName", *DeviceName, name); !s.ok()) return s;
+        if (name.rfind("\\Device\\", 0) != 0 || name.size() == 8) {
+            log(LogLevel::Error, "%s: \"%s\" is not a name under \\Device\\", call, name.c_str());
+            return STATUS_OBJECT_NAME_INVALID;
+        }
+        DeviceInit->data.name = std::move(name);
+        return STATUS_SUCCESS;
+    });
+}
+
+NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT* DeviceInit, PWDF_OBJECT_ATTRIBUTES DeviceAttributes, WDFDEVICE* Device) {
+    constexpr const char* call = "WdfDeviceCreate";
+    return guard(call, [&]() -> Status {
+        if (Device) *Device = nullptr;
+        if (!DeviceInit || !*DeviceInit || !Device) {
+            log(LogLevel::Error, "%s: DeviceInit, *DeviceInit and Device are required", call);
+            detail::verifier_violation(VerifierCheck::RequiredParameterNull, nullptr, call);
+            return STATUS_INVALID_PARAMETER;
+        }
+        WDFDEVICE_INIT_DATA& init = (*DeviceInit)->data;
+        if (init.created) return STATUS_INVALID_DEVICE_STATE;
+        Ref<Handle> parent;
+        if (Status s = HandleTable::check_attributes(call, DeviceAttributes, parent, {.level = true, .scope = true});
+            !s.ok())
+            return s;
+        if (parent) {
+            log(LogLevel::Error, "%s: a device's parent is its driver; no ParentObject", call);
+            return STATUS_WDF_PARENT_ASSIGNMENT_NOT_ALLOWED;
+        }
+        auto engine = host_engine();
+        if (!engine) return engine.status();
+        auto bridge = std::make_unique<DeviceBridge>(init);
+        DeviceOptions options;
+        options.name = init.name;
+        Result<Ref<wdfio::Device>> made = STATUS_UNSUCCESSFUL;
+        Ref<IoTarget> lower;
+        if (init.lower) {
+            const Status opened = init.lower->with_device([&](wdfio::Device& below, FaultFilter*) -> Status {
+                auto t = below.open_target();
+                if (!t) return t.status();
+                lower = std::move(t).value();
+                return STATUS_SUCCESS;
+            });
+            if (!opened.ok()) return opened;
+            made = wdfio::Device::create_above(**engine, *bridge, *lower, options);
+        } else {
+            made = wdfio::Device::create(**engine, *bridge, options);
+        }
+        if (!made) return made.status();
+        DeviceBridge& b = *bridge;
+        b.device_ref = std::move(made).value();
+        auto h = Ref<DeviceHandle>::adopt(new DeviceHandle(std::move(bridge), nullptr));
+        b.handle = h.get();
+        if (Status s = HandleTable::publish(*h, DeviceAttributes, init.driver.get()); !s.ok()) return s;
+        if (IoTarget* below = b.device_ref->default_target()) {
+            auto t = Ref<TargetHandle>::adopt(new TargetHandle(Ref<IoTarget>(below)));
+            t->taken_over.store(true);  // the device owns its local target
+            if (Status s = HandleTable::publish(*t, nullptr, h.get()); !s.ok()) {
+                HandleTable::remove(*h);
+                h.detach();
+                return s;
+            }
+            b.lower_target = t;  // C never deletes it: the device does
+            t.detach();
+        }
+        {
+            std::lock_guard lock(init.driver->mutex);
+            init.driver->devices.push_back(h);
+        }
+        init.created = h;
+        *DeviceInit = nullptr;  // used up
+        *Device = to_c<WDFDEVICE>(h.detach());
+        return STATUS_SUCCESS;
+    });
+}
+
+WDFIOTARGET WdfDeviceGetIoTarget(WDFDEVICE Device) {
+    constexpr const char* call = "WdfDeviceGetIoTarget";
+    return guard_value(call, WDFIOTARGET{nullptr}, [&]() -> WDFIOTARGET {
+        auto h = HandleTable::find<DeviceHandle>(Device, call);
+        DeviceBridge* b = h ? bridge_of(*h) : nullptr;
+        return b ? to_c<WDFIOTARGET>(b->lower_target.get()) : nullptr;
+    });
+}
+
+WDFQUEUE WdfDeviceGetDefaultQueue(WDFDEVICE Device) {
+    constexpr const char* call = "WdfDeviceGetDefaultQueue";
+    return guard_value(call, WDFQUEUE{nullptr}, [&]() -> WDFQUEUE {
+        auto h = HandleTable::find<DeviceHandle>(Device, call);
+        DeviceBridge* b = h ? bridge_of(*h) : nullptr;
+        if (!b) return nullptr;
+        std::lock_guard lock(b->mutex);
+        return to_c<WDFQUEUE>(b->default_queue.get());
+    });
+}
+
+WDFDRIVER WdfDeviceGetDriver(WDFDEVICE Device) {
+    constexpr const char* call = "WdfDeviceGetDriver";
+    return guard_value(call, WDFDRIVER{nullptr}, [&]() -> WDFDRIVER {
+        auto h = HandleTable::find<DeviceHandle>(Device, call);
+        DeviceBridge* b = h ? bridge_of(*h) : nullptr;
+        return b ? to_c<WDFDRIVER>(&b->driver()) : nullptr;
+    });
+}
+
+NTSTATUS WdfDeviceConfigureRequestDispatching(WDFDEVICE Device, WDFQUEUE Queue, WDF_REQUEST_TYPE RequestType) {
+    constexpr const char* call = "WdfDeviceConfigureRequestDispatching";
+    return guard(call, [&]() -> Status {
+        auto h = HandleTable::find<DeviceHandle>(Device, call);
+        auto q = HandleTable::find<QueueHandle>(Queue, call);
+        if (!h || !q) return STATUS_INVALID_HANDLE;
+        DeviceBridge* b = bridge_of(*h);
+        if (!b || &q->bridge != b) {
+            log(LogLevel::Error, "%s: the queue belongs to another device", call);
+            return STATUS_INVALID_DEVICE_REQUEST;
+        }
+        const int slot = slot_of(raw_enum(RequestType));
+        if (slot < 0) {
+            log(LogLevel::Error,
+                "%s: request type %u cannot be dispatched here (Read, Write, DeviceControl, "
+                "DeviceControlInternal)",
+                call, raw_enum(RequestType));
+            return STATUS_INVALID_PARAMETER;
+        }
+        std::lock_guard lock(b->mutex);
+        if (Status s = b->device_ref->configure_dispatching(kSlotType[slot], *q->queue); !s.ok()) return s;
+        b->configured[slot] = true;
+        q->dispatch_target = true;
+        return STATUS_SUCCESS;
+    });
+}

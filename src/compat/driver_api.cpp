@@ -1,0 +1,272 @@
+// WdfDriverCreate, WdfGetDriver, WdfDriverGetRegistryPath, and the host's
+// side of a driver's life: WdfioDriverLoad (DriverEntry), WdfioDeviceAdd
+// (EvtDriverDeviceAdd, then the start of spec §4.1), WdfioDriverUnload (the
+// removal of spec §4.3, then EvtDriverUnload).
+#include "compat/boundary.hpp"
+#include "compat/driver_model.hpp"
+
+#include <wdfio/verifier.hpp>
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+// The DRIVER_OBJECT a driver's DriverEntry receives: opaque to the driver,
+// the host's key to the WDFDRIVER that WdfDriverCreate makes for it.
+struct _DRIVER_OBJECT {
+    wdfio::compat::DriverHandle* driver;
+};
+
+using namespace wdfio;
+using namespace wdfio::compat;
+
+namespace {
+
+std::mutex g_drivers_mutex;
+std::vector<DriverHandle*> g_drivers;  // loaded (WdfioDriverLoad .. WdfioDriverUnload); for WdfGetDriver
+
+Status null_parameter(const char* call, const char* what) {
+    log(LogLevel::Error, "%s: %s is NULL", call, what);
+    detail::verifier_violation(VerifierCheck::RequiredParameterNull, nullptr, call);
+    return STATUS_INVALID_PARAMETER;
+}
+
+// The C devices of a driver still there, newest first.
+std::vector<Ref<DeviceHandle>> devices_of(DriverHandle& driver) {
+    std::lock_guard lock(driver.mutex);
+    std::vector<Ref<DeviceHandle>> out;
+    for (auto it = driver.devices.rbegin(); it != driver.devices.rend(); ++it)
+        if (!(*it)->deleted()) out.push_back(*it);
+    driver.devices.clear();
+    return out;
+}
+
+// Spec §4.1, after EvtDriverDeviceAdd made the device: the first failure
+// stops, and what started is undone as R4.3 says.
+Status bring_up(DeviceHandle& device, DeviceBridge& bridge) {
+    const WDF_PNPPOWER_EVENT_CALLBACKS& pnp = bridge.init().pnp;
+    const auto d = to_c<WDFDEVICE>(&device);
+    CurrentDriver current(&bridge.driver());
+    if (pnp.EvtDevicePrepareHardware) {
+        if (Status s = pnp.EvtDevicePrepareHardware(d, nullptr, nullptr); !s.ok()) {
+            if (pnp.EvtDeviceReleaseHardware) pnp.EvtDeviceReleaseHardware(d, nullptr);
+            return s;
+        }
+    }
+    if (pnp.EvtDeviceD0Entry) {
+        if (Status s = pnp.EvtDeviceD0Entry(d, WdfPowerDeviceD3Final); !s.ok()) {
+            if (pnp.EvtDeviceReleaseHardware) pnp.EvtDeviceReleaseHardware(d, nullptr);
+            return s;
+        }
+    }
+    auto undo_d0 = [&](Status s) {
+        if (pnp.EvtDeviceD0ExitPreInterruptsDisabled)
+            pnp.EvtDeviceD0ExitPreInterruptsDisabled(d, WdfPowerDeviceD3Final);
+        if (pnp.EvtDeviceD0Exit) pnp.EvtDeviceD0Exit(d, WdfPowerDeviceD3Final);
+        if (pnp.EvtDeviceReleaseHardware) pnp.EvtDeviceReleaseHardware(d, nullptr);
+        return s;
+    };
+    if (pnp.EvtDeviceD0EntryPostInterruptsEnabled) {
+        if (Status s = pnp.EvtDeviceD0EntryPostInterruptsEnabled(d, WdfPowerDeviceD3Final); !s.ok()) return undo_d0(s);
+    }
+    // Queues present from creation here (no power transitions): step 4 is already so.
+    if (pnp.EvtDeviceSelfManagedIoInit) {
+        bridge.self_managed_io_init = true;
+        if (Status s = pnp.EvtDeviceSelfManagedIoInit(d); !s.ok()) return undo_d0(s);
+    }
+    return STATUS_SUCCESS;
+}
+
+// Spec §4.3 for a started device, then its deletion (cleanup callbacks, the core device removed).
+void take_down(DeviceHandle& device) {
+    DeviceBridge* bridge = bridge_of(device);
+    if (!bridge) {
+        HandleTable::remove(device);
+        return;
+    }
+    const WDF_PNPPOWER_EVENT_CALLBACKS& pnp = bridge->init().pnp;
+    const auto d = to_c<WDFDEVICE>(&device);
+    std::vector<Ref<QueueHandle>> queues;
+    {
+        std::lock_guard lock(bridge->mutex);
+        queues = bridge->queues;
+    }
+    {
+        CurrentDriver current(&bridge->driver());
+        if (pnp.EvtDeviceSelfManagedIoSuspend && bridge->self_managed_io_init) pnp.EvtDeviceSelfManagedIoSuspend(d);
+        for (auto& q : queues) q->queue->stop();  // held: nothing more is presented
+        if (pnp.EvtDeviceD0ExitPreInterruptsDisabled)
+            pnp.EvtDeviceD0ExitPreInterruptsDisabled(d, WdfPowerDeviceD3Final);
+        if (pnp.EvtDeviceD0Exit) pnp.EvtDeviceD0Exit(d, WdfPowerDeviceD3Final);
+        if (pnp.EvtDeviceReleaseHardware) pnp.EvtDeviceReleaseHardware(d, nullptr);
+        for (auto& q : queues) q->queue->purge();  // waiting requests cancelled, held cancelable ones too
+        if (bridge->self_managed_io_init) {
+            if (pnp.EvtDeviceSelfManagedIoFlush) pnp.EvtDeviceSelfManagedIoFlush(d);
+            if (pnp.EvtDeviceSelfManagedIoCleanup) pnp.EvtDeviceSelfManagedIoCleanup(d);
+        }
+    }
+    CurrentDriver current(&bridge->driver());
+    HandleTable::remove(device);  // children first (queues, timers, ...), cleanup, the core device removed
+}
+
+}  // namespace
+
+NTSTATUS WdfDriverCreate(PDRIVER_OBJECT DriverObject, PCUNICODE_STRING RegistryPath,
+                         PWDF_OBJECT_ATTRIBUTES DriverAttributes, PWDF_DRIVER_CONFIG DriverConfig, WDFDRIVER* Driver) {
+    constexpr const char* call = "WdfDriverCreate";
+    return guard(call, [&]() -> Status {
+        if (Driver) *Driver = nullptr;
+        if (!DriverObject || !DriverObject->driver)
+            return null_parameter(call, "DriverObject (the one DriverEntry received)");
+        if (!DriverConfig) return null_parameter(call, "DriverConfig");
+        DriverHandle& d = *DriverObject->driver;
+        if (Status s = check_size(call, *DriverConfig, "WDF_DRIVER_CONFIG", "WDF_DRIVER_CONFIG_INIT"); !s.ok())
+            return s;
+        if (d.created) {
+            log(LogLevel::Error, "%s: this DriverObject has its WDFDRIVER already", call);
+            return STATUS_INVALID_DEVICE_STATE;
+        }
+        if (!DriverConfig->EvtDriverDeviceAdd && !(DriverConfig->DriverInitFlags & WdfDriverInitNonPnpDriver)) {
+            log(LogLevel::Error, "%s: a PnP driver needs EvtDriverDeviceAdd (or WdfDriverInitNonPnpDriver)", call);
+            return STATUS_INVALID_PARAMETER;
+        }
+        Ref<Handle> parent;
+        if (Status s = HandleTable::check_attributes(call, DriverAttributes, parent, {.level = true, .scope = true});
+            !s.ok())
+            return s;
+        if (parent) {
+            log(LogLevel::Error, "%s: a driver takes no ParentObject", call);
+            return STATUS_WDF_PARENT_ASSIGNMENT_NOT_ALLOWED;
+        }
+        if (RegistryPath && RegistryPath->Buffer)
+            d.registry_path.assign(RegistryPath->Buffer, RegistryPath->Length / sizeof(WCHAR));
+        d.config = *DriverConfig;
+        // The host made the handle for DriverEntry; it becomes a WDFDRIVER now, with these attributes.
+        if (Status s = HandleTable::publish(d, DriverAttributes, nullptr); !s.ok()) return s;
+        d.created = true;
+        if (Driver) *Driver = to_c<WDFDRIVER>(&d);
+        return STATUS_SUCCESS;
+    });
+}
+
+WDFDRIVER WdfGetDriver(VOID) {
+    constexpr const char* call = "WdfGetDriver";
+    return guard_value(call, WDFDRIVER{nullptr}, [&]() -> WDFDRIVER {
+        if (DriverHandle* d = CurrentDriver::get()) return to_c<WDFDRIVER>(d);
+        std::lock_guard lock(g_drivers_mutex);
+        if (g_drivers.size() == 1 && g_drivers.front()->created) return to_c<WDFDRIVER>(g_drivers.front());
+        log(LogLevel::Error, "%s: %zu drivers are loaded and none of them is being called on this thread", call,
+            g_drivers.size());
+        return nullptr;
+    });
+}
+
+PWSTR WdfDriverGetRegistryPath(WDFDRIVER Driver) {
+    constexpr const char* call = "WdfDriverGetRegistryPath";
+    return guard_value(call, PWSTR{nullptr}, [&]() -> PWSTR {
+        auto d = HandleTable::find<DriverHandle>(Driver, call);
+        return d ? d->registry_path.data() : nullptr;
+    });
+}
+
+// ---- The host
+
+NTSTATUS WdfioDriverLoad(PFN_WDFIO_DRIVER_ENTRY DriverEntry, PCSTR DriverName, WDFDRIVER* Driver) {
+    constexpr const char* call = "WdfioDriverLoad";
+    return guard(call, [&]() -> Status {
+        if (Driver) *Driver = nullptr;
+        if (!DriverEntry) return null_parameter(call, "DriverEntry");
+        if (!Driver) return null_parameter(call, "Driver");
+        auto d = Ref<DriverHandle>::adopt(new DriverHandle);
+        d->name = DriverName && *DriverName ? DriverName : "driver";
+        _DRIVER_OBJECT object{d.get()};
+        std::wstring path = L"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\";
+        for (char c : d->name) path.push_back(static_cast<wchar_t>(static_cast<unsigned char>(c)));
+        UNICODE_STRING registry_path;
+        registry_path.Buffer = path.data();
+        registry_path.Length = static_cast<USHORT>(path.size() * sizeof(WCHAR));
+        registry_path.MaximumLength = registry_path.Length;
+        {
+            std::lock_guard lock(g_drivers_mutex);
+            g_drivers.push_back(d.get());
+        }
+        Status s = STATUS_SUCCESS;
+        {
+            CurrentDriver current(d.get());
+            s = DriverEntry(&object, &registry_path);
+        }
+        if (s.ok() && !d->created) {
+            log(LogLevel::Error, "%s: %s's DriverEntry returned success without calling WdfDriverCreate", call,
+                d->name.c_str());
+            s = STATUS_DRIVER_INTERNAL_ERROR;
+        }
+        if (!s.ok()) {
+            {
+                std::lock_guard lock(g_drivers_mutex);
+                std::erase(g_drivers, d.get());
+            }
+            if (d->created) {
+                HandleTable::remove(*d);  // what DriverEntry made under it goes too; C's reference with it
+                d.detach();
+            }
+            return s;
+        }
+        *Driver = to_c<WDFDRIVER>(d.detach());  // the creation reference, now C's
+        return STATUS_SUCCESS;
+    });
+}
+
+NTSTATUS WdfioDeviceAdd(WDFDRIVER Driver, WDFDEVICE LowerDevice, WDFDEVICE* Device) {
+    constexpr const char* call = "WdfioDeviceAdd";
+    return guard(call, [&]() -> Status {
+        if (Device) *Device = nullptr;
+        if (!Device) return null_parameter(call, "Device");
+        auto d = HandleTable::find<DriverHandle>(Driver, call);
+        if (!d) return STATUS_INVALID_HANDLE;
+        if (!d->config.EvtDriverDeviceAdd) {
+            log(LogLevel::Error, "%s: %s has no EvtDriverDeviceAdd (a non-PnP driver)", call, d->name.c_str());
+            return STATUS_INVALID_DEVICE_REQUEST;
+        }
+        auto init = std::make_unique<WDFDEVICE_INIT>();
+        init->data.driver = d;
+        if (LowerDevice) {
+            init->data.lower = HandleTable::find<DeviceHandle>(LowerDevice, call);
+            if (!init->data.lower) return STATUS_INVALID_HANDLE;
+        }
+        Status s = STATUS_SUCCESS;
+        {
+            CurrentDriver current(d.get());
+            s = d->config.EvtDriverDeviceAdd(to_c<WDFDRIVER>(d.get()), init.get());
+        }
+        Ref<DeviceHandle> device = std::move(init->data.created);
+        if (s.ok() && !device) {
+            log(LogLevel::Error, "%s: EvtDriverDeviceAdd returned success without WdfDeviceCreate", call);
+            s = STATUS_INVALID_DEVICE_STATE;
+        }
+        if (s.ok()) s = bring_up(*device, *bridge_of(*device));
+        if (!s.ok()) {
+            if (device) HandleTable::remove(*device);  // a failed add leaves no device (its cleanup runs)
+            return s;
+        }
+        *Device = to_c<WDFDEVICE>(device.get());
+        return STATUS_SUCCESS;
+    });
+}
+
+VOID WdfioDriverUnload(WDFDRIVER Driver) {
+    constexpr const char* call = "WdfioDriverUnload";
+    guard_void(call, [&] {
+        auto d = HandleTable::find<DriverHandle>(Driver, call);
+        if (!d) return;
+        for (auto& device : devices_of(*d)) take_down(*device);
+        {
+            CurrentDriver current(d.get());
+            if (d->config.EvtDriverUnload) d->config.EvtDriverUnload(to_c<WDFDRIVER>(d.get()));
+        }
+        {
+            std::lock_guard lock(g_drivers_mutex);
+            std::erase(g_drivers, d.get());
+        }
+        HandleTable::remove(*d);
+    });
+}

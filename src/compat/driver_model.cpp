@@ -1,0 +1,211 @@
+// The C driver model: presentation to C callbacks, retirement, the queues'
+// driver-held counts, and the device bridge's own requests.
+#include "compat/driver_model.hpp"
+
+#include <utility>
+
+namespace wdfio::compat {
+
+namespace {
+thread_local DriverHandle* t_current_driver = nullptr;
+}  // namespace
+
+CurrentDriver::CurrentDriver(DriverHandle* d) noexcept : outer_(std::exchange(t_current_driver, d)) {}
+CurrentDriver::~CurrentDriver() { t_current_driver = outer_; }
+DriverHandle* CurrentDriver::get() noexcept { return t_current_driver; }
+
+DeviceBridge* bridge_of(DeviceHandle& h) noexcept { return dynamic_cast<DeviceBridge*>(h.driver()); }
+
+// ---- QueueHandle: what the driver holds from a queue
+
+void QueueHandle::owned_begin() noexcept {
+    std::lock_guard lock(mutex);
+    ++owned;
+}
+
+void QueueHandle::owned_done() noexcept {
+    std::vector<std::pair<PFN_WDF_IO_QUEUE_STATE, WDFCONTEXT>> run;
+    {
+        std::lock_guard lock(mutex);
+        if (owned > 0 && --owned == 0) {
+            run.swap(when_idle);
+            idle.notify_all();
+        }
+    }
+    CurrentDriver current(&bridge.driver());
+    for (auto& [callback, context] : run) callback(to_c<WDFQUEUE>(this), context);
+}
+
+void QueueHandle::notify_when_idle(PFN_WDF_IO_QUEUE_STATE callback, WDFCONTEXT context) {
+    {
+        std::lock_guard lock(mutex);
+        if (owned > 0) {
+            if (callback) when_idle.emplace_back(callback, context);
+            return;
+        }
+    }
+    CurrentDriver current(&bridge.driver());
+    if (callback) callback(to_c<WDFQUEUE>(this), context);
+}
+
+void QueueHandle::wait_idle() {
+    std::unique_lock lock(mutex);
+    idle.wait(lock, [this] { return owned == 0; });
+}
+
+void QueueHandle::on_handle_delete() noexcept {
+    // A queue the driver may delete goes now (purged; spec R5.40's wait is not
+    // there yet); the others go with the device's removal.
+    if (queue && deletable()) queue->delete_object();
+}
+
+// ---- QueueBridge: which C callback gets which request (spec R5.4–R5.6)
+
+bool QueueBridge::zero_length_done(DeliveredRequest& r, std::size_t length) {
+    if (length != 0 || config_.AllowZeroLengthRequests) return false;
+    r.complete_with_information(STATUS_SUCCESS, 0);
+    return true;
+}
+
+void QueueBridge::to_default(DeliveredRequest& r) {
+    RequestHandle* h = bridge_.present(r, *handle_);
+    if (!h) return;
+    CurrentDriver current(&bridge_.driver());
+    config_.EvtIoDefault(to_c<WDFQUEUE>(handle_), to_c<WDFREQUEST>(h));
+}
+
+void QueueBridge::on_read(DeliveredRequest& r, std::size_t length) {
+    if (!config_.EvtIoRead) return on_default(r);
+    if (zero_length_done(r, length)) return;
+    RequestHandle* h = bridge_.present(r, *handle_);
+    if (!h) return;
+    CurrentDriver current(&bridge_.driver());
+    config_.EvtIoRead(to_c<WDFQUEUE>(handle_), to_c<WDFREQUEST>(h), length);
+}
+
+void QueueBridge::on_write(DeliveredRequest& r, std::size_t length) {
+    if (!config_.EvtIoWrite) return on_default(r);
+    if (zero_length_done(r, length)) return;
+    RequestHandle* h = bridge_.present(r, *handle_);
+    if (!h) return;
+    CurrentDriver current(&bridge_.driver());
+    config_.EvtIoWrite(to_c<WDFQUEUE>(handle_), to_c<WDFREQUEST>(h), length);
+}
+
+void QueueBridge::on_device_control(DeliveredRequest& r, std::size_t out, std::size_t in, std::uint32_t code) {
+    if (!config_.EvtIoDeviceControl) return on_default(r);
+    RequestHandle* h = bridge_.present(r, *handle_);
+    if (!h) return;
+    CurrentDriver current(&bridge_.driver());
+    config_.EvtIoDeviceControl(to_c<WDFQUEUE>(handle_), to_c<WDFREQUEST>(h), out, in, code);
+}
+
+void QueueBridge::on_internal_device_control(DeliveredRequest& r, std::size_t out, std::size_t in, std::uint32_t code) {
+    if (!config_.EvtIoInternalDeviceControl) return on_default(r);
+    RequestHandle* h = bridge_.present(r, *handle_);
+    if (!h) return;
+    CurrentDriver current(&bridge_.driver());
+    config_.EvtIoInternalDeviceControl(to_c<WDFQUEUE>(handle_), to_c<WDFREQUEST>(h), out, in, code);
+}
+
+void QueueBridge::on_default(DeliveredRequest& r) {
+    const IoOperation& op = r.parameters();
+    const bool transfer = op.type == RequestType::Read || op.type == RequestType::Write;
+    if (!config_.EvtIoDefault) {
+        r.complete(STATUS_INVALID_DEVICE_REQUEST);  // R5.5
+        return;
+    }
+    if (transfer && zero_length_done(r, op.length)) return;
+    to_default(r);
+}
+
+// ---- DeviceBridge
+
+DeviceBridge::~DeviceBridge() {
+    if (device_ref) device_ref->remove();  // waits for callbacks: the handlers below are still there
+    // Requests forwarded to a queue that the removal then cancelled: the core
+    // completed them, the driver never saw them again.
+    std::vector<RequestHandle*> left;
+    {
+        std::lock_guard lock(mutex);
+        for (auto& entry : presented_) left.push_back(entry.second);
+    }
+    for (RequestHandle* h : left) {
+        Ref<RequestHandle> keep(h);
+        retire(*h);
+    }
+}
+
+void DeviceBridge::on_default(DeliveredRequest& r) {
+    // No C queue takes this type: a filter passes it down as it came (as
+    // KMDF forwards it for a filter), anyone else fails it (spec R5.5).
+    IoTarget* lower = init_.filter ? device().default_target() : nullptr;
+    if (!lower) {
+        r.complete(STATUS_INVALID_DEVICE_REQUEST);
+        return;
+    }
+    r.format_using_current_type();
+    if (!r.send(*lower, SendOptions::send_and_forget())) r.complete(r.status());
+}
+
+QueueBridge* DeviceBridge::add_queue_handler(const WDF_IO_QUEUE_CONFIG& config) {
+    auto handler = std::make_unique<QueueBridge>(*this, config);
+    std::lock_guard lock(mutex);
+    handlers_.push_back(std::move(handler));
+    return handlers_.back().get();
+}
+
+RequestHandle* DeviceBridge::present(DeliveredRequest& r, QueueHandle& queue) {
+    RequestHandle* h = nullptr;
+    {
+        std::lock_guard lock(mutex);
+        if (auto it = presented_.find(&r); it != presented_.end()) h = it->second;  // forwarded here
+    }
+    if (!h) {
+        auto made = Ref<RequestHandle>::adopt(new (std::nothrow) RequestHandle(Ref<Request>(&r)));
+        const WDF_OBJECT_ATTRIBUTES* attributes = init_.has_request_attributes ? &init_.request_attributes : nullptr;
+        bool inserted = false;
+        if (made) {
+            made->queue = Ref<Handle>(&queue);
+            if (HandleTable::publish(*made, attributes, nullptr).ok()) {
+                std::lock_guard lock(mutex);
+                try {
+                    inserted = presented_.emplace(&r, made.get()).second;
+                } catch (...) {
+                }
+            }
+        }
+        if (!inserted) {
+            if (made) {
+                made->retired.store(true, std::memory_order_release);
+                HandleTable::remove(*made);
+            }
+            log(LogLevel::Error, "%s: out of memory presenting a request; completed with STATUS_INSUFFICIENT_RESOURCES",
+                init_.name.empty() ? "device" : init_.name.c_str());
+            r.complete(STATUS_INSUFFICIENT_RESOURCES);
+            return nullptr;
+        }
+        h = made.detach();  // C holds the creation reference until retire()
+    } else {
+        h->queue = Ref<Handle>(&queue);
+    }
+    queue.owned_begin();
+    return h;
+}
+
+void DeviceBridge::retire(RequestHandle& h) {
+    if (h.retired.exchange(true, std::memory_order_acq_rel)) return;
+    {
+        std::lock_guard lock(mutex);
+        presented_.erase(h.request.get());
+    }
+    Ref<Handle> queue = std::move(h.queue);
+    HandleTable::remove(h);  // its children (retrieved WDFMEMORYs) with it; C's reference goes
+    if (queue) static_cast<QueueHandle&>(*queue).owned_done();
+}
+
+void DeviceBridge::forwarded(RequestHandle& h) {
+    if (h.queue) static_cast<QueueHandle&>(*h.queue).owned_done();
+}
+
+}  // namespace wdfio::compat

@@ -1,0 +1,166 @@
+// The C driver model over the core's devices and queues: a WDFDRIVER and the
+// WDFDEVICE_INIT its EvtDriverDeviceAdd fills in; a C device's core Driver
+// (DeviceBridge), which owns the handler of each C queue (QueueBridge); and
+// the presentation of a request to C — a RequestHandle made when a queue
+// first presents the request, kept while it moves between the device's
+// queues, and retired when the driver lets it go.
+#pragma once
+#include "compat/records.hpp"
+
+#include <wdfio/device.hpp>
+#include <wdfio/queue.hpp>
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace wdfio::compat {
+
+struct DriverHandle final : Handle {
+    static constexpr HandleType kType = HandleType::Driver;
+    DriverHandle() noexcept : Handle(kType) {}
+
+    std::string name;            // WdfioDriverLoad's DriverName
+    std::wstring registry_path;  // NUL-terminated, for WdfDriverGetRegistryPath
+    WDF_DRIVER_CONFIG config{};  // valid once created
+    bool created = false;        // WdfDriverCreate ran (once per DriverObject): published
+
+    // Its devices, oldest first (WdfioDriverUnload takes them down newest first).
+    std::mutex mutex;
+    std::vector<Ref<DeviceHandle>> devices;
+};
+
+// The driver whose callback this thread runs (WdfGetDriver), for the scope of one call into the driver.
+class CurrentDriver {
+public:
+    explicit CurrentDriver(DriverHandle* d) noexcept;
+    ~CurrentDriver();
+    CurrentDriver(const CurrentDriver&) = delete;
+    CurrentDriver& operator=(const CurrentDriver&) = delete;
+    static DriverHandle* get() noexcept;
+
+private:
+    DriverHandle* outer_;
+};
+
+class DeviceBridge;
+struct QueueHandle;
+
+// The core handler of one C queue: each request to its C callback (spec R5.4–R5.6).
+class QueueBridge final : public Driver {
+public:
+    QueueBridge(DeviceBridge& device, const WDF_IO_QUEUE_CONFIG& config) noexcept : bridge_(device), config_(config) {}
+    void set_handle(QueueHandle* h) noexcept { handle_ = h; }
+    void on_read(DeliveredRequest& r, std::size_t length) override;
+    void on_write(DeliveredRequest& r, std::size_t length) override;
+    void on_device_control(DeliveredRequest& r, std::size_t out, std::size_t in, std::uint32_t code) override;
+    void on_internal_device_control(DeliveredRequest& r, std::size_t out, std::size_t in, std::uint32_t code) override;
+    void on_default(DeliveredRequest& r) override;
+
+private:
+    // R5.6: a zero-length read or write the queue does not allow, completed without the driver.
+    bool zero_length_done(DeliveredRequest& r, std::size_t length);
+    void to_default(DeliveredRequest& r);
+
+    DeviceBridge& bridge_;
+    const WDF_IO_QUEUE_CONFIG config_;
+    QueueHandle* handle_ = nullptr;  // set before the queue can receive anything
+};
+
+struct QueueHandle final : Handle {
+    static constexpr HandleType kType = HandleType::Queue;
+    QueueHandle(DeviceBridge& b, QueueBridge& handler, bool is_default) noexcept
+        : Handle(kType), bridge(b), handler(handler), is_default(is_default) {}
+
+    DeviceBridge& bridge;
+    QueueBridge& handler;  // owned by the bridge, which outlives the core queue
+    const bool is_default;
+    Ref<Queue> queue;              // set once, before publish
+    bool dispatch_target = false;  // given to WdfDeviceConfigureRequestDispatching: not deletable (R1.18)
+
+    // Requests this queue presented that the driver still holds (WdfIoQueueGetState's
+    // DriverRequests), and what waits for them to go: Stop/Purge callbacks and the Synchronously forms.
+    std::mutex mutex;
+    std::condition_variable idle;
+    std::uint32_t owned = 0;
+    std::vector<std::pair<PFN_WDF_IO_QUEUE_STATE, WDFCONTEXT>> when_idle;
+
+    void owned_begin() noexcept;
+    void owned_done() noexcept;  // runs the waiting callbacks when it reaches 0
+    // Runs `callback` (if any) once the driver holds nothing from this queue.
+    void notify_when_idle(PFN_WDF_IO_QUEUE_STATE callback, WDFCONTEXT context);
+    void wait_idle();
+
+private:
+    bool deletable() const noexcept override { return !is_default && !dispatch_target; }
+    void on_handle_delete() noexcept override;
+};
+
+// What EvtDriverDeviceAdd gets to fill in (spec §3.2) and WdfDeviceCreate uses up.
+struct WDFDEVICE_INIT_DATA {
+    Ref<DriverHandle> driver;
+    Ref<DeviceHandle> lower;  // the device below, or none
+    std::string name;
+    bool filter = false;
+    bool exclusive = false;
+    WDF_DEVICE_IO_TYPE io_type = WdfDeviceIoBuffered;
+    DEVICE_TYPE device_type = 0;
+    WDF_PNPPOWER_EVENT_CALLBACKS pnp{};
+    bool has_request_attributes = false;
+    WDF_OBJECT_ATTRIBUTES request_attributes{};
+    Ref<DeviceHandle> created;  // what WdfDeviceCreate made from it
+};
+
+}  // namespace wdfio::compat
+
+// What PWDFDEVICE_INIT points to.
+struct WDFDEVICE_INIT {
+    wdfio::compat::WDFDEVICE_INIT_DATA data;
+};
+
+namespace wdfio::compat {
+
+// The core Driver of a C device: types no C queue takes go down (a filter)
+// or fail (spec R5.5); it owns the C queues' handlers and the presented requests.
+class DeviceBridge final : public Driver {
+public:
+    DeviceBridge(const WDFDEVICE_INIT_DATA& init) : init_(init) {}
+    ~DeviceBridge() override;  // removes the device before its queues' handlers go
+
+    void on_default(DeliveredRequest& r) override;
+
+    const WDFDEVICE_INIT_DATA& init() const noexcept { return init_; }
+    DriverHandle& driver() const noexcept { return *init_.driver; }
+    DeviceHandle* handle = nullptr;     // the C device; set at create
+    Ref<Device> device_ref;             // keeps the core device until this bridge removes it
+    Ref<TargetHandle> lower_target;     // WdfDeviceGetIoTarget's handle
+    bool self_managed_io_init = false;  // EvtDeviceSelfManagedIoInit was called (R4.9)
+
+    QueueBridge* add_queue_handler(const WDF_IO_QUEUE_CONFIG& config);
+    // The C queue for each dispatch slot (read, write, ioctl, internal ioctl), and the default one.
+    std::mutex mutex;
+    Ref<QueueHandle> default_queue;
+    bool configured[4] = {};  // set explicitly by WdfDeviceConfigureRequestDispatching
+    std::vector<Ref<QueueHandle>> queues;
+
+    // Presentation: the C handle of r (made on its first presentation), now owned by the driver
+    // through `queue`; null when out of memory (r is then completed).
+    RequestHandle* present(DeliveredRequest& r, QueueHandle& queue);
+    // The driver let h go (completed, sent and forgotten): out of the map, its queue's count, deleted.
+    void retire(RequestHandle& h);
+    // Forwarded to another queue: still the driver's handle, no longer `from`'s.
+    void forwarded(RequestHandle& h);
+
+private:
+    WDFDEVICE_INIT_DATA init_;
+    std::vector<std::unique_ptr<QueueBridge>> handlers_;
+    std::unordered_map<const Request*, RequestHandle*> presented_;  // under mutex
+};
+
+// The bridge of a C device handle; null for a built-in driver's device.
+DeviceBridge* bridge_of(DeviceHandle& h) noexcept;
+
+}  // namespace wdfio::compat

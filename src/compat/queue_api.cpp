@@ -1,0 +1,248 @@
+// WdfIoQueue*: a C driver's queues over the core's (driver spec §5).
+#include "compat/boundary.hpp"
+#include "compat/driver_model.hpp"
+#include "core/blocking.hpp"
+
+#include <wdfio/verifier.hpp>
+
+#include <cstddef>
+
+using namespace wdfio;
+using namespace wdfio::compat;
+
+namespace {
+
+// KMDF 1.7's and 1.9's WDF_IO_QUEUE_CONFIG ended before Settings and Driver.
+constexpr std::size_t kQueueConfigV1_9 = offsetof(WDF_IO_QUEUE_CONFIG, Settings);
+
+Status check_config(const char* call, const WDF_IO_QUEUE_CONFIG& c, WDF_IO_QUEUE_CONFIG& out) {
+    if (c.Size != sizeof(WDF_IO_QUEUE_CONFIG) && c.Size != kQueueConfigV1_9) {
+        log(LogLevel::Error, "%s: WDF_IO_QUEUE_CONFIG.Size is %u, expected %zu (use WDF_IO_QUEUE_CONFIG_INIT)", call,
+            static_cast<unsigned>(c.Size), sizeof(WDF_IO_QUEUE_CONFIG));
+        return STATUS_INFO_LENGTH_MISMATCH;
+    }
+    out = WDF_IO_QUEUE_CONFIG{};
+    std::memcpy(&out, &c, c.Size);
+    if (c.Size == kQueueConfigV1_9 && raw_enum(out.DispatchType) == WdfIoQueueDispatchParallel)
+        out.Settings.Parallel.NumberOfPresentedRequests = static_cast<ULONG>(-1);
+    return STATUS_SUCCESS;
+}
+
+QueueDispatch dispatch_of(std::uint32_t type) {
+    return type == WdfIoQueueDispatchSequential ? QueueDispatch::Sequential
+           : type == WdfIoQueueDispatchParallel ? QueueDispatch::Parallel
+                                                : QueueDispatch::Manual;
+}
+
+constexpr RequestType kSlotType[4] = {RequestType::Read, RequestType::Write, RequestType::DeviceControl,
+                                      RequestType::DeviceControlInternal};
+
+// The Synchronously forms wait for callbacks to finish: never where one runs.
+bool may_wait(const char* call, QueueHandle& q) {
+    if (detail::may_block_here()) return true;
+    log(LogLevel::Error, "%s: would wait on the engine thread or in a callback; not waiting", call);
+    detail::verifier_violation(VerifierCheck::BlockingOnEngineThread, &q, call);
+    return false;
+}
+
+}  // namespace
+
+NTSTATUS WdfIoQueueCreate(WDFDEVICE Device, PWDF_IO_QUEUE_CONFIG Config, PWDF_OBJECT_ATTRIBUTES QueueAttributes,
+                          WDFQUEUE* Queue) {
+    constexpr const char* call = "WdfIoQueueCreate";
+    return guard(call, [&]() -> Status {
+        if (Queue) *Queue = nullptr;
+        auto device = HandleTable::find<DeviceHandle>(Device, call);
+        if (!device) return STATUS_INVALID_HANDLE;
+        DeviceBridge* bridge = bridge_of(*device);
+        if (!bridge) {
+            log(LogLevel::Error, "%s: the device runs a built-in driver, not this one", call);
+            return STATUS_INVALID_DEVICE_REQUEST;
+        }
+        if (!Config) {
+            log(LogLevel::Error, "%s: Config is NULL", call);
+            detail::verifier_violation(VerifierCheck::RequiredParameterNull, nullptr, call);
+            return STATUS_INVALID_PARAMETER;
+        }
+        // Spec R5.1, in its order.
+        Ref<Handle> parent;
+        if (Status s = HandleTable::check_attributes(call, QueueAttributes, parent, {.level = true, .scope = true});
+            !s.ok())
+            return s;
+        WDF_IO_QUEUE_CONFIG c;
+        if (Status s = check_config(call, *Config, c); !s.ok()) return s;
+        if (!c.DefaultQueue && !Queue) {
+            log(LogLevel::Error, "%s: a queue that is not the default one needs its WDFQUEUE out", call);
+            return STATUS_INVALID_PARAMETER_4;
+        }
+        if (parent) {
+            Ref<Handle> at = parent;
+            while (at && at.get() != device.get()) at = Ref<Handle>::adopt(static_cast<Handle*>(at->parent_ref()));
+            if (!at) {
+                log(LogLevel::Error, "%s: the ParentObject is not under this device", call);
+                return STATUS_INVALID_DEVICE_REQUEST;
+            }
+        }
+        const std::uint32_t type = raw_enum(c.DispatchType);
+        if (type < WdfIoQueueDispatchSequential || type > WdfIoQueueDispatchManual) {
+            log(LogLevel::Error, "%s: DispatchType %u is not a WDF_IO_QUEUE_DISPATCH_TYPE", call, type);
+            return STATUS_INVALID_PARAMETER;
+        }
+        const bool any_io =
+            c.EvtIoDefault || c.EvtIoRead || c.EvtIoWrite || c.EvtIoDeviceControl || c.EvtIoInternalDeviceControl;
+        if (type != WdfIoQueueDispatchManual && !any_io) {
+            log(LogLevel::Error,
+                "%s: a dispatching queue needs EvtIoDefault, EvtIoRead, EvtIoWrite, "
+                "EvtIoDeviceControl or EvtIoInternalDeviceControl",
+                call);
+            return STATUS_WDF_NO_CALLBACK;
+        }
+        if (type == WdfIoQueueDispatchManual && any_io) {
+            log(LogLevel::Error, "%s: a manual queue presents nothing; it takes no EvtIo callbacks", call);
+            return STATUS_INVALID_PARAMETER;
+        }
+        const ULONG presented = c.Settings.Parallel.NumberOfPresentedRequests;
+        if (type != WdfIoQueueDispatchParallel && presented != 0) {
+            log(LogLevel::Error, "%s: NumberOfPresentedRequests is for parallel queues", call);
+            return STATUS_INVALID_PARAMETER;
+        }
+        if (type == WdfIoQueueDispatchParallel && presented != static_cast<ULONG>(-1)) {
+            log(LogLevel::Error, "%s: a limit on NumberOfPresentedRequests is not supported yet", call);
+            return STATUS_NOT_SUPPORTED;
+        }
+        if (c.EvtIoStop || c.EvtIoResume || c.EvtIoCanceledOnQueue) {
+            log(LogLevel::Error, "%s: EvtIoStop, EvtIoResume and EvtIoCanceledOnQueue are not supported yet", call);
+            return STATUS_NOT_SUPPORTED;
+        }
+        {
+            std::lock_guard lock(bridge->mutex);
+            if (c.DefaultQueue && bridge->default_queue) {
+                log(LogLevel::Error, "%s: the device has a default queue already", call);
+                return STATUS_UNSUCCESSFUL;
+            }
+        }
+        QueueBridge* handler = bridge->add_queue_handler(c);
+        auto h = Ref<QueueHandle>::adopt(new QueueHandle(*bridge, *handler, c.DefaultQueue != FALSE));
+        handler->set_handle(h.get());
+        auto made = bridge->device_ref->create_queue(dispatch_of(type), handler);
+        if (!made) return made.status();
+        h->queue = std::move(made).value();
+        if (Status s = HandleTable::publish(*h, QueueAttributes, parent ? parent.get() : device.get()); !s.ok())
+            return s;
+        {
+            std::lock_guard lock(bridge->mutex);
+            if (h->is_default) {
+                bridge->default_queue = h;
+                for (int slot = 0; slot < 4; ++slot)
+                    if (!bridge->configured[slot])
+                        bridge->device_ref->configure_dispatching(kSlotType[slot], *h->queue);
+            }
+            bridge->queues.push_back(h);
+        }
+        if (Queue) *Queue = to_c<WDFQUEUE>(h.get());
+        h.detach();  // C's, until the device (or WdfObjectDelete) deletes it
+        return STATUS_SUCCESS;
+    });
+}
+
+WDFDEVICE WdfIoQueueGetDevice(WDFQUEUE Queue) {
+    constexpr const char* call = "WdfIoQueueGetDevice";
+    return guard_value(call, WDFDEVICE{nullptr}, [&]() -> WDFDEVICE {
+        auto q = HandleTable::find<QueueHandle>(Queue, call);
+        return q ? to_c<WDFDEVICE>(q->bridge.handle) : nullptr;
+    });
+}
+
+NTSTATUS WdfIoQueueRetrieveNextRequest(WDFQUEUE Queue, WDFREQUEST* OutRequest) {
+    constexpr const char* call = "WdfIoQueueRetrieveNextRequest";
+    return guard(call, [&]() -> Status {
+        if (OutRequest) *OutRequest = nullptr;
+        auto q = HandleTable::find<QueueHandle>(Queue, call);
+        if (!q) return STATUS_INVALID_HANDLE;
+        if (!OutRequest) {
+            log(LogLevel::Error, "%s: OutRequest is NULL", call);
+            detail::verifier_violation(VerifierCheck::RequiredParameterNull, nullptr, call);
+            return STATUS_INVALID_PARAMETER;
+        }
+        auto next = q->queue->retrieve_next_request();
+        if (!next) return next.status();
+        RequestHandle* h = q->bridge.present(*next.value(), *q);
+        if (!h) return STATUS_INSUFFICIENT_RESOURCES;
+        *OutRequest = to_c<WDFREQUEST>(h);
+        return STATUS_SUCCESS;
+    });
+}
+
+VOID WdfIoQueueStart(WDFQUEUE Queue) {
+    constexpr const char* call = "WdfIoQueueStart";
+    guard_void(call, [&] {
+        if (auto q = HandleTable::find<QueueHandle>(Queue, call)) q->queue->start();
+    });
+}
+
+VOID WdfIoQueueStop(WDFQUEUE Queue, PFN_WDF_IO_QUEUE_STATE StopComplete, WDFCONTEXT Context) {
+    constexpr const char* call = "WdfIoQueueStop";
+    guard_void(call, [&] {
+        auto q = HandleTable::find<QueueHandle>(Queue, call);
+        if (!q) return;
+        q->queue->stop();
+        q->notify_when_idle(StopComplete, Context);
+    });
+}
+
+VOID WdfIoQueueStopSynchronously(WDFQUEUE Queue) {
+    constexpr const char* call = "WdfIoQueueStopSynchronously";
+    guard_void(call, [&] {
+        auto q = HandleTable::find<QueueHandle>(Queue, call);
+        if (!q) return;
+        q->queue->stop();
+        if (may_wait(call, *q)) q->wait_idle();
+    });
+}
+
+VOID WdfIoQueuePurge(WDFQUEUE Queue, PFN_WDF_IO_QUEUE_STATE PurgeComplete, WDFCONTEXT Context) {
+    constexpr const char* call = "WdfIoQueuePurge";
+    guard_void(call, [&] {
+        auto q = HandleTable::find<QueueHandle>(Queue, call);
+        if (!q) return;
+        q->queue->purge();
+        q->notify_when_idle(PurgeComplete, Context);
+    });
+}
+
+VOID WdfIoQueuePurgeSynchronously(WDFQUEUE Queue) {
+    constexpr const char* call = "WdfIoQueuePurgeSynchronously";
+    guard_void(call, [&] {
+        auto q = HandleTable::find<QueueHandle>(Queue, call);
+        if (!q) return;
+        q->queue->purge();
+        if (may_wait(call, *q)) q->wait_idle();
+    });
+}
+
+WDF_IO_QUEUE_STATE WdfIoQueueGetState(WDFQUEUE Queue, PULONG QueueRequests, PULONG DriverRequests) {
+    constexpr const char* call = "WdfIoQueueGetState";
+    return guard_value(call, WDF_IO_QUEUE_STATE{}, [&]() -> WDF_IO_QUEUE_STATE {
+        if (QueueRequests) *QueueRequests = 0;
+        if (DriverRequests) *DriverRequests = 0;
+        auto q = HandleTable::find<QueueHandle>(Queue, call);
+        if (!q) return WDF_IO_QUEUE_STATE{};
+        const std::uint32_t waiting = q->queue->waiting();
+        std::uint32_t owned;
+        {
+            std::lock_guard lock(q->mutex);
+            owned = q->owned;
+        }
+        unsigned bits = 0;
+        switch (q->queue->state()) {
+        case QueueState::Started: bits |= WdfIoQueueAcceptRequests | WdfIoQueueDispatchRequests; break;
+        case QueueState::Stopped: bits |= WdfIoQueueAcceptRequests; break;
+        case QueueState::Purged: break;
+        }
+        if (waiting == 0) bits |= WdfIoQueueNoRequests;
+        if (owned == 0) bits |= WdfIoQueueDriverNoRequests;
+        if (QueueRequests) *QueueRequests = waiting;
+        if (DriverRequests) *DriverRequests = owned;
+        return static_cast<WDF_IO_QUEUE_STATE>(bits);
+    });
+}
