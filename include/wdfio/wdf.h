@@ -21,7 +21,7 @@
  * takes its memory. Required pointers that are NULL → STATUS_INVALID_PARAMETER.
  *
  * The Windows base a driver uses around I/O comes with it: types and
- * counted strings (ntdef.h), Rtl helpers (ntrtl.h), pool (ntpool.h),
+ * counted strings (ntdef.h), Rtl helpers (ntrtl.h), lists (ntlist.h), pool (ntpool.h),
  * Interlocked* (interlocked.h), time and delays (ke.h), DbgPrint/KdPrint and
  * ASSERT (dbgprint.h), ntstrsafe.h, CTL_CODE (devioctl.h), GUIDs
  * (guiddef.h) and the SAL annotations (sal.h). The MSVC dialect of driver
@@ -44,6 +44,7 @@
 #include <wdfio/guiddef.h>
 #include <wdfio/interlocked.h>
 #include <wdfio/ke.h>
+#include <wdfio/ntlist.h>
 #include <wdfio/ntpool.h>
 #include <wdfio/ntrtl.h>
 #include <wdfio/ntstrsafe.h>

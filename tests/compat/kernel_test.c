@@ -125,6 +125,56 @@ static void rtl_unicode_strings(void) {
     CHECK_EQ(RtlCompareUnicodeString(NULL, NULL, FALSE), 0);
 }
 
+typedef struct {
+    int value;
+    LIST_ENTRY link;
+    SINGLE_LIST_ENTRY single;
+} list_item;
+
+static int value_of(PLIST_ENTRY entry) { return CONTAINING_RECORD(entry, list_item, link)->value; }
+
+static void lists(void) {
+    list_item items[4] = {{0}, {1}, {2}, {3}};
+    LIST_ENTRY head;
+    InitializeListHead(&head);
+    CHECK(IsListEmpty(&head));
+    CHECK(RemoveHeadList(&head) == &head); /* empty: the head itself */
+    InsertTailList(&head, &items[1].link);
+    InsertTailList(&head, &items[2].link);
+    InsertHeadList(&head, &items[0].link);
+    CHECK(!IsListEmpty(&head));
+    CHECK_EQ(value_of(head.Flink), 0);
+    CHECK_EQ(value_of(head.Blink), 2);
+    CHECK(!RemoveEntryList(&items[1].link)); /* two left */
+    CHECK_EQ(value_of(RemoveTailList(&head)), 2);
+    CHECK_EQ(value_of(RemoveHeadList(&head)), 0);
+    CHECK(IsListEmpty(&head));
+    InsertTailList(&head, &items[0].link);
+    CHECK(RemoveEntryList(&items[0].link)); /* the last one */
+
+    /* AppendTailList: [0] + [1, 2, 3] (a list without a head of its own). */
+    InitializeListHead(&head);
+    InsertTailList(&head, &items[0].link);
+    LIST_ENTRY other;
+    InitializeListHead(&other);
+    for (int i = 1; i < 4; ++i) InsertTailList(&other, &items[i].link);
+    PLIST_ENTRY first = other.Flink;
+    RemoveEntryList(&other); /* detach the head: first..last stay linked in a ring */
+    AppendTailList(&head, first);
+    int expected = 0;
+    for (PLIST_ENTRY e = head.Flink; e != &head; e = e->Flink) CHECK_EQ(value_of(e), expected++);
+    CHECK_EQ(expected, 4);
+    CHECK_EQ(value_of(head.Blink), 3);
+
+    SINGLE_LIST_ENTRY stack = {NULL};
+    CHECK(PopEntryList(&stack) == NULL);
+    PushEntryList(&stack, &items[0].single);
+    PushEntryList(&stack, &items[1].single);
+    CHECK(PopEntryList(&stack) == &items[1].single);
+    CHECK(PopEntryList(&stack) == &items[0].single);
+    CHECK(PopEntryList(&stack) == NULL);
+}
+
 /* Without <initguid.h> here, DEFINE_GUID declares: the object is the one
  * guid_define_a.c and guid_define_b.c both define (weakly). */
 DEFINE_GUID(WDFIO_TEST_GUID, 0x12345678, 0x9abc, 0xdef0, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef);
@@ -301,6 +351,7 @@ const compat_test kernel_tests[] = {
     {"Kernel.ControlCodes", control_codes},
     {"Kernel.RtlMemory", rtl_memory},
     {"Kernel.RtlUnicodeStrings", rtl_unicode_strings},
+    {"Kernel.Lists", lists},
     {"Kernel.Guids", guids},
     {"Kernel.InterlockedResults", interlocked_results},
     {"Kernel.InterlockedIsAtomicAcrossThreads", interlocked_is_atomic_across_threads},

@@ -189,6 +189,8 @@ static void va_list_forms(void) {
     CHECK_STATUS(va_printf(1, 8, L"%d", 12345), STATUS_BUFFER_OVERFLOW); /* 2 wide characters */
     CHECK_STATUS(va_printf(0, 0, NULL), STATUS_INVALID_PARAMETER);
     CHECK_STATUS(va_printf(1, 2, L"x"), STATUS_INVALID_PARAMETER); /* less than one wide character */
+    CHECK_STATUS(va_printf(1, 0, NULL), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(va_printf(0, SIZE_MAX, "x"), STATUS_INVALID_PARAMETER);
 }
 
 const compat_test strsafe_tests[] = {
