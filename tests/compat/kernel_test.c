@@ -134,7 +134,9 @@ typedef struct {
 static int value_of(PLIST_ENTRY entry) { return CONTAINING_RECORD(entry, list_item, link)->value; }
 
 static void lists(void) {
-    list_item items[4] = {{0}, {1}, {2}, {3}};
+    list_item items[4];
+    memset(items, 0, sizeof items);
+    for (int i = 0; i < 4; ++i) items[i].value = i;
     LIST_ENTRY head;
     InitializeListHead(&head);
     CHECK(IsListEmpty(&head));
