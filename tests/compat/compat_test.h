@@ -76,6 +76,7 @@ extern const compat_test context_tests[];
 extern const compat_test sync_tests[];
 extern const compat_test deferred_tests[];
 extern const compat_test collection_tests[];
+extern const compat_test driver_tests[];
 extern const compat_test kernel_tests[];
 extern const compat_test pool_tests[];
 extern const compat_test debug_print_tests[];
