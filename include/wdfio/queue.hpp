@@ -47,7 +47,10 @@ private:
     friend struct detail::DeliveredAccess;
     Queue(Device& device, QueueDispatch dispatch, Driver* handler);
     bool deletable() const noexcept override;
-    void on_delete() noexcept override { purge(); }  // KMDF also waits for what drivers hold; not yet
+    // Purged, then waits until the driver holds nothing it presented, before
+    // the cleanup callback (R5.40); not where nothing may wait (the engine
+    // thread, a completion routine).
+    void rundown() noexcept override;
 
     void add(Request& q);               // a request arrives (or is forwarded here)
     bool remove_waiting(Request& q);    // cancel of a request not yet presented
@@ -73,6 +76,8 @@ private:
     List waiting_;                                        // not yet presented
     List cancelable_;                                     // presented and marked cancelable (what purge cancels)
     std::uint32_t presented_ = 0;                         // presented and not completed (sequential queues wait for 0)
+    std::atomic<std::uint32_t> held_{0};                  // presented and not completed or forwarded (R5.40)
+    std::atomic<bool> deleting_{false};                   // on_delete waits: the last presented_done wakes it
     bool delivering_ = false;                             // sequential: one thread presents at a time
 };
 

@@ -1,7 +1,9 @@
 // Queue: FIFO of waiting requests, presented to the driver by dispatch type.
 #include <wdfio/device.hpp>
+#include <wdfio/log.hpp>
 #include <wdfio/queue.hpp>
 
+#include "core/blocking.hpp"
 #include "device/delivered_access.hpp"
 
 #include <vector>
@@ -97,7 +99,10 @@ bool Queue::remove_waiting(Request& q) {
 
 void Queue::presented_done(Request& q) {
     if (DeliveredAccess::cancel_listed(q)) untrack_cancelable(q);  // completed while cancelable
-    if (dispatch_ != QueueDispatch::Sequential) return;            // only a sequential queue waits for it
+    // seq_cst with on_delete's store and load: either it sees this count, or this sees it waiting.
+    if (held_.fetch_sub(1, std::memory_order_seq_cst) == 1 && deleting_.load(std::memory_order_seq_cst))
+        held_.notify_all();
+    if (dispatch_ != QueueDispatch::Sequential) return;  // only a sequential queue waits for it
     {
         std::lock_guard lock(mutex_);
         --presented_;
@@ -122,6 +127,7 @@ void Queue::untrack_cancelable(Request& q) {
 // (one atomic add for both; present() ends the callback's).
 void Queue::hand_to_driver(Request& q, std::uint32_t holds) {
     if (dispatch_ == QueueDispatch::Sequential) ++presented_;
+    held_.fetch_add(1, std::memory_order_relaxed);
     DeliveredAccess::set_owner(q, DeliveredAccess::Owner::Driver);
     DeliveredAccess::owned_begin(device_, holds);
 }
@@ -206,6 +212,20 @@ void Queue::start() {
         state_.store(QueueState::Started, std::memory_order_release);
     }
     deliver_ready();
+}
+
+void Queue::rundown() noexcept {
+    purge();
+    if (held_.load(std::memory_order_acquire) == 0) return;
+    if (!detail::may_block_here()) {
+        log(LogLevel::Warning,
+            "queue delete: the driver still holds requests this queue presented; not waiting for them here (the "
+            "engine thread or a completion routine)");
+        return;
+    }
+    deleting_.store(true, std::memory_order_seq_cst);
+    for (std::uint32_t n = held_.load(std::memory_order_seq_cst); n != 0; n = held_.load(std::memory_order_seq_cst))
+        held_.wait(n, std::memory_order_seq_cst);
 }
 
 void Queue::purge() {

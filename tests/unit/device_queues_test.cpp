@@ -417,3 +417,39 @@ TEST_F(DeviceStackQueueState, PurgeCancelsWaitingAndHeldAndRefusesNewUntilStarte
     d->remove();
     h->remove();
 }
+
+// R5.40: deleting a queue purges it, then waits until the driver holds
+// nothing the queue presented; the cleanup callback runs after that.
+TEST_F(DeviceStackQueueState, DeletingAQueueWaitsForTheRequestsTheDriverHolds) {
+    CountingDriver drv;
+    HoldingDriver holder;
+    auto d = Device::create(engine, drv).value();
+    static std::atomic<int> cleaned{0};
+    cleaned = 0;
+    ObjectAttributes a;
+    a.cleanup = [](Object&) { cleaned.fetch_add(1); };
+    auto q = d->create_queue(QueueDispatch::Parallel, &holder, a).value();
+    ASSERT_EQ(d->configure_dispatching(RequestType::Read, *q), kOk);
+    auto t = d->open_target().value();
+    Completions c;
+    auto buf = Memory::allocate(16).value();
+    auto r = send_read(*t, c, buf, 0);
+    ASSERT_EQ(holder.presented.load(), 1);
+    ASSERT_EQ(d->configure_dispatching(RequestType::Read, d->default_queue()), kOk);  // q may be deleted now
+    std::atomic<bool> deleted{false};
+    std::thread deleter([&] {
+        EXPECT_EQ(q->delete_object(), kOk);
+        deleted = true;
+    });
+    std::this_thread::sleep_for(50ms);
+    EXPECT_FALSE(deleted.load()) << "the delete returned while the driver held a request";
+    EXPECT_EQ(cleaned.load(), 0);
+    DeliveredRequest* held = holder.take();
+    ASSERT_NE(held, nullptr);
+    holder.complete(*held);
+    deleter.join();
+    EXPECT_TRUE(deleted.load());
+    EXPECT_EQ(cleaned.load(), 1);
+    ASSERT_TRUE(c.wait(1));
+    d->remove();
+}
