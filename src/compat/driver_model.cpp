@@ -24,13 +24,21 @@ void QueueHandle::owned_begin() noexcept {
 }
 
 void QueueHandle::owned_done() noexcept {
+    if (owned_drop()) went_idle();
+}
+
+bool QueueHandle::owned_drop() noexcept {
+    std::lock_guard lock(mutex);
+    return owned > 0 && --owned == 0;
+}
+
+void QueueHandle::went_idle() noexcept {
     std::vector<std::pair<PFN_WDF_IO_QUEUE_STATE, WDFCONTEXT>> run;
     {
         std::lock_guard lock(mutex);
-        if (owned > 0 && --owned == 0) {
-            run.swap(when_idle);
-            idle.notify_all();
-        }
+        if (owned != 0) return;  // presented another meanwhile: its completion comes back here
+        run.swap(when_idle);
+        idle.notify_all();
     }
     CurrentDriver current(&bridge.driver());
     for (auto& [callback, context] : run) callback(to_c<WDFQUEUE>(this), context);
@@ -112,7 +120,8 @@ void QueueBridge::on_default(DeliveredRequest& r) {
     const IoOperation& op = r.parameters();
     const bool transfer = op.type == RequestType::Read || op.type == RequestType::Write;
     if (!config_.EvtIoDefault) {
-        r.complete(STATUS_INVALID_DEVICE_REQUEST);  // R5.5
+        if (handle_->is_default && bridge_.init().filter) return bridge_.pass_down(r);  // R3.14
+        r.complete(STATUS_INVALID_DEVICE_REQUEST);                                      // R5.5
         return;
     }
     if (transfer && zero_length_done(r, op.length)) return;
@@ -137,15 +146,20 @@ DeviceBridge::~DeviceBridge() {
 }
 
 void DeviceBridge::on_default(DeliveredRequest& r) {
-    // No C queue takes this type: a filter passes it down as it came (as
-    // KMDF forwards it for a filter), anyone else fails it (spec R5.5).
-    IoTarget* lower = init_.filter ? device().default_target() : nullptr;
-    if (!lower) {
+    // No C queue takes this type: a filter passes it down as it came, anyone
+    // else fails it (spec R3.13).
+    if (init_.filter) return pass_down(r);
+    r.complete(STATUS_INVALID_DEVICE_REQUEST);
+}
+
+void DeviceBridge::pass_down(DeliveredRequest& r) {
+    IoTarget* lower = device().default_target();
+    if (!lower) {  // a filter at the bottom of its stack: nothing below to pass to
         r.complete(STATUS_INVALID_DEVICE_REQUEST);
         return;
     }
     r.format_using_current_type();
-    if (!r.send(*lower, SendOptions::send_and_forget())) r.complete(r.status());
+    r.send(*lower, SendOptions::send_and_forget());  // a refusal completes it with the reason
 }
 
 QueueBridge* DeviceBridge::add_queue_handler(const WDF_IO_QUEUE_CONFIG& config) {
@@ -193,7 +207,7 @@ RequestHandle* DeviceBridge::present(DeliveredRequest& r, QueueHandle& queue) {
     return h;
 }
 
-void DeviceBridge::retire(RequestHandle& h) {
+void DeviceBridge::retire(RequestHandle& h, bool counted) {
     if (h.retired.exchange(true, std::memory_order_acq_rel)) return;
     {
         std::lock_guard lock(mutex);
@@ -201,7 +215,7 @@ void DeviceBridge::retire(RequestHandle& h) {
     }
     Ref<Handle> queue = std::move(h.queue);
     HandleTable::remove(h);  // its children (retrieved WDFMEMORYs) with it; C's reference goes
-    if (queue) static_cast<QueueHandle&>(*queue).owned_done();
+    if (queue && !counted) static_cast<QueueHandle&>(*queue).owned_done();
 }
 
 void DeviceBridge::forwarded(RequestHandle& h) {

@@ -90,6 +90,11 @@ struct QueueHandle final : Handle {
 
     void owned_begin() noexcept;
     void owned_done() noexcept;  // runs the waiting callbacks when it reaches 0
+    // owned_done in two steps, for a caller that must drop the count before
+    // the core completes the request (which may present the next one at once)
+    // and run the callbacks after: owned_drop() says whether it reached 0, then went_idle().
+    bool owned_drop() noexcept;
+    void went_idle() noexcept;
     // Runs `callback` (if any) once the driver holds nothing from this queue.
     void notify_when_idle(PFN_WDF_IO_QUEUE_STATE callback, WDFCONTEXT context);
     void wait_idle();
@@ -149,8 +154,11 @@ public:
     // Presentation: the C handle of r (made on its first presentation), now owned by the driver
     // through `queue`; null when out of memory (r is then completed).
     RequestHandle* present(DeliveredRequest& r, QueueHandle& queue);
-    // The driver let h go (completed, sent and forgotten): out of the map, its queue's count, deleted.
-    void retire(RequestHandle& h);
+    // The driver let h go (completed, sent and forgotten): out of the map, its
+    // queue's count (unless `counted`: the caller dropped it), deleted.
+    void retire(RequestHandle& h, bool counted = false);
+    // R3.12–R3.14: a filter's request goes down unchanged, send-and-forget.
+    void pass_down(DeliveredRequest& r);
     // Forwarded to another queue: still the driver's handle, no longer `from`'s.
     void forwarded(RequestHandle& h);
 

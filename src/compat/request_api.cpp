@@ -106,8 +106,19 @@ BOOLEAN WdfRequestSend(WDFREQUEST Request, WDFIOTARGET Target, PWDF_REQUEST_SEND
         h->refusal.store(STATUS_SUCCESS, std::memory_order_relaxed);
         if (options.has(SEND_OPTION_SEND_AND_FORGET)) {  // no completion: no trampoline
             core.set_completion(nullptr, nullptr);
-            if (!core.send(*core_target, options)) return FALSE;
-            if (h->queue) static_cast<QueueHandle&>(*h->queue).bridge.retire(*h);  // the driver let it go
+            // A presented request: the driver lets it go; its queue's count drops before the
+            // send (which may complete it and present the next one at once).
+            Ref<Handle> queue = h->queue;
+            auto* q = static_cast<QueueHandle*>(queue.get());
+            const bool idle = q && q->owned_drop();
+            if (!core.send(*core_target, options)) {
+                if (q) q->owned_begin();
+                return FALSE;
+            }
+            if (q) {
+                q->bridge.retire(*h, /*counted=*/true);
+                if (idle) q->went_idle();
+            }
             return TRUE;
         }
         h->sent_to = t;

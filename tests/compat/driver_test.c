@@ -21,10 +21,11 @@ static void reset_events(void) {
 typedef enum { QueueParallel, QueueSequential, QueueReadOnly, QueueDefaultOnly, QueueForwardToManual } queue_kind;
 static struct {
     queue_kind queue;
-    char fail_at;        /* a PnP callback letter that fails, or 0 */
-    BOOLEAN filter;      /* WdfFdoInitSetFilter, and only an ioctl queue */
-    BOOLEAN hold_reads;  /* EvtIoRead keeps reads, marked cancelable */
-    BOOLEAN skip_create; /* EvtDriverDeviceAdd returns success without a device */
+    char fail_at;                 /* a PnP callback letter that fails, or 0 */
+    BOOLEAN filter;               /* WdfFdoInitSetFilter, and only an ioctl queue */
+    BOOLEAN filter_default_queue; /* ... which is the default queue (R3.14), not a configured one (R3.13) */
+    BOOLEAN hold_reads;           /* EvtIoRead keeps reads, marked cancelable */
+    BOOLEAN skip_create;          /* EvtDriverDeviceAdd returns success without a device */
 } mode;
 
 typedef struct {
@@ -158,6 +159,11 @@ static VOID filter_ioctl(WDFQUEUE queue, WDFREQUEST request, size_t out, size_t 
 
 static NTSTATUS make_queues(WDFDEVICE device) {
     WDF_IO_QUEUE_CONFIG config;
+    if (mode.filter && mode.filter_default_queue) {
+        WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&config, WdfIoQueueDispatchParallel);
+        config.EvtIoDeviceControl = filter_ioctl;
+        return WdfIoQueueCreate(device, &config, WDF_NO_OBJECT_ATTRIBUTES, WDF_NO_HANDLE);
+    }
     if (mode.filter) {
         WDF_IO_QUEUE_CONFIG_INIT(&config, WdfIoQueueDispatchParallel);
         config.EvtIoDeviceControl = filter_ioctl;
@@ -464,12 +470,21 @@ static void stop_completes_when_the_driver_lets_go(void) {
 }
 
 /* A filter with only an ioctl queue: reads and writes go down by themselves
- * to the RAM disk below, ioctls through its callback and completion routine. */
+ * to the RAM disk below, ioctls through its callback and completion routine.
+ * Twice: the ioctl queue configured for ioctls only (R3.13), then the
+ * default queue without read or write callbacks (R3.14). */
+static void filter_passes_down(BOOLEAN default_queue);
 static void a_filter_passes_down_what_it_has_no_queue_for(void) {
+    filter_passes_down(FALSE);
+    filter_passes_down(TRUE);
+}
+
+static void filter_passes_down(BOOLEAN default_queue) {
     WDFDEVICE disk;
     REQUIRE_STATUS(WdfioRamDiskCreate(1 << 20, 512, NULL, &disk), STATUS_SUCCESS);
     memset(&mode, 0, sizeof mode);
     mode.filter = TRUE;
+    mode.filter_default_queue = default_queue;
     if (!start(disk)) {
         CHECK(!"loading the filter");
         WdfObjectDelete(disk);
