@@ -11,14 +11,33 @@
 #include "../ramdisk/ramdisk.h"
 #include "filter.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 DRIVER_INITIALIZE DriverEntry;        /* the filter */
 DRIVER_INITIALIZE RamDiskDriverEntry; /* ramdisk.c's DriverEntry, renamed by the build */
 
 enum { kBlocks = 8, kBlockSize = 4096 };
 static unsigned char block[kBlockSize];
+
+enum { kAsyncIoctls = 16 };
+static atomic_int asyncDone;
+static atomic_int asyncGood;
+
+/* One of the ioctls sent at once: the disk's size, back through the
+ * filter's completion routine. */
+static VOID OnSizeDone(WDFREQUEST Request, WDFIOTARGET Target, PWDF_REQUEST_COMPLETION_PARAMS Params,
+                       WDFCONTEXT Context) {
+    UNREFERENCED_PARAMETER(Request);
+    UNREFERENCED_PARAMETER(Target);
+    const ULONGLONG* size = (const ULONGLONG*)WdfMemoryGetBuffer((WDFMEMORY)Context, NULL);
+    if (Params->IoStatus.Status == STATUS_SUCCESS && Params->IoStatus.Information == sizeof(ULONGLONG) &&
+        *size == RAMDISK_SIZE)
+        atomic_fetch_add(&asyncGood, 1);
+    atomic_fetch_add(&asyncDone, 1);
+}
 
 static int check(int ok, const char* what) {
     printf("%s: %s\n", ok ? "ok  " : "FAIL", what);
@@ -111,6 +130,37 @@ int main(void) {
     failures += check(status == STATUS_INVALID_DEVICE_REQUEST && bytes == 0,
                       "an ioctl the disk does not know: the disk's status");
 
+    /* Many ioctls at once: the filter's queue is parallel, its completion
+     * routine runs for each. */
+    WDFREQUEST requests[kAsyncIoctls];
+    WDFMEMORY outputs[kAsyncIoctls];
+    int made = 0;
+    for (; made < kAsyncIoctls; ++made) {
+        if (!NT_SUCCESS(WdfRequestCreate(WDF_NO_OBJECT_ATTRIBUTES, top, &requests[made]))) break;
+        if (!NT_SUCCESS(
+                WdfMemoryCreate(WDF_NO_OBJECT_ATTRIBUTES, NonPagedPool, 0, sizeof(ULONGLONG), &outputs[made], NULL))) {
+            WdfObjectDelete(requests[made]);
+            break;
+        }
+    }
+    for (int i = 0; i < made; ++i) {
+        status =
+            WdfIoTargetFormatRequestForIoctl(top, requests[i], IOCTL_RAMDISK_GET_SIZE, NULL, NULL, outputs[i], NULL);
+        if (NT_SUCCESS(status)) {
+            WdfRequestSetCompletionRoutine(requests[i], OnSizeDone, outputs[i]);
+            if (WdfRequestSend(requests[i], top, WDF_NO_SEND_OPTIONS)) continue;
+        }
+        atomic_fetch_add(&asyncDone, 1);
+    }
+    const struct timespec tick = {0, 1000000};
+    for (int i = 0; i < 5000 && atomic_load(&asyncDone) < made; ++i) nanosleep(&tick, NULL);
+    failures += check(made == kAsyncIoctls && atomic_load(&asyncGood) == kAsyncIoctls,
+                      "16 size ioctls sent at once, each answered by the disk");
+    for (int i = 0; i < made; ++i) {
+        WdfObjectDelete(requests[i]);
+        WdfObjectDelete(outputs[i]);
+    }
+
     /* An internal ioctl: EvtIoDefault passes it down too; the disk has no
      * callback for the type and fails it. */
     status = WdfIoTargetSendInternalIoctlSynchronously(top, WDF_NO_HANDLE, unknown, NULL, &out, NULL, &bytes);
@@ -126,11 +176,11 @@ int main(void) {
         "%ld others passed down\n",
         (long)counters.IoctlsForwarded, (long)counters.IoctlsCompleted, (long)counters.IoctlsFailedBelow,
         (long)counters.ReadsPassedDown, (long)counters.WritesPassedDown, (long)counters.OthersPassedDown);
-    failures +=
-        check(status == STATUS_SUCCESS && bytes == sizeof counters && counters.IoctlsForwarded == 2 &&
-                  counters.IoctlsCompleted == 2 && counters.IoctlsFailedBelow == 1 && counters.ReadsPassedDown == 2 &&
-                  counters.WritesPassedDown == kBlocks && counters.OthersPassedDown == 1,
-              "the filter's counts");
+    failures += check(
+        status == STATUS_SUCCESS && bytes == sizeof counters && counters.IoctlsForwarded == 2 + kAsyncIoctls &&
+            counters.IoctlsCompleted == 2 + kAsyncIoctls && counters.IoctlsFailedBelow == 1 &&
+            counters.ReadsPassedDown == 2 && counters.WritesPassedDown == kBlocks && counters.OthersPassedDown == 1,
+        "the filter's counts");
 
     WdfObjectDelete(top);
     WdfObjectDelete(bottom);
