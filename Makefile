@@ -15,7 +15,7 @@ CMAKE_OPTS := -DWDFIO_WERROR=$(if $(filter 1,$(WERROR)),ON,OFF)
 PACKAGES   := cmake g++ make pkg-config liburing-dev libgtest-dev libbenchmark-dev libcli11-dev util-linux \
               fio python3 util-linux-extra clang-format clang-tidy
 
-.PHONY: deps configure build run test test-asan test-tsan bench bench-smoke format format-check tidy check-docs clean
+.PHONY: deps configure build run test test-asan test-tsan bench bench-smoke format format-check tidy check-docs ddi-table clean
 
 deps:
 	@missing=$$(for p in $(PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
@@ -77,6 +77,10 @@ tidy: configure
 # Every "spec §N" names a section that exists in docs/spec/ (convention: docs/README.md).
 check-docs: deps
 	python3 tools/check_spec_refs.py
+
+# Rewrites README.md's table of implemented KMDF DDIs from include/wdfio (ctest readme_ddi_table checks it).
+ddi-table:
+	python3 tools/ddi_table.py --write README.md
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN)
