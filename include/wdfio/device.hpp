@@ -134,6 +134,7 @@ private:
     // Pool of queue-delivered requests: none allocated per request once warm.
     detail::SpinLock pool_mutex_;
     Request* pool_ = nullptr;
+    std::vector<Request*> made_;  // every delivered request made, pooled or not (a queue delete walks them)
 };
 
 }  // namespace wdfio

@@ -76,8 +76,6 @@ private:
     List waiting_;                                        // not yet presented
     List cancelable_;                                     // presented and marked cancelable (what purge cancels)
     std::uint32_t presented_ = 0;                         // presented and not completed (sequential queues wait for 0)
-    std::atomic<std::uint32_t> held_{0};                  // presented and not completed or forwarded (R5.40)
-    std::atomic<bool> deleting_{false};                   // on_delete waits: the last presented_done wakes it
     bool delivering_ = false;                             // sequential: one thread presents at a time
 };
 

@@ -38,6 +38,9 @@ struct DeliveredAccess {
     // Runs the cancel callback of a cancelable request the driver holds.
     static bool cancel_held(Request& q);
     static void destroy_pooled(Request& q);
+    // Whether the driver holds a request `queue` presented (R5.40's wait): a
+    // walk of every request the device made, for the rare queue delete.
+    static bool holds_from(Device& d, const Queue& queue) noexcept;
     static void recycle(Request& done) noexcept;  // its last reference went: back to its device's pool
     // Device activity (what remove() waits for): requests the driver owns and
     // callbacks running; in_callback() is true inside a callback on this thread.

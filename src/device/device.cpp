@@ -199,6 +199,13 @@ Request* DeliveredAccess::take_lower(Device& d, Request& r) {
     } else {
         q = DeliveredRequestImpl::create(d);
         if (!q) return nullptr;
+        try {
+            std::lock_guard lock(d.pool_mutex_);
+            d.made_.push_back(q);
+        } catch (const std::bad_alloc&) {
+            destroy_pooled(*q);
+            return nullptr;
+        }
     }
     d.add_ref();
     r.lower_ = q;
@@ -234,6 +241,13 @@ void DeliveredAccess::dispatch(Device& d, Request& r) {
     r.child_.store(q, std::memory_order_seq_cst);  // where a cancel of r finds q
     if (RequestAccess::canceled(r)) q->cancel_requested_.store(true, std::memory_order_seq_cst);
     d.dispatch_[i]->add(*q);
+}
+
+bool DeliveredAccess::holds_from(Device& d, const Queue& queue) noexcept {
+    std::lock_guard lock(d.pool_mutex_);
+    for (Request* q : d.made_)
+        if (queue_of(*q) == &queue && owner(*q) == Owner::Driver) return true;
+    return false;
 }
 
 void DeliveredAccess::recycle(Request& done) noexcept {
