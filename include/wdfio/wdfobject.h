@@ -25,7 +25,7 @@ typedef EVT_WDF_OBJECT_CONTEXT_DESTROY* PFN_WDF_OBJECT_CONTEXT_DESTROY;
  * ContextName is const here (KMDF: PCHAR), which C++ needs for a literal. */
 typedef struct _WDF_OBJECT_CONTEXT_TYPE_INFO WDF_OBJECT_CONTEXT_TYPE_INFO, *PWDF_OBJECT_CONTEXT_TYPE_INFO;
 typedef const WDF_OBJECT_CONTEXT_TYPE_INFO* PCWDF_OBJECT_CONTEXT_TYPE_INFO;
-typedef PCWDF_OBJECT_CONTEXT_TYPE_INFO (*PFN_GET_UNIQUE_CONTEXT_TYPE)(void);
+typedef PCWDF_OBJECT_CONTEXT_TYPE_INFO (*PFN_GET_UNIQUE_CONTEXT_TYPE)(VOID);
 struct _WDF_OBJECT_CONTEXT_TYPE_INFO {
     ULONG Size;
     const char* ContextName;
@@ -81,6 +81,8 @@ static inline void WDF_OBJECT_ATTRIBUTES_INIT(PWDF_OBJECT_ATTRIBUTES Attributes)
 /* Declares context type T: its type info, WDF_POINTER_TYPE_T, and an
  * accessor `T* Name(WDFOBJECT)` that returns the object's T area (NULL if it
  * has none). */
+/* A type name cannot be parenthesized where it declares. */
+/* NOLINTBEGIN(bugprone-macro-parentheses) */
 #define WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(_contexttype, _castingfunction)                                         \
     typedef _contexttype* WDF_TYPE_NAME_POINTER_TYPE(_contexttype);                                                \
     WDFIO_CONTEXT_TYPE_INFO_DEFINITION WDF_TYPE_NAME_TO_TYPE_INFO(_contexttype) = {                                \
@@ -90,6 +92,7 @@ static inline void WDF_OBJECT_ATTRIBUTES_INIT(PWDF_OBJECT_ATTRIBUTES Attributes)
         return (_contexttype*)WdfObjectGetTypedContextWorker(Handle,                                               \
                                                              WDF_GET_CONTEXT_TYPE_INFO(_contexttype)->UniqueType); \
     }
+/* NOLINTEND(bugprone-macro-parentheses) */
 #define WDF_DECLARE_CONTEXT_TYPE(_contexttype) \
     WDF_DECLARE_CONTEXT_TYPE_WITH_NAME(_contexttype, WdfObjectGet_##_contexttype)
 

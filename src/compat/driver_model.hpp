@@ -132,7 +132,7 @@ namespace wdfio::compat {
 // or fail (spec R5.5); it owns the C queues' handlers and the presented requests.
 class DeviceBridge final : public Driver {
 public:
-    DeviceBridge(const WDFDEVICE_INIT_DATA& init) : init_(init) {}
+    explicit DeviceBridge(const WDFDEVICE_INIT_DATA& init) : init_(init) {}
     ~DeviceBridge() override;  // removes the device before its queues' handlers go
 
     void on_default(DeliveredRequest& r) override;

@@ -1,4 +1,4 @@
-/* Generic objects (spec R1.20) and collections (spec §9.1): order,
+/* Generic objects (spec R1.20) and collections (driver spec §9.1): order,
  * duplicates, references held for items deleted meanwhile, removal, bad
  * input. */
 #include "compat_test.h"
