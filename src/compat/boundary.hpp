@@ -5,6 +5,8 @@
 #pragma once
 #include "compat/compat.hpp"
 
+#include <wdfio/verifier.hpp>
+
 #include <cstdint>
 #include <cstring>
 #include <exception>
@@ -75,6 +77,14 @@ std::uint32_t raw_enum(const E& value) noexcept {
     std::uint32_t raw;
     std::memcpy(&raw, &value, sizeof raw);
     return raw;
+}
+
+// A NULL where KMDF requires a pointer (it bugchecks): a log line naming the
+// parameter, a verifier report, and STATUS_INVALID_PARAMETER for the caller to return.
+inline Status required_null(const char* call, const char* what, const void* object = nullptr) {
+    log(LogLevel::Error, "%s: %s is NULL", call, what);
+    detail::verifier_violation(VerifierCheck::RequiredParameterNull, object, call);
+    return STATUS_INVALID_PARAMETER;
 }
 
 // A KMDF structure's Size against the size this build knows (a caller built

@@ -41,9 +41,7 @@ NTSTATUS WdfCollectionCreate(PWDF_OBJECT_ATTRIBUTES CollectionAttributes, WDFCOL
     constexpr const char* call = "WdfCollectionCreate";
     return guard(call, [&]() -> Status {
         if (!Collection) {
-            log(LogLevel::Error, "%s: Collection is NULL", call);
-            detail::verifier_violation(VerifierCheck::RequiredParameterNull, nullptr, call);
-            return STATUS_INVALID_PARAMETER;
+            return required_null(call, "Collection");
         }
         *Collection = nullptr;  // R9.1
         Ref<Handle> parent;

@@ -66,13 +66,6 @@ Status create_deferred(const char* call, const WDF_OBJECT_ATTRIBUTES* attributes
     return STATUS_SUCCESS;
 }
 
-// A required pointer that is NULL: KMDF bugchecks; a report and STATUS_INVALID_PARAMETER here.
-Status null_parameter(const char* call, const char* what) {
-    log(LogLevel::Error, "%s: %s is NULL", call, what);
-    detail::verifier_violation(VerifierCheck::RequiredParameterNull, nullptr, call);
-    return STATUS_INVALID_PARAMETER;
-}
-
 template <class H>
 WDFOBJECT parent_of(const void* value, const char* call) {
     auto h = HandleTable::find<H>(value, call);
@@ -92,8 +85,8 @@ NTSTATUS WdfTimerCreate(PWDF_TIMER_CONFIG Config, PWDF_OBJECT_ATTRIBUTES Attribu
     return guard(call, [&]() -> Status {
         if (Timer) *Timer = nullptr;
         if (Status s = check_parent_given(call, Attributes); !s.ok()) return s;
-        if (!Config) return null_parameter(call, "Config");
-        if (!Timer) return null_parameter(call, "Timer");
+        if (!Config) return required_null(call, "Config");
+        if (!Timer) return required_null(call, "Timer");
         const std::size_t size = Config->Size;
         if (size != sizeof(WDF_TIMER_CONFIG) && size != kTimerConfigV1_11 && size != kTimerConfigV1_7) {
             log(LogLevel::Error, "%s: WDF_TIMER_CONFIG.Size is %zu, expected %zu (use WDF_TIMER_CONFIG_INIT)", call,
@@ -147,8 +140,8 @@ NTSTATUS WdfWorkItemCreate(PWDF_WORKITEM_CONFIG Config, PWDF_OBJECT_ATTRIBUTES A
     return guard(call, [&]() -> Status {
         if (WorkItem) *WorkItem = nullptr;
         if (Status s = check_parent_given(call, Attributes); !s.ok()) return s;
-        if (!Config) return null_parameter(call, "Config");
-        if (!WorkItem) return null_parameter(call, "WorkItem");
+        if (!Config) return required_null(call, "Config");
+        if (!WorkItem) return required_null(call, "WorkItem");
         if (Status s = check_size(call, *Config, "WDF_WORKITEM_CONFIG", "WDF_WORKITEM_CONFIG_INIT"); !s.ok()) return s;
         if (!Config->EvtWorkItemFunc) {  // R8.8
             log(LogLevel::Error, "%s: EvtWorkItemFunc is NULL", call);

@@ -130,9 +130,7 @@ NTSTATUS retrieve_buffer(const char* call, WDFREQUEST request, size_t minimum, P
         auto h = presented(request, call);
         if (!h) return STATUS_INVALID_DEVICE_REQUEST;
         if (!buffer) {
-            log(LogLevel::Error, "%s: Buffer is NULL", call);
-            detail::verifier_violation(VerifierCheck::RequiredParameterNull, request, call);
-            return STATUS_INVALID_PARAMETER;
+            return required_null(call, "Buffer", request);
         }
         auto span = retrieve(delivered(*h), minimum);
         if (!span) return span.status();
@@ -149,9 +147,7 @@ NTSTATUS retrieve_memory(const char* call, WDFREQUEST request, WDFMEMORY* memory
         auto h = presented(request, call);
         if (!h) return STATUS_INVALID_DEVICE_REQUEST;
         if (!memory) {
-            log(LogLevel::Error, "%s: Memory is NULL", call);
-            detail::verifier_violation(VerifierCheck::RequiredParameterNull, request, call);
-            return STATUS_INVALID_PARAMETER;
+            return required_null(call, "Memory", request);
         }
         auto made = retrieve(delivered(*h));
         if (!made) return made.status();
@@ -233,8 +229,7 @@ VOID WdfRequestMarkCancelable(WDFREQUEST Request, PFN_WDF_REQUEST_CANCEL EvtRequ
         auto h = presented(Request, call);
         if (!h) return;
         if (!EvtRequestCancel) {
-            log(LogLevel::Error, "%s: EvtRequestCancel is NULL", call);
-            detail::verifier_violation(VerifierCheck::RequiredParameterNull, Request, call);
+            required_null(call, "EvtRequestCancel", Request);
             return;
         }
         h->cancel_routine = EvtRequestCancel;
@@ -250,9 +245,7 @@ NTSTATUS WdfRequestMarkCancelableEx(WDFREQUEST Request, PFN_WDF_REQUEST_CANCEL E
         auto h = presented(Request, call);
         if (!h) return STATUS_INVALID_DEVICE_REQUEST;
         if (!EvtRequestCancel) {
-            log(LogLevel::Error, "%s: EvtRequestCancel is NULL", call);
-            detail::verifier_violation(VerifierCheck::RequiredParameterNull, Request, call);
-            return STATUS_INVALID_PARAMETER;
+            return required_null(call, "EvtRequestCancel", Request);
         }
         h->cancel_routine = EvtRequestCancel;
         return delivered(*h).mark_cancelable(&cancel_trampoline, h.get());  // STATUS_CANCELLED: the caller completes it

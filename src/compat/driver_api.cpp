@@ -25,12 +25,6 @@ namespace {
 std::mutex g_drivers_mutex;
 std::vector<DriverHandle*> g_drivers;  // loaded (WdfioDriverLoad .. WdfioDriverUnload); for WdfGetDriver
 
-Status null_parameter(const char* call, const char* what) {
-    log(LogLevel::Error, "%s: %s is NULL", call, what);
-    detail::verifier_violation(VerifierCheck::RequiredParameterNull, nullptr, call);
-    return STATUS_INVALID_PARAMETER;
-}
-
 // The C devices of a driver still there, newest first.
 std::vector<Ref<DeviceHandle>> devices_of(DriverHandle& driver) {
     std::lock_guard lock(driver.mutex);
@@ -117,8 +111,8 @@ NTSTATUS WdfDriverCreate(PDRIVER_OBJECT DriverObject, PCUNICODE_STRING RegistryP
     return guard(call, [&]() -> Status {
         if (Driver) *Driver = nullptr;
         if (!DriverObject || !DriverObject->driver)
-            return null_parameter(call, "DriverObject (the one DriverEntry received)");
-        if (!DriverConfig) return null_parameter(call, "DriverConfig");
+            return required_null(call, "DriverObject (the one DriverEntry received)");
+        if (!DriverConfig) return required_null(call, "DriverConfig");
         DriverHandle& d = *DriverObject->driver;
         if (Status s = check_size(call, *DriverConfig, "WDF_DRIVER_CONFIG", "WDF_DRIVER_CONFIG_INIT"); !s.ok())
             return s;
@@ -175,8 +169,8 @@ NTSTATUS WdfioDriverLoad(PFN_WDFIO_DRIVER_ENTRY DriverEntry, PCSTR DriverName, W
     constexpr const char* call = "WdfioDriverLoad";
     return guard(call, [&]() -> Status {
         if (Driver) *Driver = nullptr;
-        if (!DriverEntry) return null_parameter(call, "DriverEntry");
-        if (!Driver) return null_parameter(call, "Driver");
+        if (!DriverEntry) return required_null(call, "DriverEntry");
+        if (!Driver) return required_null(call, "Driver");
         auto d = Ref<DriverHandle>::adopt(new DriverHandle);
         d->name = DriverName && *DriverName ? DriverName : "driver";
         _DRIVER_OBJECT object{d.get()};
@@ -220,7 +214,7 @@ NTSTATUS WdfioDeviceAdd(WDFDRIVER Driver, WDFDEVICE LowerDevice, WDFDEVICE* Devi
     constexpr const char* call = "WdfioDeviceAdd";
     return guard(call, [&]() -> Status {
         if (Device) *Device = nullptr;
-        if (!Device) return null_parameter(call, "Device");
+        if (!Device) return required_null(call, "Device");
         auto d = HandleTable::find<DriverHandle>(Driver, call);
         if (!d) return STATUS_INVALID_HANDLE;
         if (!d->config.EvtDriverDeviceAdd) {

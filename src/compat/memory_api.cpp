@@ -31,9 +31,7 @@ Status copy_range(const char* call, const void* memory, std::size_t offset, cons
     auto h = HandleTable::find<MemoryHandle>(memory, call);
     if (!h) return STATUS_INVALID_HANDLE;
     if (!buffer) {
-        log(LogLevel::Error, "%s: Buffer is NULL", call);
-        detail::verifier_violation(VerifierCheck::RequiredParameterNull, memory, call);
-        return STATUS_INVALID_PARAMETER;
+        return required_null(call, "Buffer", memory);
     }
     const std::size_t size = h->memory->size();
     if (offset > size || (offset == size && count > 0)) {

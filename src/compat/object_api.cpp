@@ -22,9 +22,7 @@ NTSTATUS WdfObjectCreate(PWDF_OBJECT_ATTRIBUTES Attributes, WDFOBJECT* Object) {
     constexpr const char* call = "WdfObjectCreate";
     return guard(call, [&]() -> Status {
         if (!Object) {
-            wdfio::log(wdfio::LogLevel::Error, "%s: Object is NULL", call);
-            wdfio::detail::verifier_violation(wdfio::VerifierCheck::RequiredParameterNull, nullptr, call);
-            return STATUS_INVALID_PARAMETER;
+            return required_null(call, "Object");
         }
         *Object = nullptr;
         Ref<wdfio::compat::Handle> parent;

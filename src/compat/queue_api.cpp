@@ -60,9 +60,7 @@ NTSTATUS WdfIoQueueCreate(WDFDEVICE Device, PWDF_IO_QUEUE_CONFIG Config, PWDF_OB
             return STATUS_INVALID_DEVICE_REQUEST;
         }
         if (!Config) {
-            log(LogLevel::Error, "%s: Config is NULL", call);
-            detail::verifier_violation(VerifierCheck::RequiredParameterNull, nullptr, call);
-            return STATUS_INVALID_PARAMETER;
+            return required_null(call, "Config");
         }
         // Spec R5.1, in its order.
         Ref<Handle> parent;
@@ -160,9 +158,7 @@ NTSTATUS WdfIoQueueRetrieveNextRequest(WDFQUEUE Queue, WDFREQUEST* OutRequest) {
         auto q = HandleTable::find<QueueHandle>(Queue, call);
         if (!q) return STATUS_INVALID_HANDLE;
         if (!OutRequest) {
-            log(LogLevel::Error, "%s: OutRequest is NULL", call);
-            detail::verifier_violation(VerifierCheck::RequiredParameterNull, nullptr, call);
-            return STATUS_INVALID_PARAMETER;
+            return required_null(call, "OutRequest");
         }
         auto next = q->queue->retrieve_next_request();
         if (!next) return next.status();

@@ -13,11 +13,7 @@ namespace {
 // lock, the handle.
 template <class H, class Core, class C>
 Status create_lock(const char* call, const WDF_OBJECT_ATTRIBUTES* attributes, C* out) {
-    if (!out) {
-        log(LogLevel::Error, "%s: the output handle pointer is NULL", call);
-        detail::verifier_violation(VerifierCheck::RequiredParameterNull, nullptr, call);
-        return STATUS_INVALID_PARAMETER;
-    }
+    if (!out) return required_null(call, "the output handle pointer");
     *out = nullptr;
     Ref<Handle> parent;
     if (Status s = HandleTable::check_attributes(call, attributes, parent); !s.ok()) return s;
