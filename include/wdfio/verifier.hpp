@@ -34,6 +34,8 @@ enum class VerifierCheck {
                                  // call fails (STATUS_INVALID_PARAMETER) or does nothing
     InvalidParameter,            // a value KMDF breaks into the debugger on (a collection item that is
                                  // not there): reported, nothing done
+    DriverBreakPoint,            // WdfVerifierDbgBreakPoint: reported
+    DriverBugCheck,              // WdfVerifierKeBugCheck: reported (abort mode: the process ends)
     AssertionFailed,             // a driver's ASSERT / NT_ASSERT (RtlAssert): reported, the driver goes on
 };
 const char* to_string(VerifierCheck c) noexcept;

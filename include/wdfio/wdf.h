@@ -59,9 +59,11 @@
 #include <wdfio/wdfmemory.h>
 #include <wdfio/wdfobject.h>
 #include <wdfio/wdfrequest.h>
+#include <wdfio/wdfstring.h>
 #include <wdfio/wdfsync.h>
 #include <wdfio/wdftimer.h>
 #include <wdfio/wdftypes.h>
+#include <wdfio/wdfverifier.h>
 #include <wdfio/wdfworkitem.h>
 
 #include <wdfio/wdfio_drivers.h>

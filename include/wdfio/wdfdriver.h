@@ -59,6 +59,28 @@ WDFDRIVER WdfGetDriver(VOID);
 /* The RegistryPath DriverEntry received (NUL-terminated), valid while the driver is. */
 PWSTR WdfDriverGetRegistryPath(WDFDRIVER Driver);
 
+/* The framework's version, as text, into String ("wdfio 0.1.0, KMDF 1.33"). */
+NTSTATUS WdfDriverRetrieveVersionString(WDFDRIVER Driver, WDFSTRING String);
+
+typedef struct _WDF_DRIVER_VERSION_AVAILABLE_PARAMS {
+    ULONG Size;
+    ULONG MajorVersion;
+    ULONG MinorVersion;
+} WDF_DRIVER_VERSION_AVAILABLE_PARAMS, *PWDF_DRIVER_VERSION_AVAILABLE_PARAMS;
+
+static inline VOID WDF_DRIVER_VERSION_AVAILABLE_PARAMS_INIT(PWDF_DRIVER_VERSION_AVAILABLE_PARAMS Params,
+                                                            ULONG MajorVersion, ULONG MinorVersion) {
+    memset(Params, 0, sizeof(*Params));
+    Params->Size = sizeof(WDF_DRIVER_VERSION_AVAILABLE_PARAMS);
+    Params->MajorVersion = MajorVersion;
+    Params->MinorVersion = MinorVersion;
+}
+
+/* TRUE iff the framework is at least that version: wdfio offers KMDF 1.33's
+ * API (what it implements of it is in the README), so 1.0 to 1.33. A wrong
+ * Size: a verifier report, FALSE. */
+BOOLEAN WdfDriverIsVersionAvailable(WDFDRIVER Driver, PWDF_DRIVER_VERSION_AVAILABLE_PARAMS VersionAvailableParams);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

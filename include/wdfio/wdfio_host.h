@@ -45,6 +45,14 @@ NTSTATUS WdfioDeviceAdd(WDFDRIVER Driver, WDFDEVICE LowerDevice, WDFDEVICE* Devi
  * driver holds no request); then EvtDriverUnload, and the driver deleted. */
 VOID WdfioDriverUnload(WDFDRIVER Driver);
 
+/* What a verifier report does from now on: WDFIO_VERIFIER_ABORT ends the
+ * process at the misuse (the default, or WDFIO_VERIFIER=abort), REPORT
+ * makes the call fail or do nothing and counts it (WDFIO_VERIFIER=report).
+ * Another value → STATUS_INVALID_PARAMETER. */
+#define WDFIO_VERIFIER_ABORT  0
+#define WDFIO_VERIFIER_REPORT 1
+NTSTATUS WdfioHostSetVerifierMode(ULONG Mode);
+
 /* Objects alive now (created and not yet destroyed): for leak checks. */
 ULONG WdfioHostObjectCount(VOID);
 /* Verifier violations reported so far (what KMDF's verifier bugchecks on;

@@ -227,6 +227,9 @@ NTSTATUS WdfRequestMarkCancelableEx(WDFREQUEST Request, PFN_WDF_REQUEST_CANCEL E
 /* STATUS_CANCELLED if the cancel routine has been (or is being) called: then
  * it completes the request, not the caller. */
 NTSTATUS WdfRequestUnmarkCancelable(WDFREQUEST Request);
+/* Whether a cancel reached the request (the client cancelled it, or its queue
+ * was purged) — for a driver that holds it without marking it cancelable. */
+BOOLEAN WdfRequestIsCanceled(WDFREQUEST Request);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -25,6 +25,7 @@ typedef struct WDFWORKITEM__* WDFWORKITEM;
 typedef struct WDFCOLLECTION__* WDFCOLLECTION;
 typedef struct WDFDRIVER__* WDFDRIVER;
 typedef struct WDFQUEUE__* WDFQUEUE;
+typedef struct WDFSTRING__* WDFSTRING;
 typedef struct WDFCMRESLIST__* WDFCMRESLIST; /* no hardware resources here: always NULL */
 typedef void* WDFOBJECT;                     /* any of the above */
 typedef void* WDFCONTEXT;

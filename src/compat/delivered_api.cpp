@@ -260,3 +260,11 @@ NTSTATUS WdfRequestUnmarkCancelable(WDFREQUEST Request) {
         return delivered(*h).unmark_cancelable();
     });
 }
+
+BOOLEAN WdfRequestIsCanceled(WDFREQUEST Request) {
+    constexpr const char* call = "WdfRequestIsCanceled";
+    return guard_value(call, BOOLEAN{FALSE}, [&]() -> BOOLEAN {
+        auto h = presented(Request, call);
+        return h && h->request->is_canceled() ? TRUE : FALSE;
+    });
+}

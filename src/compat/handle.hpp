@@ -27,7 +27,8 @@ enum class HandleType : std::uint8_t {
     Object,
     Collection,
     Driver,
-    Queue
+    Queue,
+    String
 };
 const char* to_string(HandleType t) noexcept;  // "WDFMEMORY", ...
 

@@ -57,6 +57,7 @@ const char* to_string(HandleType t) noexcept {
     case HandleType::Collection: return "WDFCOLLECTION";
     case HandleType::Driver: return "WDFDRIVER";
     case HandleType::Queue: return "WDFQUEUE";
+    case HandleType::String: return "WDFSTRING";
     }
     return "?";
 }

@@ -44,6 +44,8 @@ const char* to_string(VerifierCheck c) noexcept {
     case VerifierCheck::UseWhileDeleting: return "a timer started or a work item enqueued while being deleted";
     case VerifierCheck::RequiredParameterNull: return "a required parameter is NULL";
     case VerifierCheck::InvalidParameter: return "an invalid parameter";
+    case VerifierCheck::DriverBreakPoint: return "the driver called WdfVerifierDbgBreakPoint";
+    case VerifierCheck::DriverBugCheck: return "the driver called WdfVerifierKeBugCheck";
     case VerifierCheck::AssertionFailed: return "a driver assertion failed (ASSERT, NT_ASSERT)";
     }
     return "unknown check";

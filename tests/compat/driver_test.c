@@ -5,6 +5,7 @@
 #include "compat_test.h"
 
 #include <string.h>
+#include <wchar.h>
 
 /* ---- The test driver: what it does is set by these, what it saw is recorded. */
 
@@ -25,6 +26,7 @@ static struct {
     BOOLEAN filter;               /* WdfFdoInitSetFilter, and only an ioctl queue */
     BOOLEAN filter_default_queue; /* ... which is the default queue (R3.14), not a configured one (R3.13) */
     BOOLEAN hold_reads;           /* EvtIoRead keeps reads, marked cancelable */
+    BOOLEAN hold_unmarked;        /* ... not marked cancelable: the driver polls WdfRequestIsCanceled */
     BOOLEAN skip_create;          /* EvtDriverDeviceAdd returns success without a device */
 } mode;
 
@@ -104,7 +106,7 @@ static VOID on_read(WDFQUEUE queue, WDFREQUEST request, size_t length) {
         return;
     }
     if (mode.hold_reads) {
-        WdfRequestMarkCancelable(request, on_cancel);
+        if (!mode.hold_unmarked) WdfRequestMarkCancelable(request, on_cancel);
         return;
     }
     PVOID buffer;
@@ -729,6 +731,79 @@ static void request_driver_side_bad_input(void) {
     memset(&mode, 0, sizeof mode);
 }
 
+static void a_held_request_knows_it_was_cancelled(void) {
+    memset(&mode, 0, sizeof mode);
+    mode.hold_reads = TRUE;
+    mode.hold_unmarked = TRUE;
+    REQUIRE_START(WDF_NO_HANDLE);
+    WDFMEMORY memory;
+    WDFREQUEST client = send_read(&memory);
+    WDFREQUEST held = last_request;
+    CHECK(!WdfRequestIsCanceled(held));
+    WdfRequestCancelSentRequest(client);
+    CHECK(WdfRequestIsCanceled(held)); /* not cancelable: the driver finds out and completes it */
+    CHECK_EQ(atomic_load(&read_done), 0);
+    WdfRequestComplete(held, STATUS_CANCELLED);
+    CHECK(wait_for_count(&read_done, 1));
+    CHECK_STATUS(read_status, STATUS_CANCELLED);
+    const ULONGLONG reported = WdfioHostVerifierViolations();
+    CHECK(!WdfRequestIsCanceled(held));   /* let go: a report */
+    CHECK(!WdfRequestIsCanceled(client)); /* driver-created: not the driver side's */
+    CHECK_EQ(WdfioHostVerifierViolations(), reported + 2);
+    WdfObjectDelete(client);
+    WdfObjectDelete(memory);
+    WdfioDriverUnload(driver);
+    memset(&mode, 0, sizeof mode);
+}
+
+static void strings_versions_and_the_verifier_from_c(void) {
+    memset(&mode, 0, sizeof mode);
+    REQUIRE_STATUS(WdfioDriverLoad(test_driver_entry, "x", &driver), STATUS_SUCCESS);
+    const ULONGLONG reported = WdfioHostVerifierViolations();
+    WDFSTRING string;
+    UNICODE_STRING us;
+    REQUIRE_STATUS(WdfStringCreate(UNICODE_NAME("abc"), WDF_NO_OBJECT_ATTRIBUTES, &string), STATUS_SUCCESS);
+    WdfStringGetUnicodeString(string, &us);
+    CHECK_EQ(us.Length, 3 * sizeof(WCHAR));
+    CHECK(us.Buffer && us.Buffer[0] == L'a' && us.Buffer[2] == L'c' && us.Buffer[3] == 0); /* NUL-terminated */
+    CHECK_STATUS(WdfDriverRetrieveVersionString(driver, string), STATUS_SUCCESS);
+    WdfStringGetUnicodeString(string, &us);
+    CHECK(us.Length > 6 * sizeof(WCHAR) && wcsncmp(us.Buffer, L"wdfio ", 6) == 0);
+    WdfObjectDelete(string);
+    REQUIRE_STATUS(WdfStringCreate(NULL, NULL, &string), STATUS_SUCCESS);
+    WdfStringGetUnicodeString(string, &us);
+    CHECK_EQ(us.Length, 0);
+    WdfObjectDelete(string);
+    UNICODE_STRING odd = {5, 8, (PWCH)L"abc"};
+    CHECK_STATUS(WdfStringCreate(&odd, NULL, &string), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(WdfStringCreate(NULL, NULL, NULL), STATUS_INVALID_PARAMETER);
+    WdfStringGetUnicodeString(NULL, &us);
+    CHECK_STATUS(WdfDriverRetrieveVersionString(driver, NULL), STATUS_INVALID_HANDLE);
+    CHECK_EQ(WdfioHostVerifierViolations(), reported + 3);
+
+    WDF_DRIVER_VERSION_AVAILABLE_PARAMS version;
+    WDF_DRIVER_VERSION_AVAILABLE_PARAMS_INIT(&version, 1, 33);
+    CHECK(WdfDriverIsVersionAvailable(driver, &version));
+    WDF_DRIVER_VERSION_AVAILABLE_PARAMS_INIT(&version, 1, 9);
+    CHECK(WdfDriverIsVersionAvailable(driver, &version));
+    WDF_DRIVER_VERSION_AVAILABLE_PARAMS_INIT(&version, 1, 35);
+    CHECK(!WdfDriverIsVersionAvailable(driver, &version));
+    WDF_DRIVER_VERSION_AVAILABLE_PARAMS_INIT(&version, 2, 0);
+    CHECK(!WdfDriverIsVersionAvailable(driver, &version));
+    version.Size = 2;
+    CHECK(!WdfDriverIsVersionAvailable(driver, &version));
+    CHECK(!WdfDriverIsVersionAvailable(driver, NULL));
+    CHECK_EQ(WdfioHostVerifierViolations(), reported + 5);
+
+    /* The driver's own verifier calls: reports (this runner is in report mode). */
+    WdfVerifierDbgBreakPoint();
+    WdfVerifierKeBugCheck(0x7, 1, 2, 3, 4);
+    CHECK_EQ(WdfioHostVerifierViolations(), reported + 7);
+    CHECK_STATUS(WdfioHostSetVerifierMode(7), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(WdfioHostSetVerifierMode(WDFIO_VERIFIER_REPORT), STATUS_SUCCESS);
+    WdfioDriverUnload(driver);
+}
+
 const compat_test driver_tests[] = {
     {"Driver.LoadStartAndUnloadRunTheCallbacksInOrder", load_start_and_unload_run_the_callbacks_in_order},
     {"Driver.AFailedStartIsUndoneAndLeavesNoDevice", a_failed_start_is_undone_and_leaves_no_device},
@@ -741,5 +816,7 @@ const compat_test driver_tests[] = {
     {"Driver.DriverAndHostBadInput", driver_and_host_bad_input},
     {"Driver.DeviceAndQueueBadInput", device_and_queue_bad_input},
     {"Driver.RequestDriverSideBadInput", request_driver_side_bad_input},
+    {"Driver.AHeldRequestKnowsItWasCancelled", a_held_request_knows_it_was_cancelled},
+    {"Driver.StringsVersionsAndTheVerifierFromC", strings_versions_and_the_verifier_from_c},
     {NULL, NULL},
 };
