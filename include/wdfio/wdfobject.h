@@ -88,7 +88,7 @@ static inline void WDF_OBJECT_ATTRIBUTES_INIT(PWDF_OBJECT_ATTRIBUTES Attributes)
     WDFIO_CONTEXT_TYPE_INFO_DEFINITION WDF_TYPE_NAME_TO_TYPE_INFO(_contexttype) = {                                \
         sizeof(WDF_OBJECT_CONTEXT_TYPE_INFO), #_contexttype, sizeof(_contexttype),                                 \
         &WDF_TYPE_NAME_TO_TYPE_INFO(_contexttype), NULL};                                                          \
-    static inline _contexttype* _castingfunction(WDFOBJECT Handle) {                                               \
+    static inline __attribute__((unused)) _contexttype* _castingfunction(WDFOBJECT Handle) {                       \
         return (_contexttype*)WdfObjectGetTypedContextWorker(Handle,                                               \
                                                              WDF_GET_CONTEXT_TYPE_INFO(_contexttype)->UniqueType); \
     }
