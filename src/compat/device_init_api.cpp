@@ -168,12 +168,14 @@ NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT* DeviceInit, PWDF_OBJECT_ATTRIBUTES Dev
         DeviceBridge& b = *bridge;
         b.device_ref = std::move(made).value();
         auto h = Ref<DeviceHandle>::adopt(new DeviceHandle(std::move(bridge), nullptr));
+        h->made_by_driver = true;
         b.handle = h.get();
         if (Status s = HandleTable::publish(*h, DeviceAttributes, init.driver.get()); !s.ok()) return s;
         if (IoTarget* below = b.device_ref->default_target()) {
             auto t = Ref<TargetHandle>::adopt(new TargetHandle(Ref<IoTarget>(below)));
             t->taken_over.store(true);  // the device owns its local target
             if (Status s = HandleTable::publish(*t, nullptr, h.get()); !s.ok()) {
+                h->host_removes = true;
                 HandleTable::remove(*h);
                 h.detach();
                 return s;

@@ -4,6 +4,7 @@
 // removal of spec §4.3, then EvtDriverUnload).
 #include "compat/boundary.hpp"
 #include "compat/driver_model.hpp"
+#include "core/blocking.hpp"
 
 #include <wdfio/verifier.hpp>
 
@@ -73,6 +74,7 @@ Status bring_up(DeviceHandle& device, DeviceBridge& bridge) {
 
 // Spec §4.3 for a started device, then its deletion (cleanup callbacks, the core device removed).
 void take_down(DeviceHandle& device) {
+    device.host_removes = true;
     DeviceBridge* bridge = bridge_of(device);
     if (!bridge) {
         HandleTable::remove(device);
@@ -239,7 +241,10 @@ NTSTATUS WdfioDeviceAdd(WDFDRIVER Driver, WDFDEVICE LowerDevice, WDFDEVICE* Devi
         }
         if (s.ok()) s = bring_up(*device, *bridge_of(*device));
         if (!s.ok()) {
-            if (device) HandleTable::remove(*device);  // a failed add leaves no device (its cleanup runs)
+            if (device) {
+                device->host_removes = true;
+                HandleTable::remove(*device);  // a failed add leaves no device (its cleanup runs)
+            }
             return s;
         }
         *Device = to_c<WDFDEVICE>(device.get());
@@ -252,6 +257,12 @@ VOID WdfioDriverUnload(WDFDRIVER Driver) {
     guard_void(call, [&] {
         auto d = HandleTable::find<DriverHandle>(Driver, call);
         if (!d) return;
+        if (!detail::may_block_here()) {  // removal waits for the driver's callbacks and requests
+            log(LogLevel::Error, "%s: called from a completion routine or the engine thread; nothing was unloaded",
+                call);
+            detail::verifier_violation(VerifierCheck::BlockingOnEngineThread, Driver, call);
+            return;
+        }
         for (auto& device : devices_of(*d)) take_down(*device);
         {
             CurrentDriver current(d.get());

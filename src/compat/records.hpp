@@ -98,7 +98,13 @@ struct DeviceHandle final : Handle {
         return driver_.get();
     }
 
+    // A C driver's device is the host's to remove, not the driver's (R1.18:
+    // an FDO is not deletable); the host sets this before it removes one.
+    bool made_by_driver = false;
+    std::atomic<bool> host_removes{false};
+
 private:
+    bool deletable() const noexcept override { return !made_by_driver || host_removes.load(); }
     void on_handle_delete() noexcept override {
         std::unique_ptr<Driver> gone;
         {

@@ -275,6 +275,9 @@ static void load_start_and_unload_run_the_callbacks_in_order(void) {
     memset(&mode, 0, sizeof mode);
     REQUIRE_START(WDF_NO_HANDLE);
     CHECK(strcmp(events, "APEI") == 0); /* device add, then R4.1: prepare, D0 entry, self-managed I/O init */
+    WdfObjectDelete(device);            /* an FDO is not the driver's to delete (R1.18): nothing happens */
+    CHECK(WdfDeviceGetDriver(device) == driver);
+    CHECK(strcmp(events, "APEI") == 0);
     WdfioDriverUnload(driver);
     if (strcmp(events, "APEISXRFCDU") != 0) {
         fprintf(stderr, "callbacks ran as \"%s\"\n", events);
