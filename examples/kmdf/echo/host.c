@@ -126,11 +126,8 @@ int main(void) {
         atomic_store(&readDone, 1);
     }
     /* Cancel once the driver holds the read (a read cancelled while still
-     * queued ends STATUS_CANCELLED too, without the driver). The queue's
-     * counts say when it is the driver's, and a short wait more: wdfio
-     * counts a completed request as the driver's until just after the
-     * sequential queue presented the next one (DriverRequests reads 2 for a
-     * moment), so a 1 may still be the read the timer ended. */
+     * queued ends STATUS_CANCELLED too, without the driver): the queue's
+     * counts say when it is the driver's. */
     ULONG queued = 1, driverRequests = 0;
     WDFQUEUE queue = WdfDeviceGetDefaultQueue(device);
     for (int i = 0; i < 100 && (queued != 0 || driverRequests == 0) && !atomic_load(&readDone); ++i) {
