@@ -311,9 +311,12 @@ bool Object::end_of_life() const noexcept {
     }
     detail::run_cleanup(*self, *r);
     if (r->destroy) r->destroy(*self);
+    // Every context's destroy first, then the memory: a destroy callback may
+    // still look up any of the object's contexts (R1.8).
+    for (ContextEntry* e = r->contexts.load(std::memory_order_acquire); e; e = e->next.load(std::memory_order_relaxed))
+        if (e->type->destroy) e->type->destroy(e->area());
     for (ContextEntry* e = r->contexts.load(std::memory_order_acquire); e;) {
         ContextEntry* next = e->next.load(std::memory_order_relaxed);
-        if (e->type->destroy) e->type->destroy(e->area());
         const bool separate = e->separate;
         e->~ContextEntry();
         if (separate) ::operator delete(e);
