@@ -85,9 +85,11 @@ static void stop_of_a_pending_timer_cancels_it(void) {
     CHECK(!WdfTimerStop(timer, FALSE));
     /* Pending when the device goes: deleted with it, never fires. */
     WdfTimerStart(timer, WDF_REL_TIMEOUT_IN_MS(30));
+    WdfObjectReference(timer); /* keeps its context readable after the delete */
     WdfObjectDelete(device);
     sleep_ms(50);
     CHECK_EQ(atomic_load(&c->Fired), 0);
+    WdfObjectDereference(timer);
 }
 
 static atomic_ullong violations_in_callback;
