@@ -31,17 +31,10 @@ void complete(const char* call, WDFREQUEST request, NTSTATUS status, const ULONG
     auto h = presented(request, call);
     if (!h) return;
     DeliveredRequest& r = delivered(*h);
-    // The queue's count drops first: completing may present the next request at once (a sequential queue).
-    Ref<Handle> queue = h->queue;
-    QueueHandle& q = static_cast<QueueHandle&>(*queue);
-    const bool idle = q.owned_drop();
-    const Status s = information ? r.complete_with_information(status, *information) : r.complete(status);
-    if (!s.ok()) {  // refused: the core's verifier said why; still the driver's
-        q.owned_begin();
-        return;
-    }
-    q.bridge.retire(*h, /*counted=*/true);
-    if (idle) q.went_idle();
+    // Refused: the core's verifier said why; still the driver's.
+    DeviceBridge::let_go(*h, [&] {
+        return (information ? r.complete_with_information(status, *information) : r.complete(status)).ok();
+    });
 }
 
 // The cancel routine the core calls for a request marked cancelable.

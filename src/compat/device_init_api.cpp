@@ -32,9 +32,6 @@ int slot_of(std::uint32_t type) {
     default: return -1;
     }
 }
-constexpr RequestType kSlotType[4] = {RequestType::Read, RequestType::Write, RequestType::DeviceControl,
-                                      RequestType::DeviceControlInternal};
-
 }  // namespace
 
 VOID WdfDeviceInitSetIoType(PWDFDEVICE_INIT DeviceInit, WDF_DEVICE_IO_TYPE IoType) {
@@ -243,7 +240,7 @@ NTSTATUS WdfDeviceConfigureRequestDispatching(WDFDEVICE Device, WDFQUEUE Queue, 
             return STATUS_INVALID_PARAMETER;
         }
         std::lock_guard lock(b->mutex);
-        if (Status s = b->device_ref->configure_dispatching(kSlotType[slot], *q->queue); !s.ok()) return s;
+        if (Status s = b->device_ref->configure_dispatching(kDispatchSlots[slot], *q->queue); !s.ok()) return s;
         b->configured[slot] = true;
         q->dispatch_target = true;
         return STATUS_SUCCESS;

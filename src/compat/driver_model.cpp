@@ -75,45 +75,24 @@ bool QueueBridge::zero_length_done(DeliveredRequest& r, std::size_t length) {
     return true;
 }
 
-void QueueBridge::to_default(DeliveredRequest& r) {
-    RequestHandle* h = bridge_.present(r, *handle_);
-    if (!h) return;
-    CurrentDriver current(&bridge_.driver());
-    config_.EvtIoDefault(to_c<WDFQUEUE>(handle_), to_c<WDFREQUEST>(h));
-}
-
 void QueueBridge::on_read(DeliveredRequest& r, std::size_t length) {
     if (!config_.EvtIoRead) return on_default(r);
-    if (zero_length_done(r, length)) return;
-    RequestHandle* h = bridge_.present(r, *handle_);
-    if (!h) return;
-    CurrentDriver current(&bridge_.driver());
-    config_.EvtIoRead(to_c<WDFQUEUE>(handle_), to_c<WDFREQUEST>(h), length);
+    if (!zero_length_done(r, length)) present(r, config_.EvtIoRead, length);
 }
 
 void QueueBridge::on_write(DeliveredRequest& r, std::size_t length) {
     if (!config_.EvtIoWrite) return on_default(r);
-    if (zero_length_done(r, length)) return;
-    RequestHandle* h = bridge_.present(r, *handle_);
-    if (!h) return;
-    CurrentDriver current(&bridge_.driver());
-    config_.EvtIoWrite(to_c<WDFQUEUE>(handle_), to_c<WDFREQUEST>(h), length);
+    if (!zero_length_done(r, length)) present(r, config_.EvtIoWrite, length);
 }
 
 void QueueBridge::on_device_control(DeliveredRequest& r, std::size_t out, std::size_t in, std::uint32_t code) {
     if (!config_.EvtIoDeviceControl) return on_default(r);
-    RequestHandle* h = bridge_.present(r, *handle_);
-    if (!h) return;
-    CurrentDriver current(&bridge_.driver());
-    config_.EvtIoDeviceControl(to_c<WDFQUEUE>(handle_), to_c<WDFREQUEST>(h), out, in, code);
+    present(r, config_.EvtIoDeviceControl, out, in, ULONG{code});
 }
 
 void QueueBridge::on_internal_device_control(DeliveredRequest& r, std::size_t out, std::size_t in, std::uint32_t code) {
     if (!config_.EvtIoInternalDeviceControl) return on_default(r);
-    RequestHandle* h = bridge_.present(r, *handle_);
-    if (!h) return;
-    CurrentDriver current(&bridge_.driver());
-    config_.EvtIoInternalDeviceControl(to_c<WDFQUEUE>(handle_), to_c<WDFREQUEST>(h), out, in, code);
+    present(r, config_.EvtIoInternalDeviceControl, out, in, ULONG{code});
 }
 
 void QueueBridge::on_default(DeliveredRequest& r) {
@@ -125,7 +104,7 @@ void QueueBridge::on_default(DeliveredRequest& r) {
         return;
     }
     if (transfer && zero_length_done(r, op.length)) return;
-    to_default(r);
+    present(r, config_.EvtIoDefault);
 }
 
 // ---- DeviceBridge

@@ -63,7 +63,9 @@ public:
 private:
     // R5.6: a zero-length read or write the queue does not allow, completed without the driver.
     bool zero_length_done(DeliveredRequest& r, std::size_t length);
-    void to_default(DeliveredRequest& r);
+    // r to the driver's `callback(queue, request, args...)`, with the driver current on this thread.
+    template <class Callback, class... Args>
+    void present(DeliveredRequest& r, Callback callback, Args... args);
 
     DeviceBridge& bridge_;
     const WDF_IO_QUEUE_CONFIG config_;
@@ -103,6 +105,10 @@ private:
     bool deletable() const noexcept override { return !is_default && !dispatch_target; }
     void on_handle_delete() noexcept override;
 };
+
+// The core's dispatch slots a C driver configures (read, write, ioctl, internal ioctl).
+inline constexpr RequestType kDispatchSlots[4] = {RequestType::Read, RequestType::Write, RequestType::DeviceControl,
+                                                  RequestType::DeviceControlInternal};
 
 // What EvtDriverDeviceAdd gets to fill in (spec §3.2) and WdfDeviceCreate uses up.
 struct WDFDEVICE_INIT_DATA {
@@ -157,6 +163,23 @@ public:
     // The driver let h go (completed, sent and forgotten): out of the map, its
     // queue's count (unless `counted`: the caller dropped it), deleted.
     void retire(RequestHandle& h, bool counted = false);
+    // The driver lets a presented h go by `hand_off()` (a completion, a send
+    // and forget), which returns whether the core took it. The queue's count
+    // drops first, since the core may present the next request at once (a
+    // sequential queue); refused, h stays the driver's.
+    template <class HandOff>
+    static bool let_go(RequestHandle& h, HandOff&& hand_off) {
+        Ref<Handle> queue = h.queue;
+        auto& q = static_cast<QueueHandle&>(*queue);
+        const bool idle = q.owned_drop();
+        if (!hand_off()) {
+            q.owned_begin();
+            return false;
+        }
+        q.bridge.retire(h, /*counted=*/true);
+        if (idle) q.went_idle();
+        return true;
+    }
     // R3.12–R3.14: a filter's request goes down unchanged, send-and-forget.
     void pass_down(DeliveredRequest& r);
     // Forwarded to another queue: still the driver's handle, no longer `from`'s.
@@ -170,5 +193,13 @@ private:
 
 // The bridge of a C device handle; null for a built-in driver's device.
 DeviceBridge* bridge_of(DeviceHandle& h) noexcept;
+
+template <class Callback, class... Args>
+void QueueBridge::present(DeliveredRequest& r, Callback callback, Args... args) {
+    RequestHandle* h = bridge_.present(r, *handle_);
+    if (!h) return;  // out of memory: completed with STATUS_INSUFFICIENT_RESOURCES
+    CurrentDriver current(&bridge_.driver());
+    callback(to_c<WDFQUEUE>(handle_), to_c<WDFREQUEST>(h), args...);
+}
 
 }  // namespace wdfio::compat

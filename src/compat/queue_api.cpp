@@ -34,9 +34,6 @@ QueueDispatch dispatch_of(std::uint32_t type) {
                                                 : QueueDispatch::Manual;
 }
 
-constexpr RequestType kSlotType[4] = {RequestType::Read, RequestType::Write, RequestType::DeviceControl,
-                                      RequestType::DeviceControlInternal};
-
 // The Synchronously forms wait for callbacks to finish: never where one runs.
 bool may_wait(const char* call, QueueHandle& q) {
     if (detail::may_block_here()) return true;
@@ -133,7 +130,7 @@ NTSTATUS WdfIoQueueCreate(WDFDEVICE Device, PWDF_IO_QUEUE_CONFIG Config, PWDF_OB
                 bridge->default_queue = h;
                 for (int slot = 0; slot < 4; ++slot)
                     if (!bridge->configured[slot])
-                        bridge->device_ref->configure_dispatching(kSlotType[slot], *h->queue);
+                        bridge->device_ref->configure_dispatching(kDispatchSlots[slot], *h->queue);
             }
             bridge->queues.push_back(h);
         }

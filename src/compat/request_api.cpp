@@ -106,20 +106,9 @@ BOOLEAN WdfRequestSend(WDFREQUEST Request, WDFIOTARGET Target, PWDF_REQUEST_SEND
         h->refusal.store(STATUS_SUCCESS, std::memory_order_relaxed);
         if (options.has(SEND_OPTION_SEND_AND_FORGET)) {  // no completion: no trampoline
             core.set_completion(nullptr, nullptr);
-            // A presented request: the driver lets it go; its queue's count drops before the
-            // send (which may complete it and present the next one at once).
-            Ref<Handle> queue = h->queue;
-            auto* q = static_cast<QueueHandle*>(queue.get());
-            const bool idle = q && q->owned_drop();
-            if (!core.send(*core_target, options)) {
-                if (q) q->owned_begin();
-                return FALSE;
-            }
-            if (q) {
-                q->bridge.retire(*h, /*counted=*/true);
-                if (idle) q->went_idle();
-            }
-            return TRUE;
+            if (!h->queue) return core.send(*core_target, options);
+            // A presented request: the driver lets it go.
+            return DeviceBridge::let_go(*h, [&] { return core.send(*core_target, options); });
         }
         h->sent_to = t;
         h->add_ref();  // for the trampoline, which may run before send returns
