@@ -215,11 +215,14 @@ Status Object::delete_object() noexcept {
 void Object::dispose() noexcept {
     std::vector<Object*> children;
     bool parent_held = false;  // whether the parent's reference on us is ours to drop
-    ObjectRecord* r = record_.load(std::memory_order_acquire);
-    if (r) {
+    ObjectRecord* r = nullptr;
+    {
+        // The record is read under the tree lock: a create that saw us not yet
+        // deleted may be giving us our first record (and child) right now.
         std::lock_guard lock(tree_mutex());
-        children.swap(r->children);
-        if (Object* p = std::exchange(r->parent, nullptr)) {
+        r = record_.load(std::memory_order_acquire);
+        if (r) children.swap(r->children);
+        if (Object* p = r ? std::exchange(r->parent, nullptr) : nullptr) {
             ObjectRecord& pr = *p->record_.load(std::memory_order_acquire);
             auto it = std::find(pr.children.begin(), pr.children.end(), this);
             // Not there: the parent is deleting us and drops its reference itself.
