@@ -42,6 +42,19 @@ NTSTATUS WdfMemoryCopyFromBuffer(WDFMEMORY DestinationMemory, size_t Destination
                                  size_t NumBytesToCopyFrom);
 NTSTATUS WdfMemoryCopyToBuffer(WDFMEMORY SourceMemory, size_t SourceOffset, PVOID Buffer, size_t NumBytesToCopyTo);
 
+/* A lookaside list: where memory objects of one size come from, each made with
+ * MemoryAttributes (its ParentObject, context type, callbacks). BufferSize 0 →
+ * STATUS_INVALID_PARAMETER; a paged PoolType with both attribute sets naming
+ * parents under different devices → STATUS_INVALID_PARAMETER. PoolTag is
+ * accepted and ignored. Deleting the list leaves the memory objects made from
+ * it valid: each keeps the list until it is deleted. */
+NTSTATUS WdfLookasideListCreate(PWDF_OBJECT_ATTRIBUTES LookasideAttributes /* optional */, size_t BufferSize,
+                                POOL_TYPE PoolType, PWDF_OBJECT_ATTRIBUTES MemoryAttributes /* optional */,
+                                ULONG PoolTag, WDFLOOKASIDE* Lookaside);
+/* A memory object of the list's BufferSize (not zeroed, as in KMDF);
+ * WdfObjectDelete gives its buffer back. */
+NTSTATUS WdfMemoryCreateFromLookaside(WDFLOOKASIDE Lookaside, WDFMEMORY* Memory);
+
 typedef enum _WDF_MEMORY_DESCRIPTOR_TYPE {
     WdfMemoryDescriptorTypeInvalid = 0,
     WdfMemoryDescriptorTypeBuffer,

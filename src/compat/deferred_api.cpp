@@ -23,13 +23,6 @@ Status check_parent_given(const char* call, const WDF_OBJECT_ATTRIBUTES* a) {
     return check_size(call, *a, "WDF_OBJECT_ATTRIBUTES", "WDF_OBJECT_ATTRIBUTES_INIT");
 }
 
-// The device handle `h` is or is under; null if none.
-Ref<DeviceHandle> device_above(const Ref<Handle>& h) {
-    for (Ref<Handle> at = h; at; at = Ref<Handle>::adopt(static_cast<Handle*>(at->parent_ref())))
-        if (at->type == HandleType::Device) return Ref<DeviceHandle>(static_cast<DeviceHandle*>(at.get()));
-    return nullptr;
-}
-
 // The handle a core timer or work item made for C calls back into.
 template <class H, class Core>
 H& handle_of(Core& core) noexcept {

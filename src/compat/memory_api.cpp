@@ -83,6 +83,11 @@ NTSTATUS WdfMemoryAssignBuffer(WDFMEMORY Memory, PVOID Buffer, size_t BufferSize
     return guard(call, [&]() -> Status {
         auto h = HandleTable::find<MemoryHandle>(Memory, call);
         if (!h) return STATUS_INVALID_HANDLE;
+        if (h->from_lookaside) {  // as for WdfMemoryCreate's own buffers
+            log(LogLevel::Error,
+                "%s: the memory's buffer is its lookaside list's; only preallocated memory is re-pointed", call);
+            return STATUS_INVALID_PARAMETER;
+        }
         return h->memory->assign_buffer(Buffer, BufferSize);
     });
 }

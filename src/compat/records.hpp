@@ -12,8 +12,10 @@ namespace wdfio::compat {
 
 struct MemoryHandle final : Handle {
     static constexpr HandleType kType = HandleType::Memory;
-    explicit MemoryHandle(Ref<Memory> m) noexcept : Handle(kType), memory(std::move(m)) {}
+    explicit MemoryHandle(Ref<Memory> m, bool from_list = false) noexcept
+        : Handle(kType), memory(std::move(m)), from_lookaside(from_list) {}
     const Ref<Memory> memory;
+    const bool from_lookaside;  // its buffer is a WDFLOOKASIDE's: not the driver's to re-point
 };
 
 // A remote target: closed (no core target) until WdfIoTargetOpen; each open
@@ -118,5 +120,13 @@ private:
     std::unique_ptr<Driver> driver_;   // null once deleted
     FaultFilter* const fault_filter_;  // the driver, when it is one
 };
+
+// The device `h` is or is under; null if none (objects that need a device
+// above them: timers, work items, DPCs; paged lookaside lists compare them).
+inline Ref<DeviceHandle> device_above(const Ref<Handle>& h) {
+    for (Ref<Handle> at = h; at; at = Ref<Handle>::adopt(static_cast<Handle*>(at->parent_ref())))
+        if (at->type == HandleType::Device) return Ref<DeviceHandle>(static_cast<DeviceHandle*>(at.get()));
+    return nullptr;
+}
 
 }  // namespace wdfio::compat
