@@ -21,10 +21,11 @@ struct LockHandle final : Handle {
 using SpinLockHandle = LockHandle<SpinLock, HandleType::SpinLock>;
 using WaitLockHandle = LockHandle<WaitLock, HandleType::WaitLock>;
 
-// A timer or work item: the core object (set once, before publish) and the C
-// callback. Deleting the handle deletes the core object, which stops it and
-// waits for a running callback (R8.7, R8.11), so the core never calls back
-// into a handle that is gone.
+// A timer or work item: the core object (set once, before publish) and
+// the C callback. Deleting the handle deletes the core object before the
+// handle's cleanup callback, which stops it and waits for a running callback
+// (R8.7, R8.11), so the driver's cleanup never races its own callback and the
+// core never calls back into a handle that is gone.
 template <class Core, HandleType Type, class Callback>
 struct DeferredHandle final : Handle {
     static constexpr HandleType kType = Type;
@@ -33,12 +34,13 @@ struct DeferredHandle final : Handle {
     Ref<Core> core;
 
 private:
-    void on_handle_delete() noexcept override {
+    void rundown() noexcept override {
         if (core) core->delete_object();
     }
 };
 using TimerHandle = DeferredHandle<Timer, HandleType::Timer, PFN_WDF_TIMER>;
 using WorkItemHandle = DeferredHandle<WorkItem, HandleType::WorkItem, PFN_WDF_WORKITEM>;
+
 
 // What a core timer or work item made for C carries in its context.
 template <class H>

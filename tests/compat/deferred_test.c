@@ -114,6 +114,42 @@ static void stop_and_wait_from_the_timers_own_callback_is_reported(void) {
     WdfObjectDelete(device);
 }
 
+static atomic_int slow_entered, slow_done, done_at_cleanup;
+static void slow_timer(WDFTIMER timer) {
+    (void)timer;
+    atomic_store(&slow_entered, 1);
+    sleep_ms(30);
+    atomic_store(&slow_done, 1);
+}
+static void slow_timer_cleanup(WDFOBJECT timer) {
+    (void)timer;
+    atomic_store(&done_at_cleanup, atomic_load(&slow_done));
+}
+
+/* R8.7: the running callback finishes before the cleanup callback runs. */
+static void a_timers_cleanup_waits_for_its_running_callback(void) {
+    if (!make_device()) {
+        CHECK(!"WdfioRamDiskCreate");
+        return;
+    }
+    WDF_TIMER_CONFIG config;
+    WDF_TIMER_CONFIG_INIT(&config, slow_timer);
+    WDF_OBJECT_ATTRIBUTES attributes;
+    WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+    attributes.ParentObject = device;
+    attributes.EvtCleanupCallback = slow_timer_cleanup;
+    WDFTIMER timer;
+    REQUIRE_STATUS(WdfTimerCreate(&config, &attributes, &timer), STATUS_SUCCESS);
+    atomic_store(&slow_entered, 0);
+    atomic_store(&slow_done, 0);
+    atomic_store(&done_at_cleanup, -1);
+    WdfTimerStart(timer, 0);
+    for (int i = 0; i < 5000 && !atomic_load(&slow_entered); ++i) sleep_ms(1);
+    WdfObjectDelete(timer);
+    CHECK_EQ(atomic_load(&done_at_cleanup), 1);
+    WdfObjectDelete(device);
+}
+
 static void timer_bad_input(void) {
     if (!make_device()) {
         CHECK(!"WdfioRamDiskCreate");
@@ -302,6 +338,7 @@ const compat_test deferred_tests[] = {
     {"periodic_timer_fires_until_stopped", periodic_timer_fires_until_stopped},
     {"stop_of_a_pending_timer_cancels_it", stop_of_a_pending_timer_cancels_it},
     {"stop_and_wait_from_the_timers_own_callback_is_reported", stop_and_wait_from_the_timers_own_callback_is_reported},
+    {"a_timers_cleanup_waits_for_its_running_callback", a_timers_cleanup_waits_for_its_running_callback},
     {"timer_bad_input", timer_bad_input},
     {"work_item_runs_and_flush_waits_for_re_enqueues", work_item_runs_and_flush_waits_for_re_enqueues},
     {"deleting_a_queued_work_item_still_runs_it", deleting_a_queued_work_item_still_runs_it},
