@@ -53,6 +53,7 @@
 #include <wdfio/wdfcollection.h>
 #include <wdfio/wdfcore.h>
 #include <wdfio/wdfdevice.h>
+#include <wdfio/wdfdpc.h>
 #include <wdfio/wdfdriver.h>
 #include <wdfio/wdfio.h>
 #include <wdfio/wdfiotarget.h>

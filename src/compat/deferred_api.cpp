@@ -1,6 +1,6 @@
-// WdfTimer* and WdfWorkItem* over the core's Timer and WorkItem: both need a
-// parent with a device above it, whose core device their core object is
-// parented to (it gives them their engine).
+// WdfTimer*, WdfWorkItem* and WdfDpc* over the core's Timer and WorkItem: each
+// needs a parent with a device above it, whose core device their core object
+// is parented to (it gives them their engine).
 #include "compat/boundary.hpp"
 #include "compat/records.hpp"
 #include "compat/sync_records.hpp"
@@ -168,4 +168,55 @@ VOID WdfWorkItemFlush(WDFWORKITEM WorkItem) {
 WDFOBJECT WdfWorkItemGetParentObject(WDFWORKITEM WorkItem) {
     constexpr const char* call = "WdfWorkItemGetParentObject";
     return guard_value(call, WDFOBJECT{nullptr}, [&] { return parent_of<WorkItemHandle>(WorkItem, call); });
+}
+
+void DpcHandle::rundown() noexcept {
+    if (!core) return;
+    const bool queued = core->stop(false);
+    core->delete_object();                     // waits for a running callback
+    if (queued) callback(to_c<WDFDPC>(this));  // R8.14: deleting does not cancel
+}
+
+NTSTATUS WdfDpcCreate(PWDF_DPC_CONFIG Config, PWDF_OBJECT_ATTRIBUTES Attributes, WDFDPC* Dpc) {
+    constexpr const char* call = "WdfDpcCreate";
+    return guard(call, [&]() -> Status {
+        if (Dpc) *Dpc = nullptr;
+        if (Status s = check_parent_given(call, Attributes); !s.ok()) return s;
+        if (!Config) return required_null(call, "Config");
+        if (!Dpc) return required_null(call, "Dpc");
+        if (Status s = check_size(call, *Config, "WDF_DPC_CONFIG", "WDF_DPC_CONFIG_INIT"); !s.ok()) return s;
+        if (!Config->EvtDpcFunc) {
+            log(LogLevel::Error, "%s: EvtDpcFunc is NULL", call);
+            return STATUS_INVALID_PARAMETER;
+        }
+        TimerConfig config;
+        config.callback = [](wdfio::Timer& t) {
+            DpcHandle& h = handle_of<DpcHandle>(t);
+            h.callback(to_c<WDFDPC>(&h));
+        };
+        return create_deferred<DpcHandle>(call, Attributes, {}, Config->EvtDpcFunc, Dpc,
+                                          [&](const ObjectAttributes& a) { return wdfio::Timer::create(config, a); });
+    });
+}
+
+BOOLEAN WdfDpcEnqueue(WDFDPC Dpc) {
+    constexpr const char* call = "WdfDpcEnqueue";
+    return guard_value(call, BOOLEAN{FALSE}, [&]() -> BOOLEAN {
+        auto h = HandleTable::find<DpcHandle>(Dpc, call);
+        // A time already past (0) expires at once; a pending one stays queued once.
+        return h && !h->core->start(0) ? TRUE : FALSE;
+    });
+}
+
+BOOLEAN WdfDpcCancel(WDFDPC Dpc, BOOLEAN Wait) {
+    constexpr const char* call = "WdfDpcCancel";
+    return guard_value(call, BOOLEAN{FALSE}, [&]() -> BOOLEAN {
+        auto h = HandleTable::find<DpcHandle>(Dpc, call);
+        return h && h->core->stop(Wait != FALSE) ? TRUE : FALSE;
+    });
+}
+
+WDFOBJECT WdfDpcGetParentObject(WDFDPC Dpc) {
+    constexpr const char* call = "WdfDpcGetParentObject";
+    return guard_value(call, WDFOBJECT{nullptr}, [&] { return parent_of<DpcHandle>(Dpc, call); });
 }

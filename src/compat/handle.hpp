@@ -29,7 +29,8 @@ enum class HandleType : std::uint8_t {
     Driver,
     Queue,
     String,
-    Lookaside
+    Lookaside,
+    Dpc
 };
 const char* to_string(HandleType t) noexcept;  // "WDFMEMORY", ...
 

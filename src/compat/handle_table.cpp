@@ -59,6 +59,7 @@ const char* to_string(HandleType t) noexcept {
     case HandleType::Queue: return "WDFQUEUE";
     case HandleType::String: return "WDFSTRING";
     case HandleType::Lookaside: return "WDFLOOKASIDE";
+    case HandleType::Dpc: return "WDFDPC";
     }
     return "?";
 }

@@ -21,19 +21,19 @@ struct LockHandle final : Handle {
 using SpinLockHandle = LockHandle<SpinLock, HandleType::SpinLock>;
 using WaitLockHandle = LockHandle<WaitLock, HandleType::WaitLock>;
 
-// A timer or work item: the core object (set once, before publish) and
+// A timer, work item or DPC: the core object (set once, before publish) and
 // the C callback. Deleting the handle deletes the core object before the
 // handle's cleanup callback, which stops it and waits for a running callback
 // (R8.7, R8.11), so the driver's cleanup never races its own callback and the
 // core never calls back into a handle that is gone.
 template <class Core, HandleType Type, class Callback>
-struct DeferredHandle final : Handle {
+struct DeferredHandle : Handle {
     static constexpr HandleType kType = Type;
     explicit DeferredHandle(Callback c) noexcept : Handle(kType), callback(c) {}
     const Callback callback;
     Ref<Core> core;
 
-private:
+protected:
     void rundown() noexcept override {
         if (core) core->delete_object();
     }
@@ -41,6 +41,15 @@ private:
 using TimerHandle = DeferredHandle<Timer, HandleType::Timer, PFN_WDF_TIMER>;
 using WorkItemHandle = DeferredHandle<WorkItem, HandleType::WorkItem, PFN_WDF_WORKITEM>;
 
+// A DPC is a core timer due at once (it runs on the engine thread, KMDF's
+// DISPATCH_LEVEL). Unlike a timer's, its delete does not cancel (R8.14): one
+// still queued runs, on the deleting thread, before the cleanup callback.
+struct DpcHandle final : DeferredHandle<Timer, HandleType::Dpc, PFN_WDF_DPC> {
+    using DeferredHandle::DeferredHandle;
+
+private:
+    void rundown() noexcept override;
+};
 
 // What a core timer or work item made for C carries in its context.
 template <class H>

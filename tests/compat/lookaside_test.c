@@ -178,7 +178,8 @@ static void lookaside_bad_input(void) {
 }
 
 const compat_test lookaside_tests[] = {
-    {"Lookaside.MemoryFromAListHasItsSizeAndItsBufferGoesBack", memory_from_a_list_has_its_size_and_its_buffer_goes_back},
+    {"Lookaside.MemoryFromAListHasItsSizeAndItsBufferGoesBack",
+     memory_from_a_list_has_its_size_and_its_buffer_goes_back},
     {"Lookaside.APageSizedBufferIsPageAligned", a_page_sized_buffer_is_page_aligned},
     {"Lookaside.EachMemoryGetsTheListsMemoryAttributes", each_memory_gets_the_lists_memory_attributes},
     {"Lookaside.MemoryOutlivesItsDeletedList", memory_outlives_its_deleted_list},
