@@ -106,8 +106,19 @@ public:
     // callback), so the driver may free its state after it returns.
     void remove();
 
+    // Another name IoTarget::open finds this device by, until remove(): a
+    // "\Device\" name (a device named late, as a KMDF control device is when
+    // it finishes initializing), or a symbolic link — "\DosDevices\X",
+    // "\DosDevices\Global\X", "\??\X" and "\GLOBAL??\X" are one name,
+    // also opened as "\\.\X" (a Win32 client's form). Another form →
+    // STATUS_OBJECT_NAME_INVALID; in use → STATUS_OBJECT_NAME_COLLISION; a
+    // removed device → STATUS_INVALID_DEVICE_STATE.
+    Status add_name(std::string_view name);
+
     // Devices by name, for IoTarget::open. Null if none.
     static Ref<Device> find(std::string_view name);
+    // Whether `name` is a form find() looks up (a device name or a link).
+    static bool is_device_name(std::string_view name) noexcept;
 
 private:
     friend class Queue;
@@ -123,6 +134,7 @@ private:
     Engine& engine_;
     Driver& driver_;
     std::string name_;
+    std::vector<std::string> other_names_;  // add_name's, canonical; guarded by the registry's lock
     bool deferred_completion_;
     std::uint32_t stack_size_;
     Ref<IoTarget> lower_;

@@ -22,6 +22,21 @@ std::map<std::string, Ref<Device>, std::less<>>& registry() {
     return devices;
 }
 
+// A link's forms, as Windows' object manager resolves them, to one key;
+// empty if `name` is not a link.
+std::string link_key(std::string_view name) {
+    for (std::string_view prefix : {"\\DosDevices\\Global\\", "\\DosDevices\\", "\\GLOBAL??\\", "\\??\\", "\\\\.\\"})
+        if (name.starts_with(prefix) && name.size() > prefix.size())
+            return "\\??\\" + std::string(name.substr(prefix.size()));
+    return {};
+}
+
+// The registry's key for `name`: a device name as is, a link canonical; empty if neither.
+std::string registry_key(std::string_view name) {
+    if (name.starts_with("\\Device\\") && name.size() > 8) return std::string(name);
+    return link_key(name);
+}
+
 int dispatch_index(RequestType t) {
     switch (t) {
     case RequestType::Read: return 0;
@@ -126,9 +141,33 @@ Status Device::configure_dispatching(RequestType type, Queue& queue) {
 }
 
 Ref<Device> Device::find(std::string_view name) {
+    const std::string key = registry_key(name);
     std::lock_guard lock(g_registry_mutex);
-    auto it = registry().find(name);
+    auto it = registry().find(key);
     return it == registry().end() ? Ref<Device>() : it->second;
+}
+
+bool Device::is_device_name(std::string_view name) noexcept {
+    try {
+        return !registry_key(name).empty();
+    } catch (const std::bad_alloc&) {
+        return name.starts_with("\\Device\\");
+    }
+}
+
+Status Device::add_name(std::string_view name) {
+    std::string key = registry_key(name);
+    if (key.empty()) {
+        log(LogLevel::Warning, "device name '%.*s' must start with \\Device\\ (or be a link: \\DosDevices\\, \\??\\)",
+            static_cast<int>(name.size()), name.data());
+        return STATUS_OBJECT_NAME_INVALID;
+    }
+    std::lock_guard lock(g_registry_mutex);
+    if (removed()) return STATUS_INVALID_DEVICE_STATE;  // remove() erases under this lock: none added after
+    other_names_.reserve(other_names_.size() + 1);      // so that the push below cannot throw after the emplace
+    if (!registry().emplace(key, Ref<Device>(this)).second) return STATUS_OBJECT_NAME_COLLISION;
+    other_names_.push_back(std::move(key));
+    return STATUS_SUCCESS;
 }
 
 Result<Ref<IoTarget>> Device::open_target() {
@@ -140,9 +179,11 @@ Result<Ref<IoTarget>> Device::open_target() {
 
 void Device::remove() {
     if (removed_.exchange(true, std::memory_order_acq_rel)) return;
-    if (!name_.empty()) {
+    {
         std::lock_guard lock(g_registry_mutex);
-        registry().erase(name_);
+        if (!name_.empty()) registry().erase(name_);
+        for (const auto& n : other_names_) registry().erase(n);
+        other_names_.clear();
     }
     for (auto& q : queues_) q->purge();
     if (lower_) lower_->remove();  // the local target goes with the device (spec §7.1)

@@ -11,8 +11,8 @@
 namespace wdfio::detail {
 
 const TargetKind kDeviceTargetKind{
-    "an in-process device (\\Device\\RamDisk0)",
-    [](std::string_view name) noexcept { return name.starts_with("\\Device\\"); },
+    "an in-process device (\\Device\\RamDisk0, or a link to one: \\DosDevices\\Echo, \\??\\Echo, \\\\.\\Echo)",
+    [](std::string_view name) noexcept { return Device::is_device_name(name); },
     [](Engine&, std::string_view name, const OpenOptions&) -> Result<Ref<IoTarget>> {
         auto device = Device::find(name);
         if (!device) return STATUS_OBJECT_NAME_NOT_FOUND;

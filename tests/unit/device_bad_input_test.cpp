@@ -94,3 +94,35 @@ TEST_F(DeviceStackBadInput, FailedCreateLeavesTheDriverAlone) {
     EXPECT_EQ(&drv.device(), d.get()) << "Driver::device() now points at the device that failed to be created";
     d->remove();
 }
+
+// add_name: a late "\Device\" name and links in their four forms are one
+// name each, found until remove(); other forms, names in use and a removed
+// device are refused.
+TEST_F(DeviceStackBadInput, AddedNamesAndLinks) {
+    CountingDriver drv, other_drv;
+    auto d = Device::create(engine, drv).value();  // anonymous
+    const std::string late = unique_name("late");
+    const std::string link = late.substr(std::string("\\Device\\").size());
+    EXPECT_EQ(d->add_name("Nope"), Status(STATUS_OBJECT_NAME_INVALID));
+    EXPECT_EQ(d->add_name("\\Device\\"), Status(STATUS_OBJECT_NAME_INVALID));
+    EXPECT_EQ(d->add_name("\\??\\"), Status(STATUS_OBJECT_NAME_INVALID));
+    EXPECT_FALSE(Device::find(late));
+    ASSERT_EQ(d->add_name(late), kOk);
+    ASSERT_EQ(d->add_name("\\DosDevices\\" + link), kOk);
+    for (const std::string& form :
+         {"\\??\\" + link, "\\DosDevices\\Global\\" + link, "\\GLOBAL??\\" + link, "\\\\.\\" + link})
+        EXPECT_EQ(d->add_name(form), Status(STATUS_OBJECT_NAME_COLLISION)) << form;
+    for (const std::string& form : {late, "\\??\\" + link, "\\DosDevices\\Global\\" + link, "\\\\.\\" + link}) {
+        EXPECT_EQ(Device::find(form).get(), d.get()) << form;
+        EXPECT_TRUE(IoTarget::open(engine, form)) << form;
+    }
+    auto other = Device::create(engine, other_drv).value();
+    EXPECT_EQ(other->add_name(late), Status(STATUS_OBJECT_NAME_COLLISION));
+    EXPECT_EQ(other->add_name("\\??\\" + link), Status(STATUS_OBJECT_NAME_COLLISION));
+    d->remove();
+    EXPECT_FALSE(Device::find(late));
+    EXPECT_EQ(IoTarget::open(engine, "\\\\.\\" + link).status(), Status(STATUS_OBJECT_NAME_NOT_FOUND));
+    EXPECT_EQ(d->add_name("\\??\\" + link + "2"), Status(STATUS_INVALID_DEVICE_STATE));
+    EXPECT_EQ(other->add_name("\\??\\" + link), kOk);  // free again
+    other->remove();
+}
