@@ -24,6 +24,9 @@ extern "C" {
 #ifndef VOID
 #define VOID void
 #endif
+#ifndef CONST
+#define CONST const
+#endif
 typedef void* PVOID;
 typedef const void* PCVOID;
 typedef PVOID HANDLE;

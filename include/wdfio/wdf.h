@@ -51,6 +51,7 @@
 #include <wdfio/sal.h>
 
 #include <wdfio/wdfcollection.h>
+#include <wdfio/wdfcontrol.h>
 #include <wdfio/wdfcore.h>
 #include <wdfio/wdfdevice.h>
 #include <wdfio/wdfdpc.h>

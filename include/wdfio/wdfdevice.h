@@ -157,6 +157,17 @@ NTSTATUS WdfDeviceInitAssignName(PWDFDEVICE_INIT DeviceInit, PCUNICODE_STRING De
  * callbacks and a level (Passive → STATUS_NOT_SUPPORTED); scopes are not
  * supported yet. An init already used → STATUS_INVALID_DEVICE_STATE. */
 NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT* DeviceInit, PWDF_OBJECT_ATTRIBUTES DeviceAttributes, WDFDEVICE* Device);
+/* Frees an init the driver allocated (WdfControlDeviceInitAllocate) when
+ * WdfDeviceCreate failed with it; the framework's own init (the one
+ * EvtDriverDeviceAdd receives) is not the driver's: nothing. */
+VOID WdfDeviceInitFree(PWDFDEVICE_INIT DeviceInit);
+/* Another name the device is opened by: "\\DosDevices\\Name" (or
+ * "\\DosDevices\\Global\\Name", "\\??\\Name"); clients may also open it as
+ * "\\\\.\\Name". The device needs a name (WdfDeviceInitAssignName), else
+ * STATUS_INVALID_DEVICE_REQUEST; another form → STATUS_OBJECT_NAME_INVALID;
+ * a link in use → STATUS_OBJECT_NAME_COLLISION. It goes when the device
+ * does. A control device's links work once it finished initializing. */
+NTSTATUS WdfDeviceCreateSymbolicLink(WDFDEVICE Device, PCUNICODE_STRING SymbolicLinkName);
 /* The next device down (started), or NULL for a device at the bottom. */
 WDFIOTARGET WdfDeviceGetIoTarget(WDFDEVICE Device);
 /* The queue made with DefaultQueue = TRUE; NULL if none. */

@@ -146,7 +146,7 @@ NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT* DeviceInit, PWDF_OBJECT_ATTRIBUTES Dev
         if (!engine) return engine.status();
         auto bridge = std::make_unique<DeviceBridge>(init);
         DeviceOptions options;
-        options.name = init.name;
+        if (!init.control) options.name = init.name;  // a control device's: at WdfControlFinishInitializing
         Result<Ref<wdfio::Device>> made = STATUS_UNSUCCESSFUL;
         Ref<IoTarget> lower;
         if (init.lower) {
@@ -165,7 +165,7 @@ NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT* DeviceInit, PWDF_OBJECT_ATTRIBUTES Dev
         DeviceBridge& b = *bridge;
         b.device_ref = std::move(made).value();
         auto h = Ref<DeviceHandle>::adopt(new DeviceHandle(std::move(bridge), nullptr));
-        h->made_by_driver = true;
+        h->made_by_driver = !init.control;  // a control device is the driver's to delete (R3.24)
         b.handle = h.get();
         if (Status s = HandleTable::publish(*h, DeviceAttributes, init.driver.get()); !s.ok()) return s;
         if (IoTarget* below = b.device_ref->default_target()) {
@@ -185,7 +185,8 @@ NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT* DeviceInit, PWDF_OBJECT_ATTRIBUTES Dev
             init.driver->devices.push_back(h);
         }
         init.created = h;
-        *DeviceInit = nullptr;  // used up
+        if (init.control) delete *DeviceInit;  // R3.2: the driver's init, freed by a create that succeeds
+        *DeviceInit = nullptr;                 // used up
         *Device = to_c<WDFDEVICE>(h.detach());
         return STATUS_SUCCESS;
     });
@@ -238,6 +239,10 @@ NTSTATUS WdfDeviceConfigureRequestDispatching(WDFDEVICE Device, WDFQUEUE Queue, 
                 "DeviceControlInternal)",
                 call, raw_enum(RequestType));
             return STATUS_INVALID_PARAMETER;
+        }
+        if (b->control_fixed()) {
+            log(LogLevel::Error, "%s: configure dispatching before WdfControlFinishInitializing", call);
+            return STATUS_INVALID_DEVICE_STATE;  // R3.23
         }
         std::lock_guard lock(b->mutex);
         if (Status s = b->device_ref->configure_dispatching(kDispatchSlots[slot], *q->queue); !s.ok()) return s;

@@ -123,6 +123,9 @@ struct WDFDEVICE_INIT_DATA {
     bool has_request_attributes = false;
     WDF_OBJECT_ATTRIBUTES request_attributes{};
     Ref<DeviceHandle> created;  // what WdfDeviceCreate made from it
+    // WdfControlDeviceInitAllocate's: a control device's, which the driver
+    // owns (WdfDeviceInitFree; WdfDeviceCreate frees it when it succeeds).
+    bool control = false;
 };
 
 }  // namespace wdfio::compat
@@ -149,6 +152,16 @@ public:
     Ref<Device> device_ref;             // keeps the core device until this bridge removes it
     Ref<TargetHandle> lower_target;     // WdfDeviceGetIoTarget's handle
     bool self_managed_io_init = false;  // EvtDeviceSelfManagedIoInit was called (R4.9)
+    // A control device is openable once WdfControlFinishInitializing ran
+    // (R3.23): its name and links are registered then. Under `mutex`.
+    bool control_finished = false;
+    std::vector<std::string> pending_links;
+    // Whether a control device finished initializing: then its default
+    // queue and dispatching are fixed (R3.23).
+    bool control_fixed() {
+        std::lock_guard lock(mutex);
+        return init_.control && control_finished;
+    }
 
     QueueBridge* add_queue_handler(const WDF_IO_QUEUE_CONFIG& config);
     // The C queue for each dispatch slot (read, write, ioctl, internal ioctl), and the default one.

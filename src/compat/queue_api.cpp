@@ -109,6 +109,11 @@ NTSTATUS WdfIoQueueCreate(WDFDEVICE Device, PWDF_IO_QUEUE_CONFIG Config, PWDF_OB
             log(LogLevel::Error, "%s: EvtIoStop, EvtIoResume and EvtIoCanceledOnQueue are not supported yet", call);
             return STATUS_NOT_SUPPORTED;
         }
+        if (c.DefaultQueue && bridge->control_fixed()) {
+            log(LogLevel::Error, "%s: a control device's default queue comes before WdfControlFinishInitializing",
+                call);
+            return STATUS_INVALID_DEVICE_STATE;  // R3.23
+        }
         {
             std::lock_guard lock(bridge->mutex);
             if (c.DefaultQueue && bridge->default_queue) {
