@@ -8,10 +8,11 @@
 #include <wdfio/ntrtl.h>
 
 /* Each translation unit gets its own copy (static: a C file-scope const would be one per program). */
-#define WDFIO_SDDL(Name, Literal)                                                                          \
-    __attribute__((unused)) static const WCHAR Name##_wdfio_buffer[] = Literal;                           \
+#define WDFIO_SDDL(Name, Literal)                                                                                      \
+    __attribute__((unused)) static const WCHAR Name##_wdfio_buffer[] = Literal;                                        \
     __attribute__((unused)) static const UNICODE_STRING Name = {(USHORT)(sizeof(Name##_wdfio_buffer) - sizeof(WCHAR)), \
-                                                                (USHORT)sizeof(Name##_wdfio_buffer), (PWCH)Name##_wdfio_buffer}
+                                                                (USHORT)sizeof(Name##_wdfio_buffer),                   \
+                                                                (PWCH)Name##_wdfio_buffer}
 
 WDFIO_SDDL(SDDL_DEVOBJ_KERNEL_ONLY, L"D:P");
 WDFIO_SDDL(SDDL_DEVOBJ_SYS_ALL, L"D:P(A;;GA;;;SY)");

@@ -144,6 +144,12 @@ NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT* DeviceInit, PWDF_OBJECT_ATTRIBUTES Dev
         }
         auto engine = host_engine();
         if (!engine) return engine.status();
+        // A control device registers its name when it finishes initializing;
+        // one in use already is refused here, as KMDF does (R3.9).
+        if (init.control && !init.name.empty() && wdfio::Device::find(init.name)) {
+            log(LogLevel::Error, "%s: the name %s is in use", call, init.name.c_str());
+            return STATUS_OBJECT_NAME_COLLISION;
+        }
         auto bridge = std::make_unique<DeviceBridge>(init);
         DeviceOptions options;
         if (!init.control) options.name = init.name;  // a control device's: at WdfControlFinishInitializing

@@ -169,6 +169,11 @@ static void control_device_bad_input(void) {
     WDFDEVICE device = (WDFDEVICE)&bad;
     CHECK_STATUS(WdfDeviceCreate(&init, &bad, &device), STATUS_INFO_LENGTH_MISMATCH);
     CHECK(init != NULL && device == NULL);
+    DECLARE_CONST_UNICODE_STRING(in_use, CONTROL_NAME);
+    WdfControlFinishInitializing(control); /* its name is registered now */
+    REQUIRE_STATUS(WdfDeviceInitAssignName(init, &in_use), STATUS_SUCCESS);
+    CHECK_STATUS(WdfDeviceCreate(&init, WDF_NO_OBJECT_ATTRIBUTES, &device), STATUS_OBJECT_NAME_COLLISION);
+    REQUIRE_STATUS(WdfDeviceInitAssignName(init, NULL), STATUS_SUCCESS);
     REQUIRE_STATUS(WdfDeviceCreate(&init, WDF_NO_OBJECT_ATTRIBUTES, &device), STATUS_SUCCESS);
     CHECK(init == NULL);
 
@@ -181,9 +186,7 @@ static void control_device_bad_input(void) {
     CHECK_STATUS(WdfDeviceCreateSymbolicLink(device, &device_name), STATUS_OBJECT_NAME_INVALID);
     CHECK_STATUS(WdfDeviceCreateSymbolicLink(device, &relative), STATUS_OBJECT_NAME_INVALID);
     CHECK_STATUS(WdfDeviceCreateSymbolicLink(device, &link), STATUS_INVALID_DEVICE_REQUEST);
-    /* A link another device has. */
     DECLARE_CONST_UNICODE_STRING(taken, CONTROL_LINK);
-    WdfControlFinishInitializing(control);
     WdfControlFinishInitializing(device);
     const ULONGLONG before_twice = WdfioHostVerifierViolations();
     WdfControlFinishInitializing(control); /* twice: reported, nothing */
