@@ -67,6 +67,17 @@ VOID WdfioHostSetLogCallback(PFN_WDFIO_LOG_CALLBACK Callback, PVOID Context);
 /* The next Count pool allocations (ExAllocatePool*) return NULL, to test a
  * driver's out-of-memory paths; 0 ends it. */
 VOID WdfioHostFailPoolAllocations(ULONG Count);
+/* DDI fault injection, as WdfFiTester does it: the named calls fail as if
+ * out of memory (STATUS_INSUFFICIENT_RESOURCES; NULL from ExAllocatePool*).
+ * Spec: "NAME[:N|:every=K|:rate=P][,...]" — the N-th call (default 1), every
+ * K-th, or P percent of calls (seeded by WDFIO_FAULT_SEED); NAME is one of
+ * the calls that create or allocate (Wdf*Create, WdfIoTargetOpen,
+ * WdfObjectAllocateContext, ExAllocatePool*), or "*" for all of them counted
+ * together. NULL or "" ends it; a bad spec → STATUS_INVALID_PARAMETER (the
+ * old one stays). WDFIO_FAULT_DDI sets one when the host starts. */
+NTSTATUS WdfioHostSetDdiFaults(PCSTR Spec);
+/* The calls fault injection failed so far. */
+ULONGLONG WdfioHostDdiFaultsInjected(VOID);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -33,9 +33,26 @@ inline void log_caught(const char* call) noexcept {
     }
 }
 
+// The exported function this thread runs (the innermost: a driver's
+// callback may call another), for what depends on which DDI is called: DDI
+// fault injection (fault_injection.hpp), where a handle was created.
+struct CallScope {
+    const char* call;
+    CallScope* outer;
+    signed char fail = -1;  // fault injection's decision for this call: -1 not made yet
+
+    explicit CallScope(const char* c) noexcept : call(c), outer(current) { current = this; }
+    ~CallScope() { current = outer; }
+    CallScope(const CallScope&) = delete;
+    CallScope& operator=(const CallScope&) = delete;
+
+    static inline thread_local CallScope* current = nullptr;
+};
+
 // For functions returning NTSTATUS: `body` returns NTSTATUS or wdfio::Status.
 template <class Body>
 NTSTATUS guard(const char* call, Body&& body) noexcept {
+    CallScope scope(call);
     try {
         return Status(body()).value();
     } catch (const std::bad_alloc&) {
@@ -51,6 +68,7 @@ NTSTATUS guard(const char* call, Body&& body) noexcept {
 // `failed` is what the caller sees if an exception was caught.
 template <class R, class Body>
 R guard_value(const char* call, R failed, Body&& body) noexcept {
+    CallScope scope(call);
     try {
         return body();
     } catch (...) {
@@ -61,6 +79,7 @@ R guard_value(const char* call, R failed, Body&& body) noexcept {
 
 template <class Body>
 void guard_void(const char* call, Body&& body) noexcept {
+    CallScope scope(call);
     try {
         body();
     } catch (...) {

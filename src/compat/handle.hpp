@@ -40,6 +40,8 @@ public:
 
     // What C sees (0 until published; fixed after).
     std::uintptr_t value() const noexcept { return value_; }
+    // The exported call that created it ("WdfMemoryCreate"), or null.
+    const char* created_by() const noexcept { return created_by_; }
 
 protected:
     explicit Handle(HandleType t) noexcept : type(t) {}
@@ -56,9 +58,10 @@ private:
     PFN_WDF_OBJECT_CONTEXT_CLEANUP cleanup_ = nullptr;  // the C callbacks, run by the core's
     PFN_WDF_OBJECT_CONTEXT_DESTROY destroy_ = nullptr;
     // Guarded by the table's lock.
-    std::uint64_t serial_ = 0;  // creation order, for shutdown
-    std::uintptr_t value_ = 0;  // the C value, made from serial_; written once, at publish
-    bool published_ = false;    // C holds the creation reference, which delete drops
+    std::uint64_t serial_ = 0;          // creation order, for shutdown
+    std::uintptr_t value_ = 0;          // the C value, made from serial_; written once, at publish
+    bool published_ = false;            // C holds the creation reference, which delete drops
+    const char* created_by_ = nullptr;  // the call that made it (a leak report says so)
 };
 
 // The C value of `h` (NULL for none): every handle given to C, the

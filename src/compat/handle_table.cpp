@@ -1,5 +1,6 @@
 // The live-handle table: validation of every handle value, and the C
 // attributes that shape a new handle (the tree and the callbacks are the core's).
+#include "compat/fault_injection.hpp"
 #include "compat/handle.hpp"
 
 #include "compat/boundary.hpp"
@@ -157,6 +158,7 @@ Status HandleTable::publish(Handle& h, const WDF_OBJECT_ATTRIBUTES* a, Handle* p
         h.delete_object();  // out of the parent's children; not published, so the caller's reference stays
         return s;
     };
+    if (fault::fail_here()) return refuse(STATUS_INSUFFICIENT_RESOURCES);  // a create, out of memory on purpose
     if (Status s = detail::commit(h, 0, &core, nullptr); !s.ok())
         return refuse(s == Status(STATUS_DELETE_PENDING) ? Status(STATUS_INVALID_HANDLE) : s);
     if (core.context) {
@@ -182,6 +184,7 @@ Status HandleTable::publish(Handle& h, const WDF_OBJECT_ATTRIBUTES* a, Handle* p
     h.serial_ = t.next_serial++;
     h.value_ = value_of(h.serial_);
     h.published_ = true;
+    h.created_by_ = CallScope::current ? CallScope::current->call : nullptr;
     return STATUS_SUCCESS;
 }
 

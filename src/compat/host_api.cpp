@@ -1,6 +1,7 @@
 // WdfioHostInitialize, WdfioHostShutdown, WdfioHostObjectCount, WdfioHostVerifierViolations,
 // WdfioHostSetLogCallback.
 #include "compat/boundary.hpp"
+#include "compat/fault_injection.hpp"
 #include "compat/host.hpp"
 #include "compat/records.hpp"
 #include "core/blocking.hpp"
@@ -26,6 +27,7 @@ Engine* g_engine = nullptr;
 Result<Engine*> host_engine() {
     std::lock_guard lock(g_host_mutex);
     if (!g_engine) {
+        fault::load_environment();
         try {
             g_engine = new Engine();
         } catch (...) {
@@ -94,6 +96,12 @@ void WdfioHostShutdown(void) {
 }
 
 ULONG WdfioHostObjectCount(void) { return static_cast<ULONG>(HandleTable::count()); }
+
+NTSTATUS WdfioHostSetDdiFaults(PCSTR Spec) {
+    return guard("WdfioHostSetDdiFaults", [&] { return fault::configure(Spec ? std::string_view(Spec) : ""); });
+}
+
+ULONGLONG WdfioHostDdiFaultsInjected(void) { return fault::injected(); }
 
 ULONGLONG WdfioHostVerifierViolations(void) { return wdfio::Verifier::violations(); }
 

@@ -1,5 +1,6 @@
 // WdfIoTargetCreate, Open, Close, Start, Stop, Purge, GetState.
 #include "compat/boundary.hpp"
+#include "compat/fault_injection.hpp"
 #include "compat/host.hpp"
 #include "compat/records.hpp"
 #include "compat/unicode.hpp"
@@ -83,6 +84,7 @@ NTSTATUS WdfIoTargetOpen(WDFIOTARGET IoTarget, PWDF_IO_TARGET_OPEN_PARAMS OpenPa
         }
         auto engine = host_engine();
         if (!engine) return engine.status();
+        if (fault::fail_here()) return STATUS_INSUFFICIENT_RESOURCES;
         {
             std::lock_guard lock(t->mutex);
             if (t->opening || (t->target && t->target->is_open())) return STATUS_INVALID_DEVICE_STATE;

@@ -17,7 +17,8 @@ Status publish_memory(const char* call, const WDF_OBJECT_ATTRIBUTES* attributes,
     if (!made) return made.status();
     auto h = Ref<MemoryHandle>::adopt(new MemoryHandle(std::move(made).value()));
     if (Status s = HandleTable::publish(*h, attributes, parent.get()); !s.ok()) {
-        log(LogLevel::Error, "%s: the parent object was deleted meanwhile", call);
+        if (s == Status(STATUS_INVALID_HANDLE))
+            log(LogLevel::Error, "%s: the parent object was deleted meanwhile", call);
         return s;
     }
     *out = to_c<WDFMEMORY>(h.detach());

@@ -1,6 +1,7 @@
 // WdfObjectCreate, WdfObjectDelete, WdfObjectReference, WdfObjectDereference, and context areas.
 #include "compat/boundary.hpp"
 #include "compat/context_types.hpp"
+#include "compat/fault_injection.hpp"
 #include "compat/handle.hpp"
 
 #include <wdfio/verifier.hpp>
@@ -100,6 +101,7 @@ NTSTATUS WdfObjectAllocateContext(WDFOBJECT Handle, PWDF_OBJECT_ATTRIBUTES Conte
                        "%s: ContextTypeInfo is required (WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE)", call);
             return STATUS_OBJECT_NAME_INVALID;
         }
+        if (fault::fail_here()) return STATUS_INSUFFICIENT_RESOURCES;
         const CoreContext c = core_context(unique_type(a->ContextTypeInfo), a->ContextSizeOverride);
         void* area = nullptr;
         const Status s = h->allocate_context(*c.type, &area, c.size);

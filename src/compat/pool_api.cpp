@@ -2,6 +2,7 @@
 // ExAllocatePoolUninitialized, ExAllocatePool, ExFreePool, ExFreePoolWithTag,
 // and WdfioHostFailPoolAllocations (fault injection for drivers' tests).
 #include "compat/boundary.hpp"
+#include "compat/fault_injection.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -36,7 +37,7 @@ bool injected_failure() {
 }
 
 PVOID allocate(const char* call, SIZE_T bytes, ULONG tag, bool zero, bool cache_aligned) {
-    if (injected_failure()) return nullptr;
+    if (injected_failure() || fault::fail_here()) return nullptr;
     const std::size_t align = cache_aligned ? kCacheLine : sizeof(BlockHeader);
     if (bytes > SIZE_MAX - sizeof(BlockHeader) - align) {
         log(LogLevel::Error, "%s: %zu bytes cannot be allocated", call, static_cast<std::size_t>(bytes));
