@@ -102,7 +102,7 @@ struct QueueHandle final : Handle {
     void wait_idle();
 
 private:
-    bool deletable() const noexcept override { return !is_default && !dispatch_target; }
+    bool deletable() const noexcept override { return unpublished() || (!is_default && !dispatch_target); }
     void on_handle_delete() noexcept override;
 };
 

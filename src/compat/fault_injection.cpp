@@ -15,14 +15,29 @@ namespace {
 
 // The calls that can fail for want of memory: creations and allocations.
 constexpr std::string_view kFailable[] = {
-    "WdfObjectCreate",       "WdfObjectAllocateContext",     "WdfMemoryCreate",
-    "WdfMemoryCreatePreallocated", "WdfMemoryCreateFromLookaside", "WdfLookasideListCreate",
-    "WdfRequestCreate",      "WdfIoTargetCreate",            "WdfIoTargetOpen",
-    "WdfIoQueueCreate",      "WdfTimerCreate",               "WdfWorkItemCreate",
-    "WdfDpcCreate",          "WdfSpinLockCreate",            "WdfWaitLockCreate",
-    "WdfCollectionCreate",   "WdfStringCreate",              "WdfDeviceCreate",
-    "ExAllocatePool2",       "ExAllocatePoolWithTag",        "ExAllocatePoolZero",
-    "ExAllocatePoolUninitialized", "ExAllocatePool",
+    "WdfObjectCreate",
+    "WdfObjectAllocateContext",
+    "WdfMemoryCreate",
+    "WdfMemoryCreatePreallocated",
+    "WdfMemoryCreateFromLookaside",
+    "WdfLookasideListCreate",
+    "WdfRequestCreate",
+    "WdfIoTargetCreate",
+    "WdfIoTargetOpen",
+    "WdfIoQueueCreate",
+    "WdfTimerCreate",
+    "WdfWorkItemCreate",
+    "WdfDpcCreate",
+    "WdfSpinLockCreate",
+    "WdfWaitLockCreate",
+    "WdfCollectionCreate",
+    "WdfStringCreate",
+    "WdfDeviceCreate",
+    "ExAllocatePool2",
+    "ExAllocatePoolWithTag",
+    "ExAllocatePoolZero",
+    "ExAllocatePoolUninitialized",
+    "ExAllocatePool",
 };
 
 bool failable(std::string_view call) {
@@ -32,8 +47,8 @@ bool failable(std::string_view call) {
 struct Rule {
     std::string name;  // a DDI, or "*"
     enum class Kind { Nth, Every, Rate } kind = Kind::Nth;
-    std::uint64_t n = 1;     // Nth, Every
-    double rate = 0;         // Rate: a share of 1
+    std::uint64_t n = 1;      // Nth, Every
+    double rate = 0;          // Rate: a share of 1
     std::uint64_t calls = 0;  // counted so far
 };
 
@@ -59,7 +74,8 @@ bool parse_rule(std::string_view text, Rule& rule, std::string& why) {
     const auto colon = text.find(':');
     rule.name = std::string(text.substr(0, colon));
     if (rule.name != "*" && !failable(rule.name)) {
-        why = "'" + rule.name + "' is not a call fault injection can fail (a Wdf*Create, WdfIoTargetOpen, "
+        why = "'" + rule.name +
+              "' is not a call fault injection can fail (a Wdf*Create, WdfIoTargetOpen, "
               "WdfObjectAllocateContext, ExAllocatePool*, or *)";
         return false;
     }

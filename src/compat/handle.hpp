@@ -45,6 +45,9 @@ public:
 
 protected:
     explicit Handle(HandleType t) noexcept : type(t) {}
+    // Not published: a create being refused deletes it, whatever its kind
+    // would let a driver delete (deletable() overrides say yes to it).
+    bool unpublished() const noexcept { return value_ == 0; }
     // What WdfObjectDelete does to the core object (remove a target or a
     // device); runs once, after the children are deleted and the cleanup callback ran.
     virtual void on_handle_delete() noexcept {}

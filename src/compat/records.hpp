@@ -74,7 +74,9 @@ struct RequestHandle final : Handle {
     }
 
 private:
-    bool deletable() const noexcept override { return !queue || retired.load(std::memory_order_acquire); }
+    bool deletable() const noexcept override {
+        return unpublished() || !queue || retired.load(std::memory_order_acquire);
+    }
 };
 
 // A device made by the host API, with the driver it runs: a built-in one,
@@ -106,7 +108,7 @@ struct DeviceHandle final : Handle {
     std::atomic<bool> host_removes{false};
 
 private:
-    bool deletable() const noexcept override { return !made_by_driver || host_removes.load(); }
+    bool deletable() const noexcept override { return unpublished() || !made_by_driver || host_removes.load(); }
     void on_handle_delete() noexcept override {
         std::unique_ptr<Driver> gone;
         {
