@@ -1,5 +1,5 @@
 /* wdfcontrol.h — control (non-PnP) devices, as KMDF's wdfcontrol.h (driver
- * spec §3.7): a device a driver makes by itself, typically in DriverEntry,
+ * spec, control devices): a device a driver makes by itself, typically in DriverEntry,
  * that no PnP stack starts or removes. It has no lower target, its queues
  * present at once, and it is openable by name (its \Device name and its
  * symbolic links) only once WdfControlFinishInitializing ran. The driver may
