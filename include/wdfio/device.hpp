@@ -114,6 +114,9 @@ public:
     // STATUS_OBJECT_NAME_INVALID; in use → STATUS_OBJECT_NAME_COLLISION; a
     // removed device → STATUS_INVALID_DEVICE_STATE.
     Status add_name(std::string_view name);
+    // Drops a name add_name gave this device (a device interface disabled);
+    // false if it has no such name.
+    bool remove_name(std::string_view name);
 
     // Devices by name, for IoTarget::open. Null if none.
     static Ref<Device> find(std::string_view name);

@@ -10,6 +10,7 @@
 #include "device/device_target.hpp"
 #include "engine/engine_core.hpp"
 
+#include <algorithm>
 #include <map>
 #include <new>
 
@@ -168,6 +169,16 @@ Status Device::add_name(std::string_view name) {
     if (!registry().emplace(key, Ref<Device>(this)).second) return STATUS_OBJECT_NAME_COLLISION;
     other_names_.push_back(std::move(key));
     return STATUS_SUCCESS;
+}
+
+bool Device::remove_name(std::string_view name) {
+    const std::string key = registry_key(name);
+    std::lock_guard lock(g_registry_mutex);
+    auto it = std::find(other_names_.begin(), other_names_.end(), key);
+    if (it == other_names_.end()) return false;
+    registry().erase(key);
+    other_names_.erase(it);
+    return true;
 }
 
 Result<Ref<IoTarget>> Device::open_target() {

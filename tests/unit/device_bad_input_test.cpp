@@ -116,9 +116,17 @@ TEST_F(DeviceStackBadInput, AddedNamesAndLinks) {
         EXPECT_EQ(Device::find(form).get(), d.get()) << form;
         EXPECT_TRUE(IoTarget::open(engine, form)) << form;
     }
+    EXPECT_FALSE(d->remove_name("\\??\\" + link + "-none"));  // a name it does not have
+    EXPECT_FALSE(d->remove_name("Nope"));
+    ASSERT_TRUE(d->remove_name("\\\\.\\" + link));  // any form of a link drops it
+    EXPECT_FALSE(Device::find("\\??\\" + link));
+    EXPECT_FALSE(d->remove_name("\\??\\" + link));
+    ASSERT_EQ(d->add_name("\\??\\" + link), kOk);
     auto other = Device::create(engine, other_drv).value();
     EXPECT_EQ(other->add_name(late), Status(STATUS_OBJECT_NAME_COLLISION));
     EXPECT_EQ(other->add_name("\\??\\" + link), Status(STATUS_OBJECT_NAME_COLLISION));
+    EXPECT_FALSE(other->remove_name("\\??\\" + link));  // d's, not other's
+    EXPECT_EQ(Device::find("\\??\\" + link).get(), d.get());
     d->remove();
     EXPECT_FALSE(Device::find(late));
     EXPECT_EQ(IoTarget::open(engine, "\\\\.\\" + link).status(), Status(STATUS_OBJECT_NAME_NOT_FOUND));
