@@ -168,6 +168,25 @@ VOID WdfDeviceInitFree(PWDFDEVICE_INIT DeviceInit);
  * a link in use → STATUS_OBJECT_NAME_COLLISION. It goes when the device
  * does. A control device's links work once it finished initializing. */
 NTSTATUS WdfDeviceCreateSymbolicLink(WDFDEVICE Device, PCUNICODE_STRING SymbolicLinkName);
+/* A device interface of class InterfaceClassGUID (ReferenceString
+ * optional: no path separators, else STATUS_INVALID_PARAMETER): a symbolic
+ * link "\\??\\WDFIO#Driver#0001#{GUID}[\\Reference]" clients find with
+ * IoGetDeviceInterfaces (wdm.h) and open by name. Enabled when the device
+ * starts (or at once when made after), disabled at its removal. A control
+ * device has none: STATUS_INVALID_DEVICE_REQUEST. Made twice: the same one,
+ * STATUS_SUCCESS. */
+NTSTATUS WdfDeviceCreateDeviceInterface(WDFDEVICE Device, CONST GUID* InterfaceClassGUID,
+                                        PCUNICODE_STRING ReferenceString);
+/* Enables or disables one (an unknown one: a verifier report, nothing).
+ * Before the start, FALSE keeps it from being enabled then; both forms do
+ * that here. */
+VOID WdfDeviceSetDeviceInterfaceState(WDFDEVICE Device, CONST GUID* InterfaceClassGUID,
+                                      PCUNICODE_STRING ReferenceString, BOOLEAN IsInterfaceEnabled);
+VOID WdfDeviceSetDeviceInterfaceStateEx(WDFDEVICE Device, CONST GUID* InterfaceClassGUID,
+                                        PCUNICODE_STRING ReferenceString, BOOLEAN IsInterfaceEnabled);
+/* Its symbolic link into String; none such → STATUS_OBJECT_NAME_NOT_FOUND. */
+NTSTATUS WdfDeviceRetrieveDeviceInterfaceString(WDFDEVICE Device, CONST GUID* InterfaceClassGUID,
+                                                PCUNICODE_STRING ReferenceString, WDFSTRING String);
 /* The next device down (started), or NULL for a device at the bottom. */
 WDFIOTARGET WdfDeviceGetIoTarget(WDFDEVICE Device);
 /* The queue made with DefaultQueue = TRUE; NULL if none. */

@@ -6,6 +6,7 @@
 #ifndef WDFIO_WDM_H
 #define WDFIO_WDM_H
 
+#include <wdfio/guiddef.h>
 #include <wdfio/ntdef.h>
 
 #pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
@@ -66,6 +67,16 @@ typedef NTSTATUS DRIVER_INITIALIZE(PDRIVER_OBJECT DriverObject, PUNICODE_STRING 
 typedef DRIVER_INITIALIZE* PDRIVER_INITIALIZE;
 typedef VOID DRIVER_UNLOAD(PDRIVER_OBJECT DriverObject);
 typedef DRIVER_UNLOAD* PDRIVER_UNLOAD;
+
+/* Strings one after another, each NUL-terminated, then an empty one. */
+typedef WCHAR* PZZWSTR;
+#define DEVICE_INTERFACE_INCLUDE_NONACTIVE 0x00000001
+/* The symbolic links of the enabled device interfaces of a class (Flags
+ * DEVICE_INTERFACE_INCLUDE_NONACTIVE: the disabled ones too), as a PZZWSTR
+ * the caller frees with ExFreePool; each opens with WdfIoTargetOpen by name.
+ * PhysicalDeviceObject must be NULL. */
+NTSTATUS IoGetDeviceInterfaces(CONST GUID* InterfaceClassGuid, PDEVICE_OBJECT PhysicalDeviceObject, ULONG Flags,
+                               PZZWSTR* SymbolicLinkList);
 
 #ifdef __cplusplus
 } /* extern "C" */

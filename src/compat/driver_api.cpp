@@ -3,6 +3,7 @@
 // (EvtDriverDeviceAdd, then the start of spec §4.1), WdfioDriverUnload (the
 // removal of spec §4.3, then EvtDriverUnload).
 #include "compat/boundary.hpp"
+#include "compat/device_interfaces.hpp"
 #include "compat/driver_model.hpp"
 #include "core/blocking.hpp"
 
@@ -69,6 +70,7 @@ Status bring_up(DeviceHandle& device, DeviceBridge& bridge) {
         bridge.self_managed_io_init = true;
         if (Status s = pnp.EvtDeviceSelfManagedIoInit(d); !s.ok()) return undo_d0(s);
     }
+    enable_device_interfaces(bridge);  // R4.1 step 6
     return STATUS_SUCCESS;
 }
 
@@ -95,6 +97,7 @@ void take_down(DeviceHandle& device) {
             pnp.EvtDeviceD0ExitPreInterruptsDisabled(d, WdfPowerDeviceD3Final);
         if (pnp.EvtDeviceD0Exit) pnp.EvtDeviceD0Exit(d, WdfPowerDeviceD3Final);
         if (pnp.EvtDeviceReleaseHardware) pnp.EvtDeviceReleaseHardware(d, nullptr);
+        disable_device_interfaces(*bridge);        // R4.8 step 3
         for (auto& q : queues) q->queue->purge();  // waiting requests cancelled, held cancelable ones too
         if (bridge->self_managed_io_init) {
             if (pnp.EvtDeviceSelfManagedIoFlush) pnp.EvtDeviceSelfManagedIoFlush(d);

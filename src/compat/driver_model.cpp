@@ -1,6 +1,7 @@
 // The C driver model: presentation to C callbacks, retirement, the queues'
 // driver-held counts, and the device bridge's own requests.
 #include "compat/driver_model.hpp"
+#include "compat/device_interfaces.hpp"
 
 #include <utility>
 
@@ -110,6 +111,7 @@ void QueueBridge::on_default(DeliveredRequest& r) {
 // ---- DeviceBridge
 
 DeviceBridge::~DeviceBridge() {
+    forget_device_interfaces(*this);
     if (device_ref) device_ref->remove();  // waits for callbacks: the handlers below are still there
     // Requests forwarded to a queue that the removal then cancelled: the core
     // completed them, the driver never saw them again.

@@ -1,6 +1,7 @@
 // WdfStringCreate, WdfStringGetUnicodeString (driver spec §9.2), and the
 // driver calls that fill a string or ask for a version.
 #include "compat/boundary.hpp"
+#include "compat/device_interfaces.hpp"
 #include "compat/driver_model.hpp"
 #include "compat/handle.hpp"
 
@@ -76,6 +77,23 @@ NTSTATUS WdfDriverRetrieveVersionString(WDFDRIVER Driver, WDFSTRING String) {
         auto s = HandleTable::find<StringHandle>(String, call);
         if (!d || !s) return STATUS_INVALID_HANDLE;
         s->assign(L"wdfio " WDFIO_VERSION_WIDE L", KMDF 1.33");
+        return STATUS_SUCCESS;
+    });
+}
+
+NTSTATUS WdfDeviceRetrieveDeviceInterfaceString(WDFDEVICE Device, CONST GUID* InterfaceClassGUID,
+                                                PCUNICODE_STRING ReferenceString, WDFSTRING String) {
+    constexpr const char* call = "WdfDeviceRetrieveDeviceInterfaceString";
+    return guard(call, [&]() -> Status {
+        auto d = HandleTable::find<DeviceHandle>(Device, call);
+        auto s = HandleTable::find<StringHandle>(String, call);
+        if (!d || !s) return STATUS_INVALID_HANDLE;
+        if (!InterfaceClassGUID) return required_null(call, "InterfaceClassGUID", Device);
+        DeviceBridge* b = bridge_of(*d);
+        if (!b) return STATUS_OBJECT_NAME_NOT_FOUND;  // a built-in driver's device has no interfaces
+        std::wstring link;
+        if (Status st = device_interface_link(*b, *InterfaceClassGUID, ReferenceString, link); !st.ok()) return st;
+        s->assign(std::move(link));
         return STATUS_SUCCESS;
     });
 }
