@@ -22,6 +22,14 @@ NTSTATUS WdfSpinLockCreate(PWDF_OBJECT_ATTRIBUTES SpinLockAttributes, WDFSPINLOC
 VOID WdfSpinLockAcquire(WDFSPINLOCK SpinLock);
 VOID WdfSpinLockRelease(WDFSPINLOCK SpinLock);
 
+/* The lock of a WDFDEVICE or a WDFQUEUE, which a synchronization scope would
+ * take around its callbacks (scopes are not there yet: only the driver's own
+ * sections take it). Not recursive: taken again by its holder → a verifier
+ * report, not taken; released by another thread → a report, ignored. Any
+ * other kind of object → a report, nothing. */
+VOID WdfObjectAcquireLock(WDFOBJECT Object);
+VOID WdfObjectReleaseLock(WDFOBJECT Object);
+
 NTSTATUS WdfWaitLockCreate(PWDF_OBJECT_ATTRIBUTES LockAttributes, WDFWAITLOCK* Lock);
 /* Timeout NULL: wait until free → STATUS_SUCCESS. *Timeout 0: one try;
  * else 100 ns ticks, negative relative, positive absolute →

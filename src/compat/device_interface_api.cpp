@@ -25,10 +25,10 @@ struct Interface {
     DeviceBridge* device;
     GUID guid;
     std::wstring reference;
-    std::wstring link;        // what IoGetDeviceInterfaces and WdfDeviceRetrieveDeviceInterfaceString give
-    std::string name;         // the link, UTF-8: the device's name for it while enabled
-    unsigned instance;        // the device's number in every link of its
-    bool wanted = true;       // enabled at start (WdfDeviceSetDeviceInterfaceStateEx FALSE before it: not)
+    std::wstring link;   // what IoGetDeviceInterfaces and WdfDeviceRetrieveDeviceInterfaceString give
+    std::string name;    // the link, UTF-8: the device's name for it while enabled
+    unsigned instance;   // the device's number in every link of its
+    bool wanted = true;  // enabled at start (WdfDeviceSetDeviceInterfaceStateEx FALSE before it: not)
     bool enabled = false;
 };
 
@@ -57,7 +57,8 @@ Status reference_of(const char* call, const UNICODE_STRING* s, std::wstring& out
 
 std::string utf8(const std::wstring& w) {
     std::string out;
-    for (wchar_t c : w) append_utf8(out, is_scalar_value(static_cast<char32_t>(c)) ? static_cast<char32_t>(c) : kReplacementCharacter);
+    for (wchar_t c : w)
+        append_utf8(out, is_scalar_value(static_cast<char32_t>(c)) ? static_cast<char32_t>(c) : kReplacementCharacter);
     return out;
 }
 
@@ -82,7 +83,8 @@ void set_enabled(Interface& i, bool on) {
     if (i.enabled == on) return;
     if (on) {
         if (Status s = i.device->device_ref->add_name(i.name); !s.ok()) {
-            log(LogLevel::Error, "device interface %s: not enabled (0x%08X)", i.name.c_str(), static_cast<unsigned>(s.value()));
+            log(LogLevel::Error, "device interface %s: not enabled (0x%08X)", i.name.c_str(),
+                static_cast<unsigned>(s.value()));
             return;
         }
     } else {
@@ -164,13 +166,14 @@ NTSTATUS WdfDeviceCreateDeviceInterface(WDFDEVICE Device, CONST GUID* InterfaceC
             return STATUS_INVALID_DEVICE_REQUEST;
         }
         std::lock_guard lock(g_mutex);
-        if (find(*b, *InterfaceClassGUID, ref)) return STATUS_SUCCESS;  // registered already, as IoRegisterDeviceInterface says
+        if (find(*b, *InterfaceClassGUID, ref))
+            return STATUS_SUCCESS;  // registered already, as IoRegisterDeviceInterface says
         unsigned instance = 0;
         for (const Interface& other : g_interfaces)
             if (other.device == b) instance = other.instance;
         if (instance == 0) instance = ++g_instances;
-        Interface i{b, *InterfaceClassGUID, ref, make_link(b->driver().name, instance, *InterfaceClassGUID, ref), {},
-                    instance};
+        Interface i{
+            b, *InterfaceClassGUID, ref, make_link(b->driver().name, instance, *InterfaceClassGUID, ref), {}, instance};
         i.name = utf8(i.link);
         g_interfaces.push_back(std::move(i));
         if (started(*b)) set_enabled(g_interfaces.back(), true);  // made after the start: enabled now
@@ -206,7 +209,8 @@ NTSTATUS IoGetDeviceInterfaces(CONST GUID* InterfaceClassGuid, PDEVICE_OBJECT Ph
     constexpr const char* call = "IoGetDeviceInterfaces";
     return guard(call, [&]() -> Status {
         if (SymbolicLinkList) *SymbolicLinkList = nullptr;
-        if (!InterfaceClassGuid || !SymbolicLinkList) return required_null(call, "InterfaceClassGuid and SymbolicLinkList");
+        if (!InterfaceClassGuid || !SymbolicLinkList)
+            return required_null(call, "InterfaceClassGuid and SymbolicLinkList");
         if (PhysicalDeviceObject) {
             log(LogLevel::Error, "%s: PhysicalDeviceObject must be NULL (no PDOs here)", call);
             return STATUS_INVALID_PARAMETER;

@@ -82,6 +82,7 @@ struct QueueHandle final : Handle {
     const bool is_default;
     Ref<Queue> queue;              // set once, before publish
     bool dispatch_target = false;  // given to WdfDeviceConfigureRequestDispatching: not deletable (R1.18)
+    CallbackLock callback_lock;    // WdfObjectAcquireLock's (scope None: its own, R7.2)
 
     // Requests this queue presented that the driver still holds (WdfIoQueueGetState's
     // DriverRequests), and what waits for them to go: Stop/Purge callbacks and the Synchronously forms.

@@ -2,6 +2,7 @@
 // API needs beyond it (the C completion routine, the WDFMEMORY handles a
 // format used, the name a target was opened with, the driver of a device).
 #pragma once
+#include "compat/callback_lock.hpp"
 #include "compat/handle.hpp"
 
 #include <memory>
@@ -106,6 +107,7 @@ struct DeviceHandle final : Handle {
     // an FDO is not deletable); the host sets this before it removes one.
     bool made_by_driver = false;
     std::atomic<bool> host_removes{false};
+    CallbackLock callback_lock;  // WdfObjectAcquireLock's
 
 private:
     bool deletable() const noexcept override { return unpublished() || !made_by_driver || host_removes.load(); }

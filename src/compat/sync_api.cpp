@@ -1,5 +1,6 @@
 // WdfSpinLock* and WdfWaitLock* over the core's SpinLock and WaitLock.
 #include "compat/boundary.hpp"
+#include "compat/driver_model.hpp"
 #include "compat/sync_records.hpp"
 
 #include <wdfio/verifier.hpp>
@@ -65,5 +66,36 @@ VOID WdfWaitLockRelease(WDFWAITLOCK Lock) {
     constexpr const char* call = "WdfWaitLockRelease";
     guard_void(call, [&] {
         if (auto h = HandleTable::find<WaitLockHandle>(Lock, call)) h->lock->unlock();
+    });
+}
+
+namespace {
+// The callback lock of a device or queue (R7.11); any other kind: reported
+// (KMDF's bugcheck 0xB), null.
+SpinLock* callback_lock_of(WDFOBJECT object, const char* call) {
+    auto h = HandleTable::find_any(object, call);
+    if (!h) return nullptr;
+    SpinLock* lock = nullptr;
+    if (h->type == HandleType::Device) lock = static_cast<DeviceHandle&>(*h).callback_lock.get();
+    else if (h->type == HandleType::Queue) lock = static_cast<QueueHandle&>(*h).callback_lock.get();
+    else {
+        log(LogLevel::Error, "%s: a %s has no lock to take (a WDFDEVICE or a WDFQUEUE has)", call, to_string(h->type));
+        detail::verifier_violation(VerifierCheck::InvalidParameter, object, call);
+    }
+    return lock;
+}
+}  // namespace
+
+VOID WdfObjectAcquireLock(WDFOBJECT Object) {
+    constexpr const char* call = "WdfObjectAcquireLock";
+    guard_void(call, [&] {
+        if (SpinLock* lock = callback_lock_of(Object, call)) lock->lock();
+    });
+}
+
+VOID WdfObjectReleaseLock(WDFOBJECT Object) {
+    constexpr const char* call = "WdfObjectReleaseLock";
+    guard_void(call, [&] {
+        if (SpinLock* lock = callback_lock_of(Object, call)) lock->unlock();
     });
 }

@@ -117,6 +117,14 @@ static void a_control_device_opens_by_name_and_links_once_finished(void) {
         CHECK(strcmp(out, "control") == 0);
     }
     CHECK_STATUS(open_and_read(L"\\DosDevices\\NoSuchLink", NULL, 0), STATUS_OBJECT_NAME_NOT_FOUND);
+    /* A queue's lock (R7.11), its own with scope None. */
+    const ULONGLONG reported = WdfioHostVerifierViolations();
+    WDFQUEUE queue = WdfDeviceGetDefaultQueue(control);
+    WdfObjectAcquireLock(queue);
+    WdfObjectAcquireLock(control); /* the device's is another lock */
+    WdfObjectReleaseLock(control);
+    WdfObjectReleaseLock(queue);
+    CHECK_EQ(WdfioHostVerifierViolations(), reported);
     /* The driver may delete its control device (R3.24): the names go with it. */
     WdfObjectDelete(control);
     CHECK_EQ(atomic_load(&cleanups), 1);

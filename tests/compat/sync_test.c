@@ -161,11 +161,55 @@ static void sync_bad_input(void) {
     CHECK_EQ(WdfioHostVerifierViolations(), reported + 12);
 }
 
+/* WdfObjectAcquireLock (R7.11, R7.12): a device's lock excludes another
+ * thread; not recursive; released only by its holder; other kinds have none. */
+static WDFOBJECT locked_object;
+static atomic_int other_has_it;
+static void* lock_from_other_thread(void* arg) {
+    (void)arg;
+    WdfObjectAcquireLock(locked_object);
+    atomic_store(&other_has_it, 1);
+    WdfObjectReleaseLock(locked_object);
+    return NULL;
+}
+
+static void object_lock_of_a_device(void) {
+    WDFDEVICE device;
+    REQUIRE_STATUS(WdfioRamDiskCreate(1 << 16, 512, NULL, &device), STATUS_SUCCESS);
+    locked_object = device;
+    atomic_store(&other_has_it, 0);
+    const ULONGLONG reported = WdfioHostVerifierViolations();
+    WdfObjectAcquireLock(device);
+    pthread_t other;
+    pthread_create(&other, NULL, lock_from_other_thread, NULL);
+    sleep_ms(20);
+    CHECK_EQ(atomic_load(&other_has_it), 0); /* waits for us */
+    WdfObjectAcquireLock(device);            /* again by its holder: reported, not taken twice */
+    CHECK_EQ(WdfioHostVerifierViolations(), reported + 1);
+    WdfObjectReleaseLock(device);
+    pthread_join(other, NULL);
+    CHECK_EQ(atomic_load(&other_has_it), 1);
+    WdfObjectReleaseLock(device); /* not held: reported, ignored */
+    CHECK_EQ(WdfioHostVerifierViolations(), reported + 2);
+
+    WDFMEMORY memory;
+    REQUIRE_STATUS(WdfMemoryCreate(NULL, NonPagedPool, 0, 8, &memory, NULL), STATUS_SUCCESS);
+    WdfObjectAcquireLock(memory); /* no lock of its own: reported, nothing */
+    WdfObjectReleaseLock(memory);
+    WdfObjectAcquireLock(NULL);
+    CHECK_EQ(WdfioHostVerifierViolations(), reported + 5);
+    WdfObjectDelete(memory);
+    WdfObjectDelete(device);
+    WdfObjectAcquireLock(device); /* deleted */
+    CHECK_EQ(WdfioHostVerifierViolations(), reported + 6);
+}
+
 const compat_test sync_tests[] = {
     {"spin_lock_excludes_other_threads", spin_lock_excludes_other_threads},
     {"wait_lock_excludes_other_threads", wait_lock_excludes_other_threads},
     {"wait_lock_times_out_while_another_thread_holds_it", wait_lock_times_out_while_another_thread_holds_it},
     {"locks_go_with_their_parent", locks_go_with_their_parent},
     {"sync_bad_input", sync_bad_input},
+    {"object_lock_of_a_device", object_lock_of_a_device},
     {NULL, NULL},
 };
