@@ -135,6 +135,10 @@ VOID WdfRequestSetCompletionRoutine(WDFREQUEST Request, PFN_WDF_REQUEST_COMPLETI
  * says why, the routine stays set and will not run. */
 BOOLEAN WdfRequestSend(WDFREQUEST Request, WDFIOTARGET Target, PWDF_REQUEST_SEND_OPTIONS Options /* optional */);
 NTSTATUS WdfRequestGetStatus(WDFREQUEST Request);
+/* Prepares Request for a send with a timeout so that the send cannot fail
+ * for want of a timer: always so here (timeouts need no per-request
+ * allocation), STATUS_SUCCESS, also when called again. */
+NTSTATUS WdfRequestAllocateTimer(WDFREQUEST Request);
 ULONG_PTR WdfRequestGetInformation(WDFREQUEST Request);
 /* Sets the sticky cancel flag (cleared only by reuse); TRUE if a cancel
  * reached an outstanding operation. May run the routine in this thread. */

@@ -22,6 +22,7 @@ constexpr std::string_view kFailable[] = {
     "WdfMemoryCreateFromLookaside",
     "WdfLookasideListCreate",
     "WdfRequestCreate",
+    "WdfRequestAllocateTimer",
     "WdfIoTargetCreate",
     "WdfIoTargetOpen",
     "WdfIoQueueCreate",

@@ -4,6 +4,7 @@
 #include "compat/completion.hpp"
 #include "compat/conversions.hpp"
 #include "compat/driver_model.hpp"
+#include "compat/fault_injection.hpp"
 
 using namespace wdfio;
 using namespace wdfio::compat;
@@ -135,6 +136,16 @@ ULONG_PTR WdfRequestGetInformation(WDFREQUEST Request) {
     return guard_value(call, ULONG_PTR(0), [&]() -> ULONG_PTR {
         auto h = HandleTable::find<RequestHandle>(Request, call);
         return h ? static_cast<ULONG_PTR>(h->request->information()) : 0;
+    });
+}
+
+// wdfio's timeouts live in the engine's timer wheel: a request needs no
+// timer of its own, so there is nothing to allocate beforehand.
+NTSTATUS WdfRequestAllocateTimer(WDFREQUEST Request) {
+    constexpr const char* call = "WdfRequestAllocateTimer";
+    return guard(call, [&]() -> Status {
+        if (!HandleTable::find<RequestHandle>(Request, call)) return STATUS_INVALID_HANDLE;
+        return fault::fail_here() ? STATUS_INSUFFICIENT_RESOURCES : STATUS_SUCCESS;
     });
 }
 

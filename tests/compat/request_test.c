@@ -118,6 +118,10 @@ static void a_synchronous_send_runs_the_routine_before_it_returns(void) {
     WDF_REQUEST_SEND_OPTIONS options;
     WDF_REQUEST_SEND_OPTIONS_INIT(&options, WDF_REQUEST_SEND_OPTION_SYNCHRONOUS);
     WDF_REQUEST_SEND_OPTIONS_SET_TIMEOUT(&options, WDF_REL_TIMEOUT_IN_SEC(5));
+    CHECK_STATUS(WdfRequestAllocateTimer(request), STATUS_SUCCESS); /* as drivers do before a timed send */
+    CHECK_STATUS(WdfRequestAllocateTimer(request), STATUS_SUCCESS); /* again: still fine */
+    CHECK_STATUS(WdfRequestAllocateTimer(NULL), STATUS_INVALID_HANDLE);
+    CHECK_STATUS(WdfRequestAllocateTimer((WDFREQUEST)size_out), STATUS_INVALID_HANDLE);
     CHECK(WdfRequestSend(request, target, &options));
     CHECK_EQ(atomic_load(&seen.runs), 1);
     CHECK_EQ(seen.params.Type, WdfRequestTypeDeviceControl);
