@@ -61,6 +61,13 @@ typedef struct {
 PCUNICODE_STRING unicode_name_of(unicode_name* name, const char* text);
 #define UNICODE_NAME(text) unicode_name_of(&(unicode_name){{0, 0, NULL}, {0}}, (text))
 
+/* A new target opened by `name` (WdfIoTargetOpen by name, for reading and
+ * writing); on failure the status, and *target is NULL. */
+NTSTATUS open_by_wide_name(PCWSTR name, WDFIOTARGET* target);
+/* Through a target opened by `name`, a synchronous read of `size` bytes into
+ * `out` whose byte count must be `want`; the open's status. */
+NTSTATUS open_and_read_back(PCWSTR name, void* out, size_t size, size_t want);
+
 /* A byte pattern that differs per seed. */
 void fill_pattern(void* buffer, size_t size, unsigned seed);
 

@@ -35,6 +35,33 @@ int wait_for_count(atomic_int* counter, int want) {
     return atomic_load(counter) >= want;
 }
 
+NTSTATUS open_by_wide_name(PCWSTR name, WDFIOTARGET* target) {
+    UNICODE_STRING u;
+    RtlInitUnicodeString(&u, name);
+    WDF_IO_TARGET_OPEN_PARAMS open;
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, &u, GENERIC_READ | GENERIC_WRITE);
+    *target = NULL;
+    NTSTATUS status = WdfIoTargetCreate(WDF_NO_HANDLE, WDF_NO_OBJECT_ATTRIBUTES, target);
+    if (NT_SUCCESS(status) && !NT_SUCCESS(status = WdfIoTargetOpen(*target, &open))) {
+        WdfObjectDelete(*target);
+        *target = NULL;
+    }
+    return status;
+}
+
+NTSTATUS open_and_read_back(PCWSTR name, void* out, size_t size, size_t want) {
+    WDFIOTARGET target;
+    const NTSTATUS status = open_by_wide_name(name, &target);
+    if (!NT_SUCCESS(status)) return status;
+    WDF_MEMORY_DESCRIPTOR d;
+    WDF_MEMORY_DESCRIPTOR_INIT_BUFFER(&d, out, (ULONG)size);
+    ULONG_PTR bytes = 0;
+    CHECK_STATUS(WdfIoTargetSendReadSynchronously(target, NULL, &d, NULL, NULL, &bytes), STATUS_SUCCESS);
+    CHECK_EQ(bytes, want);
+    WdfObjectDelete(target);
+    return status;
+}
+
 PCUNICODE_STRING unicode_name_of(unicode_name* name, const char* text) {
     if (!text) return NULL;
     size_t n = 0;

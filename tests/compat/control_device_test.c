@@ -80,25 +80,11 @@ static NTSTATUS control_driver_entry(PDRIVER_OBJECT object, PUNICODE_STRING regi
     return NT_SUCCESS(status) ? make_control_device(driver) : status;
 }
 
-/* Opens `name` (a wide literal) and reads through it; the open's status. */
+/* Opens `name` and reads through it; the open's status. */
 static NTSTATUS open_and_read(const WCHAR* name, char* out, size_t size) {
-    UNICODE_STRING u;
-    RtlInitUnicodeString(&u, name);
-    WDF_IO_TARGET_OPEN_PARAMS open;
-    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, &u, GENERIC_READ);
-    WDFIOTARGET target;
-    NTSTATUS status = WdfIoTargetCreate(WDF_NO_HANDLE, WDF_NO_OBJECT_ATTRIBUTES, &target);
-    if (!NT_SUCCESS(status)) return status;
-    status = WdfIoTargetOpen(target, &open);
-    if (NT_SUCCESS(status)) {
-        WDF_MEMORY_DESCRIPTOR d;
-        WDF_MEMORY_DESCRIPTOR_INIT_BUFFER(&d, out, (ULONG)size);
-        ULONG_PTR bytes = 0;
-        CHECK_STATUS(WdfIoTargetSendReadSynchronously(target, NULL, &d, NULL, NULL, &bytes), STATUS_SUCCESS);
-        CHECK_EQ(bytes, sizeof "control");
-    }
-    WdfObjectDelete(target);
-    return status;
+    char none[sizeof "control"];
+    return out ? open_and_read_back(name, out, size, sizeof "control")
+               : open_and_read_back(name, none, sizeof none, sizeof none);
 }
 
 static void a_control_device_opens_by_name_and_links_once_finished(void) {

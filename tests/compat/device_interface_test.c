@@ -52,23 +52,8 @@ static int list_links(const GUID* guid, ULONG flags, WCHAR links[][128], int max
 }
 
 static NTSTATUS open_and_read(const WCHAR* link) {
-    UNICODE_STRING name;
-    RtlInitUnicodeString(&name, link);
-    WDF_IO_TARGET_OPEN_PARAMS open;
-    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, &name, GENERIC_READ);
-    WDFIOTARGET target;
-    NTSTATUS status = WdfIoTargetCreate(WDF_NO_HANDLE, WDF_NO_OBJECT_ATTRIBUTES, &target);
-    if (NT_SUCCESS(status)) status = WdfIoTargetOpen(target, &open);
-    if (NT_SUCCESS(status)) {
-        char buffer[32];
-        WDF_MEMORY_DESCRIPTOR d;
-        WDF_MEMORY_DESCRIPTOR_INIT_BUFFER(&d, buffer, sizeof buffer);
-        ULONG_PTR bytes = 0;
-        CHECK_STATUS(WdfIoTargetSendReadSynchronously(target, NULL, &d, NULL, NULL, &bytes), STATUS_SUCCESS);
-        CHECK_EQ(bytes, sizeof buffer);
-    }
-    if (target) WdfObjectDelete(target);
-    return status;
+    char buffer[32];
+    return open_and_read_back(link, buffer, sizeof buffer, sizeof buffer);
 }
 
 static void interfaces_are_enabled_at_start_listed_opened_and_gone_at_removal(void) {
