@@ -36,6 +36,7 @@ typedef void* WDFCONTEXT;
 #define WDF_NO_CONTEXT           NULL
 #define WDF_NO_OBJECT_ATTRIBUTES NULL
 #define WDF_NO_SEND_OPTIONS      NULL
+#define WDF_NO_EVENT_CALLBACK    NULL
 
 typedef enum _WDF_TRI_STATE {
     WdfFalse = 0,

@@ -11,6 +11,7 @@
 #include "echo/echo.h"
 #include "filter/filter.h"
 #include "monitor/monitor.h"
+#include "nonpnp/nonpnp.h"
 #include "ramdisk/ramdisk.h"
 
 #include <stdio.h>
@@ -21,6 +22,7 @@ DRIVER_INITIALIZE RamDiskDriverEntry;
 DRIVER_INITIALIZE EchoDriverEntry;
 DRIVER_INITIALIZE FilterDriverEntry;
 DRIVER_INITIALIZE MonitorDriverEntry;
+DRIVER_INITIALIZE NonpnpDriverEntry;
 
 static void sleep_ms(long ms) {
     const struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
@@ -65,17 +67,20 @@ typedef struct {
     PDRIVER_INITIALIZE entry;
     PCWSTR device_name;
     BOOLEAN over_ramdisk; /* added above a ramdisk driver's device */
+    BOOLEAN non_pnp;      /* makes its control device in DriverEntry: no device add */
     ULONG ioctl;
     size_t ioctl_out;
     long settle_ms; /* let the driver's timers run before closing */
 } scenario;
 
 static const scenario scenarios[] = {
-    {"ramdisk", RamDiskDriverEntry, RAMDISK_DEVICE_NAME, FALSE, IOCTL_RAMDISK_GET_SIZE, sizeof(ULONGLONG), 0},
-    {"echo", EchoDriverEntry, ECHO_DEVICE_NAME, FALSE, 0, 0, 0},
-    {"filter", FilterDriverEntry, FILTER_DEVICE_NAME, TRUE, IOCTL_FILTER_GET_COUNTERS, sizeof(FILTER_COUNTERS), 0},
-    {"monitor", MonitorDriverEntry, MONITOR_DEVICE_NAME, TRUE, IOCTL_MONITOR_GET_STATUS, sizeof(MONITOR_STATUS),
+    {"ramdisk", RamDiskDriverEntry, RAMDISK_DEVICE_NAME, FALSE, FALSE, IOCTL_RAMDISK_GET_SIZE, sizeof(ULONGLONG), 0},
+    {"echo", EchoDriverEntry, ECHO_DEVICE_NAME, FALSE, FALSE, 0, 0, 0},
+    {"filter", FilterDriverEntry, FILTER_DEVICE_NAME, TRUE, FALSE, IOCTL_FILTER_GET_COUNTERS, sizeof(FILTER_COUNTERS),
+     0},
+    {"monitor", MonitorDriverEntry, MONITOR_DEVICE_NAME, TRUE, FALSE, IOCTL_MONITOR_GET_STATUS, sizeof(MONITOR_STATUS),
      3 * MONITOR_PERIOD_MS},
+    {"nonpnp", NonpnpDriverEntry, NONPNP_CLIENT_NAME, FALSE, TRUE, IOCTL_NONPNP_REVERSE, NONPNP_MAX_BYTES, 0},
 };
 
 /* One run: what loaded is unloaded, whatever failed on the way. */
@@ -88,9 +93,9 @@ static void run(const scenario* s) {
     }
     if (!s->over_ramdisk || disk) {
         if (!NT_SUCCESS(WdfioDriverLoad(s->entry, s->name, &driver))) driver = NULL;
-        if (driver && !NT_SUCCESS(WdfioDeviceAdd(driver, disk, &device))) device = NULL;
+        if (driver && !s->non_pnp && !NT_SUCCESS(WdfioDeviceAdd(driver, disk, &device))) device = NULL;
     }
-    if (device) {
+    if (device || (driver && s->non_pnp)) {
         WDFIOTARGET target = open_by_name(s->device_name);
         if (target) {
             some_io(target, s->ioctl, s->ioctl_out);
