@@ -11,8 +11,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <utility>
 
 namespace wdfio::compat {
@@ -44,8 +46,21 @@ namespace {
 // newest first, so a filter goes before the device below it.
 // Then the drivers, unloaded as WdfioDriverUnload does (requests their
 // queues presented go with their devices).
+// What was left for the shutdown to delete, by kind and the call that made
+// it: a program that meant to delete everything itself learns what it missed.
+void report_left(const std::vector<Ref<Handle>>& roots) {
+    if (roots.empty()) return;
+    std::map<std::pair<std::string, std::string>, int> left;
+    for (const auto& h : roots) ++left[{to_string(h->type), h->created_by() ? h->created_by() : "the host"}];
+    std::string text;
+    for (const auto& [what, n] : left)
+        text += (text.empty() ? "" : ", ") + std::to_string(n) + " " + what.first + " (" + what.second + ")";
+    wdfio::log(wdfio::LogLevel::Info, "WdfioHostShutdown: deleting what was left: %s", text.c_str());
+}
+
 void delete_everything() {
     auto roots = HandleTable::roots();
+    report_left(roots);
     for (HandleType type : {HandleType::IoTarget, HandleType::Request, HandleType::Memory})
         for (auto& h : roots)
             if (h->type == type && !(type == HandleType::Request && static_cast<RequestHandle&>(*h).queue))

@@ -4,6 +4,8 @@
 #include "compat_test.h"
 
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 /* Calls every function that takes a handle with `bad` in the handle's place
  * and checks each refuses it. `bad` is cast to each handle type. */
@@ -366,8 +368,40 @@ static void a_deleted_handle_value_is_never_reused(void) {
     CHECK(WdfMemoryGetBuffer(first, NULL) == NULL);
 }
 
+/* WdfioHostShutdown deletes what is left and says what that was, by kind
+ * and the call that made it. */
+static char left_line[512];
+static VOID capture_left(ULONG level, const char* message, PVOID context) {
+    (void)level;
+    (void)context;
+    if (strstr(message, "WdfioHostShutdown") != NULL) snprintf(left_line, sizeof left_line, "%s", message);
+}
+
+static void shutdown_says_what_was_left(void) {
+    WDFMEMORY memory;
+    WDFOBJECT object;
+    REQUIRE_STATUS(WdfMemoryCreate(NULL, NonPagedPool, 0, 16, &memory, NULL), STATUS_SUCCESS);
+    REQUIRE_STATUS(WdfMemoryCreate(NULL, NonPagedPool, 0, 16, &memory, NULL), STATUS_SUCCESS);
+    REQUIRE_STATUS(WdfObjectCreate(NULL, &object), STATUS_SUCCESS);
+    left_line[0] = 0;
+    WdfioHostSetLogCallback(capture_left, NULL);
+    WdfioHostShutdown();
+    WdfioHostSetLogCallback(NULL, NULL);
+    CHECK(strstr(left_line, "2 WDFMEMORY (WdfMemoryCreate)") != NULL);
+    CHECK(strstr(left_line, "1 WDFOBJECT (WdfObjectCreate)") != NULL);
+    CHECK_EQ(WdfioHostObjectCount(), 0);
+    REQUIRE_STATUS(WdfioHostInitialize(), STATUS_SUCCESS); /* for the tests after this one */
+    left_line[0] = 0;
+    WdfioHostSetLogCallback(capture_left, NULL);
+    WdfioHostShutdown(); /* nothing left: nothing said */
+    WdfioHostSetLogCallback(NULL, NULL);
+    CHECK(left_line[0] == 0);
+    REQUIRE_STATUS(WdfioHostInitialize(), STATUS_SUCCESS);
+}
+
 const compat_test handle_tests[] = {
     {"Handles.NullHandlesAreRefused", null_handles_are_refused},
+    {"Handles.ShutdownSaysWhatWasLeft", shutdown_says_what_was_left},
     {"Handles.ForeignPointersAreRefused", foreign_pointers_are_refused},
     {"Handles.DeletedHandlesAreRefused", deleted_handles_are_refused},
     {"Handles.WrongHandleTypesAreRefused", wrong_handle_types_are_refused},

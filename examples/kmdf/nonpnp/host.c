@@ -59,8 +59,8 @@ int main(void) {
                       "IOCTL_NONPNP_REVERSE reversed the bytes");
 
     /* 2. A code the driver does not know: STATUS_INVALID_DEVICE_REQUEST. */
-    status = WdfIoTargetSendIoctlSynchronously(target, WDF_NO_HANDLE, CTL_CODE(FILE_DEVICE_UNKNOWN, 0x9FF, METHOD_BUFFERED,
-                                                                               FILE_ANY_ACCESS),
+    status = WdfIoTargetSendIoctlSynchronously(target, WDF_NO_HANDLE,
+                                               CTL_CODE(FILE_DEVICE_UNKNOWN, 0x9FF, METHOD_BUFFERED, FILE_ANY_ACCESS),
                                                &inDescriptor, &outDescriptor, NULL, &bytes);
     failures += check(status == STATUS_INVALID_DEVICE_REQUEST, "an unknown ioctl is refused");
 
