@@ -55,10 +55,13 @@ NTSTATUS WdfIoTargetOpen(WDFIOTARGET IoTarget, PWDF_IO_TARGET_OPEN_PARAMS OpenPa
         auto t = HandleTable::find<TargetHandle>(IoTarget, call);
         if (!t) return STATUS_INVALID_HANDLE;
         if (!OpenParams) return STATUS_INVALID_PARAMETER;
-        if (Status s =
-                check_size(call, *OpenParams, "WDF_IO_TARGET_OPEN_PARAMS", "a WDF_IO_TARGET_OPEN_PARAMS_INIT_* macro");
-            !s.ok())
-            return s;
+        // KMDF 1.11's form ends before FileName, which nothing here reads.
+        if (OpenParams->Size != offsetof(WDF_IO_TARGET_OPEN_PARAMS, FileName)) {
+            if (Status s = check_size(call, *OpenParams, "WDF_IO_TARGET_OPEN_PARAMS",
+                                      "a WDF_IO_TARGET_OPEN_PARAMS_INIT_* macro");
+                !s.ok())
+                return s;
+        }
         std::string name;
         OpenOptions options;
         switch (raw_enum(OpenParams->Type)) {

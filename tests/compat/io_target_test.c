@@ -2,6 +2,8 @@
  * (start, stop, purge, close, reopen), parked requests, and bad open params. */
 #include "compat_test.h"
 
+#include <stddef.h>
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,6 +181,19 @@ static void open_params_bad_input(void) {
     WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, UNICODE_NAME("/dev/null"), GENERIC_READ);
     open.Size -= 4;
     CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_INFO_LENGTH_MISMATCH);
+    open.Size = offsetof(WDF_IO_TARGET_OPEN_PARAMS, FileName) - 8; /* shorter than any KMDF's */
+    CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_INFO_LENGTH_MISMATCH);
+    {
+        /* KMDF 1.11's size (no FileName) is one KMDF takes too. */
+        WDFIOTARGET old_form;
+        REQUIRE_STATUS(WdfIoTargetCreate(NULL, NULL, &old_form), STATUS_SUCCESS);
+        WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, UNICODE_NAME("/dev/null"), GENERIC_READ);
+        open.Size = offsetof(WDF_IO_TARGET_OPEN_PARAMS, FileName);
+        open.FileInformation = 0;
+        CHECK_STATUS(WdfIoTargetOpen(old_form, &open), STATUS_SUCCESS);
+        CHECK_EQ(open.FileInformation, FILE_OPENED);
+        WdfObjectDelete(old_form);
+    }
     WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, UNICODE_NAME(NULL), GENERIC_READ);
     CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_INVALID_PARAMETER);
     WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, UNICODE_NAME(""), GENERIC_READ);
