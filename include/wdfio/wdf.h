@@ -54,6 +54,7 @@
 #include <wdfio/wdfcore.h>
 #include <wdfio/wdfdevice.h>
 #include <wdfio/wdfdriver.h>
+#include <wdfio/wdffileobject.h>
 #include <wdfio/wdfio.h>
 #include <wdfio/wdfiotarget.h>
 #include <wdfio/wdfmemory.h>

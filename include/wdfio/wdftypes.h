@@ -26,6 +26,7 @@ typedef struct WDFCOLLECTION__* WDFCOLLECTION;
 typedef struct WDFDRIVER__* WDFDRIVER;
 typedef struct WDFQUEUE__* WDFQUEUE;
 typedef struct WDFSTRING__* WDFSTRING;
+typedef struct WDFFILEOBJECT__* WDFFILEOBJECT;
 typedef struct WDFCMRESLIST__* WDFCMRESLIST; /* no hardware resources here: always NULL */
 typedef void* WDFOBJECT;                     /* any of the above */
 typedef void* WDFCONTEXT;
@@ -34,6 +35,7 @@ typedef void* WDFCONTEXT;
 #define WDF_NO_CONTEXT           NULL
 #define WDF_NO_OBJECT_ATTRIBUTES NULL
 #define WDF_NO_SEND_OPTIONS      NULL
+#define WDF_NO_EVENT_CALLBACK    NULL
 
 typedef enum _WDF_TRI_STATE {
     WdfFalse = 0,

@@ -28,7 +28,8 @@ enum class HandleType : std::uint8_t {
     Collection,
     Driver,
     Queue,
-    String
+    String,
+    FileObject
 };
 const char* to_string(HandleType t) noexcept;  // "WDFMEMORY", ...
 

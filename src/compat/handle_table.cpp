@@ -58,6 +58,7 @@ const char* to_string(HandleType t) noexcept {
     case HandleType::Driver: return "WDFDRIVER";
     case HandleType::Queue: return "WDFQUEUE";
     case HandleType::String: return "WDFSTRING";
+    case HandleType::FileObject: return "WDFFILEOBJECT";
     }
     return "?";
 }
