@@ -78,7 +78,7 @@ public:
             });
     }
 
-    // The open by name it was sent through (spec §9.4): that target's file
+    // The open by name it was sent through (driver spec §9.4): that target's file
     // object, or for a request passed down unchanged from the device above,
     // the file object the above one's open made here (forward_file_events).
     // Null for a request that came through no open (a device's local target,

@@ -19,15 +19,16 @@
 #include <string>
 #include <vector>
 
+namespace wdfio::detail {
+class DeviceTarget;  // declared here, outside the ABI (hidden)
+}  // namespace wdfio::detail
+
 #pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
 
 namespace wdfio {
 
 class Engine;
 class Device;
-namespace detail {
-class DeviceTarget;
-}
 
 // The I/O callbacks of a queue (EvtIoRead, EvtIoWrite, ...). Each receives a
 // queue-delivered request the driver now owns: it completes it, forwards it,
@@ -50,7 +51,7 @@ public:
     }
     virtual void on_default(DeliveredRequest& r) { r.complete(STATUS_INVALID_DEVICE_REQUEST); }
 
-    // File objects (spec §9.4), in the opener's or closer's thread. on_file_create
+    // File objects (driver spec §9.4), in the opener's or closer's thread. on_file_create
     // decides an open by name: a failure is what the open returns. Every
     // on_file_create is followed by one on_file_release (the file object is
     // gone); a successful one, by on_file_cleanup and on_file_close before it.

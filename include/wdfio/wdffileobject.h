@@ -1,5 +1,5 @@
-/* wdffileobject.h — file objects, as KMDF's wdffileobject.h (driver spec
- * §9.4): one WDFFILEOBJECT per open of a device by name, made before
+/* wdffileobject.h — file objects, as KMDF's wdffileobject.h
+ * (driver spec §9.4): one WDFFILEOBJECT per open of a device by name, made before
  * EvtDeviceFileCreate and deleted after EvtFileClose (its cleanup and destroy
  * callbacks run then); child of the device, not deletable by the driver,
  * its context zeroed. The configuration is WdfDeviceInitSetFileObjectConfig

@@ -143,7 +143,7 @@ void DeviceBridge::on_default(DeliveredRequest& r) {
     r.complete(STATUS_INVALID_DEVICE_REQUEST);
 }
 
-// ---- file objects (spec §9.4)
+// ---- file objects (driver spec §9.4)
 
 Status DeviceBridge::on_file_create(FileObject& f) {
     // KMDF's requestor mode: an open a driver made (from one of its callbacks on this thread) is KernelMode.

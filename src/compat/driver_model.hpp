@@ -122,7 +122,7 @@ struct WDFDEVICE_INIT_DATA {
     WDF_PNPPOWER_EVENT_CALLBACKS pnp{};
     bool has_request_attributes = false;
     WDF_OBJECT_ATTRIBUTES request_attributes{};
-    // WdfDeviceInitSetFileObjectConfig (spec §9.4); without it, class NotRequired.
+    // WdfDeviceInitSetFileObjectConfig (driver spec §9.4); without it, class NotRequired.
     bool has_file_config = false;
     WDF_FILEOBJECT_CONFIG file_config{};
     bool has_file_attributes = false;

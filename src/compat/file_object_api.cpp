@@ -1,5 +1,5 @@
 // WdfFileObject*, and a request's file object and requestor mode (driver
-// spec §9.4, R5.32, R6.20, R6.21). The file objects themselves are the
+// driver spec §9.4, R5.32, R6.20, R6.21). The file objects themselves are the
 // device bridge's (driver_model.cpp).
 #include "compat/boundary.hpp"
 #include "compat/driver_model.hpp"
