@@ -117,6 +117,10 @@ public:
     Result<Ref<IoTarget>> open_file(std::string_view file_name = {});
     // Opens by name not closed yet.
     std::size_t open_files() const;
+    // Ends every open still open, as if its target were closed now (cleanup,
+    // close; without waiting for its I/O): what removal does, and what a host
+    // does before it takes a device down under open handles.
+    void close_files();
     // The next level down (WdfDeviceGetIoTarget); null at the bottom of a stack.
     IoTarget* default_target() const noexcept { return lower_.get(); }
 

@@ -262,6 +262,10 @@ void Device::remove() {
     }
     // Opens still open end with the device, after its I/O: the driver hears
     // their cleanup and close before it goes (its targets' later close finds them closed).
+    close_files();
+}
+
+void Device::close_files() {
     std::vector<std::shared_ptr<FileObject>> open;
     {
         std::lock_guard lock(files_mutex_);

@@ -525,6 +525,22 @@ static void a_filter_forwards_create_cleanup_and_close(void) {
     memset(&mode, 0, sizeof mode);
 }
 
+/* The host takes the device down under an open: the open ends first, with
+ * valid handles; the target's later delete does nothing more. */
+static void unload_under_an_open_ends_it_first(void) {
+    memset(&mode, 0, sizeof mode);
+    REQUIRE_START("\\Device\\FoUnload");
+    WDFIOTARGET target;
+    REQUIRE_STATUS(open_by_name("\\Device\\FoUnload", &target), STATUS_SUCCESS);
+    const ULONGLONG reported = WdfioHostVerifierViolations();
+    WdfioDriverUnload(driver);
+    CHECK(strcmp(events, "culxy") == 0);
+    CHECK_EQ(WdfioHostVerifierViolations(), reported); /* the callbacks' handles were alive */
+    CHECK(!NT_SUCCESS(read_sync(target)));
+    WdfObjectDelete(target);
+    CHECK(strcmp(events, "culxy") == 0);
+}
+
 /* R7.7: file objects with scope Queue (or Device) → WdfDeviceCreate fails. */
 static void a_file_object_scope_fails_the_device(void) {
     memset(&mode, 0, sizeof mode);
@@ -676,6 +692,7 @@ const compat_test file_object_tests[] = {
     {"FileObject.CleanupCancelsOnlyTheOpensWaitingRequests", cleanup_cancels_only_the_opens_waiting_requests},
     {"FileObject.WithoutFileObjectsTheCallbacksGetNull", without_file_objects_the_callbacks_get_null},
     {"FileObject.AFilterForwardsCreateCleanupAndClose", a_filter_forwards_create_cleanup_and_close},
+    {"FileObject.UnloadUnderAnOpenEndsItFirst", unload_under_an_open_ends_it_first},
     {"FileObject.AFileObjectScopeFailsTheDevice", a_file_object_scope_fails_the_device},
     {"FileObject.BadInput", file_object_bad_input},
     {"FileObject.ACreateCompletedTwiceIsReported", a_create_completed_twice_is_reported},

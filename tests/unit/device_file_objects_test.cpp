@@ -215,6 +215,7 @@ TEST_F(DeviceFileObjects, OpensAndClosesRacingIo) {
     auto d = Device::create(engine, drv, {name}).value();
     std::atomic<int> opened{0}, reads{0};
     std::vector<std::thread> threads;
+    threads.reserve(4);
     for (int i = 0; i < 4; ++i) {
         threads.emplace_back([&] {
             for (int n = 0; n < 50; ++n) {
