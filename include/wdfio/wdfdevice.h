@@ -148,7 +148,11 @@ typedef enum _WDF_FILEOBJECT_CLASS {
 
 /* The open's request, completed by the driver (WdfRequestComplete, now or
  * later from any thread): its status is what the open returns. FileObject is
- * NULL for class WdfFileObjectNotRequired. */
+ * NULL for class WdfFileObjectNotRequired. The request came through no queue
+ * (WdfRequestGetIoQueue: NULL and a verifier report) and cannot be sent on:
+ * a filter passes opens down with AutoForwardCleanupClose instead (after
+ * this callback succeeded). A queue for WdfRequestTypeCreate is not
+ * available (WdfDeviceConfigureRequestDispatching refuses the type). */
 typedef VOID EVT_WDF_DEVICE_FILE_CREATE(WDFDEVICE Device, WDFREQUEST Request, WDFFILEOBJECT FileObject);
 typedef EVT_WDF_DEVICE_FILE_CREATE* PFN_WDF_DEVICE_FILE_CREATE;
 typedef VOID EVT_WDF_FILE_CLOSE(WDFFILEOBJECT FileObject);
@@ -161,8 +165,9 @@ typedef struct _WDF_FILEOBJECT_CONFIG {
     PFN_WDF_DEVICE_FILE_CREATE EvtDeviceFileCreate;
     PFN_WDF_FILE_CLOSE EvtFileClose;
     PFN_WDF_FILE_CLEANUP EvtFileCleanup;
-    /* WdfTrue: create (without EvtDeviceFileCreate), cleanup and close also
-     * reach the device below; WdfUseDefault: so for a filter. */
+    /* WdfTrue: the create (once EvtDeviceFileCreate, if any, succeeded),
+     * cleanup and close also reach the device below, which makes its own
+     * file object; WdfUseDefault: so for a filter. */
     WDF_TRI_STATE AutoForwardCleanupClose;
     WDF_FILEOBJECT_CLASS FileObjectClass;
 } WDF_FILEOBJECT_CONFIG, *PWDF_FILEOBJECT_CONFIG;

@@ -213,7 +213,8 @@ NTSTATUS WdfRequestRetrieveOutputMemory(WDFREQUEST Request, WDFMEMORY* Memory);
 /* Format what arrived, unchanged, for the next device down (then
  * WdfRequestSend to WdfDeviceGetIoTarget). */
 VOID WdfRequestFormatRequestUsingCurrentType(WDFREQUEST Request);
-/* The queue that presented it (NULL for a driver-created request). */
+/* The queue that presented it (NULL for a driver-created request, and for
+ * EvtDeviceFileCreate's, with a verifier report: R6.19). */
 WDFQUEUE WdfRequestGetIoQueue(WDFREQUEST Request);
 /* To another queue of the same device; the handle stays the same when that
  * queue presents it. */

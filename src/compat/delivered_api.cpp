@@ -212,6 +212,11 @@ WDFQUEUE WdfRequestGetIoQueue(WDFREQUEST Request) {
     constexpr const char* call = "WdfRequestGetIoQueue";
     return guard_value(call, WDFQUEUE{nullptr}, [&]() -> WDFQUEUE {
         auto h = HandleTable::find<RequestHandle>(Request, call);
+        if (h && h->create) {  // R6.19: EvtDeviceFileCreate's request came through no queue
+            log(LogLevel::Error, "%s: the create request of EvtDeviceFileCreate has no queue", call);
+            detail::verifier_violation(VerifierCheck::InvalidParameter, Request, call);
+            return nullptr;
+        }
         return h && !h->retired.load() ? to_c<WDFQUEUE>(h->queue.get()) : nullptr;
     });
 }

@@ -12,6 +12,7 @@
 
 #include <map>
 #include <new>
+#include <utility>
 
 namespace wdfio {
 
@@ -201,6 +202,8 @@ Result<std::shared_ptr<FileObject>> Device::create_file(std::string_view file_na
     if (s.ok() && removed()) s = STATUS_INVALID_DEVICE_STATE;  // removal listed its opens before this one
     if (!s.ok()) {
         // A failed create: the file object goes without cleanup or close (R9.11).
+        if (std::shared_ptr<FileObject> below = std::exchange(f->lower_, nullptr))
+            below->device().close_file(*below);  // made below before this failed: it ends as opened
         f->phase_ = FileObject::Phase::Closed;
         activity_begin();
         driver_.on_file_release(*f);

@@ -161,6 +161,13 @@ TEST_F(DeviceFileObjects, AForwardingFilterMakesTheLowerDevicesFileObject) {
     t->close();
     EXPECT_EQ(upper.events, "CULX");
     EXPECT_EQ(bottom.events, "crulx");
+    // The device below refuses: the open fails, and the filter's file object goes unopened.
+    bottom.create_status = STATUS_DEVICE_BUSY;
+    EXPECT_EQ(IoTarget::open(engine, name).status(), Status(STATUS_DEVICE_BUSY));
+    EXPECT_EQ(upper.events, "CULXCX");
+    EXPECT_EQ(bottom.events, "crulxcx");
+    EXPECT_EQ(u->open_files(), 0u);
+    EXPECT_EQ(b->open_files(), 0u);
     u->remove();
     b->remove();
 }
