@@ -149,6 +149,9 @@ Status DeviceBridge::on_file_create(FileObject& f) {
     // KMDF's requestor mode: an open a driver made (from one of its callbacks on this thread) is KernelMode.
     f.opened_by_driver = CurrentDriver::get() != nullptr;
     const WDF_FILEOBJECT_CONFIG& config = init_.file_config;
+    // Opened by name before WdfDeviceCreate finished (the name is registered
+    // first): not ready yet, as a device still initializing refuses opens.
+    if (!handle) return STATUS_DEVICE_NOT_READY;
     Ref<FileObjectHandle> fo;
     if (init_.has_file_config && raw_enum(config.FileObjectClass) != WdfFileObjectNotRequired) {
         fo = Ref<FileObjectHandle>::adopt(new (std::nothrow) FileObjectHandle(f, handle->value()));
