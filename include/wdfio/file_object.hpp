@@ -45,7 +45,10 @@ private:
     Ref<Device> device_;
     std::string name_;
     std::shared_ptr<FileObject> lower_;
-    std::mutex mutex_;  // one event (create, cleanup, close) at a time, each once
+    // One event (create, cleanup, close) at a time, each once. Recursive: a
+    // callback may finish a request whose routine closes this very open (the
+    // nested call finds the phase moved on and returns).
+    std::recursive_mutex mutex_;
     Phase phase_ = Phase::Creating;
 };
 

@@ -203,6 +203,37 @@ TEST_F(DeviceFileObjects, CleanupCancelsTheOpensWaitingRequestsOnly) {
     d->remove();
 }
 
+// EvtFileCleanup finishes a request whose routine closes the same open again:
+// the nested close finds the cleanup under way and returns (no deadlock).
+TEST_F(DeviceFileObjects, ACleanupThatCompletesIntoACloseOfTheSameOpen) {
+    struct FinishingDriver : FileDriver {
+        void on_file_cleanup(FileObject& f) override {
+            FileDriver::on_file_cleanup(f);
+            if (auto r = manual->retrieve_request_by_file_object(&f)) r.value()->complete(STATUS_SUCCESS);
+        }
+    } drv;
+    const std::string name = unique_name("nested");
+    auto d = Device::create(engine, drv, {name}).value();
+    auto manual = d->create_queue(QueueDispatch::Manual).value();
+    drv.manual = manual.get();
+    auto t = IoTarget::open(engine, name).value();
+    std::atomic<int> routines{0};
+    auto buf = Memory::allocate(16).value();
+    auto r = Request::create(*t).value();
+    ASSERT_EQ(r->format_read(*t, buf, {}, 0), kOk);
+    IoTarget* target = t.get();
+    r->set_completion([&](Request&, IoTarget&, const CompletionParams&) {
+        target->close();
+        routines.fetch_add(1);
+    });
+    ASSERT_TRUE(r->send(*t));
+    ASSERT_TRUE(wait_until([&] { return manual->waiting() == 1; }));
+    t->close();
+    ASSERT_TRUE(wait_for_count(routines, 1));
+    EXPECT_EQ(drv.events, "culx");
+    d->remove();
+}
+
 TEST_F(DeviceFileObjects, RemovalEndsTheOpensStillOpen) {
     FileDriver drv;
     const std::string name = unique_name("removal");
