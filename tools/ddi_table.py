@@ -32,6 +32,7 @@ GROUPS = [
     ("Requests (driver side and client side)", ("WdfRequest",)),
     ("Queues", ("WdfIoQueue",)),
     ("I/O targets", ("WdfIoTarget",)),
+    ("File objects", ("WdfFileObject",)),
     ("Synchronization (locks, timers, work items, DPCs)",
      ("WdfSpinLock", "WdfWaitLock", "WdfTimer", "WdfWorkItem", "WdfDpc")),
     ("Collections and strings", ("WdfCollection", "WdfString")),

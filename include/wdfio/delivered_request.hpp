@@ -16,6 +16,7 @@
 
 namespace wdfio::detail {
 class DeliveredRequestImpl;
+struct DeliveredAccess;
 }  // namespace wdfio::detail
 
 #pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
@@ -23,6 +24,7 @@ class DeliveredRequestImpl;
 namespace wdfio {
 
 class Queue;
+class FileObject;
 
 // A driver's cancel callback for a request it holds (mark_cancelable).
 using CancelCallback = void (*)(DeliveredRequest& request, void* context);
@@ -76,6 +78,13 @@ public:
             });
     }
 
+    // The open by name it was sent through (driver spec §9.4): that target's file
+    // object, or for a request passed down unchanged from the device above,
+    // the file object the above one's open made here (forward_file_events).
+    // Null for a request that came through no open (a device's local target,
+    // a request the device above made itself).
+    FileObject* file_object() const noexcept { return file_object_; }
+
     // Forward the arrived operation unchanged to the next target (spec §2.7).
     void format_using_current_type();
     // Move it to another queue of the same device (WdfRequestForwardToIoQueue).
@@ -83,10 +92,12 @@ public:
 
 private:
     friend class detail::DeliveredRequestImpl;  // devices make them
+    friend struct detail::DeliveredAccess;      // and set its file object at each dispatch
     DeliveredRequest() noexcept { kind_ = RequestKind::QueueDelivered; }
     ~DeliveredRequest() override = default;
 
-    Request* parent_ = nullptr;  // the request one level up (holds its lower claim)
+    Request* parent_ = nullptr;          // the request one level up (holds its lower claim)
+    FileObject* file_object_ = nullptr;  // set at each dispatch; the open outlives its requests
 };
 
 }  // namespace wdfio

@@ -5,6 +5,7 @@
 #pragma once
 #include <wdfio/delivered_request.hpp>
 #include <wdfio/detail/spin_lock.hpp>
+#include <wdfio/file_object.hpp>
 #include <wdfio/io_target.hpp>
 #include <wdfio/object.hpp>
 #include <wdfio/queue.hpp>
@@ -13,9 +14,14 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
+
+namespace wdfio::detail {
+class DeviceTarget;  // declared here, outside the ABI (hidden)
+}  // namespace wdfio::detail
 
 #pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
 
@@ -45,6 +51,18 @@ public:
     }
     virtual void on_default(DeliveredRequest& r) { r.complete(STATUS_INVALID_DEVICE_REQUEST); }
 
+    // File objects (driver spec §9.4), in the opener's or closer's thread. on_file_create
+    // decides an open by name: a failure is what the open returns. Every
+    // on_file_create is followed by one on_file_release (the file object is
+    // gone); a successful one, by on_file_cleanup and on_file_close before it.
+    // At cleanup the open's requests still waiting in the device's queues are
+    // cancelled after on_file_cleanup returns; the close comes once every
+    // request sent through the open has finished.
+    virtual Status on_file_create(FileObject& f) { return (void)f, Status(STATUS_SUCCESS); }
+    virtual void on_file_cleanup(FileObject& f) { (void)f; }
+    virtual void on_file_close(FileObject& f) { (void)f; }
+    virtual void on_file_release(FileObject& f) { (void)f; }
+
     Device& device() const noexcept { return *device_; }
 
 private:
@@ -58,6 +76,12 @@ struct DeviceOptions {
     // Complete the sender's request on the engine thread rather than inline in
     // the completing thread: no deep recursion when routines re-send.
     bool deferred_completion = false;
+    // One open by name at a time: another → STATUS_ACCESS_DENIED (spec R3.4).
+    bool exclusive = false;
+    // Opens by name, and their cleanup and close, go on to the device below
+    // too (a filter's AutoForwardCleanupClose, spec R9.14): requests passed
+    // down unchanged carry the lower device's file object there.
+    bool forward_file_events = false;
 };
 
 class Device final : public Object {
@@ -83,9 +107,20 @@ public:
     std::uint32_t stack_size() const noexcept { return stack_size_; }
     bool removed() const noexcept { return removed_.load(std::memory_order_acquire); }
 
-    // A new target whose lower side is this device: what IoTarget::open by
-    // name returns, and what a device attached above uses as its local target.
+    // A new target whose lower side is this device: what a device attached
+    // above uses as its local target. No file object: not an open by name.
     Result<Ref<IoTarget>> open_target();
+    // An open by name (what IoTarget::open returns for "\\Device\\Name"): a
+    // target with its own FileObject, made and decided by the driver's
+    // on_file_create. `file_name` is what followed the device's name.
+    // Removed → STATUS_INVALID_DEVICE_STATE; exclusive and open → STATUS_ACCESS_DENIED.
+    Result<Ref<IoTarget>> open_file(std::string_view file_name = {});
+    // Opens by name not closed yet.
+    std::size_t open_files() const;
+    // Ends every open still open, as if its target were closed now (cleanup,
+    // close; without waiting for its I/O): what removal does, and what a host
+    // does before it takes a device down under open handles.
+    void close_files();
     // The next level down (WdfDeviceGetIoTarget); null at the bottom of a stack.
     IoTarget* default_target() const noexcept { return lower_.get(); }
 
@@ -131,6 +166,11 @@ private:
     static Result<Ref<Device>> make(Engine& engine, Driver& driver, const DeviceOptions& options, IoTarget* lower,
                                     const ObjectAttributes& attributes);
     void on_delete() noexcept override { remove(); }
+    // A file object's create, cleanup and close (each once; spec R9.11–R9.13).
+    Result<std::shared_ptr<FileObject>> create_file(std::string_view file_name);
+    void cleanup_file(FileObject& f);
+    void close_file(FileObject& f);
+    friend class detail::DeviceTarget;
     void activity_begin(std::uint32_t n = 1) noexcept { active_.fetch_add(n, std::memory_order_seq_cst); }
     void activity_done(std::uint32_t n = 1) noexcept;
 
@@ -142,7 +182,12 @@ private:
     std::uint32_t stack_size_;
     Ref<IoTarget> lower_;
     std::vector<Ref<Queue>> queues_;
-    Queue* dispatch_[5] = {};  // by request type: read, write, ioctl, internal ioctl, others
+    Queue* dispatch_[5] = {};
+    bool exclusive_;
+    bool forward_file_events_;
+    mutable std::mutex files_mutex_;
+    std::vector<std::shared_ptr<FileObject>>
+        files_;  // created and not closed  // by request type: read, write, ioctl, internal ioctl, others
     std::atomic<bool> removed_{false};
     std::atomic<std::uint32_t> active_{0};  // callbacks running + requests owned by the driver
 

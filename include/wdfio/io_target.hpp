@@ -131,6 +131,8 @@ private:
     virtual void cancel_sent_io(bool include_ignore) = 0;
     // Release OS resources once close has drained the target.
     virtual void release_resources() {}
+    // Close or remove begins (each time, before anything is cancelled).
+    virtual void shutting() {}
 
     // A lower side asks this (detail::TargetAccess) where its operation becomes
     // visible to cancel_sent_io: true (and r marked cancelled) if a stop(Cancel),

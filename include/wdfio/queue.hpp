@@ -17,6 +17,7 @@ namespace wdfio {
 
 class Device;
 class Driver;
+class FileObject;
 
 enum class QueueDispatch : std::uint8_t { Sequential, Parallel, Manual };
 enum class QueueState : std::uint8_t { Started, Stopped, Purged };
@@ -33,6 +34,9 @@ public:
     // STATUS_NO_MORE_ENTRIES if none; STATUS_INVALID_DEVICE_REQUEST on a queue
     // that dispatches by itself.
     Result<DeliveredRequest*> retrieve_next_request();
+    // The same, for the oldest waiting request sent through `file` (spec R5.32;
+    // null: one that came through no open).
+    Result<DeliveredRequest*> retrieve_request_by_file_object(const FileObject* file);
 
     // Stopped: requests are still accepted, not presented, until start().
     void stop();
@@ -52,10 +56,11 @@ private:
     // thread, a completion routine).
     void rundown() noexcept override;
 
-    void add(Request& q);               // a request arrives (or is forwarded here)
-    bool remove_waiting(Request& q);    // cancel of a request not yet presented
-    void presented_done(Request& q);    // the driver completed or forwarded q
-    void track_cancelable(Request& q);  // mark_cancelable: purge finds it here
+    void add(Request& q);                         // a request arrives (or is forwarded here)
+    bool remove_waiting(Request& q);              // cancel of a request not yet presented
+    void cancel_waiting_of(const FileObject& f);  // the open's cleanup (R9.12)
+    void presented_done(Request& q);              // the driver completed or forwarded q
+    void track_cancelable(Request& q);            // mark_cancelable: purge finds it here
     void untrack_cancelable(Request& q);
     void deliver_ready();
     void deliver_locked(std::unique_lock<detail::SpinLock>& lock);  // presents what may go now

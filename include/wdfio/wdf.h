@@ -56,6 +56,7 @@
 #include <wdfio/wdfdevice.h>
 #include <wdfio/wdfdpc.h>
 #include <wdfio/wdfdriver.h>
+#include <wdfio/wdffileobject.h>
 #include <wdfio/wdfio.h>
 #include <wdfio/wdfiotarget.h>
 #include <wdfio/wdfmemory.h>

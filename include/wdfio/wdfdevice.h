@@ -130,11 +130,67 @@ static inline VOID WDF_PNPPOWER_EVENT_CALLBACKS_INIT(PWDF_PNPPOWER_EVENT_CALLBAC
     Callbacks->Size = sizeof(WDF_PNPPOWER_EVENT_CALLBACKS);
 }
 
+/* File objects (driver spec §9.4): an open of the device by name
+ * (WdfIoTargetOpen with WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME, or the
+ * C++ IoTarget::open) is the create; closing or deleting that target is the
+ * cleanup, then the close once the I/O sent through it has finished. */
+typedef enum _WDF_FILEOBJECT_CLASS {
+    WdfFileObjectInvalid = 0,
+    WdfFileObjectNotRequired = 1,
+    WdfFileObjectWdfCanUseFsContext = 2,
+    WdfFileObjectWdfCanUseFsContext2 = 3,
+    WdfFileObjectWdfCannotUseFsContexts = 4,
+    /* KMDF's 0x80000000, a flag or'ed into a class; written so that ISO C,
+     * whose enumerators are ints, takes it (the same 32 bits). */
+    WdfFileObjectCanBeOptional = -0x7FFFFFFF - 1,
+} WDF_FILEOBJECT_CLASS,
+    *PWDF_FILEOBJECT_CLASS;
+
+/* The open's request, completed by the driver (WdfRequestComplete, now or
+ * later from any thread): its status is what the open returns. FileObject is
+ * NULL for class WdfFileObjectNotRequired. The request came through no queue
+ * (WdfRequestGetIoQueue: NULL and a verifier report) and cannot be sent on:
+ * a filter passes opens down with AutoForwardCleanupClose instead (after
+ * this callback succeeded). A queue for WdfRequestTypeCreate is not
+ * available (WdfDeviceConfigureRequestDispatching refuses the type). */
+typedef VOID EVT_WDF_DEVICE_FILE_CREATE(WDFDEVICE Device, WDFREQUEST Request, WDFFILEOBJECT FileObject);
+typedef EVT_WDF_DEVICE_FILE_CREATE* PFN_WDF_DEVICE_FILE_CREATE;
+typedef VOID EVT_WDF_FILE_CLOSE(WDFFILEOBJECT FileObject);
+typedef EVT_WDF_FILE_CLOSE* PFN_WDF_FILE_CLOSE;
+typedef VOID EVT_WDF_FILE_CLEANUP(WDFFILEOBJECT FileObject);
+typedef EVT_WDF_FILE_CLEANUP* PFN_WDF_FILE_CLEANUP;
+
+typedef struct _WDF_FILEOBJECT_CONFIG {
+    ULONG Size;
+    PFN_WDF_DEVICE_FILE_CREATE EvtDeviceFileCreate;
+    PFN_WDF_FILE_CLOSE EvtFileClose;
+    PFN_WDF_FILE_CLEANUP EvtFileCleanup;
+    /* WdfTrue: the create (once EvtDeviceFileCreate, if any, succeeded),
+     * cleanup and close also reach the device below, which makes its own
+     * file object; WdfUseDefault: so for a filter. */
+    WDF_TRI_STATE AutoForwardCleanupClose;
+    WDF_FILEOBJECT_CLASS FileObjectClass;
+} WDF_FILEOBJECT_CONFIG, *PWDF_FILEOBJECT_CONFIG;
+
+static inline VOID WDF_FILEOBJECT_CONFIG_INIT(PWDF_FILEOBJECT_CONFIG FileEventCallbacks,
+                                              PFN_WDF_DEVICE_FILE_CREATE EvtDeviceFileCreate,
+                                              PFN_WDF_FILE_CLOSE EvtFileClose, PFN_WDF_FILE_CLEANUP EvtFileCleanup) {
+    memset(FileEventCallbacks, 0, sizeof(*FileEventCallbacks));
+    FileEventCallbacks->Size = sizeof(WDF_FILEOBJECT_CONFIG);
+    FileEventCallbacks->EvtDeviceFileCreate = EvtDeviceFileCreate;
+    FileEventCallbacks->EvtFileClose = EvtFileClose;
+    FileEventCallbacks->EvtFileCleanup = EvtFileCleanup;
+    FileEventCallbacks->FileObjectClass = WdfFileObjectWdfCannotUseFsContexts;
+    FileEventCallbacks->AutoForwardCleanupClose = WdfUseDefault;
+}
+
 /* The WDFDEVICE_INIT setters are VOID, as KMDF's: bad input (a NULL, a
  * wrong Size, a bad value) is a verifier report and the call is ignored
- * (spec R1.6). The last call wins. IoType, Exclusive and DeviceType are
- * recorded; requests carry their buffers the same way whatever the IoType. */
+ * (spec R1.6). The last call wins. IoType and DeviceType are recorded;
+ * requests carry their buffers the same way whatever the IoType. */
 VOID WdfDeviceInitSetIoType(PWDFDEVICE_INIT DeviceInit, WDF_DEVICE_IO_TYPE IoType);
+/* Exclusive: while the device is open by name, another open →
+ * STATUS_ACCESS_DENIED (R3.4). */
 VOID WdfDeviceInitSetExclusive(PWDFDEVICE_INIT DeviceInit, BOOLEAN IsExclusive);
 VOID WdfDeviceInitSetDeviceType(PWDFDEVICE_INIT DeviceInit, DEVICE_TYPE DeviceType);
 VOID WdfDeviceInitSetPnpPowerEventCallbacks(PWDFDEVICE_INIT DeviceInit,
@@ -146,6 +202,12 @@ VOID WdfDeviceInitSetRequestAttributes(PWDFDEVICE_INIT DeviceInit, PWDF_OBJECT_A
  * unchanged (as KMDF forwards them), instead of failing with
  * STATUS_INVALID_DEVICE_REQUEST. */
 VOID WdfFdoInitSetFilter(PWDFDEVICE_INIT DeviceInit);
+/* The file-object callbacks, class and forwarding, and the attributes (a
+ * context type, cleanup and destroy callbacks; no parent) of each
+ * WDFFILEOBJECT. A bad Size, class, AutoForwardCleanupClose or attributes →
+ * a verifier report, ignored (R9.9). Without it: class NotRequired. */
+VOID WdfDeviceInitSetFileObjectConfig(PWDFDEVICE_INIT DeviceInit, PWDF_FILEOBJECT_CONFIG FileObjectConfig,
+                                      PWDF_OBJECT_ATTRIBUTES FileObjectAttributes);
 /* "\\Device\\Name": WdfIoTargetOpen by that name reaches the device. NULL
  * clears it. A name not under \Device → STATUS_OBJECT_NAME_INVALID (then,
  * or at WdfDeviceCreate when it is in use: STATUS_OBJECT_NAME_COLLISION). */

@@ -110,6 +110,12 @@ WDFDEVICE WdfIoQueueGetDevice(WDFQUEUE Queue);
  * STATUS_SUCCESS; none → STATUS_NO_MORE_ENTRIES; a queue that presents by
  * itself → STATUS_INVALID_DEVICE_REQUEST. */
 NTSTATUS WdfIoQueueRetrieveNextRequest(WDFQUEUE Queue, WDFREQUEST* OutRequest);
+/* The same, for the oldest waiting request whose file object is FileObject
+ * (R5.32): none → STATUS_NO_MORE_ENTRIES; a stopped or purged queue →
+ * STATUS_WDF_PAUSED; a queue that presents by itself →
+ * STATUS_INVALID_DEVICE_REQUEST; a bad FileObject → STATUS_INVALID_HANDLE.
+ * *OutRequest is NULL on failure. */
+NTSTATUS WdfIoQueueRetrieveRequestByFileObject(WDFQUEUE Queue, WDFFILEOBJECT FileObject, WDFREQUEST* OutRequest);
 /* Accepting and presenting again after a stop or a purge. */
 VOID WdfIoQueueStart(WDFQUEUE Queue);
 /* Stop: requests are still accepted, not presented. Purge: waiting requests

@@ -4,6 +4,7 @@
 #ifndef WDFIO_WDFREQUEST_H
 #define WDFIO_WDFREQUEST_H
 
+#include <wdfio/ke.h>
 #include <wdfio/ntdef.h>
 #include <wdfio/wdfobject.h>
 #include <wdfio/wdftypes.h>
@@ -19,6 +20,7 @@ extern "C" {
 #endif
 
 typedef enum _WDF_REQUEST_TYPE {
+    WdfRequestTypeCreate = 0x00, /* the request EvtDeviceFileCreate gets */
     WdfRequestTypeRead = 0x03,
     WdfRequestTypeWrite = 0x04,
     WdfRequestTypeDeviceControl = 0x0E,
@@ -215,7 +217,8 @@ NTSTATUS WdfRequestRetrieveOutputMemory(WDFREQUEST Request, WDFMEMORY* Memory);
 /* Format what arrived, unchanged, for the next device down (then
  * WdfRequestSend to WdfDeviceGetIoTarget). */
 VOID WdfRequestFormatRequestUsingCurrentType(WDFREQUEST Request);
-/* The queue that presented it (NULL for a driver-created request). */
+/* The queue that presented it (NULL for a driver-created request, and for
+ * EvtDeviceFileCreate's, with a verifier report: R6.19). */
 WDFQUEUE WdfRequestGetIoQueue(WDFREQUEST Request);
 /* To another queue of the same device; the handle stays the same when that
  * queue presents it. */
@@ -234,6 +237,22 @@ NTSTATUS WdfRequestUnmarkCancelable(WDFREQUEST Request);
 /* Whether a cancel reached the request (the client cancelled it, or its queue
  * was purged) — for a driver that holds it without marking it cancelable. */
 BOOLEAN WdfRequestIsCanceled(WDFREQUEST Request);
+/* The file object of the open the request came through (driver spec R6.20):
+ * for a request a queue presented and the driver holds, the WDFFILEOBJECT of
+ * the target opened by name it was sent through (or, at the device below a
+ * filter with AutoForwardCleanupClose, of the open the create forwarded
+ * there); for EvtDeviceFileCreate's request, the one being created. NULL
+ * when the device has no file objects (class NotRequired), for a request
+ * that came through no open (another device's local target, a request a
+ * driver made), and for a request the driver does not hold. */
+WDFFILEOBJECT WdfRequestGetFileObject(WDFREQUEST Request);
+/* Who sent it (R6.21): UserMode for a request that came through an open by
+ * name the host program made (what an application's handle is on Windows,
+ * passed down unchanged through filters included), and for the create of
+ * such an open; KernelMode for one through a driver's own open (made from
+ * one of its callbacks), a device's local target, a request a driver made,
+ * and a request the driver does not hold. */
+KPROCESSOR_MODE WdfRequestGetRequestorMode(WDFREQUEST Request);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -28,6 +28,7 @@ typedef struct WDFQUEUE__* WDFQUEUE;
 typedef struct WDFSTRING__* WDFSTRING;
 typedef struct WDFLOOKASIDE__* WDFLOOKASIDE;
 typedef struct WDFDPC__* WDFDPC;
+typedef struct WDFFILEOBJECT__* WDFFILEOBJECT;
 typedef struct WDFCMRESLIST__* WDFCMRESLIST; /* no hardware resources here: always NULL */
 typedef void* WDFOBJECT;                     /* any of the above */
 typedef void* WDFCONTEXT;

@@ -12,8 +12,7 @@ namespace {
 
 // The presented request `value` names, still the driver's; else null, and a
 // verifier report (a driver-created request, or one already let go).
-Ref<RequestHandle> presented(const void* value, const char* call) {
-    auto h = HandleTable::find<RequestHandle>(value, call);
+Ref<RequestHandle> held(Ref<RequestHandle> h, const void* value, const char* call) {
     if (!h) return nullptr;
     if (!h->queue || h->retired.load(std::memory_order_acquire)) {
         log(LogLevel::Error, "%s: WDFREQUEST %p was not presented by a queue, or the driver let it go already", call,
@@ -23,12 +22,33 @@ Ref<RequestHandle> presented(const void* value, const char* call) {
     }
     return h;
 }
+Ref<RequestHandle> presented(const void* value, const char* call) {
+    return held(HandleTable::find<RequestHandle>(value, call), value, call);
+}
 
 DeliveredRequest& delivered(RequestHandle& h) noexcept { return *DeliveredRequest::from(*h.request); }
 QueueHandle& queue_of(RequestHandle& h) noexcept { return static_cast<QueueHandle&>(*h.queue); }
 
+// EvtDeviceFileCreate's request: its status is the open's (R9.11). The
+// completion that retires the handle wakes the opener, whose wait is gone after.
+void complete_create(const char* call, const Ref<RequestHandle>& h, WDFREQUEST request, NTSTATUS status) {
+    if (h->retired.exchange(true, std::memory_order_acq_rel)) {
+        log(LogLevel::Error, "%s: the create request %p was completed already", call, static_cast<void*>(request));
+        detail::verifier_violation(VerifierCheck::CompleteNotOwned, request, call);
+        return;
+    }
+    CreateWait& wait = *h->create;
+    HandleTable::remove(*h);  // C's reference goes; its cleanup and destroy callbacks run
+    std::lock_guard lock(wait.mutex);
+    wait.status = status;
+    wait.done = true;
+    wait.done_cv.notify_all();  // under the lock: the opener frees `wait` once it sees done
+}
+
 void complete(const char* call, WDFREQUEST request, NTSTATUS status, const ULONG_PTR* information) {
-    auto h = presented(request, call);
+    auto found = HandleTable::find<RequestHandle>(request, call);
+    if (found && found->create) return complete_create(call, found, request, status);
+    auto h = held(std::move(found), request, call);
     if (!h) return;
     DeliveredRequest& r = delivered(*h);
     // Refused: the core's verifier said why; still the driver's.
@@ -79,6 +99,10 @@ VOID WdfRequestGetParameters(WDFREQUEST Request, PWDF_REQUEST_PARAMETERS Paramet
         }
         WDF_REQUEST_PARAMETERS_INIT(Parameters);
         DeliveredRequest* r = DeliveredRequest::from(*h->request);
+        if (h->create) {
+            Parameters->Type = WdfRequestTypeCreate;  // EvtDeviceFileCreate's
+            return;
+        }
         if (!r) {
             Parameters->Type = WdfRequestTypeNoFormat;  // driver-created: nothing arrived
             return;
@@ -188,6 +212,11 @@ WDFQUEUE WdfRequestGetIoQueue(WDFREQUEST Request) {
     constexpr const char* call = "WdfRequestGetIoQueue";
     return guard_value(call, WDFQUEUE{nullptr}, [&]() -> WDFQUEUE {
         auto h = HandleTable::find<RequestHandle>(Request, call);
+        if (h && h->create) {  // R6.19: EvtDeviceFileCreate's request came through no queue
+            log(LogLevel::Error, "%s: the create request of EvtDeviceFileCreate has no queue", call);
+            detail::verifier_violation(VerifierCheck::InvalidParameter, Request, call);
+            return nullptr;
+        }
         return h && !h->retired.load() ? to_c<WDFQUEUE>(h->queue.get()) : nullptr;
     });
 }

@@ -97,6 +97,49 @@ VOID WdfDeviceInitSetRequestAttributes(PWDFDEVICE_INIT DeviceInit, PWDF_OBJECT_A
     });
 }
 
+VOID WdfDeviceInitSetFileObjectConfig(PWDFDEVICE_INIT DeviceInit, PWDF_FILEOBJECT_CONFIG FileObjectConfig,
+                                      PWDF_OBJECT_ATTRIBUTES FileObjectAttributes) {
+    constexpr const char* call = "WdfDeviceInitSetFileObjectConfig";
+    guard_void(call, [&] {
+        if (!init_ok(call, DeviceInit)) return;
+        // R9.9: bad input is a report, and the configuration stays as it was.
+        auto refuse = [&](const char* why) {
+            log(LogLevel::Error, "%s: %s; ignored (use WDF_FILEOBJECT_CONFIG_INIT)", call, why);
+            detail::verifier_violation(VerifierCheck::InvalidParameter, DeviceInit, call);
+        };
+        if (!FileObjectConfig) return refuse("FileObjectConfig is NULL");
+        if (FileObjectConfig->Size != sizeof(WDF_FILEOBJECT_CONFIG)) return refuse("FileObjectConfig->Size is wrong");
+        const std::uint32_t forward = raw_enum(FileObjectConfig->AutoForwardCleanupClose);
+        if (forward > WdfUseDefault) return refuse("AutoForwardCleanupClose is not a WDF_TRI_STATE");
+        const std::uint32_t raw_class = raw_enum(FileObjectConfig->FileObjectClass);
+        const std::uint32_t file_class = raw_class & ~static_cast<std::uint32_t>(WdfFileObjectCanBeOptional);
+        if (file_class < WdfFileObjectNotRequired || file_class > WdfFileObjectWdfCannotUseFsContexts)
+            return refuse("FileObjectClass is out of range");
+        if (file_class == WdfFileObjectNotRequired && raw_class != file_class)
+            return refuse("WdfFileObjectCanBeOptional does not go with WdfFileObjectNotRequired");
+        WDF_OBJECT_ATTRIBUTES attributes{};
+        WDF_SYNCHRONIZATION_SCOPE scope = WdfSynchronizationScopeInheritFromParent;
+        if (FileObjectAttributes) {
+            // Scope and level are R7.7's, decided at WdfDeviceCreate; the rest is any object's.
+            attributes = *FileObjectAttributes;
+            if (attributes.Size == sizeof(WDF_OBJECT_ATTRIBUTES)) {
+                scope = attributes.SynchronizationScope;
+                attributes.SynchronizationScope = WdfSynchronizationScopeInheritFromParent;
+                attributes.ExecutionLevel = WdfExecutionLevelInheritFromParent;
+            }
+            Ref<Handle> parent;
+            if (!HandleTable::check_attributes(call, &attributes, parent).ok() || parent)
+                return refuse("FileObjectAttributes invalid, or with a ParentObject");
+        }
+        WDFDEVICE_INIT_DATA& init = DeviceInit->data;
+        init.file_config = *FileObjectConfig;
+        init.has_file_config = true;
+        init.has_file_attributes = FileObjectAttributes != nullptr;
+        init.file_attributes = attributes;
+        init.file_scope = scope;
+    });
+}
+
 VOID WdfFdoInitSetFilter(PWDFDEVICE_INIT DeviceInit) {
     constexpr const char* call = "WdfFdoInitSetFilter";
     guard_void(call, [&] {
@@ -150,9 +193,24 @@ NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT* DeviceInit, PWDF_OBJECT_ATTRIBUTES Dev
             log(LogLevel::Error, "%s: the name %s is in use", call, init.name.c_str());
             return STATUS_OBJECT_NAME_COLLISION;
         }
+        // R7.7: a file object takes no scope of its own (Queue), nor the
+        // device's (Device: its callbacks would run under a non-passive lock).
+        if (init.file_scope == WdfSynchronizationScopeQueue || init.file_scope == WdfSynchronizationScopeDevice) {
+            log(LogLevel::Error,
+                "%s: the file objects' SynchronizationScope must be None or InheritFromParent (the device's "
+                "callbacks do not run at PASSIVE_LEVEL)",
+                call);
+            return STATUS_INVALID_DEVICE_REQUEST;
+        }
         auto bridge = std::make_unique<DeviceBridge>(init);
         DeviceOptions options;
         if (!init.control) options.name = init.name;  // a control device's: at WdfControlFinishInitializing
+        options.exclusive = init.exclusive;
+        // R9.14: WdfUseDefault forwards for a filter only; a control device never forwards.
+        const std::uint32_t forward =
+            init.has_file_config ? raw_enum(init.file_config.AutoForwardCleanupClose) : std::uint32_t{WdfUseDefault};
+        options.forward_file_events =
+            !init.control && (forward == WdfTrue || (forward == WdfUseDefault && init.filter));
         Result<Ref<wdfio::Device>> made = STATUS_UNSUCCESSFUL;
         Ref<IoTarget> lower;
         if (init.lower) {

@@ -104,6 +104,9 @@ void take_down(DeviceHandle& device) {
             if (pnp.EvtDeviceSelfManagedIoCleanup) pnp.EvtDeviceSelfManagedIoCleanup(d);
         }
     }
+    // Opens by name still open end now, while their WDFFILEOBJECTs (children
+    // of the device) are alive: EvtFileCleanup and EvtFileClose see valid handles.
+    bridge->device_ref->close_files();
     CurrentDriver current(&bridge->driver());
     HandleTable::remove(device);  // children first (queues, timers, ...), cleanup, the core device removed
 }

@@ -3,12 +3,24 @@
 #include "compat/driver_model.hpp"
 #include "compat/device_interfaces.hpp"
 
+#include "compat/boundary.hpp"
+#include "compat/unicode.hpp"
+
+#include <wdfio/verifier.hpp>
+
 #include <utility>
 
 namespace wdfio::compat {
 
 namespace {
 thread_local DriverHandle* t_current_driver = nullptr;
+
+std::wstring to_wide(const std::string& s) {
+    std::wstring out;
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    for (std::size_t n = s.size(); n > 0;) out.push_back(static_cast<wchar_t>(next_utf8(p, n)));
+    return out;
+}
 }  // namespace
 
 CurrentDriver::CurrentDriver(DriverHandle* d) noexcept : outer_(std::exchange(t_current_driver, d)) {}
@@ -131,6 +143,90 @@ void DeviceBridge::on_default(DeliveredRequest& r) {
     // else fails it (spec R3.13).
     if (init_.filter) return pass_down(r);
     r.complete(STATUS_INVALID_DEVICE_REQUEST);
+}
+
+// ---- file objects (driver spec §9.4)
+
+Status DeviceBridge::on_file_create(FileObject& f) {
+    // KMDF's requestor mode: an open a driver made (from one of its callbacks on this thread) is KernelMode.
+    f.opened_by_driver = CurrentDriver::get() != nullptr;
+    const WDF_FILEOBJECT_CONFIG& config = init_.file_config;
+    // Opened by name before WdfDeviceCreate finished (the name is registered
+    // first): not ready yet, as a device still initializing refuses opens.
+    if (!handle) return STATUS_DEVICE_NOT_READY;
+    Ref<FileObjectHandle> fo;
+    if (init_.has_file_config && raw_enum(config.FileObjectClass) != WdfFileObjectNotRequired) {
+        fo = Ref<FileObjectHandle>::adopt(new (std::nothrow) FileObjectHandle(f, handle->value()));
+        if (!fo) return STATUS_INSUFFICIENT_RESOURCES;
+        try {
+            fo->name = to_wide(f.name());
+        } catch (const std::bad_alloc&) {
+            return STATUS_INSUFFICIENT_RESOURCES;
+        }
+        fo->file_name.Buffer = fo->name.data();
+        fo->file_name.Length = static_cast<USHORT>(fo->name.size() * sizeof(WCHAR));
+        fo->file_name.MaximumLength = fo->file_name.Length;
+        const WDF_OBJECT_ATTRIBUTES* attributes = init_.has_file_attributes ? &init_.file_attributes : nullptr;
+        if (Status s = HandleTable::publish(*fo, attributes, handle); !s.ok()) return s;
+        {
+            std::lock_guard lock(mutex);
+            try {
+                files_.emplace(&f, fo);
+            } catch (...) {
+                fo->bridge_deletes.store(true, std::memory_order_release);
+                HandleTable::remove(*fo);
+                return STATUS_INSUFFICIENT_RESOURCES;
+            }
+        }
+        f.driver_data = reinterpret_cast<void*>(fo->value());
+    }
+    if (!init_.has_file_config || !config.EvtDeviceFileCreate) return STATUS_SUCCESS;  // R9.11 (c)
+
+    // R9.11 (b): the driver completes the open's request, now or later.
+    auto core = wdfio::Request::create();
+    if (!core) return core.status();
+    auto request = Ref<RequestHandle>::adopt(new (std::nothrow) RequestHandle(std::move(core).value()));
+    if (!request) return STATUS_INSUFFICIENT_RESOURCES;
+    CreateWait wait;
+    request->create = &wait;
+    request->create_file = to_c<WDFFILEOBJECT>(fo.get());
+    request->create_by_driver = f.opened_by_driver;
+    const WDF_OBJECT_ATTRIBUTES* attributes = init_.has_request_attributes ? &init_.request_attributes : nullptr;
+    if (Status s = HandleTable::publish(*request, attributes, nullptr); !s.ok()) return s;
+    {
+        CurrentDriver current(&driver());
+        config.EvtDeviceFileCreate(to_c<WDFDEVICE>(handle), to_c<WDFREQUEST>(request.get()), request->create_file);
+    }
+    std::unique_lock lock(wait.mutex);
+    wait.done_cv.wait(lock, [&] { return wait.done; });
+    return wait.status;
+}
+
+void DeviceBridge::on_file_cleanup(FileObject& f) {
+    if (!init_.has_file_config || !init_.file_config.EvtFileCleanup) return;
+    CurrentDriver current(&driver());
+    init_.file_config.EvtFileCleanup(file_object_of(&f));
+}
+
+void DeviceBridge::on_file_close(FileObject& f) {
+    if (!init_.has_file_config || !init_.file_config.EvtFileClose) return;
+    CurrentDriver current(&driver());
+    init_.file_config.EvtFileClose(file_object_of(&f));
+}
+
+void DeviceBridge::on_file_release(FileObject& f) {
+    Ref<FileObjectHandle> fo;
+    {
+        std::lock_guard lock(mutex);
+        auto it = files_.find(&f);
+        if (it == files_.end()) return;
+        fo = std::move(it->second);
+        files_.erase(it);
+    }
+    // R9.13: its cleanup and destroy callbacks run now.
+    fo->bridge_deletes.store(true, std::memory_order_release);
+    CurrentDriver current(&driver());
+    HandleTable::remove(*fo);
 }
 
 void DeviceBridge::pass_down(DeliveredRequest& r) {

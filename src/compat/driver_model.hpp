@@ -123,6 +123,12 @@ struct WDFDEVICE_INIT_DATA {
     WDF_PNPPOWER_EVENT_CALLBACKS pnp{};
     bool has_request_attributes = false;
     WDF_OBJECT_ATTRIBUTES request_attributes{};
+    // WdfDeviceInitSetFileObjectConfig (driver spec §9.4); without it, class NotRequired.
+    bool has_file_config = false;
+    WDF_FILEOBJECT_CONFIG file_config{};
+    bool has_file_attributes = false;
+    WDF_OBJECT_ATTRIBUTES file_attributes{};  // scope and level taken out (file_scope)
+    WDF_SYNCHRONIZATION_SCOPE file_scope = WdfSynchronizationScopeInheritFromParent;
     Ref<DeviceHandle> created;  // what WdfDeviceCreate made from it
     // WdfControlDeviceInitAllocate's: a control device's, which the driver
     // owns (WdfDeviceInitFree; WdfDeviceCreate frees it when it succeeds).
@@ -138,6 +144,23 @@ struct WDFDEVICE_INIT {
 
 namespace wdfio::compat {
 
+// A WDFFILEOBJECT: one open by name of a C device (spec R9.10). Made before
+// EvtDeviceFileCreate, deleted after EvtFileClose (or a failed create) by the
+// device bridge; the driver cannot delete it.
+struct FileObjectHandle final : Handle {
+    static constexpr HandleType kType = HandleType::FileObject;
+    FileObjectHandle(FileObject& f, std::uintptr_t device) noexcept : Handle(kType), file(f), device(device) {}
+
+    FileObject& file;             // the core's open; it outlives this handle's use by the bridge
+    const std::uintptr_t device;  // the WDFDEVICE, its parent
+    std::wstring name;            // what WdfFileObjectGetFileName points into
+    UNICODE_STRING file_name{};
+    std::atomic<bool> bridge_deletes{false};
+
+private:
+    bool deletable() const noexcept override { return bridge_deletes.load(std::memory_order_acquire); }
+};
+
 // The core Driver of a C device: types no C queue takes go down (a filter)
 // or fail (spec R5.5); it owns the C queues' handlers and the presented requests.
 class DeviceBridge final : public Driver {
@@ -146,6 +169,11 @@ public:
     ~DeviceBridge() override;  // removes the device before its queues' handlers go
 
     void on_default(DeliveredRequest& r) override;
+    // The file-object callbacks (spec R9.9–R9.13) and the WDFFILEOBJECTs.
+    Status on_file_create(FileObject& f) override;
+    void on_file_cleanup(FileObject& f) override;
+    void on_file_close(FileObject& f) override;
+    void on_file_release(FileObject& f) override;
 
     const WDFDEVICE_INIT_DATA& init() const noexcept { return init_; }
     DriverHandle& driver() const noexcept { return *init_.driver; }
@@ -202,8 +230,14 @@ public:
 private:
     WDFDEVICE_INIT_DATA init_;
     std::vector<std::unique_ptr<QueueBridge>> handlers_;
-    std::unordered_map<const Request*, RequestHandle*> presented_;  // under mutex
+    std::unordered_map<const Request*, RequestHandle*> presented_;        // under mutex
+    std::unordered_map<const FileObject*, Ref<FileObjectHandle>> files_;  // under mutex
 };
+
+// The WDFFILEOBJECT of a core file object (the value the bridge kept in it), or NULL.
+inline WDFFILEOBJECT file_object_of(const FileObject* f) noexcept {
+    return f ? reinterpret_cast<WDFFILEOBJECT>(f->driver_data) : nullptr;
+}
 
 // The bridge of a C device handle; null for a built-in driver's device.
 DeviceBridge* bridge_of(DeviceHandle& h) noexcept;

@@ -30,7 +30,8 @@ enum class HandleType : std::uint8_t {
     Queue,
     String,
     Lookaside,
-    Dpc
+    Dpc,
+    FileObject
 };
 const char* to_string(HandleType t) noexcept;  // "WDFMEMORY", ...
 

@@ -61,6 +61,7 @@ const char* to_string(HandleType t) noexcept {
     case HandleType::String: return "WDFSTRING";
     case HandleType::Lookaside: return "WDFLOOKASIDE";
     case HandleType::Dpc: return "WDFDPC";
+    case HandleType::FileObject: return "WDFFILEOBJECT";
     }
     return "?";
 }

@@ -5,6 +5,7 @@
 #include "compat/callback_lock.hpp"
 #include "compat/handle.hpp"
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -46,6 +47,15 @@ private:
     }
 };
 
+// EvtDeviceFileCreate's request: the opener waits on it until the driver
+// completes the request (from the callback or later, from any thread).
+struct CreateWait {
+    std::mutex mutex;
+    std::condition_variable done_cv;
+    bool done = false;
+    NTSTATUS status = STATUS_SUCCESS;
+};
+
 struct RequestHandle final : Handle {
     static constexpr HandleType kType = HandleType::Request;
     explicit RequestHandle(Ref<Request> r) noexcept : Handle(kType), request(std::move(r)) {}
@@ -69,6 +79,11 @@ struct RequestHandle final : Handle {
     Ref<Handle> queue;
     std::atomic<bool> retired{false};
     PFN_WDF_REQUEST_CANCEL cancel_routine = nullptr;
+    // EvtDeviceFileCreate's request (no queue): the opener's wait, which only
+    // the completion that retires the handle may touch (it is gone after).
+    CreateWait* create = nullptr;
+    WDFFILEOBJECT create_file = nullptr;  // the one being created (NULL: class NotRequired)
+    bool create_by_driver = false;        // the opener was a driver (WdfRequestGetRequestorMode)
 
     void forget_format() noexcept {
         for (auto& m : formatted) m = nullptr;
@@ -76,7 +91,7 @@ struct RequestHandle final : Handle {
 
 private:
     bool deletable() const noexcept override {
-        return unpublished() || !queue || retired.load(std::memory_order_acquire);
+        return unpublished() || (!queue && !create) || retired.load(std::memory_order_acquire);
     }
 };
 

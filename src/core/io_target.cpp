@@ -308,6 +308,7 @@ void IoTarget::purge(PurgeIoAction action) {
 }
 
 void IoTarget::shut(IoTargetState final_state) {
+    shutting();
     Request* parked;
     {
         std::lock_guard lock(park_mutex_);

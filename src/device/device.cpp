@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <map>
 #include <new>
+#include <utility>
 
 namespace wdfio {
 
@@ -56,7 +57,9 @@ Device::Device(Engine& engine, Driver& driver, const DeviceOptions& options, Ref
       name_(options.name),
       deferred_completion_(options.deferred_completion),
       stack_size_(1 + (lower ? lower->stack_size() : 0)),
-      lower_(std::move(lower)) {}
+      lower_(std::move(lower)),
+      exclusive_(options.exclusive),
+      forward_file_events_(options.forward_file_events) {}
 
 Device::~Device() {
     while (Request* q = pool_) {
@@ -188,6 +191,113 @@ Result<Ref<IoTarget>> Device::open_target() {
     return Ref<IoTarget>::adopt(t);
 }
 
+// ---------------------------------------------------------------- file objects
+
+FileObject::FileObject(Ref<Device> device, std::string name) : device_(std::move(device)), name_(std::move(name)) {}
+FileObject::~FileObject() = default;
+
+Result<Ref<IoTarget>> Device::open_file(std::string_view file_name) {
+    auto made = create_file(file_name);
+    if (!made) return made.status();
+    std::shared_ptr<FileObject> f = std::move(made).value();
+    auto* t = new (std::nothrow) detail::DeviceTarget(engine_, Ref<Device>(this), f);
+    if (!t) {
+        cleanup_file(*f);
+        close_file(*f);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    return Ref<IoTarget>::adopt(t);
+}
+
+std::size_t Device::open_files() const {
+    std::lock_guard lock(files_mutex_);
+    return files_.size();
+}
+
+Result<std::shared_ptr<FileObject>> Device::create_file(std::string_view file_name) {
+    if (removed()) return STATUS_INVALID_DEVICE_STATE;
+    std::shared_ptr<FileObject> f;
+    try {
+        f = std::shared_ptr<FileObject>(new FileObject(Ref<Device>(this), std::string(file_name)));
+        // Listed before the driver hears of it: an exclusive device's second
+        // opener sees it even while the first one's create still runs.
+        std::lock_guard lock(files_mutex_);
+        if (exclusive_ && !files_.empty()) {
+            log(LogLevel::Info, "%s: exclusive device already open; open refused with STATUS_ACCESS_DENIED",
+                name_.c_str());
+            return STATUS_ACCESS_DENIED;
+        }
+        files_.push_back(f);
+    } catch (const std::bad_alloc&) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    auto unlist = [&] {
+        std::lock_guard lock(files_mutex_);
+        std::erase(files_, f);
+    };
+    std::unique_lock lock(f->mutex_);
+    activity_begin();  // a driver callback: remove() waits for it
+    Status s = driver_.on_file_create(*f);
+    activity_done();
+    if (s.ok() && forward_file_events_) {
+        // A filter's create goes on down (R9.14): the device below makes its
+        // own file object, and the open fails if that one does.
+        auto* below = dynamic_cast<detail::DeviceTarget*>(lower_.get());
+        if (below) {
+            auto lower = below->device().create_file(file_name);
+            if (lower) f->lower_ = std::move(lower).value();
+            else s = lower.status();
+        }
+    }
+    if (s.ok() && removed()) s = STATUS_INVALID_DEVICE_STATE;  // removal listed its opens before this one
+    if (!s.ok()) {
+        // A failed create: the file object goes without cleanup or close (R9.11).
+        if (std::shared_ptr<FileObject> below = std::exchange(f->lower_, nullptr))
+            below->device().close_file(*below);  // made below before this failed: it ends as opened
+        f->phase_ = FileObject::Phase::Closed;
+        activity_begin();
+        driver_.on_file_release(*f);
+        activity_done();
+        lock.unlock();
+        unlist();
+        return s;
+    }
+    f->phase_ = FileObject::Phase::Open;
+    return f;
+}
+
+void Device::cleanup_file(FileObject& f) {
+    std::unique_lock lock(f.mutex_);
+    if (f.phase_ != FileObject::Phase::Open) return;
+    f.phase_ = FileObject::Phase::CleanedUp;
+    activity_begin();
+    driver_.on_file_cleanup(f);
+    activity_done();
+    // R9.12: the open's requests still waiting in a queue are cancelled; those
+    // the driver holds are its own to finish.
+    for (auto& q : queues_) q->cancel_waiting_of(f);
+    lock.unlock();
+    if (FileObject* below = f.lower()) below->device().cleanup_file(*below);
+}
+
+void Device::close_file(FileObject& f) {
+    cleanup_file(f);  // a close without its cleanup (removal, a target dropped unclosed)
+    std::shared_ptr<FileObject> lower;
+    {
+        std::unique_lock lock(f.mutex_);
+        if (f.phase_ != FileObject::Phase::CleanedUp) return;
+        f.phase_ = FileObject::Phase::Closed;
+        activity_begin();
+        driver_.on_file_close(f);
+        driver_.on_file_release(f);
+        activity_done();
+        lower = f.lower_;
+    }
+    if (lower) lower->device().close_file(*lower);
+    std::lock_guard lock(files_mutex_);
+    std::erase_if(files_, [&f](const std::shared_ptr<FileObject>& p) { return p.get() == &f; });
+}
+
 void Device::remove() {
     if (removed_.exchange(true, std::memory_order_acq_rel)) return;
     {
@@ -201,9 +311,22 @@ void Device::remove() {
     // Then wait for callbacks still running and requests drivers still own,
     // so that the driver may free its state afterwards — unless we are inside
     // a callback or on the engine thread ourselves (it would wait for itself).
-    if (detail::DeliveredAccess::in_callback() || engine_.on_engine_thread()) return;
-    for (auto n = active_.load(std::memory_order_seq_cst); n != 0; n = active_.load(std::memory_order_seq_cst))
-        active_.wait(n, std::memory_order_seq_cst);
+    if (!detail::DeliveredAccess::in_callback() && !engine_.on_engine_thread()) {
+        for (auto n = active_.load(std::memory_order_seq_cst); n != 0; n = active_.load(std::memory_order_seq_cst))
+            active_.wait(n, std::memory_order_seq_cst);
+    }
+    // Opens still open end with the device, after its I/O: the driver hears
+    // their cleanup and close before it goes (its targets' later close finds them closed).
+    close_files();
+}
+
+void Device::close_files() {
+    std::vector<std::shared_ptr<FileObject>> open;
+    {
+        std::lock_guard lock(files_mutex_);
+        open = files_;
+    }
+    for (auto& f : open) close_file(*f);
 }
 
 void Device::activity_done(std::uint32_t n) noexcept {
@@ -282,6 +405,13 @@ void DeliveredAccess::dispatch(Device& d, Request& r) {
     }
     q->depth_ = static_cast<std::uint16_t>(std::min<std::uint32_t>(d.stack_size() - 1, Request::kAnyDepth - 1));
     DeliveredRequestImpl::of(*q).parent() = &r;  // r's formatted operation is this level's current location
+    // The open it came through: the target's own, or the one the device above
+    // made here for the open its request came through (R9.14).
+    FileObject* file = static_cast<DeviceTarget*>(RequestAccess::sent_target(r))->file_object();
+    if (!file)
+        if (DeliveredRequest* above = DeliveredRequest::from(r); above && above->file_object())
+            file = above->file_object()->lower();
+    static_cast<DeliveredRequest*>(q)->file_object_ = file;
     q->owner_.store(Request::Owner::Queued, std::memory_order_relaxed);
     q->format_context_ = false;
     q->wdm_formatted_ = false;

@@ -14,14 +14,34 @@ const TargetKind kDeviceTargetKind{
     "an in-process device (\\Device\\RamDisk0, or a link to one: \\DosDevices\\Echo, \\??\\Echo, \\\\.\\Echo)",
     [](std::string_view name) noexcept { return Device::is_device_name(name); },
     [](Engine&, std::string_view name, const OpenOptions&) -> Result<Ref<IoTarget>> {
-        auto device = Device::find(name);
-        if (!device) return STATUS_OBJECT_NAME_NOT_FOUND;
-        return device->open_target();
+        // The device, or a name below it ("\\Device\\Disk\\a": the rest is the file object's name).
+        constexpr std::size_t kPrefix = 8;  // "\\Device\\"
+        for (std::size_t end = name.size(); end != std::string_view::npos && end > kPrefix;
+             end = name.rfind('\\', end - 1)) {
+            if (auto device = Device::find(name.substr(0, end))) return device->open_file(name.substr(end));
+        }
+        return STATUS_OBJECT_NAME_NOT_FOUND;
     },
 };
 
-DeviceTarget::DeviceTarget(Engine& engine, Ref<Device> device)
-    : IoTarget(engine, device->name().empty() ? std::string("device") : device->name()), device_(std::move(device)) {}
+DeviceTarget::DeviceTarget(Engine& engine, Ref<Device> device, std::shared_ptr<FileObject> file)
+    : IoTarget(engine, device->name().empty() ? std::string("device") : device->name()),
+      device_(std::move(device)),
+      file_(std::move(file)) {}
+
+DeviceTarget::~DeviceTarget() {
+    if (file_) device_->close_file(*file_);  // dropped without a close: the open ends now
+}
+
+// Closing the open is its cleanup, at once (the driver may finish what it
+// holds of it there); the close waits until its I/O has drained.
+void DeviceTarget::shutting() {
+    if (file_) device_->cleanup_file(*file_);
+}
+
+void DeviceTarget::release_resources() {
+    if (file_) device_->close_file(*file_);
+}
 
 void DeviceTarget::start_io(Request& r) {
     {

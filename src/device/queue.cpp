@@ -199,6 +199,40 @@ Result<DeliveredRequest*> Queue::retrieve_next_request() {
     return static_cast<DeliveredRequest*>(q);
 }
 
+Result<DeliveredRequest*> Queue::retrieve_request_by_file_object(const FileObject* file) {
+    if (dispatch_ != QueueDispatch::Manual) return STATUS_INVALID_DEVICE_REQUEST;
+    std::lock_guard lock(mutex_);
+    if (state_ != QueueState::Started) return STATUS_WDF_PAUSED;  // R5.32 (source, not the doc's BUSY)
+    for (Request* q = waiting_.head; q; q = q->pool_next_) {
+        if (static_cast<DeliveredRequest*>(q)->file_object() != file) continue;
+        waiting_.remove(*q);
+        backlog_.store(waiting_.count, std::memory_order_release);
+        hand_to_driver(*q, 1);
+        return static_cast<DeliveredRequest*>(q);
+    }
+    return STATUS_NO_MORE_ENTRIES;
+}
+
+// A walk of the waiting list: cleanup is rare, and a request carries its
+// open already (no index to keep up on the presentation path).
+void Queue::cancel_waiting_of(const FileObject& f) {
+    std::vector<Request*> cancelled;
+    {
+        std::lock_guard lock(mutex_);
+        for (Request* q = waiting_.head; q;) {
+            Request* next = q->pool_next_;
+            if (static_cast<DeliveredRequest*>(q)->file_object() == &f) {
+                waiting_.remove(*q);
+                DeliveredAccess::set_queue(*q, nullptr);
+                cancelled.push_back(q);
+            }
+            q = next;
+        }
+        backlog_.store(waiting_.count, std::memory_order_release);
+    }
+    for (Request* q : cancelled) DeliveredAccess::finish(*q, STATUS_CANCELLED, 0);
+}
+
 void Queue::stop() {
     std::lock_guard lock(mutex_);
     if (state_ == QueueState::Started) state_.store(QueueState::Stopped, std::memory_order_release);
