@@ -4,23 +4,34 @@
 #pragma once
 #include <wdfio/spin_lock.hpp>
 
-#include <mutex>
+#include <atomic>
 
 namespace wdfio::compat {
 
 class CallbackLock {
 public:
-    // Null only when the lock could not be made (out of memory).
+    CallbackLock() = default;
+    CallbackLock(const CallbackLock&) = delete;
+    CallbackLock& operator=(const CallbackLock&) = delete;
+    ~CallbackLock() {
+        if (SpinLock* l = lock_.load(std::memory_order_acquire)) l->release();
+    }
+
+    // Null only when the lock could not be made (out of memory). Two first
+    // users race to publish theirs; the loser drops its own.
     SpinLock* get() noexcept {
-        std::call_once(once_, [this] {
-            if (auto made = SpinLock::create()) lock_ = std::move(made).value();
-        });
-        return lock_.get();
+        if (SpinLock* l = lock_.load(std::memory_order_acquire)) return l;
+        auto made = SpinLock::create();
+        if (!made) return nullptr;
+        SpinLock* mine = std::move(made).value().detach();
+        SpinLock* first = nullptr;
+        if (lock_.compare_exchange_strong(first, mine, std::memory_order_acq_rel)) return mine;
+        mine->release();
+        return first;
     }
 
 private:
-    std::once_flag once_;
-    Ref<SpinLock> lock_;
+    std::atomic<SpinLock*> lock_{nullptr};
 };
 
 }  // namespace wdfio::compat
