@@ -44,6 +44,10 @@ public:
         on_default(r), (void)output_length, (void)input_length, (void)code;
     }
     virtual void on_default(DeliveredRequest& r) { r.complete(STATUS_INVALID_DEVICE_REQUEST); }
+    // A draining queue of this driver lost its last waiting request to a
+    // cancel (not to the driver): if the driver holds nothing from it either,
+    // the drain is done (spec R5.20).
+    virtual void on_drained_by_cancel(Queue& queue) { (void)queue; }
 
     Device& device() const noexcept { return *device_; }
 

@@ -218,4 +218,19 @@ Status DeliveredRequest::forward_to_queue(Queue& queue) {
     return STATUS_SUCCESS;
 }
 
+Status DeliveredRequest::requeue() {
+    if (owner() != Owner::Driver) return STATUS_INVALID_DEVICE_REQUEST;
+    auto& current = DeliveredRequestImpl::of(*this).queue;
+    Queue* from = current.load(std::memory_order_acquire);
+    if (!from || from->dispatch() != QueueDispatch::Manual) return STATUS_INVALID_DEVICE_REQUEST;
+    if (cancel_state_.load(std::memory_order_acquire) != Cancelable::No) return STATUS_INVALID_DEVICE_REQUEST;
+    if (is_outstanding()) return STATUS_INVALID_DEVICE_STATE;
+    current.store(nullptr, std::memory_order_release);
+    owner_.store(Owner::Queued, std::memory_order_release);
+    detail::DeliveredAccess::presented_done(*from, *this);
+    detail::DeliveredAccess::owned_done(from->device());
+    detail::DeliveredAccess::requeue(*from, *this);
+    return STATUS_SUCCESS;
+}
+
 }  // namespace wdfio
