@@ -26,6 +26,7 @@ typedef struct WDFCOLLECTION__* WDFCOLLECTION;
 typedef struct WDFDRIVER__* WDFDRIVER;
 typedef struct WDFQUEUE__* WDFQUEUE;
 typedef struct WDFSTRING__* WDFSTRING;
+typedef struct WDFFILEOBJECT__* WDFFILEOBJECT;
 typedef struct WDFCMRESLIST__* WDFCMRESLIST; /* no hardware resources here: always NULL */
 typedef void* WDFOBJECT;                     /* any of the above */
 typedef void* WDFCONTEXT;

@@ -66,13 +66,19 @@ struct RequestHandle final : Handle {
     Ref<Handle> queue;
     std::atomic<bool> retired{false};
     PFN_WDF_REQUEST_CANCEL cancel_routine = nullptr;
+    // Its handle was given out while it waits in a queue (WdfIoQueueFindRequest,
+    // or requeued): queue is null until it is presented again (not the
+    // driver's), and it is not deletable meanwhile.
+    std::atomic<bool> found{false};
 
     void forget_format() noexcept {
         for (auto& m : formatted) m = nullptr;
     }
 
 private:
-    bool deletable() const noexcept override { return !queue || retired.load(std::memory_order_acquire); }
+    bool deletable() const noexcept override {
+        return (!queue && !found.load(std::memory_order_acquire)) || retired.load(std::memory_order_acquire);
+    }
 };
 
 // A device made by the host API, with the driver it runs: a built-in one,

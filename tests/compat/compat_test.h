@@ -81,6 +81,7 @@ extern const compat_test kernel_tests[];
 extern const compat_test pool_tests[];
 extern const compat_test debug_print_tests[];
 extern const compat_test strsafe_tests[];
+extern const compat_test queue_ops_tests[];
 
 /* The same GUID, defined through <initguid.h> in two translation units. */
 const GUID* guid_defined_in_a(void);

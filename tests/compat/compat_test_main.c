@@ -75,10 +75,10 @@ int main(int argc, char** argv) {
         fprintf(stderr, "WdfioHostInitialize failed\n");
         return 1;
     }
-    const compat_test* tables[] = {handle_tests,  memory_tests,   io_target_tests,    open_by_name_tests,
-                                   request_tests, ram_disk_tests, fault_filter_tests, context_tests,
-                                   sync_tests,    deferred_tests, collection_tests,   driver_tests,
-                                   kernel_tests,  pool_tests,     debug_print_tests,  strsafe_tests};
+    const compat_test* tables[] = {
+        handle_tests,       memory_tests,  io_target_tests,   open_by_name_tests, request_tests,    ram_disk_tests,
+        fault_filter_tests, context_tests, sync_tests,        deferred_tests,     collection_tests, driver_tests,
+        kernel_tests,       pool_tests,    debug_print_tests, strsafe_tests,      queue_ops_tests};
     int ran = 0;
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; ++i) ran += run_table(tables[i], filter);
     WdfioHostShutdown();
