@@ -48,6 +48,13 @@ public:
     // cancel (not to the driver): if the driver holds nothing from it either,
     // the drain is done (spec R5.20).
     virtual void on_drained_by_cancel(Queue& queue) { (void)queue; }
+    // A request the driver had handed back to a queue (requeued, forwarded)
+    // was cancelled while waiting there (spec R5.30): with
+    // wants_canceled_on_queue(), it is the driver's again and goes to
+    // on_canceled_on_queue, which must complete it; else the queue completes
+    // it with STATUS_CANCELLED.
+    virtual bool wants_canceled_on_queue() const noexcept { return false; }
+    virtual void on_canceled_on_queue(DeliveredRequest& r) { r.complete(STATUS_CANCELLED); }
 
     Device& device() const noexcept { return *device_; }
 

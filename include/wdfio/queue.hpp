@@ -88,6 +88,12 @@ private:
     void deliver_ready();
     void deliver_locked(std::unique_lock<detail::SpinLock>& lock);  // presents what may go now
     void present(Request& q);
+    template <class Callback>
+    void present(Request& q, Callback&& callback);  // q to the driver through `callback`
+    // q, taken off waiting_ by a cancel, goes to the driver's canceled-on-queue
+    // callback if the driver had handed it back here (R5.30), else completes
+    // with STATUS_CANCELLED; then a drain that this emptied is told. Without mutex_.
+    void cancelled_while_waiting(Request& q);
     void dispatch_to_handler(Request& r);
 
     using List = detail::RequestFifo<&Request::pool_next_, &Request::pool_prev_>;

@@ -56,8 +56,10 @@ typedef EVT_WDF_IO_QUEUE_IO_CANCELED_ON_QUEUE* PFN_WDF_IO_QUEUE_IO_CANCELED_ON_Q
 typedef VOID EVT_WDF_IO_QUEUE_STATE(WDFQUEUE Queue, WDFCONTEXT Context);
 typedef EVT_WDF_IO_QUEUE_STATE* PFN_WDF_IO_QUEUE_STATE;
 
-/* EvtIoStop, EvtIoResume and EvtIoCanceledOnQueue are not called here yet:
- * a config with any of them → STATUS_NOT_SUPPORTED. PowerManaged is
+/* EvtIoStop and EvtIoResume are not called here yet: a config with either
+ * → STATUS_NOT_SUPPORTED. EvtIoCanceledOnQueue gets a request the driver
+ * had requeued or forwarded when it is cancelled while waiting (spec R5.30):
+ * the driver's again, to complete. PowerManaged is
  * recorded: with no power transitions a queue presents from creation.
  * NumberOfPresentedRequests other than unlimited → STATUS_NOT_SUPPORTED. */
 typedef struct _WDF_IO_QUEUE_CONFIG {

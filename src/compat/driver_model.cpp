@@ -116,6 +116,8 @@ void QueueBridge::on_default(DeliveredRequest& r) {
 
 void QueueBridge::on_drained_by_cancel(Queue&) { handle_->went_idle(); }
 
+void QueueBridge::on_canceled_on_queue(DeliveredRequest& r) { present(r, config_.EvtIoCanceledOnQueue); }
+
 // ---- DeviceBridge
 
 DeviceBridge::~DeviceBridge() {

@@ -60,6 +60,8 @@ public:
     void on_internal_device_control(DeliveredRequest& r, std::size_t out, std::size_t in, std::uint32_t code) override;
     void on_default(DeliveredRequest& r) override;
     void on_drained_by_cancel(Queue& queue) override;
+    bool wants_canceled_on_queue() const noexcept override { return config_.EvtIoCanceledOnQueue != nullptr; }
+    void on_canceled_on_queue(DeliveredRequest& r) override;  // R5.30
 
 private:
     // R5.6: a zero-length read or write the queue does not allow, completed without the driver.

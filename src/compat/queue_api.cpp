@@ -111,8 +111,8 @@ NTSTATUS WdfIoQueueCreate(WDFDEVICE Device, PWDF_IO_QUEUE_CONFIG Config, PWDF_OB
             log(LogLevel::Error, "%s: a limit on NumberOfPresentedRequests is not supported yet", call);
             return STATUS_NOT_SUPPORTED;
         }
-        if (c.EvtIoStop || c.EvtIoResume || c.EvtIoCanceledOnQueue) {
-            log(LogLevel::Error, "%s: EvtIoStop, EvtIoResume and EvtIoCanceledOnQueue are not supported yet", call);
+        if (c.EvtIoStop || c.EvtIoResume) {
+            log(LogLevel::Error, "%s: EvtIoStop and EvtIoResume are not supported yet", call);
             return STATUS_NOT_SUPPORTED;
         }
         {

@@ -211,6 +211,7 @@ Status DeliveredRequest::forward_to_queue(Queue& queue) {
     if (&queue.device() != &current.load()->device()) return STATUS_INVALID_DEVICE_REQUEST;
     if (is_outstanding()) return STATUS_INVALID_DEVICE_STATE;
     Queue* from = current.exchange(nullptr, std::memory_order_acq_rel);
+    DeliveredRequestImpl::of(*this).returned = true;
     owner_.store(Owner::Queued, std::memory_order_release);
     detail::DeliveredAccess::presented_done(*from, *this);
     detail::DeliveredAccess::owned_done(from->device());
@@ -226,6 +227,7 @@ Status DeliveredRequest::requeue() {
     if (cancel_state_.load(std::memory_order_acquire) != Cancelable::No) return STATUS_INVALID_DEVICE_REQUEST;
     if (is_outstanding()) return STATUS_INVALID_DEVICE_STATE;
     current.store(nullptr, std::memory_order_release);
+    DeliveredRequestImpl::of(*this).returned = true;
     owner_.store(Owner::Queued, std::memory_order_release);
     detail::DeliveredAccess::presented_done(*from, *this);
     detail::DeliveredAccess::owned_done(from->device());

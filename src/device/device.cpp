@@ -230,6 +230,7 @@ void DeliveredAccess::dispatch(Device& d, Request& r) {
     }
     q->depth_ = static_cast<std::uint16_t>(std::min<std::uint32_t>(d.stack_size() - 1, Request::kAnyDepth - 1));
     DeliveredRequestImpl::of(*q).parent() = &r;  // r's formatted operation is this level's current location
+    DeliveredRequestImpl::of(*q).returned = false;
     q->owner_.store(Request::Owner::Queued, std::memory_order_relaxed);
     q->format_context_ = false;
     q->wdm_formatted_ = false;
@@ -284,7 +285,7 @@ bool DeliveredAccess::cancel_child(Request& r) {
     if (!q) return false;  // not dispatched yet: dispatch sees r's cancel flag
     q->cancel_requested_.store(true, std::memory_order_seq_cst);
     if (Queue* queue = queue_of(*q); queue && queue->remove_waiting(*q)) {
-        finish(*q, STATUS_CANCELLED, 0);  // the queue owned it: cancelled there (KMDF queues do this)
+        queue->cancelled_while_waiting(*q);  // the queue owned it: cancelled there (KMDF queues do this)
         return true;
     }
     if (cancel_held(*q)) return true;

@@ -83,7 +83,7 @@ void Queue::add(Request& q) {
     if (DeliveredAccess::cancel_requested(q)) {
         DeliveredAccess::set_queue(q, nullptr);
         lock.unlock();
-        DeliveredAccess::finish(q, STATUS_CANCELLED, 0);
+        cancelled_while_waiting(q);  // a forwarded one may go to EvtIoCanceledOnQueue (R5.36, R5.30)
         return;
     }
     waiting_.push_back(q);
@@ -109,7 +109,7 @@ void Queue::requeue(Request& q) {
     if (cancel_requeue_ || DeliveredAccess::cancel_requested(q)) {
         DeliveredAccess::set_queue(q, nullptr);
         lock.unlock();
-        DeliveredAccess::finish(q, STATUS_CANCELLED, 0);
+        cancelled_while_waiting(q);
         return;
     }
     waiting_.push_front(q);
@@ -126,12 +126,29 @@ bool Queue::remove_waiting(Request& q) {
     waiting_.remove(q);
     backlog_.store(waiting_.count, std::memory_order_release);
     DeliveredAccess::set_queue(q, nullptr);
-    const bool drained = state_ == QueueState::Draining && waiting_.count == 0;
-    lock.unlock();
-    // Emptied by a cancel, not by the driver: no completion of the driver's
-    // will tell the drain's waiter, so the handler hears it here.
-    if (drained) handler_->on_drained_by_cancel(*this);
     return true;
+}
+
+void Queue::cancelled_while_waiting(Request& q) {
+    auto& r = static_cast<DeliveredRequest&>(q);
+    if (detail::DeliveredRequestImpl::of(q).returned && handler_ && handler_->wants_canceled_on_queue()) {
+        {
+            std::lock_guard lock(mutex_);
+            hand_to_driver(q, 2);  // the driver's again, and the callback's
+            DeliveredAccess::set_queue(q, this);
+        }
+        present(q, [this, &r] { handler_->on_canceled_on_queue(r); });
+    } else {
+        DeliveredAccess::finish(q, STATUS_CANCELLED, 0);
+    }
+    // Emptied by a cancel, not by the driver: no completion of the driver's
+    // may come to tell a drain's waiter, so the handler hears it here.
+    bool drained;
+    {
+        std::lock_guard lock(mutex_);
+        drained = state_ == QueueState::Draining && waiting_.count == 0;
+    }
+    if (drained) handler_->on_drained_by_cancel(*this);
 }
 
 void Queue::presented_done(Request& q) {
@@ -198,11 +215,16 @@ void Queue::deliver_locked(std::unique_lock<detail::SpinLock>& lock) {
 }
 
 void Queue::present(Request& q) {
+    present(q, [this, &q] { dispatch_to_handler(q); });
+}
+
+template <class Callback>
+void Queue::present(Request& q, Callback&& callback) {
     // Counted as activity while it runs (hand_to_driver): Device::remove() waits for it.
     CallbackFrame& f = t_frame;
     const CallbackFrame outer = f;
     f = {outer.depth + 1, &q, false};
-    dispatch_to_handler(q);
+    callback();
     const std::uint32_t done = f.completed ? 2 : 1;  // the callback, and the ownership if completed inline
     f = outer;
     DeliveredAccess::owned_done(device_, done);
@@ -351,7 +373,7 @@ void Queue::purge() {
         }
         for (Request* q = cancelable_.head; q; q = q->pool_next_) held.emplace_back(q);
     }
-    for (Request* q : waiting) DeliveredAccess::finish(*q, STATUS_CANCELLED, 0);
+    for (Request* q : waiting) cancelled_while_waiting(*q);
     for (auto& q : held) DeliveredAccess::cancel_held(*q);  // only those marked cancelable
 }
 

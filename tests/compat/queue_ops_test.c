@@ -26,6 +26,15 @@ static VOID on_ioctl(WDFQUEUE queue, WDFREQUEST request, size_t out, size_t in, 
     atomic_fetch_add(&ioctls, 1);
 }
 
+/* R5.30: a request the driver requeued (or forwarded), cancelled while waiting. */
+static atomic_int canceled_on_queue;
+static VOID on_canceled_on_queue(WDFQUEUE queue, WDFREQUEST request) {
+    CHECK(queue == manual);
+    CHECK(WdfRequestGetIoQueue(request) == manual); /* the driver's again */
+    atomic_fetch_add(&canceled_on_queue, 1);
+    WdfRequestComplete(request, STATUS_CANCELLED);
+}
+
 static NTSTATUS on_device_add(WDFDRIVER driver, PWDFDEVICE_INIT init) {
     (void)driver;
     WDFDEVICE device;
@@ -33,6 +42,7 @@ static NTSTATUS on_device_add(WDFDRIVER driver, PWDFDEVICE_INIT init) {
     if (!NT_SUCCESS(status)) return status;
     WDF_IO_QUEUE_CONFIG config;
     WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&config, WdfIoQueueDispatchManual);
+    config.EvtIoCanceledOnQueue = on_canceled_on_queue;
     status = WdfIoQueueCreate(device, &config, WDF_NO_OBJECT_ATTRIBUTES, &manual);
     if (!NT_SUCCESS(status)) return status;
     WDF_IO_QUEUE_CONFIG_INIT(&config, WdfIoQueueDispatchParallel);
@@ -54,6 +64,7 @@ static WDFIOTARGET target;
 
 static int start(void) {
     atomic_store(&ioctls, 0);
+    atomic_store(&canceled_on_queue, 0);
     held_ioctl = NULL;
     drain_synchronously_in_callback = FALSE;
     if (!NT_SUCCESS(WdfioDriverLoad(driver_entry, "wdfio_queue_ops", &driver))) return 0;
@@ -236,6 +247,7 @@ static void found_request_cancelled_while_waiting(void) {
     CHECK(WdfRequestCancelSentRequest(a.request));
     CHECK(wait_done(&a));
     CHECK_STATUS(a.status, STATUS_CANCELLED);
+    CHECK_EQ(atomic_load(&canceled_on_queue), 0); /* never presented: the framework completed it */
     WDFREQUEST got;
     CHECK_STATUS(WdfIoQueueRetrieveFoundRequest(manual, found, &got), STATUS_NOT_FOUND);
     WdfObjectDereference(found);
@@ -389,6 +401,7 @@ static void requeue_cancels_after_a_purge_or_a_cancel(void) {
     CHECK_STATUS(WdfRequestRequeue(r), STATUS_SUCCESS);
     CHECK(wait_done(&a));
     CHECK_STATUS(a.status, STATUS_CANCELLED);
+    CHECK_EQ(atomic_load(&canceled_on_queue), 1); /* presented before: through EvtIoCanceledOnQueue (R5.30) */
     CHECK_EQ(atomic_load(&state_callbacks), 1);
     WdfIoQueueStart(manual);
 
@@ -399,9 +412,31 @@ static void requeue_cancels_after_a_purge_or_a_cancel(void) {
     CHECK_STATUS(WdfRequestRequeue(r), STATUS_SUCCESS);
     CHECK(wait_done(&b));
     CHECK_STATUS(b.status, STATUS_CANCELLED);
+    CHECK_EQ(atomic_load(&canceled_on_queue), 2);
     CHECK_EQ(queued_in(manual), 0);
     free_io(&a);
     free_io(&b);
+    WdfioDriverUnload(driver);
+}
+
+/* R5.30: requeued, then cancelled while it waits: back to the driver through
+ * EvtIoCanceledOnQueue, which completes it. */
+static void requeued_then_cancelled_goes_to_evt_io_canceled_on_queue(void) {
+    REQUIRE_START();
+    client_io a;
+    send_read(&a, 8);
+    for (int i = 0; i < 100 && queued_in(manual) < 1; ++i) sleep_ms(1);
+    WDFREQUEST r;
+    REQUIRE_STATUS(WdfIoQueueRetrieveNextRequest(manual, &r), STATUS_SUCCESS);
+    REQUIRE_STATUS(WdfRequestRequeue(r), STATUS_SUCCESS);
+    CHECK(WdfRequestCancelSentRequest(a.request));
+    CHECK(wait_done(&a));
+    CHECK_STATUS(a.status, STATUS_CANCELLED);
+    CHECK_EQ(atomic_load(&canceled_on_queue), 1);
+    ULONG queued = 9, owned = 9;
+    WdfIoQueueGetState(manual, &queued, &owned);
+    CHECK(queued == 0 && owned == 0);
+    free_io(&a);
     WdfioDriverUnload(driver);
 }
 
@@ -587,6 +622,8 @@ const compat_test queue_ops_tests[] = {
     {"QueueOps.RequeuePutsItBackAtTheHead", requeue_puts_it_back_at_the_head},
     {"QueueOps.RequeueCancelsAfterAPurgeOrACancel", requeue_cancels_after_a_purge_or_a_cancel},
     {"QueueOps.RequeueBadInput", requeue_bad_input},
+    {"QueueOps.RequeuedThenCancelledGoesToEvtIoCanceledOnQueue",
+     requeued_then_cancelled_goes_to_evt_io_canceled_on_queue},
     {"QueueOps.DrainCallsBackWhenNothingWaitsOrIsHeld", drain_calls_back_when_nothing_waits_or_is_held},
     {"QueueOps.DrainCompletesWhenTheLastWaitingRequestIsCancelled",
      drain_completes_when_the_last_waiting_request_is_cancelled},

@@ -241,5 +241,60 @@ TEST_F(DeviceStackQueueOps, RequeueOnlyFromAManualQueue) {
     d->remove();
 }
 
+// R5.30: a manual queue's driver that takes back what it requeued when it is cancelled.
+class CanceledOnQueueDriver : public Driver {
+public:
+    std::atomic<int> canceled{0};
+    bool wants_canceled_on_queue() const noexcept override { return true; }
+    void on_canceled_on_queue(DeliveredRequest& r) override {
+        canceled.fetch_add(1);
+        EXPECT_EQ(r.complete_with_information(STATUS_CANCELLED, 0), kOk);  // the driver's again
+    }
+};
+
+TEST_F(DeviceStackQueueOps, CancelledAfterRequeueGoesToTheDriver) {
+    CanceledOnQueueDriver drv;
+    auto d = Device::create(engine, drv, {"", QueueDispatch::Manual}).value();
+    auto t = d->open_target().value();
+    auto buf = Memory::allocate(16).value();
+    Completions c1, c2;
+    auto r1 = send_read(*t, c1, buf, 1);
+    auto r2 = send_read(*t, c2, buf, 2);
+    // Never presented: the queue completes it.
+    r2->cancel_sent_request();
+    ASSERT_TRUE(c2.wait());
+    EXPECT_EQ(r2->status(), Status(STATUS_CANCELLED));
+    EXPECT_EQ(drv.canceled.load(), 0);
+    // Requeued, then cancelled: through the driver.
+    DeliveredRequest* held = d->default_queue().retrieve_next_request().value();
+    EXPECT_EQ(held->requeue(), kOk);
+    r1->cancel_sent_request();
+    ASSERT_TRUE(c1.wait());
+    EXPECT_EQ(r1->status(), Status(STATUS_CANCELLED));
+    EXPECT_EQ(drv.canceled.load(), 1);
+    EXPECT_EQ(d->default_queue().waiting(), 0u);
+    d->remove();
+}
+
+TEST_F(DeviceStackQueueOps, CancelledAfterForwardGoesToTheDestinationsDriver) {
+    ForwardingDriver fwd;
+    CanceledOnQueueDriver manual_drv;
+    auto d = Device::create(engine, fwd).value();
+    auto manual = d->create_queue(QueueDispatch::Manual, &manual_drv).value();
+    fwd.manual = manual.get();
+    auto t = d->open_target().value();
+    auto buf = Memory::allocate(16).value();
+    Completions c;
+    auto r = send_read(*t, c, buf, 1);
+    ASSERT_TRUE(wait_for_count(fwd.presented, 1));
+    EXPECT_EQ(fwd.forward_status, kOk);
+    EXPECT_EQ(manual->waiting(), 1u);
+    r->cancel_sent_request();
+    ASSERT_TRUE(c.wait());
+    EXPECT_EQ(r->status(), Status(STATUS_CANCELLED));
+    EXPECT_EQ(manual_drv.canceled.load(), 1);
+    d->remove();
+}
+
 }  // namespace
 }  // namespace wdfio::test
