@@ -348,6 +348,11 @@ void Queue::start() {
 // counter there costs it ~7): the device knows every request it made, and a
 // delete, which is rare, polls them until none is held from this queue.
 void Queue::rundown() noexcept {
+    std::function<void(Queue&)> ready;
+    {
+        std::lock_guard lock(mutex_);
+        ready.swap(ready_);  // a deleted queue tells no one (what it calls may go before the queue does)
+    }
     purge();
     if (!DeliveredAccess::holds_from(device_, *this)) return;
     if (!detail::may_block_here()) {
