@@ -35,6 +35,36 @@ typedef enum _WDF_IO_QUEUE_STATE {
     WdfIoQueuePnpHeld = 0x10,
 } WDF_IO_QUEUE_STATE;
 
+/* The state predicates (spec R5.14), over what WdfIoQueueGetState returns.
+ * Idle: nothing waits, the driver holds nothing. Ready: accepting and
+ * presenting, not held for power. Stopped: accepting, not presenting, the
+ * driver holds nothing. Drained: not accepting, presenting, idle. Purged:
+ * not accepting, idle. */
+static inline BOOLEAN WDF_IO_QUEUE_IDLE(WDF_IO_QUEUE_STATE State) {
+    const unsigned idle = WdfIoQueueNoRequests | WdfIoQueueDriverNoRequests;
+    return ((unsigned)State & idle) == idle ? TRUE : FALSE;
+}
+static inline BOOLEAN WDF_IO_QUEUE_READY(WDF_IO_QUEUE_STATE State) {
+    const unsigned s = (unsigned)State;
+    return (s & WdfIoQueueAcceptRequests) && (s & WdfIoQueueDispatchRequests) && !(s & WdfIoQueuePnpHeld) ? TRUE
+                                                                                                          : FALSE;
+}
+static inline BOOLEAN WDF_IO_QUEUE_STOPPED(WDF_IO_QUEUE_STATE State) {
+    const unsigned s = (unsigned)State;
+    return (s & WdfIoQueueAcceptRequests) && !(s & WdfIoQueueDispatchRequests) && (s & WdfIoQueueDriverNoRequests)
+               ? TRUE
+               : FALSE;
+}
+static inline BOOLEAN WDF_IO_QUEUE_DRAINED(WDF_IO_QUEUE_STATE State) {
+    return !((unsigned)State & WdfIoQueueAcceptRequests) && ((unsigned)State & WdfIoQueueDispatchRequests) &&
+                   WDF_IO_QUEUE_IDLE(State)
+               ? TRUE
+               : FALSE;
+}
+static inline BOOLEAN WDF_IO_QUEUE_PURGED(WDF_IO_QUEUE_STATE State) {
+    return !((unsigned)State & WdfIoQueueAcceptRequests) && WDF_IO_QUEUE_IDLE(State) ? TRUE : FALSE;
+}
+
 typedef VOID EVT_WDF_IO_QUEUE_IO_DEFAULT(WDFQUEUE Queue, WDFREQUEST Request);
 typedef EVT_WDF_IO_QUEUE_IO_DEFAULT* PFN_WDF_IO_QUEUE_IO_DEFAULT;
 typedef VOID EVT_WDF_IO_QUEUE_IO_READ(WDFQUEUE Queue, WDFREQUEST Request, size_t Length);

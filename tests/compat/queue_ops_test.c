@@ -508,12 +508,19 @@ static void drain_calls_back_when_nothing_waits_or_is_held(void) {
     state = WdfIoQueueGetState(manual, NULL, NULL);
     CHECK(!(state & WdfIoQueueAcceptRequests) && (state & WdfIoQueueDispatchRequests));
     CHECK((state & WdfIoQueueNoRequests) && (state & WdfIoQueueDriverNoRequests));
+    CHECK(WDF_IO_QUEUE_DRAINED(state) && WDF_IO_QUEUE_PURGED(state) && WDF_IO_QUEUE_IDLE(state));
+    CHECK(!WDF_IO_QUEUE_READY(state) && !WDF_IO_QUEUE_STOPPED(state));
     /* Already drained: the callback runs within the call (R5.21). */
     WdfIoQueueDrain(manual, on_queue_state, (WDFCONTEXT)&state_callbacks);
     CHECK_EQ(atomic_load(&state_callbacks), 2);
     WdfIoQueueDrainSynchronously(manual); /* nothing to wait for */
     WdfIoQueueStart(manual);
-    CHECK(WdfIoQueueGetState(manual, NULL, NULL) & WdfIoQueueAcceptRequests);
+    state = WdfIoQueueGetState(manual, NULL, NULL);
+    CHECK(WDF_IO_QUEUE_READY(state) && !WDF_IO_QUEUE_DRAINED(state));
+    WdfIoQueueStop(manual, NULL, NULL);
+    state = WdfIoQueueGetState(manual, NULL, NULL);
+    CHECK(WDF_IO_QUEUE_STOPPED(state) && !WDF_IO_QUEUE_READY(state) && !WDF_IO_QUEUE_PURGED(state));
+    WdfIoQueueStart(manual);
     CHECK(wait_done(&a) && wait_done(&b));
     free_io(&a);
     free_io(&b);
