@@ -78,7 +78,8 @@ public:
 
     // Forward the arrived operation unchanged to the next target (spec §2.7).
     void format_using_current_type();
-    // Move it to another queue of the same device (WdfRequestForwardToIoQueue).
+    // Move it to another queue of the same device (WdfRequestForwardToIoQueue);
+    // one that accepts nothing (purged, draining) → STATUS_WDF_BUSY, still the driver's.
     Status forward_to_queue(Queue& queue);
     // Back to the head of its own queue, which must be manual (WdfRequestRequeue,
     // spec R5.38): no longer the driver's. Not held by the driver or not from

@@ -210,6 +210,9 @@ Status DeliveredRequest::forward_to_queue(Queue& queue) {
     auto& current = DeliveredRequestImpl::of(*this).queue;
     if (&queue.device() != &current.load()->device()) return STATUS_INVALID_DEVICE_REQUEST;
     if (is_outstanding()) return STATUS_INVALID_DEVICE_STATE;
+    // R5.36: refused, still the driver's. (A purge or drain that comes after
+    // this check still fails it there, as a new arrival.)
+    if (!detail::DeliveredAccess::accepting(queue)) return STATUS_WDF_BUSY;
     Queue* from = current.exchange(nullptr, std::memory_order_acq_rel);
     DeliveredRequestImpl::of(*this).returned = true;
     owner_.store(Owner::Queued, std::memory_order_release);

@@ -14,10 +14,16 @@ static WDFREQUEST held_ioctl;
 static atomic_int ioctls;
 static NTSTATUS in_callback_drain_checked; /* what the ioctl callback saw trying to wait */
 static BOOLEAN drain_synchronously_in_callback;
+static BOOLEAN forward_ioctls; /* to the manual queue; refused: completed STATUS_UNSUCCESSFUL */
+static NTSTATUS forward_status;
 
 static VOID on_ioctl(WDFQUEUE queue, WDFREQUEST request, size_t out, size_t in, ULONG code) {
     (void)queue, (void)out, (void)in, (void)code;
     held_ioctl = request;
+    if (forward_ioctls) {
+        forward_status = WdfRequestForwardToIoQueue(request, manual);
+        if (!NT_SUCCESS(forward_status)) WdfRequestComplete(request, STATUS_UNSUCCESSFUL);
+    }
     if (drain_synchronously_in_callback) {
         const ULONGLONG before = WdfioHostVerifierViolations();
         WdfIoQueueDrainSynchronously(manual); /* R5.23: would wait for itself: a report, no wait */
@@ -67,6 +73,7 @@ static int start(void) {
     atomic_store(&canceled_on_queue, 0);
     held_ioctl = NULL;
     drain_synchronously_in_callback = FALSE;
+    forward_ioctls = FALSE;
     if (!NT_SUCCESS(WdfioDriverLoad(driver_entry, "wdfio_queue_ops", &driver))) return 0;
     if (!NT_SUCCESS(WdfioDeviceAdd(driver, WDF_NO_HANDLE, &device))) return 0;
     return NT_SUCCESS(WdfioDeviceOpenTarget(device, WDF_NO_OBJECT_ATTRIBUTES, &target));
@@ -440,6 +447,34 @@ static void requeued_then_cancelled_goes_to_evt_io_canceled_on_queue(void) {
     WdfioDriverUnload(driver);
 }
 
+/* R5.36: a forward into a draining queue is refused (STATUS_WDF_BUSY), the
+ * request still the driver's; one forwarded and then cancelled while it
+ * waits goes to EvtIoCanceledOnQueue (R5.30). */
+static void forward_into_a_draining_queue_then_cancelled_after_forward(void) {
+    REQUIRE_START();
+    forward_ioctls = TRUE;
+    WdfIoQueueDrain(manual, NULL, NULL);
+    client_io io, io2;
+    send_io(&io, 8, TRUE);
+    CHECK(wait_done(&io));
+    CHECK_STATUS(forward_status, STATUS_WDF_BUSY);
+    CHECK_STATUS(io.status, STATUS_UNSUCCESSFUL); /* completed by the driver, which still owned it */
+    ULONG owned = 9;
+    WdfIoQueueGetState(parallel, NULL, &owned);
+    CHECK_EQ(owned, 0);
+    WdfIoQueueStart(manual);
+    send_io(&io2, 8, TRUE);
+    for (int i = 0; i < 1000 && queued_in(manual) < 1; ++i) sleep_ms(1);
+    CHECK_STATUS(forward_status, STATUS_SUCCESS);
+    CHECK(WdfRequestCancelSentRequest(io2.request));
+    CHECK(wait_done(&io2));
+    CHECK_STATUS(io2.status, STATUS_CANCELLED);
+    CHECK_EQ(atomic_load(&canceled_on_queue), 1);
+    free_io(&io);
+    free_io(&io2);
+    WdfioDriverUnload(driver);
+}
+
 static VOID cancel_routine(WDFREQUEST request) { WdfRequestComplete(request, STATUS_CANCELLED); }
 
 static void requeue_bad_input(void) {
@@ -629,6 +664,8 @@ const compat_test queue_ops_tests[] = {
     {"QueueOps.RequeuePutsItBackAtTheHead", requeue_puts_it_back_at_the_head},
     {"QueueOps.RequeueCancelsAfterAPurgeOrACancel", requeue_cancels_after_a_purge_or_a_cancel},
     {"QueueOps.RequeueBadInput", requeue_bad_input},
+    {"QueueOps.ForwardIntoADrainingQueueThenCancelledAfterForward",
+     forward_into_a_draining_queue_then_cancelled_after_forward},
     {"QueueOps.RequeuedThenCancelledGoesToEvtIoCanceledOnQueue",
      requeued_then_cancelled_goes_to_evt_io_canceled_on_queue},
     {"QueueOps.DrainCallsBackWhenNothingWaitsOrIsHeld", drain_calls_back_when_nothing_waits_or_is_held},

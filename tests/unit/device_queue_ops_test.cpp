@@ -296,5 +296,22 @@ TEST_F(DeviceStackQueueOps, CancelledAfterForwardGoesToTheDestinationsDriver) {
     d->remove();
 }
 
+TEST_F(DeviceStackQueueOps, ForwardIntoADrainingQueueIsBusyAndStaysTheDrivers) {
+    ForwardingDriver fwd;
+    auto d = Device::create(engine, fwd).value();
+    auto manual = d->create_queue(QueueDispatch::Manual).value();
+    fwd.manual = manual.get();
+    manual->drain();
+    auto t = d->open_target().value();
+    auto buf = Memory::allocate(16).value();
+    Completions c;
+    auto r = send_read(*t, c, buf, 1);
+    ASSERT_TRUE(c.wait());
+    EXPECT_EQ(fwd.forward_status, Status(STATUS_WDF_BUSY));       // R5.36
+    EXPECT_NE(r->status(), Status(STATUS_INVALID_DEVICE_STATE));  // the driver completed it, not the queue
+    EXPECT_EQ(manual->waiting(), 0u);
+    d->remove();
+}
+
 }  // namespace
 }  // namespace wdfio::test
