@@ -87,8 +87,15 @@ public:
 
     // Forward the arrived operation unchanged to the next target (spec §2.7).
     void format_using_current_type();
-    // Move it to another queue of the same device (WdfRequestForwardToIoQueue).
+    // Move it to another queue of the same device (WdfRequestForwardToIoQueue);
+    // one that accepts nothing (purged, draining) → STATUS_WDF_BUSY, still the driver's.
     Status forward_to_queue(Queue& queue);
+    // Back to the head of its own queue, which must be manual (WdfRequestRequeue,
+    // spec R5.38): no longer the driver's. Not held by the driver or not from
+    // a queue → STATUS_INVALID_DEVICE_REQUEST; not a manual queue → the same.
+    // A purged queue, or a cancel already asked for: it is cancelled there
+    // (STATUS_CANCELLED to the sender), and still STATUS_SUCCESS.
+    Status requeue();
 
 private:
     friend class detail::DeliveredRequestImpl;  // devices make them

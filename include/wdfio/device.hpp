@@ -50,6 +50,17 @@ public:
         on_default(r), (void)output_length, (void)input_length, (void)code;
     }
     virtual void on_default(DeliveredRequest& r) { r.complete(STATUS_INVALID_DEVICE_REQUEST); }
+    // A draining queue of this driver lost its last waiting request to a
+    // cancel (not to the driver): if the driver holds nothing from it either,
+    // the drain is done (spec R5.20).
+    virtual void on_drained_by_cancel(Queue& queue) { (void)queue; }
+    // A request the driver had handed back to a queue (requeued, forwarded)
+    // was cancelled while waiting there (spec R5.30): with
+    // wants_canceled_on_queue(), it is the driver's again and goes to
+    // on_canceled_on_queue, which must complete it; else the queue completes
+    // it with STATUS_CANCELLED.
+    virtual bool wants_canceled_on_queue() const noexcept { return false; }
+    virtual void on_canceled_on_queue(DeliveredRequest& r) { r.complete(STATUS_CANCELLED); }
 
     // File objects (driver spec §9.4), in the opener's or closer's thread. on_file_create
     // decides an open by name: a failure is what the open returns. Every

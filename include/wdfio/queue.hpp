@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 
 #pragma GCC visibility push(default)  // what the public headers declare is the ABI (the rest is hidden)
@@ -20,7 +21,9 @@ class Driver;
 class FileObject;
 
 enum class QueueDispatch : std::uint8_t { Sequential, Parallel, Manual };
-enum class QueueState : std::uint8_t { Started, Stopped, Purged };
+// Started: accepting and presenting. Stopped: accepting, not presenting.
+// Purged: neither. Draining: presenting what waits, accepting nothing new.
+enum class QueueState : std::uint8_t { Started, Stopped, Purged, Draining };
 
 class Queue final : public Object {
 public:
@@ -30,13 +33,32 @@ public:
     // Requests waiting (not yet presented to the driver).
     std::uint32_t waiting() const;
 
-    // Manual queues: the next waiting request, now owned by the driver;
-    // STATUS_NO_MORE_ENTRIES if none; STATUS_INVALID_DEVICE_REQUEST on a queue
-    // that dispatches by itself.
+    // Manual (and sequential) queues: the next waiting request, now owned by
+    // the driver (spec R5.32); STATUS_NO_MORE_ENTRIES if none;
+    // STATUS_WDF_PAUSED while stopped; STATUS_INVALID_DEVICE_STATE on a
+    // parallel queue. On a sequential queue it counts as the one presented.
     Result<DeliveredRequest*> retrieve_next_request();
     // The same, for the oldest waiting request sent through `file` (spec R5.32;
     // null: one that came through no open).
     Result<DeliveredRequest*> retrieve_request_by_file_object(const FileObject* file);
+
+    // Manual queues (spec R5.33): the first waiting request after `after` (or
+    // the first, for null) whose file object is `file_object` (null: any),
+    // referenced; it stays waiting and not the driver's. Requests being
+    // cancelled are skipped. `after` no longer waiting → STATUS_NOT_FOUND
+    // (start over); none → STATUS_NO_MORE_ENTRIES; not manual →
+    // STATUS_INVALID_DEVICE_REQUEST.
+    Result<Ref<DeliveredRequest>> find_request(const DeliveredRequest* after, const FileObject* file = nullptr);
+    // Takes exactly `found` out (spec R5.34), now the driver's;
+    // STATUS_NOT_FOUND if it no longer waits here; otherwise as retrieve_next_request.
+    Result<DeliveredRequest*> retrieve_found_request(DeliveredRequest& found);
+    // Manual queues (spec R5.35): `callback` runs once each time the queue
+    // goes from empty to not empty while presenting, also on start() and
+    // within this call when requests wait already. An empty callback cancels
+    // it, which needs a stopped (or purged) queue. Not manual, registered
+    // twice, nothing to cancel, cancelled while presenting →
+    // STATUS_INVALID_DEVICE_REQUEST; deleted → STATUS_DELETE_PENDING.
+    Status ready_notify(std::function<void(Queue&)> callback);
 
     // Stopped: requests are still accepted, not presented, until start().
     void stop();
@@ -45,6 +67,9 @@ public:
     // callbacks of cancelable requests the driver holds are called, and new
     // requests fail with STATUS_INVALID_DEVICE_STATE until start().
     void purge();
+    // Draining (spec R5.20): new requests fail with STATUS_INVALID_DEVICE_STATE,
+    // waiting ones are still presented, nothing is cancelled; start() ends it.
+    void drain();
 
 private:
     friend class Device;
@@ -59,12 +84,21 @@ private:
     void add(Request& q);                         // a request arrives (or is forwarded here)
     bool remove_waiting(Request& q);              // cancel of a request not yet presented
     void cancel_waiting_of(const FileObject& f);  // the open's cleanup (R9.12)
-    void presented_done(Request& q);              // the driver completed or forwarded q
-    void track_cancelable(Request& q);            // mark_cancelable: purge finds it here
+    void requeue(Request& q);                     // back to the head (a manual queue's; R5.38)
+    // The ready callback, if q's arrival made a presenting manual queue non-empty (under mutex_).
+    std::function<void(Queue&)> ready_to_fire_locked();
+    void presented_done(Request& q);    // the driver completed or forwarded q
+    void track_cancelable(Request& q);  // mark_cancelable: purge finds it here
     void untrack_cancelable(Request& q);
     void deliver_ready();
     void deliver_locked(std::unique_lock<detail::SpinLock>& lock);  // presents what may go now
     void present(Request& q);
+    template <class Callback>
+    void present(Request& q, Callback&& callback);  // q to the driver through `callback`
+    // q, taken off waiting_ by a cancel, goes to the driver's canceled-on-queue
+    // callback if the driver had handed it back here (R5.30), else completes
+    // with STATUS_CANCELLED; then a drain that this emptied is told. Without mutex_.
+    void cancelled_while_waiting(Request& q);
     void dispatch_to_handler(Request& r);
 
     using List = detail::RequestFifo<&Request::pool_next_, &Request::pool_prev_>;
@@ -82,6 +116,8 @@ private:
     List cancelable_;                                     // presented and marked cancelable (what purge cancels)
     std::uint32_t presented_ = 0;                         // presented and not completed (sequential queues wait for 0)
     bool delivering_ = false;                             // sequential: one thread presents at a time
+    std::function<void(Queue&)> ready_;                   // manual queues' ready_notify callback
+    bool cancel_requeue_ = false;                         // purged, not started since: requeues are cancelled
 };
 
 }  // namespace wdfio

@@ -37,6 +37,11 @@ enum class VerifierCheck {
     DriverBreakPoint,            // WdfVerifierDbgBreakPoint: reported
     DriverBugCheck,              // WdfVerifierKeBugCheck: reported (abort mode: the process ends)
     AssertionFailed,             // a driver's ASSERT / NT_ASSERT (RtlAssert): reported, the driver goes on
+    QueueMisuse,                 // a queue call KMDF breaks into the debugger on (FindRequest or Requeue on a
+                                 // queue that is not manual, ReadyNotify misuse): reported, the call fails
+                                 // with STATUS_INVALID_DEVICE_REQUEST
+    QueueFatalError,             // a second Stop, or Purge/Drain, callback outstanding (KMDF's bugcheck
+                                 // WDF_QUEUE_FATAL_ERROR): reported, the call does nothing
 };
 const char* to_string(VerifierCheck c) noexcept;
 

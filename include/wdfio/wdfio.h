@@ -7,6 +7,7 @@
 
 #include <wdfio/ntdef.h>
 #include <wdfio/wdfobject.h>
+#include <wdfio/wdfrequest.h>
 #include <wdfio/wdftypes.h>
 
 #include <stddef.h>
@@ -34,6 +35,36 @@ typedef enum _WDF_IO_QUEUE_STATE {
     WdfIoQueuePnpHeld = 0x10,
 } WDF_IO_QUEUE_STATE;
 
+/* The state predicates (spec R5.14), over what WdfIoQueueGetState returns.
+ * Idle: nothing waits, the driver holds nothing. Ready: accepting and
+ * presenting, not held for power. Stopped: accepting, not presenting, the
+ * driver holds nothing. Drained: not accepting, presenting, idle. Purged:
+ * not accepting, idle. */
+static inline BOOLEAN WDF_IO_QUEUE_IDLE(WDF_IO_QUEUE_STATE State) {
+    const unsigned idle = WdfIoQueueNoRequests | WdfIoQueueDriverNoRequests;
+    return ((unsigned)State & idle) == idle ? TRUE : FALSE;
+}
+static inline BOOLEAN WDF_IO_QUEUE_READY(WDF_IO_QUEUE_STATE State) {
+    const unsigned s = (unsigned)State;
+    return (s & WdfIoQueueAcceptRequests) && (s & WdfIoQueueDispatchRequests) && !(s & WdfIoQueuePnpHeld) ? TRUE
+                                                                                                          : FALSE;
+}
+static inline BOOLEAN WDF_IO_QUEUE_STOPPED(WDF_IO_QUEUE_STATE State) {
+    const unsigned s = (unsigned)State;
+    return (s & WdfIoQueueAcceptRequests) && !(s & WdfIoQueueDispatchRequests) && (s & WdfIoQueueDriverNoRequests)
+               ? TRUE
+               : FALSE;
+}
+static inline BOOLEAN WDF_IO_QUEUE_DRAINED(WDF_IO_QUEUE_STATE State) {
+    return !((unsigned)State & WdfIoQueueAcceptRequests) && ((unsigned)State & WdfIoQueueDispatchRequests) &&
+                   WDF_IO_QUEUE_IDLE(State)
+               ? TRUE
+               : FALSE;
+}
+static inline BOOLEAN WDF_IO_QUEUE_PURGED(WDF_IO_QUEUE_STATE State) {
+    return !((unsigned)State & WdfIoQueueAcceptRequests) && WDF_IO_QUEUE_IDLE(State) ? TRUE : FALSE;
+}
+
 typedef VOID EVT_WDF_IO_QUEUE_IO_DEFAULT(WDFQUEUE Queue, WDFREQUEST Request);
 typedef EVT_WDF_IO_QUEUE_IO_DEFAULT* PFN_WDF_IO_QUEUE_IO_DEFAULT;
 typedef VOID EVT_WDF_IO_QUEUE_IO_READ(WDFQUEUE Queue, WDFREQUEST Request, size_t Length);
@@ -55,8 +86,10 @@ typedef EVT_WDF_IO_QUEUE_IO_CANCELED_ON_QUEUE* PFN_WDF_IO_QUEUE_IO_CANCELED_ON_Q
 typedef VOID EVT_WDF_IO_QUEUE_STATE(WDFQUEUE Queue, WDFCONTEXT Context);
 typedef EVT_WDF_IO_QUEUE_STATE* PFN_WDF_IO_QUEUE_STATE;
 
-/* EvtIoStop, EvtIoResume and EvtIoCanceledOnQueue are not called here yet:
- * a config with any of them → STATUS_NOT_SUPPORTED. PowerManaged is
+/* EvtIoStop and EvtIoResume are not called here yet: a config with either
+ * → STATUS_NOT_SUPPORTED. EvtIoCanceledOnQueue gets a request the driver
+ * had requeued or forwarded when it is cancelled while waiting (spec R5.30):
+ * the driver's again, to complete. PowerManaged is
  * recorded: with no power transitions a queue presents from creation.
  * NumberOfPresentedRequests other than unlimited → STATUS_NOT_SUPPORTED. */
 typedef struct _WDF_IO_QUEUE_CONFIG {
@@ -106,9 +139,10 @@ static inline VOID WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(PWDF_IO_QUEUE_CONFIG C
 NTSTATUS WdfIoQueueCreate(WDFDEVICE Device, PWDF_IO_QUEUE_CONFIG Config, PWDF_OBJECT_ATTRIBUTES QueueAttributes,
                           WDFQUEUE* Queue);
 WDFDEVICE WdfIoQueueGetDevice(WDFQUEUE Queue);
-/* Manual queues: the next waiting request, now the driver's →
- * STATUS_SUCCESS; none → STATUS_NO_MORE_ENTRIES; a queue that presents by
- * itself → STATUS_INVALID_DEVICE_REQUEST. */
+/* Manual (or sequential) queues: the next waiting request, now the
+ * driver's → STATUS_SUCCESS; none → STATUS_NO_MORE_ENTRIES; stopped →
+ * STATUS_WDF_PAUSED; a parallel queue → STATUS_INVALID_DEVICE_STATE.
+ * *OutRequest is NULL on failure (spec R5.32). */
 NTSTATUS WdfIoQueueRetrieveNextRequest(WDFQUEUE Queue, WDFREQUEST* OutRequest);
 /* The same, for the oldest waiting request whose file object is FileObject
  * (R5.32): none → STATUS_NO_MORE_ENTRIES; a stopped or purged queue →
@@ -116,6 +150,29 @@ NTSTATUS WdfIoQueueRetrieveNextRequest(WDFQUEUE Queue, WDFREQUEST* OutRequest);
  * STATUS_INVALID_DEVICE_REQUEST; a bad FileObject → STATUS_INVALID_HANDLE.
  * *OutRequest is NULL on failure. */
 NTSTATUS WdfIoQueueRetrieveRequestByFileObject(WDFQUEUE Queue, WDFFILEOBJECT FileObject, WDFREQUEST* OutRequest);
+/* Manual queues (spec R5.33): the first waiting request after FoundRequest
+ * (or the first, for NULL) opened under FileObject (NULL: any), skipping
+ * ones being cancelled; it stays in the queue, not the driver's, and comes
+ * with a reference the caller drops with WdfObjectDereference. Parameters
+ * (optional) is filled as WdfRequestGetParameters does. Parameters->Size too
+ * small → STATUS_INVALID_PARAMETER_4; not manual →
+ * STATUS_INVALID_DEVICE_REQUEST; FoundRequest no longer waiting →
+ * STATUS_NOT_FOUND (start over); none → STATUS_NO_MORE_ENTRIES. */
+NTSTATUS WdfIoQueueFindRequest(WDFQUEUE Queue, WDFREQUEST FoundRequest, WDFFILEOBJECT FileObject,
+                               PWDF_REQUEST_PARAMETERS Parameters, WDFREQUEST* OutRequest);
+/* Takes the request FindRequest returned out of the queue, now the
+ * driver's (spec R5.34); no longer waiting → STATUS_NOT_FOUND; otherwise as
+ * WdfIoQueueRetrieveNextRequest (not manual → STATUS_INVALID_DEVICE_REQUEST).
+ * The reference FindRequest gave is still the caller's to drop. */
+NTSTATUS WdfIoQueueRetrieveFoundRequest(WDFQUEUE Queue, WDFREQUEST FoundRequest, WDFREQUEST* OutRequest);
+/* Manual queues (spec R5.35): QueueReady(Queue, Context) runs each time the
+ * queue goes from empty to not empty while presenting, on WdfIoQueueStart
+ * when requests wait, and within this call if they wait already. NULL
+ * cancels it, on a stopped queue only. Not manual, registered twice,
+ * nothing to cancel, cancelled while presenting →
+ * STATUS_INVALID_DEVICE_REQUEST (a verifier report); a deleted queue →
+ * STATUS_DELETE_PENDING. */
+NTSTATUS WdfIoQueueReadyNotify(WDFQUEUE Queue, PFN_WDF_IO_QUEUE_STATE QueueReady, WDFCONTEXT Context);
 /* Accepting and presenting again after a stop or a purge. */
 VOID WdfIoQueueStart(WDFQUEUE Queue);
 /* Stop: requests are still accepted, not presented. Purge: waiting requests
@@ -129,6 +186,15 @@ VOID WdfIoQueueStop(WDFQUEUE Queue, PFN_WDF_IO_QUEUE_STATE StopComplete, WDFCONT
 VOID WdfIoQueueStopSynchronously(WDFQUEUE Queue);
 VOID WdfIoQueuePurge(WDFQUEUE Queue, PFN_WDF_IO_QUEUE_STATE PurgeComplete, WDFCONTEXT Context);
 VOID WdfIoQueuePurgeSynchronously(WDFQUEUE Queue);
+/* Drain: new requests fail with STATUS_INVALID_DEVICE_STATE, waiting ones
+ * are still presented, nothing is cancelled; the callback runs once nothing
+ * waits and the driver holds nothing from the queue (spec R5.20), before
+ * the call returns if that holds already. Purge's callback waits for the
+ * same. One Stop and one Purge/Drain callback (or Synchronously wait) may be
+ * outstanding: a second is a fatal verifier error (R5.22; report mode: the
+ * call does nothing). */
+VOID WdfIoQueueDrain(WDFQUEUE Queue, PFN_WDF_IO_QUEUE_STATE DrainComplete, WDFCONTEXT Context);
+VOID WdfIoQueueDrainSynchronously(WDFQUEUE Queue);
 /* The state bits of WDF_IO_QUEUE_STATE; the counts waiting and held by the
  * driver (both optional). */
 WDF_IO_QUEUE_STATE WdfIoQueueGetState(WDFQUEUE Queue, PULONG QueueRequests, PULONG DriverRequests);

@@ -223,6 +223,12 @@ WDFQUEUE WdfRequestGetIoQueue(WDFREQUEST Request);
 /* To another queue of the same device; the handle stays the same when that
  * queue presents it. */
 NTSTATUS WdfRequestForwardToIoQueue(WDFREQUEST Request, WDFQUEUE DestinationQueue);
+/* Back to the head of the manual queue it was retrieved from (spec R5.38),
+ * no longer the driver's → STATUS_SUCCESS. Not the driver's, still
+ * cancelable, or from a queue that is not manual → STATUS_INVALID_DEVICE_REQUEST
+ * (a verifier report). Purged since, or already cancelled: it completes
+ * there with STATUS_CANCELLED, and the call still succeeds. */
+NTSTATUS WdfRequestRequeue(WDFREQUEST Request);
 
 /* While the driver holds it: a cancel from above runs EvtRequestCancel,
  * which must complete the request. Already cancelled → STATUS_CANCELLED (not

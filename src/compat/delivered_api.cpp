@@ -97,44 +97,48 @@ VOID WdfRequestGetParameters(WDFREQUEST Request, PWDF_REQUEST_PARAMETERS Paramet
             detail::verifier_violation(VerifierCheck::InvalidParameter, Request, call);
             return;
         }
-        WDF_REQUEST_PARAMETERS_INIT(Parameters);
-        DeliveredRequest* r = DeliveredRequest::from(*h->request);
-        if (h->create) {
-            Parameters->Type = WdfRequestTypeCreate;  // EvtDeviceFileCreate's
+        if (h->create) {  // EvtDeviceFileCreate's
+            WDF_REQUEST_PARAMETERS_INIT(Parameters);
+            Parameters->Type = WdfRequestTypeCreate;
             return;
         }
-        if (!r) {
-            Parameters->Type = WdfRequestTypeNoFormat;  // driver-created: nothing arrived
-            return;
-        }
-        const IoOperation& op = r->parameters();
-        Parameters->Type = static_cast<WDF_REQUEST_TYPE>(op.type);
-        auto& p = Parameters->Parameters;
-        switch (op.type) {
-        case RequestType::Read:
-            p.Read.Length = op.length;
-            p.Read.DeviceOffset = op.device_offset;
-            break;
-        case RequestType::Write:
-            p.Write.Length = op.length;
-            p.Write.DeviceOffset = op.device_offset;
-            break;
-        case RequestType::DeviceControl:
-        case RequestType::DeviceControlInternal:
-            p.DeviceIoControl.OutputBufferLength = op.output_length;
-            p.DeviceIoControl.InputBufferLength = op.input_length;
-            p.DeviceIoControl.IoControlCode = op.ioctl_code;
-            break;
-        case RequestType::Other:
-            Parameters->Type = WdfRequestTypeDeviceControlInternal;  // KMDF's type for the "others" form
-            p.Others.Arg1 = op.arguments[0];
-            p.Others.Arg2 = op.arguments[1];
-            p.Others.IoControlCode = op.ioctl_code;
-            p.Others.Arg4 = op.arguments[2];
-            break;
-        case RequestType::NoFormat: break;
-        }
+        fill_parameters(DeliveredRequest::from(*h->request), *Parameters);
     });
+}
+
+void wdfio::compat::fill_parameters(const DeliveredRequest* r, WDF_REQUEST_PARAMETERS& parameters) noexcept {
+    WDF_REQUEST_PARAMETERS_INIT(&parameters);
+    if (!r) {
+        parameters.Type = WdfRequestTypeNoFormat;  // driver-created: nothing arrived
+        return;
+    }
+    const IoOperation& op = r->parameters();
+    parameters.Type = static_cast<WDF_REQUEST_TYPE>(op.type);
+    auto& p = parameters.Parameters;
+    switch (op.type) {
+    case RequestType::Read:
+        p.Read.Length = op.length;
+        p.Read.DeviceOffset = op.device_offset;
+        break;
+    case RequestType::Write:
+        p.Write.Length = op.length;
+        p.Write.DeviceOffset = op.device_offset;
+        break;
+    case RequestType::DeviceControl:
+    case RequestType::DeviceControlInternal:
+        p.DeviceIoControl.OutputBufferLength = op.output_length;
+        p.DeviceIoControl.InputBufferLength = op.input_length;
+        p.DeviceIoControl.IoControlCode = op.ioctl_code;
+        break;
+    case RequestType::Other:
+        parameters.Type = WdfRequestTypeDeviceControlInternal;  // KMDF's type for the "others" form
+        p.Others.Arg1 = op.arguments[0];
+        p.Others.Arg2 = op.arguments[1];
+        p.Others.IoControlCode = op.ioctl_code;
+        p.Others.Arg4 = op.arguments[2];
+        break;
+    case RequestType::NoFormat: break;
+    }
 }
 
 namespace {
@@ -242,6 +246,36 @@ NTSTATUS WdfRequestForwardToIoQueue(WDFREQUEST Request, WDFQUEUE DestinationQueu
         const Status s = delivered(*h).forward_to_queue(*q->queue);
         if (!s.ok()) from.owned_begin();  // still the driver's, from the same queue
         return s;
+    });
+}
+
+NTSTATUS WdfRequestRequeue(WDFREQUEST Request) {
+    constexpr const char* call = "WdfRequestRequeue";
+    return guard(call, [&]() -> Status {
+        auto h = presented(Request, call);
+        if (!h) return STATUS_INVALID_DEVICE_REQUEST;
+        QueueHandle& from = queue_of(*h);
+        if (from.queue->dispatch() != QueueDispatch::Manual) {  // R5.38: always a DbgBreak in KMDF
+            log(LogLevel::Error, "%s: only a manual queue's request can be requeued; forward it instead", call);
+            detail::verifier_break(VerifierCheck::QueueMisuse, Request, call);
+            return STATUS_INVALID_DEVICE_REQUEST;
+        }
+        // Waiting again: not the driver's (its calls on it are refused) until
+        // retrieved, and kept, not deletable. Cleared before it is back in the
+        // queue, where another thread may retrieve it at once.
+        Ref<Handle> queue = std::move(h->queue);
+        h->found.store(true, std::memory_order_release);
+        // Back in the queue before the driver's count drops: a Purge or Drain
+        // waiting for both to reach 0 must not see the moment in between.
+        const Status s = delivered(*h).requeue();
+        if (!s.ok()) {
+            h->queue = std::move(queue);
+            log(LogLevel::Error, "%s: the request is still marked cancelable, or sent to a target", call);
+            detail::verifier_break(VerifierCheck::QueueMisuse, Request, call);
+            return s;
+        }
+        static_cast<QueueHandle&>(*queue).owned_done();
+        return STATUS_SUCCESS;
     });
 }
 

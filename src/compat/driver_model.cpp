@@ -8,6 +8,8 @@
 
 #include <wdfio/verifier.hpp>
 
+#include <wdfio/verifier.hpp>
+
 #include <utility>
 
 namespace wdfio::compat {
@@ -46,32 +48,37 @@ bool QueueHandle::owned_drop() noexcept {
 }
 
 void QueueHandle::went_idle() noexcept {
-    std::vector<std::pair<PFN_WDF_IO_QUEUE_STATE, WDFCONTEXT>> run;
+    IdleWait run[2];
     {
         std::lock_guard lock(mutex);
         if (owned != 0) return;  // presented another meanwhile: its completion comes back here
-        run.swap(when_idle);
-        idle.notify_all();
+        // The queue's lock is taken inside this one, never the other way round (it calls nothing with it held).
+        const bool empty = empty_wait.busy && queue->waiting() == 0;
+        if (stop_wait.busy) run[0] = std::exchange(stop_wait, {});
+        if (empty) run[1] = std::exchange(empty_wait, {});
+        bool woke = false;
+        for (IdleWait& w : run)
+            if (w.done) *w.done = woke = true;
+        if (woke) idle.notify_all();
     }
     CurrentDriver current(&bridge.driver());
-    for (auto& [callback, context] : run) callback(to_c<WDFQUEUE>(this), context);
+    for (IdleWait& w : run)
+        if (w.callback) w.callback(to_c<WDFQUEUE>(this), w.context);
 }
 
-void QueueHandle::notify_when_idle(PFN_WDF_IO_QUEUE_STATE callback, WDFCONTEXT context) {
-    {
-        std::lock_guard lock(mutex);
-        if (owned > 0) {
-            if (callback) when_idle.emplace_back(callback, context);
-            return;
-        }
+bool QueueHandle::reserve(const char* call, WaitKind kind, PFN_WDF_IO_QUEUE_STATE callback, WDFCONTEXT context,
+                          bool* done) {
+    if (!callback && !done) return true;  // nothing to tell when it is done
+    std::lock_guard lock(mutex);
+    IdleWait& slot = kind == WaitKind::Stop ? stop_wait : empty_wait;
+    if (slot.busy) {
+        log(LogLevel::Error, "%s: a %s completion is outstanding on this queue already; wait for its callback first",
+            call, kind == WaitKind::Stop ? "Stop" : "Purge or Drain");
+        detail::verifier_violation(VerifierCheck::QueueFatalError, this, call);
+        return false;
     }
-    CurrentDriver current(&bridge.driver());
-    if (callback) callback(to_c<WDFQUEUE>(this), context);
-}
-
-void QueueHandle::wait_idle() {
-    std::unique_lock lock(mutex);
-    idle.wait(lock, [this] { return owned == 0; });
+    slot = {true, callback, context, done};
+    return true;
 }
 
 void QueueHandle::on_handle_delete() noexcept {
@@ -119,6 +126,10 @@ void QueueBridge::on_default(DeliveredRequest& r) {
     if (transfer && zero_length_done(r, op.length)) return;
     present(r, config_.EvtIoDefault);
 }
+
+void QueueBridge::on_drained_by_cancel(Queue&) { handle_->went_idle(); }
+
+void QueueBridge::on_canceled_on_queue(DeliveredRequest& r) { present(r, config_.EvtIoCanceledOnQueue); }
 
 // ---- DeviceBridge
 
@@ -246,41 +257,49 @@ QueueBridge* DeviceBridge::add_queue_handler(const WDF_IO_QUEUE_CONFIG& config) 
     return handlers_.back().get();
 }
 
-RequestHandle* DeviceBridge::present(DeliveredRequest& r, QueueHandle& queue) {
-    RequestHandle* h = nullptr;
+RequestHandle* DeviceBridge::handle_of(DeliveredRequest& r) {
     {
         std::lock_guard lock(mutex);
-        if (auto it = presented_.find(&r); it != presented_.end()) h = it->second;  // forwarded here
+        if (auto it = presented_.find(&r); it != presented_.end()) return it->second;  // presented or found before
     }
+    auto made = Ref<RequestHandle>::adopt(new (std::nothrow) RequestHandle(Ref<Request>(&r)));
+    if (!made) return nullptr;
+    const WDF_OBJECT_ATTRIBUTES* attributes = init_.has_request_attributes ? &init_.request_attributes : nullptr;
+    RequestHandle* h = nullptr;
+    if (HandleTable::publish(*made, attributes, nullptr).ok()) {
+        std::lock_guard lock(mutex);
+        try {
+            auto [it, inserted] = presented_.emplace(&r, made.get());
+            h = inserted ? made.detach() : it->second;  // C holds the creation reference until retire()
+        } catch (...) {
+        }
+    }
+    if (made) {  // not ours to keep: out of memory, or another thread made r's handle first
+        made->retired.store(true, std::memory_order_release);
+        HandleTable::remove(*made);
+    }
+    return h;
+}
+
+RequestHandle* DeviceBridge::present(DeliveredRequest& r, QueueHandle& queue) {
+    RequestHandle* h = handle_of(r);
     if (!h) {
-        auto made = Ref<RequestHandle>::adopt(new (std::nothrow) RequestHandle(Ref<Request>(&r)));
-        const WDF_OBJECT_ATTRIBUTES* attributes = init_.has_request_attributes ? &init_.request_attributes : nullptr;
-        bool inserted = false;
-        if (made) {
-            made->queue = Ref<Handle>(&queue);
-            if (HandleTable::publish(*made, attributes, nullptr).ok()) {
-                std::lock_guard lock(mutex);
-                try {
-                    inserted = presented_.emplace(&r, made.get()).second;
-                } catch (...) {
-                }
-            }
-        }
-        if (!inserted) {
-            if (made) {
-                made->retired.store(true, std::memory_order_release);
-                HandleTable::remove(*made);
-            }
-            log(LogLevel::Error, "%s: out of memory presenting a request; completed with STATUS_INSUFFICIENT_RESOURCES",
-                init_.name.empty() ? "device" : init_.name.c_str());
-            r.complete(STATUS_INSUFFICIENT_RESOURCES);
-            return nullptr;
-        }
-        h = made.detach();  // C holds the creation reference until retire()
-    } else {
-        h->queue = Ref<Handle>(&queue);
+        log(LogLevel::Error, "%s: out of memory presenting a request; completed with STATUS_INSUFFICIENT_RESOURCES",
+            init_.name.empty() ? "device" : init_.name.c_str());
+        r.complete(STATUS_INSUFFICIENT_RESOURCES);
+        return nullptr;
     }
+    h->queue = Ref<Handle>(&queue);
+    h->found.store(false, std::memory_order_release);  // the driver's now, however it was found before
     queue.owned_begin();
+    return h;
+}
+
+RequestHandle* DeviceBridge::found(DeliveredRequest& r) {
+    RequestHandle* h = handle_of(r);
+    if (!h) return nullptr;
+    h->found.store(true, std::memory_order_release);
+    HandleTable::reference(*h);
     return h;
 }
 

@@ -59,6 +59,9 @@ public:
     void on_device_control(DeliveredRequest& r, std::size_t out, std::size_t in, std::uint32_t code) override;
     void on_internal_device_control(DeliveredRequest& r, std::size_t out, std::size_t in, std::uint32_t code) override;
     void on_default(DeliveredRequest& r) override;
+    void on_drained_by_cancel(Queue& queue) override;
+    bool wants_canceled_on_queue() const noexcept override { return config_.EvtIoCanceledOnQueue != nullptr; }
+    void on_canceled_on_queue(DeliveredRequest& r) override;  // R5.30
 
 private:
     // R5.6: a zero-length read or write the queue does not allow, completed without the driver.
@@ -85,11 +88,20 @@ struct QueueHandle final : Handle {
     CallbackLock callback_lock;    // WdfObjectAcquireLock's (scope None: its own, R7.2)
 
     // Requests this queue presented that the driver still holds (WdfIoQueueGetState's
-    // DriverRequests), and what waits for them to go: Stop/Purge callbacks and the Synchronously forms.
+    // DriverRequests), and what waits for them to go: Stop/Purge/Drain callbacks and the Synchronously forms.
     std::mutex mutex;
     std::condition_variable idle;
     std::uint32_t owned = 0;
-    std::vector<std::pair<PFN_WDF_IO_QUEUE_STATE, WDFCONTEXT>> when_idle;
+
+    // R5.22: one Stop-type and one Purge/Drain-type completion outstanding at a time.
+    enum class WaitKind { Stop, Empty };  // Stop: nothing held; Empty (Purge, Drain): nothing held or waiting
+    struct IdleWait {
+        bool busy = false;
+        PFN_WDF_IO_QUEUE_STATE callback = nullptr;
+        WDFCONTEXT context = nullptr;
+        bool* done = nullptr;  // a Synchronously form's flag, set under mutex
+    };
+    IdleWait stop_wait, empty_wait;
 
     void owned_begin() noexcept;
     void owned_done() noexcept;  // runs the waiting callbacks when it reaches 0
@@ -98,13 +110,27 @@ struct QueueHandle final : Handle {
     // and run the callbacks after: owned_drop() says whether it reached 0, then went_idle().
     bool owned_drop() noexcept;
     void went_idle() noexcept;
-    // Runs `callback` (if any) once the driver holds nothing from this queue.
-    void notify_when_idle(PFN_WDF_IO_QUEUE_STATE callback, WDFCONTEXT context);
-    void wait_idle();
+    // A Stop/Purge/Drain call: reserves its completion (`callback`, or a wait
+    // for a Synchronously form), does `act` to the core queue, then runs the
+    // completion at once if its condition holds (R5.21), else leaves it to
+    // went_idle(). A second completion of the same kind outstanding: a fatal
+    // verifier error (R5.22), and nothing is done.
+    template <class Act>
+    void idle_call(const char* call, WaitKind kind, PFN_WDF_IO_QUEUE_STATE callback, WDFCONTEXT context, bool wait,
+                   Act&& act) {
+        bool done = false;
+        if (!reserve(call, kind, callback, context, wait ? &done : nullptr)) return;
+        act();
+        went_idle();
+        if (!wait) return;
+        std::unique_lock lock(mutex);
+        idle.wait(lock, [&] { return done; });
+    }
 
 private:
     bool deletable() const noexcept override { return unpublished() || (!is_default && !dispatch_target); }
     void on_handle_delete() noexcept override;
+    bool reserve(const char* call, WaitKind kind, PFN_WDF_IO_QUEUE_STATE callback, WDFCONTEXT context, bool* done);
 };
 
 // The core's dispatch slots a C driver configures (read, write, ioctl, internal ioctl).
@@ -202,6 +228,10 @@ public:
     // Presentation: the C handle of r (made on its first presentation), now owned by the driver
     // through `queue`; null when out of memory (r is then completed).
     RequestHandle* present(DeliveredRequest& r, QueueHandle& queue);
+    // WdfIoQueueFindRequest: the C handle of r, which still waits in a queue
+    // (made now if it has none), with a reference for the caller; not the
+    // driver's, and not deletable until presented. Null when out of memory.
+    RequestHandle* found(DeliveredRequest& r);
     // The driver let h go (completed, sent and forgotten): out of the map, its
     // queue's count (unless `counted`: the caller dropped it), deleted.
     void retire(RequestHandle& h, bool counted = false);
@@ -228,6 +258,9 @@ public:
     void forwarded(RequestHandle& h);
 
 private:
+    // The handle of r, or a new one; null when out of memory (r untouched).
+    RequestHandle* handle_of(DeliveredRequest& r);
+
     WDFDEVICE_INIT_DATA init_;
     std::vector<std::unique_ptr<QueueBridge>> handlers_;
     std::unordered_map<const Request*, RequestHandle*> presented_;        // under mutex
@@ -238,6 +271,8 @@ private:
 inline WDFFILEOBJECT file_object_of(const FileObject* f) noexcept {
     return f ? reinterpret_cast<WDFFILEOBJECT>(f->driver_data) : nullptr;
 }
+// WdfRequestGetParameters' answer for r (null: a driver-created request); p.Size is set.
+void fill_parameters(const DeliveredRequest* r, WDF_REQUEST_PARAMETERS& p) noexcept;
 
 // The bridge of a C device handle; null for a built-in driver's device.
 DeviceBridge* bridge_of(DeviceHandle& h) noexcept;

@@ -11,7 +11,8 @@ namespace {
 // The core file object of a request the driver holds: the open a queue's
 // request came through. Null for a request not held, or not presented.
 FileObject* held_file(RequestHandle& h) noexcept {
-    if (!h.queue || h.retired.load(std::memory_order_acquire)) return nullptr;
+    if (!h.queue || h.retired.load(std::memory_order_acquire) || h.found.load(std::memory_order_acquire))
+        return nullptr;  // found (WdfIoQueueFindRequest) is not held either
     DeliveredRequest* r = DeliveredRequest::from(*h.request);
     return r ? r->file_object() : nullptr;
 }

@@ -2,10 +2,12 @@
 #include "compat/boundary.hpp"
 #include "compat/driver_model.hpp"
 #include "core/blocking.hpp"
+#include "device/delivered_access.hpp"
 
 #include <wdfio/verifier.hpp>
 
 #include <cstddef>
+#include <functional>
 
 using namespace wdfio;
 using namespace wdfio::compat;
@@ -34,10 +36,14 @@ QueueDispatch dispatch_of(std::uint32_t type) {
                                                 : QueueDispatch::Manual;
 }
 
-// The Synchronously forms wait for callbacks to finish: never where one runs.
+// The Synchronously forms wait for callbacks to finish: never where one runs
+// (R5.23: an EvtIo callback waiting could wait for its own request).
 bool may_wait(const char* call, QueueHandle& q) {
-    if (detail::may_block_here()) return true;
-    log(LogLevel::Error, "%s: would wait on the engine thread or in a callback; not waiting", call);
+    if (detail::may_block_here() && !detail::DeliveredAccess::in_callback()) return true;
+    log(LogLevel::Error,
+        "%s: would wait on the engine thread, in a completion routine or in a queue's EvtIo callback; not waiting "
+        "(use the form with a callback)",
+        call);
     detail::verifier_violation(VerifierCheck::BlockingOnEngineThread, &q, call);
     return false;
 }
@@ -105,8 +111,8 @@ NTSTATUS WdfIoQueueCreate(WDFDEVICE Device, PWDF_IO_QUEUE_CONFIG Config, PWDF_OB
             log(LogLevel::Error, "%s: a limit on NumberOfPresentedRequests is not supported yet", call);
             return STATUS_NOT_SUPPORTED;
         }
-        if (c.EvtIoStop || c.EvtIoResume || c.EvtIoCanceledOnQueue) {
-            log(LogLevel::Error, "%s: EvtIoStop, EvtIoResume and EvtIoCanceledOnQueue are not supported yet", call);
+        if (c.EvtIoStop || c.EvtIoResume) {
+            log(LogLevel::Error, "%s: EvtIoStop and EvtIoResume are not supported yet", call);
             return STATUS_NOT_SUPPORTED;
         }
         if (c.DefaultQueue && bridge->control_fixed()) {
@@ -162,12 +168,123 @@ NTSTATUS WdfIoQueueRetrieveNextRequest(WDFQUEUE Queue, WDFREQUEST* OutRequest) {
         if (!OutRequest) {
             return required_null(call, "OutRequest");
         }
-        auto next = q->queue->retrieve_next_request();
+        auto next = q->queue->retrieve_next_request();  // R5.32's statuses
         if (!next) return next.status();
         RequestHandle* h = q->bridge.present(*next.value(), *q);
         if (!h) return STATUS_INSUFFICIENT_RESOURCES;
         *OutRequest = to_c<WDFREQUEST>(h);
         return STATUS_SUCCESS;
+    });
+}
+
+namespace {
+
+// FindRequest's and RetrieveFoundRequest's tag: a request handle the caller
+// holds a reference on, which may have been completed (and deleted) since.
+Status found_tag(const char* call, WDFREQUEST tag, Ref<RequestHandle>& out) {
+    Ref<Handle> h = HandleTable::find_any(tag, call, /*allow_deleted=*/true);
+    if (!h) return STATUS_INVALID_HANDLE;
+    if (h->type != HandleType::Request) {
+        log(LogLevel::Error, "%s: %p is a %s, not a WDFREQUEST", call, static_cast<const void*>(tag),
+            to_string(h->type));
+        detail::verifier_violation(VerifierCheck::InvalidHandle, tag, call);
+        return STATUS_INVALID_HANDLE;
+    }
+    out = Ref<RequestHandle>(static_cast<RequestHandle*>(h.get()));
+    return STATUS_SUCCESS;
+}
+
+// Only a manual queue may be searched (R5.33, R5.34): KMDF breaks into the debugger.
+bool manual_only(const char* call, QueueHandle& q) {
+    if (q.queue->dispatch() == QueueDispatch::Manual) return true;
+    log(LogLevel::Error, "%s: the queue is not a manual one (WdfIoQueueDispatchManual)", call);
+    detail::verifier_break(VerifierCheck::QueueMisuse, &q, call);
+    return false;
+}
+
+}  // namespace
+
+NTSTATUS WdfIoQueueFindRequest(WDFQUEUE Queue, WDFREQUEST FoundRequest, WDFFILEOBJECT FileObject,
+                               PWDF_REQUEST_PARAMETERS Parameters, WDFREQUEST* OutRequest) {
+    constexpr const char* call = "WdfIoQueueFindRequest";
+    return guard(call, [&]() -> Status {
+        if (OutRequest) *OutRequest = nullptr;
+        auto q = HandleTable::find<QueueHandle>(Queue, call);
+        if (!q) return STATUS_INVALID_HANDLE;
+        if (!OutRequest) {
+            return required_null(call, "OutRequest");
+        }
+        // Spec R5.33, in its order.
+        if (Parameters && Parameters->Size < sizeof(WDF_REQUEST_PARAMETERS)) {
+            log(LogLevel::Error, "%s: Parameters->Size is %u, expected %zu (use WDF_REQUEST_PARAMETERS_INIT)", call,
+                static_cast<unsigned>(Parameters->Size), sizeof(WDF_REQUEST_PARAMETERS));
+            return STATUS_INVALID_PARAMETER_4;
+        }
+        if (!manual_only(call, *q)) return STATUS_INVALID_DEVICE_REQUEST;
+        const DeliveredRequest* after = nullptr;
+        Ref<RequestHandle> tag;
+        if (FoundRequest) {
+            if (Status s = found_tag(call, FoundRequest, tag); !s.ok()) return s;
+            after = DeliveredRequest::from(*tag->request);
+            if (!after) return STATUS_NOT_FOUND;  // driver-created: never in a queue
+        }
+        Ref<FileObjectHandle> file;
+        if (FileObject && !(file = HandleTable::find<FileObjectHandle>(FileObject, call))) return STATUS_INVALID_HANDLE;
+        auto found = q->queue->find_request(after, file ? &file->file : nullptr);
+        if (!found) return found.status();
+        RequestHandle* h = q->bridge.found(*found.value());
+        if (!h) return STATUS_INSUFFICIENT_RESOURCES;
+        if (Parameters) fill_parameters(found.value().get(), *Parameters);
+        *OutRequest = to_c<WDFREQUEST>(h);  // with found()'s reference, the caller's to drop
+        return STATUS_SUCCESS;
+    });
+}
+
+NTSTATUS WdfIoQueueRetrieveFoundRequest(WDFQUEUE Queue, WDFREQUEST FoundRequest, WDFREQUEST* OutRequest) {
+    constexpr const char* call = "WdfIoQueueRetrieveFoundRequest";
+    return guard(call, [&]() -> Status {
+        if (OutRequest) *OutRequest = nullptr;
+        auto q = HandleTable::find<QueueHandle>(Queue, call);
+        if (!q) return STATUS_INVALID_HANDLE;
+        if (!OutRequest) {
+            return required_null(call, "OutRequest");
+        }
+        Ref<RequestHandle> tag;
+        if (Status s = found_tag(call, FoundRequest, tag); !s.ok()) return s;
+        if (!manual_only(call, *q)) return STATUS_INVALID_DEVICE_REQUEST;  // R5.34 (verifier ≥1.11)
+        DeliveredRequest* r = DeliveredRequest::from(*tag->request);
+        if (!r) return STATUS_NOT_FOUND;
+        auto taken = q->queue->retrieve_found_request(*r);
+        if (!taken) return taken.status();
+        RequestHandle* h = q->bridge.present(*taken.value(), *q);
+        if (!h) return STATUS_INSUFFICIENT_RESOURCES;
+        *OutRequest = to_c<WDFREQUEST>(h);
+        return STATUS_SUCCESS;
+    });
+}
+
+NTSTATUS WdfIoQueueReadyNotify(WDFQUEUE Queue, PFN_WDF_IO_QUEUE_STATE QueueReady, WDFCONTEXT Context) {
+    constexpr const char* call = "WdfIoQueueReadyNotify";
+    return guard(call, [&]() -> Status {
+        auto q = HandleTable::find<QueueHandle>(Queue, call);
+        if (!q) return STATUS_INVALID_HANDLE;
+        std::function<void(wdfio::Queue&)> ready;
+        if (QueueReady) {
+            QueueHandle* handle = q.get();  // the core queue, which calls this, goes before its handle
+            ready = [handle, QueueReady, Context](wdfio::Queue&) {
+                CurrentDriver current(&handle->bridge.driver());
+                QueueReady(to_c<WDFQUEUE>(handle), Context);
+            };
+        }
+        const Status s = q->queue->ready_notify(std::move(ready));
+        if (s == Status(STATUS_INVALID_DEVICE_REQUEST)) {  // R5.35's misuse: a DbgBreak in KMDF
+            log(LogLevel::Error, "%s: %s", call,
+                q->queue->dispatch() != QueueDispatch::Manual ? "the queue is not a manual one"
+                : QueueReady ? "a callback is registered already (cancel it with NULL first)"
+                             : "no callback to cancel, or the queue still presents (stop it first)");
+            detail::verifier_break(VerifierCheck::QueueMisuse, q.get(), call);
+        }
+        return s;
     });
 }
 
@@ -178,43 +295,63 @@ VOID WdfIoQueueStart(WDFQUEUE Queue) {
     });
 }
 
+namespace {
+// Stop, Purge and Drain, with a callback or waiting (spec R5.17–R5.23).
+template <class Act>
+void idle_call(const char* call, WDFQUEUE queue, QueueHandle::WaitKind kind, PFN_WDF_IO_QUEUE_STATE callback,
+               WDFCONTEXT context, bool synchronously, Act&& act) {
+    auto q = HandleTable::find<QueueHandle>(queue, call);
+    if (!q) return;
+    const bool wait = synchronously && may_wait(call, *q);
+    if (synchronously && !wait) return act(*q->queue);  // done, without the wait (reported)
+    q->idle_call(call, kind, callback, context, wait, [&] { act(*q->queue); });
+}
+}  // namespace
+
 VOID WdfIoQueueStop(WDFQUEUE Queue, PFN_WDF_IO_QUEUE_STATE StopComplete, WDFCONTEXT Context) {
     constexpr const char* call = "WdfIoQueueStop";
     guard_void(call, [&] {
-        auto q = HandleTable::find<QueueHandle>(Queue, call);
-        if (!q) return;
-        q->queue->stop();
-        q->notify_when_idle(StopComplete, Context);
+        idle_call(call, Queue, QueueHandle::WaitKind::Stop, StopComplete, Context, false,
+                  [](wdfio::Queue& q) { q.stop(); });
     });
 }
 
 VOID WdfIoQueueStopSynchronously(WDFQUEUE Queue) {
     constexpr const char* call = "WdfIoQueueStopSynchronously";
     guard_void(call, [&] {
-        auto q = HandleTable::find<QueueHandle>(Queue, call);
-        if (!q) return;
-        q->queue->stop();
-        if (may_wait(call, *q)) q->wait_idle();
+        idle_call(call, Queue, QueueHandle::WaitKind::Stop, nullptr, nullptr, true, [](wdfio::Queue& q) { q.stop(); });
     });
 }
 
 VOID WdfIoQueuePurge(WDFQUEUE Queue, PFN_WDF_IO_QUEUE_STATE PurgeComplete, WDFCONTEXT Context) {
     constexpr const char* call = "WdfIoQueuePurge";
     guard_void(call, [&] {
-        auto q = HandleTable::find<QueueHandle>(Queue, call);
-        if (!q) return;
-        q->queue->purge();
-        q->notify_when_idle(PurgeComplete, Context);
+        idle_call(call, Queue, QueueHandle::WaitKind::Empty, PurgeComplete, Context, false,
+                  [](wdfio::Queue& q) { q.purge(); });
     });
 }
 
 VOID WdfIoQueuePurgeSynchronously(WDFQUEUE Queue) {
     constexpr const char* call = "WdfIoQueuePurgeSynchronously";
     guard_void(call, [&] {
-        auto q = HandleTable::find<QueueHandle>(Queue, call);
-        if (!q) return;
-        q->queue->purge();
-        if (may_wait(call, *q)) q->wait_idle();
+        idle_call(call, Queue, QueueHandle::WaitKind::Empty, nullptr, nullptr, true,
+                  [](wdfio::Queue& q) { q.purge(); });
+    });
+}
+
+VOID WdfIoQueueDrain(WDFQUEUE Queue, PFN_WDF_IO_QUEUE_STATE DrainComplete, WDFCONTEXT Context) {
+    constexpr const char* call = "WdfIoQueueDrain";
+    guard_void(call, [&] {
+        idle_call(call, Queue, QueueHandle::WaitKind::Empty, DrainComplete, Context, false,
+                  [](wdfio::Queue& q) { q.drain(); });
+    });
+}
+
+VOID WdfIoQueueDrainSynchronously(WDFQUEUE Queue) {
+    constexpr const char* call = "WdfIoQueueDrainSynchronously";
+    guard_void(call, [&] {
+        idle_call(call, Queue, QueueHandle::WaitKind::Empty, nullptr, nullptr, true,
+                  [](wdfio::Queue& q) { q.drain(); });
     });
 }
 
@@ -236,6 +373,7 @@ WDF_IO_QUEUE_STATE WdfIoQueueGetState(WDFQUEUE Queue, PULONG QueueRequests, PULO
         case QueueState::Started: bits |= WdfIoQueueAcceptRequests | WdfIoQueueDispatchRequests; break;
         case QueueState::Stopped: bits |= WdfIoQueueAcceptRequests; break;
         case QueueState::Purged: break;
+        case QueueState::Draining: bits |= WdfIoQueueDispatchRequests; break;
         }
         if (waiting == 0) bits |= WdfIoQueueNoRequests;
         if (owned == 0) bits |= WdfIoQueueDriverNoRequests;

@@ -84,6 +84,10 @@ struct RequestHandle final : Handle {
     CreateWait* create = nullptr;
     WDFFILEOBJECT create_file = nullptr;  // the one being created (NULL: class NotRequired)
     bool create_by_driver = false;        // the opener was a driver (WdfRequestGetRequestorMode)
+    // Its handle was given out while it waits in a queue (WdfIoQueueFindRequest,
+    // or requeued): queue is null until it is presented again (not the
+    // driver's), and it is not deletable meanwhile.
+    std::atomic<bool> found{false};
 
     void forget_format() noexcept {
         for (auto& m : formatted) m = nullptr;
@@ -91,7 +95,8 @@ struct RequestHandle final : Handle {
 
 private:
     bool deletable() const noexcept override {
-        return unpublished() || (!queue && !create) || retired.load(std::memory_order_acquire);
+        return unpublished() || (!queue && !create && !found.load(std::memory_order_acquire)) ||
+               retired.load(std::memory_order_acquire);
     }
 };
 

@@ -47,6 +47,11 @@ const char* to_string(VerifierCheck c) noexcept {
     case VerifierCheck::DriverBreakPoint: return "the driver called WdfVerifierDbgBreakPoint";
     case VerifierCheck::DriverBugCheck: return "the driver called WdfVerifierKeBugCheck";
     case VerifierCheck::AssertionFailed: return "a driver assertion failed (ASSERT, NT_ASSERT)";
+    case VerifierCheck::QueueMisuse:
+        return "a queue call on the wrong kind of queue or in the wrong state (see the log line before)";
+    case VerifierCheck::QueueFatalError:
+        return "a second Stop, or Purge/Drain, completion callback while one is outstanding "
+               "(WDF_QUEUE_FATAL_ERROR); wait for the first one's callback";
     }
     return "unknown check";
 }

@@ -52,6 +52,12 @@ struct DeliveredAccess {
     static bool completing_inline(Request& q) noexcept;
     static void presented_done(Queue& queue, Request& q) { queue.presented_done(q); }
     static void enqueue(Queue& queue, Request& q) { queue.add(q); }
+    static void requeue(Queue& queue, Request& q) { queue.requeue(q); }
+    // Whether `queue` takes new requests (started or stopped; not purged or draining).
+    static bool accepting(const Queue& queue) noexcept {
+        const QueueState s = queue.state_.load(std::memory_order_acquire);
+        return s == QueueState::Started || s == QueueState::Stopped;
+    }
     // The links of a device target's list of the requests it sent.
     static Request*& target_next(Request& r) noexcept { return r.target_next_; }
     static Request*& target_prev(Request& r) noexcept { return r.target_prev_; }

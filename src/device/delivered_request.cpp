@@ -210,11 +210,31 @@ Status DeliveredRequest::forward_to_queue(Queue& queue) {
     auto& current = DeliveredRequestImpl::of(*this).queue;
     if (&queue.device() != &current.load()->device()) return STATUS_INVALID_DEVICE_REQUEST;
     if (is_outstanding()) return STATUS_INVALID_DEVICE_STATE;
+    // R5.36: refused, still the driver's. (A purge or drain that comes after
+    // this check still fails it there, as a new arrival.)
+    if (!detail::DeliveredAccess::accepting(queue)) return STATUS_WDF_BUSY;
     Queue* from = current.exchange(nullptr, std::memory_order_acq_rel);
+    DeliveredRequestImpl::of(*this).returned = true;
     owner_.store(Owner::Queued, std::memory_order_release);
     detail::DeliveredAccess::presented_done(*from, *this);
     detail::DeliveredAccess::owned_done(from->device());
     detail::DeliveredAccess::enqueue(queue, *this);
+    return STATUS_SUCCESS;
+}
+
+Status DeliveredRequest::requeue() {
+    if (owner() != Owner::Driver) return STATUS_INVALID_DEVICE_REQUEST;
+    auto& current = DeliveredRequestImpl::of(*this).queue;
+    Queue* from = current.load(std::memory_order_acquire);
+    if (!from || from->dispatch() != QueueDispatch::Manual) return STATUS_INVALID_DEVICE_REQUEST;
+    if (cancel_state_.load(std::memory_order_acquire) != Cancelable::No) return STATUS_INVALID_DEVICE_REQUEST;
+    if (is_outstanding()) return STATUS_INVALID_DEVICE_STATE;
+    current.store(nullptr, std::memory_order_release);
+    DeliveredRequestImpl::of(*this).returned = true;
+    owner_.store(Owner::Queued, std::memory_order_release);
+    detail::DeliveredAccess::presented_done(*from, *this);
+    detail::DeliveredAccess::owned_done(from->device());
+    detail::DeliveredAccess::requeue(*from, *this);
     return STATUS_SUCCESS;
 }
 

@@ -29,6 +29,9 @@ public:
     Device* device = nullptr;             // whose pool takes it back; null: deleted when released
     CancelCallback cancel_callback = nullptr;
     void* cancel_context = nullptr;
+    // Handed back to a queue by the driver (requeued, forwarded): R5.30's
+    // "presented before". Written by the driver's thread before the queue's lock publishes it.
+    bool returned = false;
 
 private:
     DeliveredRequestImpl() noexcept = default;

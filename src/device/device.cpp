@@ -412,6 +412,7 @@ void DeliveredAccess::dispatch(Device& d, Request& r) {
         if (DeliveredRequest* above = DeliveredRequest::from(r); above && above->file_object())
             file = above->file_object()->lower();
     static_cast<DeliveredRequest*>(q)->file_object_ = file;
+    DeliveredRequestImpl::of(*q).returned = false;
     q->owner_.store(Request::Owner::Queued, std::memory_order_relaxed);
     q->format_context_ = false;
     q->wdm_formatted_ = false;
@@ -466,7 +467,7 @@ bool DeliveredAccess::cancel_child(Request& r) {
     if (!q) return false;  // not dispatched yet: dispatch sees r's cancel flag
     q->cancel_requested_.store(true, std::memory_order_seq_cst);
     if (Queue* queue = queue_of(*q); queue && queue->remove_waiting(*q)) {
-        finish(*q, STATUS_CANCELLED, 0);  // the queue owned it: cancelled there (KMDF queues do this)
+        queue->cancelled_while_waiting(*q);  // the queue owned it: cancelled there (KMDF queues do this)
         return true;
     }
     if (cancel_held(*q)) return true;

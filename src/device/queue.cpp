@@ -3,6 +3,8 @@
 #include <wdfio/log.hpp>
 #include <wdfio/queue.hpp>
 
+#include <wdfio/verifier.hpp>
+
 #include "core/blocking.hpp"
 #include "device/delivered_access.hpp"
 
@@ -69,9 +71,9 @@ void Queue::add(Request& q) {
         return;
     }
     std::unique_lock lock(mutex_);
-    if (state_ == QueueState::Purged) {
+    if (state_ == QueueState::Purged || state_ == QueueState::Draining) {
         lock.unlock();
-        DeliveredAccess::finish(q, STATUS_INVALID_DEVICE_STATE, 0);  // KMDF: purged queues fail new requests
+        DeliveredAccess::finish(q, STATUS_INVALID_DEVICE_STATE, 0);  // R5.15: not accepting
         return;
     }
     DeliveredAccess::set_owner(q, DeliveredAccess::Owner::Queued);
@@ -81,22 +83,72 @@ void Queue::add(Request& q) {
     if (DeliveredAccess::cancel_requested(q)) {
         DeliveredAccess::set_queue(q, nullptr);
         lock.unlock();
-        DeliveredAccess::finish(q, STATUS_CANCELLED, 0);
+        cancelled_while_waiting(q);  // a forwarded one may go to EvtIoCanceledOnQueue (R5.36, R5.30)
         return;
     }
     waiting_.push_back(q);
     backlog_.store(waiting_.count, std::memory_order_release);
-    if (dispatch_ != QueueDispatch::Manual) deliver_locked(lock);  // one lock for queueing and presenting
+    if (dispatch_ != QueueDispatch::Manual) return deliver_locked(lock);  // one lock for queueing and presenting
+    std::function<void(Queue&)> ready = ready_to_fire_locked();
+    lock.unlock();
+    if (ready) ready(*this);
+}
+
+std::function<void(Queue&)> Queue::ready_to_fire_locked() {
+    const bool presenting = state_ == QueueState::Started || state_ == QueueState::Draining;
+    if (ready_ && presenting && waiting_.count == 1) return ready_;  // a copy: it runs without the lock
+    return {};
+}
+
+void Queue::requeue(Request& q) {
+    std::unique_lock lock(mutex_);
+    DeliveredAccess::set_owner(q, DeliveredAccess::Owner::Queued);
+    DeliveredAccess::set_queue(q, this);
+    // Cancel-requeue mode (R5.19; here: from a purge until start()), or a
+    // cancel that came while the driver held it: cancelled here (R5.30).
+    if (cancel_requeue_ || DeliveredAccess::cancel_requested(q)) {
+        DeliveredAccess::set_queue(q, nullptr);
+        lock.unlock();
+        cancelled_while_waiting(q);
+        return;
+    }
+    waiting_.push_front(q);
+    backlog_.store(waiting_.count, std::memory_order_release);
+    std::function<void(Queue&)> ready = ready_to_fire_locked();
+    lock.unlock();
+    if (ready) ready(*this);
 }
 
 bool Queue::remove_waiting(Request& q) {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     if (DeliveredAccess::owner(q) != DeliveredAccess::Owner::Queued || DeliveredAccess::queue_of(q) != this)
         return false;
     waiting_.remove(q);
     backlog_.store(waiting_.count, std::memory_order_release);
     DeliveredAccess::set_queue(q, nullptr);
     return true;
+}
+
+void Queue::cancelled_while_waiting(Request& q) {
+    auto& r = static_cast<DeliveredRequest&>(q);
+    if (detail::DeliveredRequestImpl::of(q).returned && handler_ && handler_->wants_canceled_on_queue()) {
+        {
+            std::lock_guard lock(mutex_);
+            hand_to_driver(q, 2);  // the driver's again, and the callback's
+            DeliveredAccess::set_queue(q, this);
+        }
+        present(q, [this, &r] { handler_->on_canceled_on_queue(r); });
+    } else {
+        DeliveredAccess::finish(q, STATUS_CANCELLED, 0);
+    }
+    // Emptied by a cancel, not by the driver: no completion of the driver's
+    // may come to tell a drain's waiter, so the handler hears it here.
+    bool drained;
+    {
+        std::lock_guard lock(mutex_);
+        drained = state_ == QueueState::Draining && waiting_.count == 0;
+    }
+    if (drained) handler_->on_drained_by_cancel(*this);
 }
 
 void Queue::presented_done(Request& q) {
@@ -152,7 +204,7 @@ void Queue::deliver_locked(std::unique_lock<detail::SpinLock>& lock) {
         if (delivering_) return;
         delivering_ = true;
     }
-    while (state_ == QueueState::Started && !(sequential && presented_ > 0)) {
+    while ((state_ == QueueState::Started || state_ == QueueState::Draining) && !(sequential && presented_ > 0)) {
         Request* q = take_next_locked(2);
         if (!q) break;
         lock.unlock();
@@ -163,11 +215,16 @@ void Queue::deliver_locked(std::unique_lock<detail::SpinLock>& lock) {
 }
 
 void Queue::present(Request& q) {
+    present(q, [this, &q] { dispatch_to_handler(q); });
+}
+
+template <class Callback>
+void Queue::present(Request& q, Callback&& callback) {
     // Counted as activity while it runs (hand_to_driver): Device::remove() waits for it.
     CallbackFrame& f = t_frame;
     const CallbackFrame outer = f;
     f = {outer.depth + 1, &q, false};
-    dispatch_to_handler(q);
+    callback();
     const std::uint32_t done = f.completed ? 2 : 1;  // the callback, and the ownership if completed inline
     f = outer;
     DeliveredAccess::owned_done(device_, done);
@@ -191,9 +248,12 @@ void Queue::dispatch_to_handler(Request& r) {
 }
 
 Result<DeliveredRequest*> Queue::retrieve_next_request() {
-    if (dispatch_ != QueueDispatch::Manual) return STATUS_INVALID_DEVICE_REQUEST;
+    if (dispatch_ == QueueDispatch::Parallel) return STATUS_INVALID_DEVICE_STATE;  // R5.32
     std::lock_guard lock(mutex_);
-    if (state_ != QueueState::Started) return STATUS_NO_MORE_ENTRIES;
+    if (state_ == QueueState::Stopped) return STATUS_WDF_PAUSED;
+    // A sequential queue presents by itself while it holds nothing: a DbgBreak in KMDF.
+    if (dispatch_ == QueueDispatch::Sequential && presented_ == 0)
+        detail::verifier_break(VerifierCheck::QueueMisuse, this, "retrieve_next_request (sequential, nothing held)");
     Request* q = take_next_locked(1);
     if (!q) return STATUS_NO_MORE_ENTRIES;
     return static_cast<DeliveredRequest*>(q);
@@ -202,13 +262,32 @@ Result<DeliveredRequest*> Queue::retrieve_next_request() {
 Result<DeliveredRequest*> Queue::retrieve_request_by_file_object(const FileObject* file) {
     if (dispatch_ != QueueDispatch::Manual) return STATUS_INVALID_DEVICE_REQUEST;
     std::lock_guard lock(mutex_);
-    if (state_ != QueueState::Started) return STATUS_WDF_PAUSED;  // R5.32 (source, not the doc's BUSY)
+    if (state_ == QueueState::Stopped) return STATUS_WDF_PAUSED;  // R5.32 (source, not the doc's BUSY)
     for (Request* q = waiting_.head; q; q = q->pool_next_) {
         if (static_cast<DeliveredRequest*>(q)->file_object() != file) continue;
         waiting_.remove(*q);
         backlog_.store(waiting_.count, std::memory_order_release);
         hand_to_driver(*q, 1);
         return static_cast<DeliveredRequest*>(q);
+    }
+    return STATUS_NO_MORE_ENTRIES;
+}
+
+Result<Ref<DeliveredRequest>> Queue::find_request(const DeliveredRequest* after, const FileObject* file) {
+    if (dispatch_ != QueueDispatch::Manual) return STATUS_INVALID_DEVICE_REQUEST;
+    std::lock_guard lock(mutex_);
+    Request* at = waiting_.head;
+    if (after) {
+        // Under mutex_, "queued here" is exactly "on waiting_" (add, requeue and remove_waiting keep it so).
+        if (DeliveredAccess::owner(*after) != DeliveredAccess::Owner::Queued ||
+            DeliveredAccess::queue_of(*after) != this)
+            return STATUS_NOT_FOUND;
+        at = after->pool_next_;
+    }
+    for (; at; at = at->pool_next_) {
+        if (DeliveredAccess::cancel_requested(*at)) continue;  // being cancelled: not the driver's to find
+        if (file && static_cast<DeliveredRequest*>(at)->file_object() != file) continue;  // R5.33: that open's
+        return Ref<DeliveredRequest>(static_cast<DeliveredRequest*>(at));
     }
     return STATUS_NO_MORE_ENTRIES;
 }
@@ -233,16 +312,62 @@ void Queue::cancel_waiting_of(const FileObject& f) {
     for (Request* q : cancelled) DeliveredAccess::finish(*q, STATUS_CANCELLED, 0);
 }
 
+Result<DeliveredRequest*> Queue::retrieve_found_request(DeliveredRequest& found) {
+    if (dispatch_ != QueueDispatch::Manual) return STATUS_INVALID_DEVICE_REQUEST;
+    std::lock_guard lock(mutex_);
+    if (state_ == QueueState::Stopped) return STATUS_WDF_PAUSED;
+    if (DeliveredAccess::owner(found) != DeliveredAccess::Owner::Queued || DeliveredAccess::queue_of(found) != this)
+        return STATUS_NOT_FOUND;
+    waiting_.remove(found);
+    backlog_.store(waiting_.count, std::memory_order_release);
+    hand_to_driver(found, 1);
+    return &found;
+}
+
+Status Queue::ready_notify(std::function<void(Queue&)> callback) {
+    if (dispatch_ != QueueDispatch::Manual) return STATUS_INVALID_DEVICE_REQUEST;
+    if (deleted()) return STATUS_DELETE_PENDING;
+    std::function<void(Queue&)> fire;
+    {
+        std::lock_guard lock(mutex_);
+        const bool presenting = state_ == QueueState::Started || state_ == QueueState::Draining;
+        if (!callback) {
+            // R5.35: the callback may be running or about to; only a stopped queue can drop it safely.
+            if (!ready_ || presenting) return STATUS_INVALID_DEVICE_REQUEST;
+            ready_ = nullptr;
+            return STATUS_SUCCESS;
+        }
+        if (ready_) return STATUS_INVALID_DEVICE_REQUEST;
+        ready_ = std::move(callback);
+        if (presenting && waiting_.count > 0) fire = ready_;
+    }
+    if (fire) fire(*this);
+    return STATUS_SUCCESS;
+}
+
 void Queue::stop() {
     std::lock_guard lock(mutex_);
+    // Presenting no more; a draining queue accepts nothing either (KMDF's two state bits).
     if (state_ == QueueState::Started) state_.store(QueueState::Stopped, std::memory_order_release);
+    else if (state_ == QueueState::Draining) state_.store(QueueState::Purged, std::memory_order_release);
+}
+
+void Queue::drain() {
+    std::lock_guard lock(mutex_);
+    // Accepting no more; presenting as before (a stopped queue: neither).
+    if (state_ == QueueState::Started) state_.store(QueueState::Draining, std::memory_order_release);
+    else if (state_ == QueueState::Stopped) state_.store(QueueState::Purged, std::memory_order_release);
 }
 
 void Queue::start() {
+    std::function<void(Queue&)> ready;
     {
         std::lock_guard lock(mutex_);
         state_.store(QueueState::Started, std::memory_order_release);
+        cancel_requeue_ = false;
+        if (ready_ && waiting_.count > 0) ready = ready_;  // R5.35: on start when requests wait
     }
+    if (ready) ready(*this);
     deliver_ready();
 }
 
@@ -250,6 +375,11 @@ void Queue::start() {
 // counter there costs it ~7): the device knows every request it made, and a
 // delete, which is rare, polls them until none is held from this queue.
 void Queue::rundown() noexcept {
+    std::function<void(Queue&)> ready;
+    {
+        std::lock_guard lock(mutex_);
+        ready.swap(ready_);  // a deleted queue tells no one (what it calls may go before the queue does)
+    }
     purge();
     if (!DeliveredAccess::holds_from(device_, *this)) return;
     if (!detail::may_block_here()) {
@@ -267,6 +397,7 @@ void Queue::purge() {
     {
         std::lock_guard lock(mutex_);
         state_.store(QueueState::Purged, std::memory_order_release);
+        cancel_requeue_ = true;
         backlog_.store(0, std::memory_order_release);
         while (Request* q = waiting_.pop_front()) {
             DeliveredAccess::set_queue(*q, nullptr);
@@ -274,7 +405,7 @@ void Queue::purge() {
         }
         for (Request* q = cancelable_.head; q; q = q->pool_next_) held.emplace_back(q);
     }
-    for (Request* q : waiting) DeliveredAccess::finish(*q, STATUS_CANCELLED, 0);
+    for (Request* q : waiting) cancelled_while_waiting(*q);
     for (auto& q : held) DeliveredAccess::cancel_held(*q);  // only those marked cancelable
 }
 

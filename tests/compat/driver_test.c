@@ -668,7 +668,7 @@ static NTSTATUS bad_input_device_add(WDFDRIVER drv, PWDFDEVICE_INIT init) {
     CHECK_STATUS(WdfDeviceConfigureRequestDispatching(dev, queue, WdfRequestTypeOther), STATUS_INVALID_PARAMETER);
     CHECK_STATUS(WdfDeviceConfigureRequestDispatching(NULL, queue, WdfRequestTypeRead), STATUS_INVALID_HANDLE);
     WDFREQUEST request;
-    CHECK_STATUS(WdfIoQueueRetrieveNextRequest(queue, &request), STATUS_INVALID_DEVICE_REQUEST);
+    CHECK_STATUS(WdfIoQueueRetrieveNextRequest(queue, &request), STATUS_INVALID_DEVICE_STATE); /* parallel (R5.32) */
     CHECK_STATUS(WdfIoQueueRetrieveNextRequest(queue, NULL), STATUS_INVALID_PARAMETER);
     return STATUS_SUCCESS;
 }

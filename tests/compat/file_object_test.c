@@ -418,8 +418,19 @@ static void cleanup_cancels_only_the_opens_waiting_requests(void) {
     CHECK(send_read(a, &ra2));
     CHECK(wait_queued(manual, 3));
 
+    /* FindRequest by file object (R5.33): b's one read, skipping a's first. */
+    WDFREQUEST found = NULL, after = (WDFREQUEST)&after;
+    REQUIRE_STATUS(WdfIoQueueFindRequest(manual, NULL, created[1], NULL, &found), STATUS_SUCCESS);
+    CHECK(WdfRequestGetFileObject(found) == NULL); /* found, not the driver's yet */
+    CHECK_STATUS(WdfIoQueueFindRequest(manual, found, created[1], NULL, &after), STATUS_NO_MORE_ENTRIES);
+    CHECK(after == NULL);
+    REQUIRE_STATUS(WdfIoQueueFindRequest(manual, found, created[0], NULL, &after), STATUS_SUCCESS); /* a's second */
+    WdfObjectDereference(after);
+
     WDFREQUEST got = (WDFREQUEST)&got;
     CHECK_STATUS(WdfIoQueueRetrieveRequestByFileObject(manual, created[1], &got), STATUS_SUCCESS);
+    CHECK(got == found); /* the same request, the same handle */
+    WdfObjectDereference(found);
     CHECK(WdfRequestGetFileObject(got) == created[1]);
     CHECK_EQ(WdfRequestGetRequestorMode(got), UserMode);
     WDFREQUEST none = (WDFREQUEST)&none;

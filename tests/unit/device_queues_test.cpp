@@ -347,14 +347,14 @@ TEST_F(DeviceStackQueueState, StoppedQueueHoldsRequestsUntilStarted) {
     EXPECT_EQ(drv.order, (std::vector<std::int64_t>{0, 1, 2}));
     for (auto& r : reqs) EXPECT_EQ(r->status(), kOk);
 
-    // A stopped manual queue gives nothing out.
+    // A stopped manual queue gives nothing out (R5.32: STATUS_WDF_PAUSED).
     CountingDriver mdrv;
     auto m = Device::create(engine, mdrv, {"", QueueDispatch::Manual}).value();
     auto mt = m->open_target().value();
     Completions mc;
     auto mr = send_read(*mt, mc, buf);
     m->default_queue().stop();
-    EXPECT_EQ(m->default_queue().retrieve_next_request().status(), Status(STATUS_NO_MORE_ENTRIES));
+    EXPECT_EQ(m->default_queue().retrieve_next_request().status(), Status(STATUS_WDF_PAUSED));
     m->default_queue().start();
     auto got = m->default_queue().retrieve_next_request();
     ASSERT_TRUE(got);

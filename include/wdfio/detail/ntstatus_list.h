@@ -53,6 +53,7 @@
     X(STATUS_IO_DEVICE_ERROR, 0xC0000185)                   \
     X(STATUS_INVALID_BUFFER_SIZE, 0xC0000206)               \
     X(STATUS_CONNECTION_RESET, 0xC000020D)                  \
+    X(STATUS_NOT_FOUND, 0xC0000225)                         \
     X(STATUS_CONNECTION_REFUSED, 0xC0000236)                \
     X(STATUS_FILE_TOO_LARGE, 0xC0000904)                    \
     X(STATUS_WDF_PAUSED, 0xC0200203)                        \

@@ -24,6 +24,14 @@ struct RequestFifo {
         tail = &r;
         ++count;
     }
+    void push_front(Request& r) noexcept {
+        r.*Prev = nullptr;
+        r.*Next = head;
+        if (head) head->*Prev = &r;
+        else tail = &r;
+        head = &r;
+        ++count;
+    }
     void remove(Request& r) noexcept {
         if (r.*Prev) r.*Prev->*Next = r.*Next;
         else head = r.*Next;
