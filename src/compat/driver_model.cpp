@@ -8,8 +8,6 @@
 
 #include <wdfio/verifier.hpp>
 
-#include <wdfio/verifier.hpp>
-
 #include <utility>
 
 namespace wdfio::compat {

@@ -36,7 +36,10 @@ static struct {
 
 /* The filter's callbacks note capitals, the device below's small letters. */
 static WDFDEVICE upper_device;
-static char letter(char c, WDFDEVICE d) { return upper_device && d == upper_device ? (char)(c - 'a' + 'A') : c; }
+static char letter(char c, WDFDEVICE d) {
+    if (upper_device && d == upper_device) return (char)(c - 'a' + 'A');
+    return c;
+}
 
 typedef struct {
     WDFQUEUE Manual;
