@@ -202,9 +202,13 @@ Status DeviceBridge::on_file_create(FileObject& f) {
     request->create_by_driver = f.opened_by_driver;
     const WDF_OBJECT_ATTRIBUTES* attributes = init_.has_request_attributes ? &init_.request_attributes : nullptr;
     if (Status s = HandleTable::publish(*request, attributes, nullptr); !s.ok()) return s;
+    // C holds the one reference now: the completion deletes the handle, and
+    // with it the request (it may do so inside the callback).
+    RequestHandle* h = request.detach();
     {
         CurrentDriver current(&driver());
-        config.EvtDeviceFileCreate(to_c<WDFDEVICE>(handle), to_c<WDFREQUEST>(request.get()), request->create_file);
+        const WDFFILEOBJECT file = h->create_file;
+        config.EvtDeviceFileCreate(to_c<WDFDEVICE>(handle), to_c<WDFREQUEST>(h), file);
     }
     std::unique_lock lock(wait.mutex);
     wait.done_cv.wait(lock, [&] { return wait.done; });
