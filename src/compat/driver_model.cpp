@@ -177,6 +177,7 @@ Status DeviceBridge::on_file_create(FileObject& f) {
         fo->file_name.MaximumLength = fo->file_name.Length;
         const WDF_OBJECT_ATTRIBUTES* attributes = init_.has_file_attributes ? &init_.file_attributes : nullptr;
         if (Status s = HandleTable::publish(*fo, attributes, handle); !s.ok()) return s;
+        fo->add_ref();  // fo's own: the one it adopted is C's now, which the handle's delete drops
         {
             std::lock_guard lock(mutex);
             try {
