@@ -208,7 +208,7 @@ Status DeviceBridge::on_file_create(FileObject& f) {
     RequestHandle* h = request.detach();
     {
         CurrentDriver current(&driver());
-        const WDFFILEOBJECT file = h->create_file;
+        WDFFILEOBJECT file = h->create_file;  // read before the call, which may free h
         config.EvtDeviceFileCreate(to_c<WDFDEVICE>(handle), to_c<WDFREQUEST>(h), file);
     }
     std::unique_lock lock(wait.mutex);
