@@ -241,10 +241,18 @@ NTSTATUS WdfRequestForwardToIoQueue(WDFREQUEST Request, WDFQUEUE DestinationQueu
             log(LogLevel::Error, "%s: the request is in that queue already", call);
             return STATUS_INVALID_DEVICE_REQUEST;
         }
-        Ref<Handle> keep = h->queue;  // forwarded() drops the source's count; the destination presents it anew
-        from.bridge.forwarded(*h);
+        // Waiting again, as after a requeue: not the driver's (a completion of
+        // it is refused, the source's count untouched) until the destination
+        // presents it; cleared first, since that may happen at once.
+        Ref<Handle> keep = std::move(h->queue);
+        h->found.store(true, std::memory_order_release);
+        from.owned_done();
         const Status s = delivered(*h).forward_to_queue(*q->queue);
-        if (!s.ok()) from.owned_begin();  // still the driver's, from the same queue
+        if (!s.ok()) {  // still the driver's, from the same queue
+            h->found.store(false, std::memory_order_release);
+            h->queue = std::move(keep);
+            from.owned_begin();
+        }
         return s;
     });
 }

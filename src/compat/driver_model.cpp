@@ -317,8 +317,4 @@ void DeviceBridge::retire(RequestHandle& h, bool counted) {
     if (queue && !counted) static_cast<QueueHandle&>(*queue).owned_done();
 }
 
-void DeviceBridge::forwarded(RequestHandle& h) {
-    if (h.queue) static_cast<QueueHandle&>(*h.queue).owned_done();
-}
-
 }  // namespace wdfio::compat

@@ -254,8 +254,6 @@ public:
     }
     // R3.12–R3.14: a filter's request goes down unchanged, send-and-forget.
     void pass_down(DeliveredRequest& r);
-    // Forwarded to another queue: still the driver's handle, no longer `from`'s.
-    void forwarded(RequestHandle& h);
 
 private:
     // The handle of r, or a new one; null when out of memory (r untouched).

@@ -103,6 +103,14 @@ static VOID on_read(WDFQUEUE queue, WDFREQUEST request, size_t length) {
     DEVICE_CONTEXT* dc = GetDeviceContext(WdfIoQueueGetDevice(queue));
     if (mode.queue == QueueForwardToManual) {
         CHECK_STATUS(WdfRequestForwardToIoQueue(request, dc->Manual), STATUS_SUCCESS);
+        /* Forwarded: waiting in the manual queue, no longer the driver's. A
+         * completion now is refused and leaves this queue holding nothing. */
+        const ULONGLONG before = WdfioHostVerifierViolations();
+        WdfRequestComplete(request, STATUS_SUCCESS);
+        CHECK_EQ(WdfioHostVerifierViolations(), before + 1);
+        ULONG owned = 9;
+        WdfIoQueueGetState(queue, NULL, &owned);
+        CHECK_EQ(owned, 0);
         return;
     }
     if (mode.hold_reads) {
