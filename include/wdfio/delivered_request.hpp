@@ -96,6 +96,14 @@ public:
     // A purged queue, or a cancel already asked for: it is cancelled there
     // (STATUS_CANCELLED to the sender), and still STATUS_SUCCESS.
     Status requeue();
+    // The answer to Driver::on_io_stop (spec R5.25-R5.27), then or later.
+    // requeue false: the driver keeps it and gets on_io_resume when the queue
+    // is powered again; true: back to the head of its queue, no longer the
+    // driver's, presented again after power-up (cancelled instead while the
+    // queue is purged, R5.29). Not waiting for an answer, not owned, or
+    // requeue of a cancelable request → STATUS_INVALID_DEVICE_REQUEST and a
+    // verifier report; still sent to a target → STATUS_INVALID_DEVICE_STATE.
+    Status stop_acknowledge(bool requeue);
 
 private:
     friend class detail::DeliveredRequestImpl;  // devices make them

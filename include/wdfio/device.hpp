@@ -62,6 +62,19 @@ public:
     virtual bool wants_canceled_on_queue() const noexcept { return false; }
     virtual void on_canceled_on_queue(DeliveredRequest& r) { r.complete(STATUS_CANCELLED); }
 
+    // Power-down and removal (spec R4.11-R4.13, R5.24-R5.26). With
+    // wants_io_stop(), each request the driver holds from a queue being held
+    // (Queue::hold) gets on_io_stop, unless a cancel was asked for it; the
+    // driver answers with complete() or stop_acknowledge(), then or later,
+    // and the hold waits for every answer. Without it the hold waits until
+    // the driver has completed them all. Requests acknowledged without
+    // requeue get on_io_resume when the queue is released.
+    virtual bool wants_io_stop() const noexcept { return false; }
+    virtual void on_io_stop(Queue& queue, DeliveredRequest& r, StopAction action, bool cancelable) {
+        (void)queue, (void)r, (void)action, (void)cancelable;
+    }
+    virtual void on_io_resume(Queue& queue, DeliveredRequest& r) { (void)queue, (void)r; }
+
     // File objects (driver spec §9.4), in the opener's or closer's thread. on_file_create
     // decides an open by name: a failure is what the open returns. Every
     // on_file_create is followed by one on_file_release (the file object is

@@ -24,6 +24,9 @@ enum class QueueDispatch : std::uint8_t { Sequential, Parallel, Manual };
 // Started: accepting and presenting. Stopped: accepting, not presenting.
 // Purged: neither. Draining: presenting what waits, accepting nothing new.
 enum class QueueState : std::uint8_t { Started, Stopped, Purged, Draining };
+// Why a queue is held (KMDF's WdfRequestStopAction*): the device leaves D0,
+// or it is being removed (the queue was purged first).
+enum class StopAction : std::uint8_t { Suspend = 1, Purge = 2 };
 
 class Queue final : public Object {
 public:
@@ -70,6 +73,20 @@ public:
     // Draining (spec R5.20): new requests fail with STATUS_INVALID_DEVICE_STATE,
     // waiting ones are still presented, nothing is cancelled; start() ends it.
     void drain();
+
+    // Power (spec R4.11-R4.13), apart from the driver's start and stop: a held
+    // queue accepts and keeps requests but presents none, and retrieval gets
+    // STATUS_WDF_PAUSED. hold() then tells the driver of each request it holds
+    // from here (Driver::on_io_stop) and waits until each is acknowledged or
+    // completed — without bound, as KMDF does. From the engine thread or a
+    // callback, where waiting would deadlock → STATUS_INVALID_DEVICE_STATE,
+    // the queue held all the same. StopAction::Purge is for a queue purged
+    // for removal: requests kept at an earlier hold are asked again.
+    Status hold(StopAction action);
+    // Presenting again: requests acknowledged without requeue get
+    // Driver::on_io_resume, then waiting ones are presented (R4.13).
+    void release_hold();
+    bool held() const noexcept { return held_.load(std::memory_order_acquire); }
 
 private:
     friend class Device;
@@ -118,6 +135,7 @@ private:
     bool delivering_ = false;                             // sequential: one thread presents at a time
     std::function<void(Queue&)> ready_;                   // manual queues' ready_notify callback
     bool cancel_requeue_ = false;                         // purged, not started since: requeues are cancelled
+    std::atomic<bool> held_{false};                       // power: presents nothing (changed under mutex_)
 };
 
 }  // namespace wdfio

@@ -42,6 +42,9 @@ enum class VerifierCheck {
                                  // with STATUS_INVALID_DEVICE_REQUEST
     QueueFatalError,             // a second Stop, or Purge/Drain, callback outstanding (KMDF's bugcheck
                                  // WDF_QUEUE_FATAL_ERROR): reported, the call does nothing
+    StopAcknowledgeMisuse,       // an acknowledge with no EvtIoStop to answer, or requeue of a request not
+                                 // owned or still cancelable (R5.27): reported, ignored
+                                 // (STATUS_INVALID_DEVICE_REQUEST)
 };
 const char* to_string(VerifierCheck c) noexcept;
 

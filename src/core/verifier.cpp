@@ -52,6 +52,9 @@ const char* to_string(VerifierCheck c) noexcept {
     case VerifierCheck::QueueFatalError:
         return "a second Stop, or Purge/Drain, completion callback while one is outstanding "
                "(WDF_QUEUE_FATAL_ERROR); wait for the first one's callback";
+    case VerifierCheck::StopAcknowledgeMisuse:
+        return "a stop acknowledge with no EvtIoStop to answer, or a requeue of a request the driver does not own "
+               "or left cancelable (unmark it first)";
     }
     return "unknown check";
 }

@@ -7,6 +7,8 @@
 
 #include "device/delivered_request.hpp"
 
+#include <vector>
+
 namespace wdfio::detail {
 
 struct DeliveredAccess {
@@ -41,6 +43,8 @@ struct DeliveredAccess {
     // Whether the driver holds a request `queue` presented (R5.40's wait): a
     // walk of every request the device made, for the rare queue delete.
     static bool holds_from(Device& d, const Queue& queue) noexcept;
+    // The requests the driver holds from `queue`, referenced (a hold's rare walk).
+    static std::vector<Ref<Request>> held_from(Device& d, const Queue& queue);
     static void recycle(Request& done) noexcept;  // its last reference went: back to its device's pool
     // Device activity (what remove() waits for): requests the driver owns and
     // callbacks running; in_callback() is true inside a callback on this thread.

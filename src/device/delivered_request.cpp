@@ -215,6 +215,7 @@ Status DeliveredRequest::forward_to_queue(Queue& queue) {
     if (!detail::DeliveredAccess::accepting(queue)) return STATUS_WDF_BUSY;
     Queue* from = current.exchange(nullptr, std::memory_order_acq_rel);
     DeliveredRequestImpl::of(*this).returned = true;
+    DeliveredRequestImpl::of(*this).stop.store(DeliveredRequestImpl::Stop::None, std::memory_order_release);
     owner_.store(Owner::Queued, std::memory_order_release);
     detail::DeliveredAccess::presented_done(*from, *this);
     detail::DeliveredAccess::owned_done(from->device());
@@ -231,10 +232,39 @@ Status DeliveredRequest::requeue() {
     if (is_outstanding()) return STATUS_INVALID_DEVICE_STATE;
     current.store(nullptr, std::memory_order_release);
     DeliveredRequestImpl::of(*this).returned = true;
+    DeliveredRequestImpl::of(*this).stop.store(DeliveredRequestImpl::Stop::None, std::memory_order_release);
     owner_.store(Owner::Queued, std::memory_order_release);
     detail::DeliveredAccess::presented_done(*from, *this);
     detail::DeliveredAccess::owned_done(from->device());
     detail::DeliveredAccess::requeue(*from, *this);
+    return STATUS_SUCCESS;
+}
+
+Status DeliveredRequest::stop_acknowledge(bool requeue) {
+    using Stop = DeliveredRequestImpl::Stop;
+    auto& self = DeliveredRequestImpl::of(*this);
+    // R5.27: with no on_io_stop to answer, or not the driver's: a DbgBreak in KMDF, ignored.
+    if (owner() != Owner::Driver || self.stop.load(std::memory_order_acquire) != Stop::Notified) {
+        detail::verifier_break(VerifierCheck::StopAcknowledgeMisuse, this, "stop_acknowledge");
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    if (!requeue) {
+        self.stop.store(Stop::Kept, std::memory_order_release);
+        return STATUS_SUCCESS;
+    }
+    if (cancel_state_.load(std::memory_order_acquire) != Cancelable::No) {
+        detail::verifier_break(VerifierCheck::StopAcknowledgeMisuse, this, "stop_acknowledge (requeue)");
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    if (is_outstanding()) return STATUS_INVALID_DEVICE_STATE;
+    // Off its queue's held list first, so that the hold's next scan does not take it for a new one.
+    Queue* from = self.queue.exchange(nullptr, std::memory_order_acq_rel);
+    self.stop.store(Stop::None, std::memory_order_release);
+    self.returned = true;  // R5.30: presented before
+    owner_.store(Owner::Queued, std::memory_order_release);
+    detail::DeliveredAccess::presented_done(*from, *this);
+    detail::DeliveredAccess::owned_done(from->device());
+    detail::DeliveredAccess::requeue(*from, *this);  // the head; cancelled instead while purged (R5.29)
     return STATUS_SUCCESS;
 }
 

@@ -32,6 +32,11 @@ public:
     // Handed back to a queue by the driver (requeued, forwarded): R5.30's
     // "presented before". Written by the driver's thread before the queue's lock publishes it.
     bool returned = false;
+    // Where it stands with a queue's hold (Queue::hold, spec R5.24-R5.26):
+    // None; Notified, an answer owed; Kept, acknowledged without requeue, to
+    // be resumed. Rare: off the presentation path, reset when it leaves the driver.
+    enum class Stop : std::uint8_t { None, Notified, Kept };
+    std::atomic<Stop> stop{Stop::None};
 
 private:
     DeliveredRequestImpl() noexcept = default;

@@ -433,10 +433,19 @@ bool DeliveredAccess::holds_from(Device& d, const Queue& queue) noexcept {
     return false;
 }
 
+std::vector<Ref<Request>> DeliveredAccess::held_from(Device& d, const Queue& queue) {
+    std::vector<Ref<Request>> held;
+    std::lock_guard lock(d.pool_mutex_);
+    for (Request* q : d.made_)
+        if (queue_of(*q) == &queue && owner(*q) == Owner::Driver) held.emplace_back(q);
+    return held;
+}
+
 void DeliveredAccess::recycle(Request& done) noexcept {
     Device* dev = DeliveredRequestImpl::of(done).device;
     done.release_format();
     done.routine_.reset();
+    DeliveredRequestImpl::of(done).stop.store(DeliveredRequestImpl::Stop::None, std::memory_order_relaxed);
     {
         std::lock_guard lock(dev->pool_mutex_);
         done.pool_next_ = dev->pool_;

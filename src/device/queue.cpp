@@ -58,7 +58,8 @@ std::uint32_t Queue::waiting() const {
 
 void Queue::add(Request& q) {
     if (dispatch_ == QueueDispatch::Parallel && state_.load(std::memory_order_acquire) == QueueState::Started &&
-        backlog_.load(std::memory_order_acquire) == 0 && !DeliveredAccess::cancel_requested(q)) {
+        backlog_.load(std::memory_order_acquire) == 0 && !held_.load(std::memory_order_acquire) &&
+        !DeliveredAccess::cancel_requested(q)) {
         // Nothing waits ahead of it: presented at once, without the lock. A
         // stop or purge racing this could not have held it back under the
         // lock either (it would have been taken first); a cancel finds it
@@ -95,7 +96,7 @@ void Queue::add(Request& q) {
 }
 
 std::function<void(Queue&)> Queue::ready_to_fire_locked() {
-    const bool presenting = state_ == QueueState::Started || state_ == QueueState::Draining;
+    const bool presenting = (state_ == QueueState::Started || state_ == QueueState::Draining) && !held_;
     if (ready_ && presenting && waiting_.count == 1) return ready_;  // a copy: it runs without the lock
     return {};
 }
@@ -114,6 +115,8 @@ void Queue::requeue(Request& q) {
     }
     waiting_.push_front(q);
     backlog_.store(waiting_.count, std::memory_order_release);
+    // Acknowledged with requeue (R5.26) after the hold was released: presented again now.
+    if (dispatch_ != QueueDispatch::Manual) return deliver_locked(lock);
     std::function<void(Queue&)> ready = ready_to_fire_locked();
     lock.unlock();
     if (ready) ready(*this);
@@ -204,7 +207,8 @@ void Queue::deliver_locked(std::unique_lock<detail::SpinLock>& lock) {
         if (delivering_) return;
         delivering_ = true;
     }
-    while ((state_ == QueueState::Started || state_ == QueueState::Draining) && !(sequential && presented_ > 0)) {
+    while ((state_ == QueueState::Started || state_ == QueueState::Draining) && !held_ &&
+           !(sequential && presented_ > 0)) {
         Request* q = take_next_locked(2);
         if (!q) break;
         lock.unlock();
@@ -250,7 +254,7 @@ void Queue::dispatch_to_handler(Request& r) {
 Result<DeliveredRequest*> Queue::retrieve_next_request() {
     if (dispatch_ == QueueDispatch::Parallel) return STATUS_INVALID_DEVICE_STATE;  // R5.32
     std::lock_guard lock(mutex_);
-    if (state_ == QueueState::Stopped) return STATUS_WDF_PAUSED;
+    if (state_ == QueueState::Stopped || held_) return STATUS_WDF_PAUSED;
     // A sequential queue presents by itself while it holds nothing: a DbgBreak in KMDF.
     if (dispatch_ == QueueDispatch::Sequential && presented_ == 0)
         detail::verifier_break(VerifierCheck::QueueMisuse, this, "retrieve_next_request (sequential, nothing held)");
@@ -262,7 +266,7 @@ Result<DeliveredRequest*> Queue::retrieve_next_request() {
 Result<DeliveredRequest*> Queue::retrieve_request_by_file_object(const FileObject* file) {
     if (dispatch_ != QueueDispatch::Manual) return STATUS_INVALID_DEVICE_REQUEST;
     std::lock_guard lock(mutex_);
-    if (state_ == QueueState::Stopped) return STATUS_WDF_PAUSED;  // R5.32 (source, not the doc's BUSY)
+    if (state_ == QueueState::Stopped || held_) return STATUS_WDF_PAUSED;  // R5.32 (source, not the doc's BUSY)
     for (Request* q = waiting_.head; q; q = q->pool_next_) {
         if (static_cast<DeliveredRequest*>(q)->file_object() != file) continue;
         waiting_.remove(*q);
@@ -315,7 +319,7 @@ void Queue::cancel_waiting_of(const FileObject& f) {
 Result<DeliveredRequest*> Queue::retrieve_found_request(DeliveredRequest& found) {
     if (dispatch_ != QueueDispatch::Manual) return STATUS_INVALID_DEVICE_REQUEST;
     std::lock_guard lock(mutex_);
-    if (state_ == QueueState::Stopped) return STATUS_WDF_PAUSED;
+    if (state_ == QueueState::Stopped || held_) return STATUS_WDF_PAUSED;
     if (DeliveredAccess::owner(found) != DeliveredAccess::Owner::Queued || DeliveredAccess::queue_of(found) != this)
         return STATUS_NOT_FOUND;
     waiting_.remove(found);
@@ -330,7 +334,7 @@ Status Queue::ready_notify(std::function<void(Queue&)> callback) {
     std::function<void(Queue&)> fire;
     {
         std::lock_guard lock(mutex_);
-        const bool presenting = state_ == QueueState::Started || state_ == QueueState::Draining;
+        const bool presenting = (state_ == QueueState::Started || state_ == QueueState::Draining) && !held_;
         if (!callback) {
             // R5.35: the callback may be running or about to; only a stopped queue can drop it safely.
             if (!ready_ || presenting) return STATUS_INVALID_DEVICE_REQUEST;
@@ -365,7 +369,7 @@ void Queue::start() {
         std::lock_guard lock(mutex_);
         state_.store(QueueState::Started, std::memory_order_release);
         cancel_requeue_ = false;
-        if (ready_ && waiting_.count > 0) ready = ready_;  // R5.35: on start when requests wait
+        if (ready_ && waiting_.count > 0 && !held_) ready = ready_;  // R5.35: on start when requests wait
     }
     if (ready) ready(*this);
     deliver_ready();
@@ -407,6 +411,64 @@ void Queue::purge() {
     }
     for (Request* q : waiting) cancelled_while_waiting(*q);
     for (auto& q : held) DeliveredAccess::cancel_held(*q);  // only those marked cancelable
+}
+
+// A hold is rare (power-down, removal): the requests the driver holds are
+// found by a walk of the device's, and the wait polls, as rundown() does.
+Status Queue::hold(StopAction action) {
+    using Stop = detail::DeliveredRequestImpl::Stop;
+    {
+        std::lock_guard lock(mutex_);
+        held_.store(true, std::memory_order_release);
+    }
+    if (action == StopAction::Purge)  // kept at a suspend: asked again (R4.12)
+        for (auto& q : DeliveredAccess::held_from(device_, *this)) {
+            Stop kept = Stop::Kept;
+            detail::DeliveredRequestImpl::of(*q).stop.compare_exchange_strong(kept, Stop::None);
+        }
+    const bool tell = handler_ && handler_->wants_io_stop();
+    const bool may_wait = detail::may_block_here();
+    for (;;) {
+        bool unanswered = false;
+        // Rescanned each round: a request presented just as the hold began is told too.
+        for (auto& q : DeliveredAccess::held_from(device_, *this)) {
+            auto& stop = detail::DeliveredRequestImpl::of(*q).stop;
+            Stop none = Stop::None;
+            if (tell && !DeliveredAccess::cancel_requested(*q) && stop.compare_exchange_strong(none, Stop::Notified))
+                handler_->on_io_stop(*this, static_cast<DeliveredRequest&>(*q), action,
+                                     DeliveredAccess::cancel_listed(*q));
+            if (DeliveredAccess::owner(*q) == DeliveredAccess::Owner::Driver && DeliveredAccess::queue_of(*q) == this &&
+                stop.load(std::memory_order_acquire) != Stop::Kept)
+                unanswered = true;
+        }
+        if (!unanswered) return STATUS_SUCCESS;
+        if (!may_wait) {
+            log(LogLevel::Warning,
+                "queue hold: the driver still holds unanswered requests; not waiting for them here (the engine "
+                "thread or a callback)");
+            return STATUS_INVALID_DEVICE_STATE;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+}
+
+void Queue::release_hold() {
+    using Stop = detail::DeliveredRequestImpl::Stop;
+    std::function<void(Queue&)> ready;
+    {
+        std::lock_guard lock(mutex_);
+        held_.store(false, std::memory_order_release);
+        const bool presenting = state_ == QueueState::Started || state_ == QueueState::Draining;
+        if (ready_ && presenting && waiting_.count > 0) ready = ready_;
+    }
+    for (auto& q : DeliveredAccess::held_from(device_, *this)) {
+        Stop kept = Stop::Kept;
+        if (detail::DeliveredRequestImpl::of(*q).stop.compare_exchange_strong(kept, Stop::None) && handler_ &&
+            !DeliveredAccess::cancel_requested(*q))  // R4.13: kept and not cancelled
+            handler_->on_io_resume(*this, static_cast<DeliveredRequest&>(*q));
+    }
+    if (ready) ready(*this);
+    deliver_ready();
 }
 
 }  // namespace wdfio
