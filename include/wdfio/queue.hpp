@@ -83,6 +83,9 @@ public:
     // the queue held all the same. StopAction::Purge is for a queue purged
     // for removal: requests kept at an earlier hold are asked again.
     Status hold(StopAction action);
+    // hold()'s first step alone: a device stops all its queues presenting
+    // before it tells the driver of any request (R4.11).
+    void hold_presentation();
     // Presenting again: requests acknowledged without requeue get
     // Driver::on_io_resume, then waiting ones are presented (R4.13).
     void release_hold();

@@ -86,11 +86,15 @@ typedef EVT_WDF_IO_QUEUE_IO_CANCELED_ON_QUEUE* PFN_WDF_IO_QUEUE_IO_CANCELED_ON_Q
 typedef VOID EVT_WDF_IO_QUEUE_STATE(WDFQUEUE Queue, WDFCONTEXT Context);
 typedef EVT_WDF_IO_QUEUE_STATE* PFN_WDF_IO_QUEUE_STATE;
 
-/* EvtIoStop and EvtIoResume are not called here yet: a config with either
- * → STATUS_NOT_SUPPORTED. EvtIoCanceledOnQueue gets a request the driver
- * had requeued or forwarded when it is cancelled while waiting (spec R5.30):
- * the driver's again, to complete. PowerManaged is
- * recorded: with no power transitions a queue presents from creation.
+/* EvtIoStop and EvtIoResume: when the device leaves D0 (WdfioDeviceSuspend)
+ * or is removed, each request the driver holds from a power-managed queue
+ * gets EvtIoStop, and the transition waits for WdfRequestStopAcknowledge or
+ * its completion (spec R4.11-R4.13, R5.24-R5.29); a non-power-managed queue's
+ * requests get EvtIoStop(Purge) at removal only. PowerManaged WdfUseDefault
+ * is TRUE except for filters and control devices (R5.2). A queue presents
+ * from creation (the host starts devices at once). EvtIoCanceledOnQueue gets
+ * a request the driver had requeued or forwarded when it is cancelled while
+ * waiting (spec R5.30): the driver's again, to complete.
  * NumberOfPresentedRequests other than unlimited → STATUS_NOT_SUPPORTED. */
 typedef struct _WDF_IO_QUEUE_CONFIG {
     ULONG Size;

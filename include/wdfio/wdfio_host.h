@@ -5,6 +5,7 @@
 #define WDFIO_WDFIO_HOST_H
 
 #include <wdfio/ntdef.h>
+#include <wdfio/wdfdevice.h>  // WDF_POWER_DEVICE_STATE
 #include <wdfio/wdftypes.h>
 #include <wdfio/wdm.h>
 
@@ -37,13 +38,36 @@ NTSTATUS WdfioDriverLoad(PFN_WDFIO_DRIVER_ENTRY DriverEntry, PCSTR DriverName, W
  * call made. A failed callback's status is returned, and the device is gone
  * (what started was undone in §4.1's order). */
 NTSTATUS WdfioDeviceAdd(WDFDRIVER Driver, WDFDEVICE LowerDevice, WDFDEVICE* Device);
-/* As a graceful removal does (spec §4.3), for each of the driver's devices,
- * newest first: EvtDeviceSelfManagedIoSuspend, queues stopped,
- * EvtDeviceD0Exit, EvtDeviceReleaseHardware, queues purged (held cancelable
- * requests get their cancel routine), EvtDeviceSelfManagedIoFlush and
- * Cleanup, the device deleted (cleanup callbacks; removal waits until the
- * driver holds no request); then EvtDriverUnload, and the driver deleted. */
+/* As a graceful removal does (spec R4.8), for each of the driver's devices,
+ * newest first: if in D0, the power-down of WdfioDeviceSuspend to
+ * WdfPowerDeviceD3Final; EvtDeviceReleaseHardware; power-managed queues
+ * purged (held cancelable requests get their cancel routine, the rest
+ * EvtIoStop(Purge), and the removal waits for each answer or completion);
+ * EvtDeviceSelfManagedIoFlush; the other queues purged the same way;
+ * EvtDeviceSelfManagedIoCleanup; the device deleted (cleanup callbacks);
+ * then EvtDriverUnload, and the driver deleted. */
 VOID WdfioDriverUnload(WDFDRIVER Driver);
+
+/* A power transition of a started device, as a system sleep makes one (spec
+ * R4.4, R4.5), so that a driver's EvtIoStop/EvtIoResume and D0 callbacks can
+ * be tested. Suspend to TargetState (WdfPowerDeviceD1 to D3):
+ * EvtDeviceSelfManagedIoSuspend; power-managed queues stop presenting; each
+ * request the driver holds from them gets EvtIoStop(Suspend), and the call
+ * waits until each is acknowledged or completed (without EvtIoStop: until
+ * each is completed, as KMDF does); EvtDeviceD0ExitPreInterruptsDisabled,
+ * EvtDeviceD0Exit(TargetState). Requests that arrive meanwhile wait.
+ * Resume: EvtDeviceD0Entry(the Dx), EvtDeviceD0EntryPostInterruptsEnabled,
+ * EvtIoResume for each request kept, the queues presenting again,
+ * EvtDeviceSelfManagedIoRestart. A failed D0 callback's status is returned
+ * and the device stays in the Dx (D0EntryPostInterruptsEnabled's failure
+ * undone by D0ExitPreInterruptsDisabled and D0Exit).
+ * Bad input: TargetState not D1-D3 → STATUS_INVALID_PARAMETER; a control
+ * device (no power, R3.22) → STATUS_INVALID_DEVICE_REQUEST; a device not
+ * started, being removed, already in a Dx (Suspend) or in D0 (Resume) →
+ * STATUS_INVALID_DEVICE_STATE; from a callback or the engine thread, where
+ * the wait could deadlock → STATUS_INVALID_DEVICE_STATE. */
+NTSTATUS WdfioDeviceSuspend(WDFDEVICE Device, WDF_POWER_DEVICE_STATE TargetState);
+NTSTATUS WdfioDeviceResume(WDFDEVICE Device);
 
 /* What a verifier report does from now on: WDFIO_VERIFIER_ABORT ends the
  * process at the misuse (the default, or WDFIO_VERIFIER=abort), REPORT

@@ -230,6 +230,22 @@ NTSTATUS WdfRequestForwardToIoQueue(WDFREQUEST Request, WDFQUEUE DestinationQueu
  * there with STATUS_CANCELLED, and the call still succeeds. */
 NTSTATUS WdfRequestRequeue(WDFREQUEST Request);
 
+/* EvtIoStop's ActionFlags (spec R5.24): why the queue is held, and whether
+ * the request is still marked cancelable. */
+typedef enum _WDF_REQUEST_STOP_ACTION_FLAGS {
+    WdfRequestStopActionInvalid = 0,
+    WdfRequestStopActionSuspend = 0x01,
+    WdfRequestStopActionPurge = 0x02,
+    WdfRequestStopRequestCancelable = 0x10000000,
+} WDF_REQUEST_STOP_ACTION_FLAGS;
+/* EvtIoStop's answer, inside it or later (spec R5.25-R5.27). Requeue FALSE:
+ * the driver keeps the request and gets EvtIoResume when the device is back
+ * in D0. TRUE: back to the head of its queue, no longer the driver's,
+ * presented again after power-up (cancelled instead when the queue is being
+ * purged for removal). With no EvtIoStop to answer, or TRUE for a request
+ * still marked cancelable: a verifier report, ignored. */
+VOID WdfRequestStopAcknowledge(WDFREQUEST Request, BOOLEAN Requeue);
+
 /* While the driver holds it: a cancel from above runs EvtRequestCancel,
  * which must complete the request. Already cancelled → STATUS_CANCELLED (not
  * marked; with MarkCancelableEx the driver completes it). */

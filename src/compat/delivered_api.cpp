@@ -287,6 +287,38 @@ NTSTATUS WdfRequestRequeue(WDFREQUEST Request) {
     });
 }
 
+VOID WdfRequestStopAcknowledge(WDFREQUEST Request, BOOLEAN Requeue) {
+    constexpr const char* call = "WdfRequestStopAcknowledge";
+    guard_void(call, [&] {
+        auto h = HandleTable::find<RequestHandle>(Request, call);
+        if (!h) return;
+        if (!h->queue || h->retired.load(std::memory_order_acquire)) {  // R5.27
+            log(LogLevel::Error, "%s: WDFREQUEST %p is not the driver's (not presented, or let go already)", call,
+                static_cast<void*>(Request));
+            detail::verifier_break(VerifierCheck::StopAcknowledgeMisuse, Request, call);
+            return;
+        }
+        if (!Requeue) {
+            if (!delivered(*h).stop_acknowledge(false).ok())
+                log(LogLevel::Error, "%s: no EvtIoStop of this request is waiting for an answer", call);
+            return;
+        }
+        // As WdfRequestRequeue: waiting again, not the driver's, before the core puts it back.
+        Ref<Handle> queue = std::move(h->queue);
+        h->found.store(true, std::memory_order_release);
+        if (const Status s = delivered(*h).stop_acknowledge(true); !s.ok()) {
+            h->queue = std::move(queue);
+            h->found.store(false, std::memory_order_release);
+            log(LogLevel::Error,
+                "%s: no EvtIoStop of this request is waiting for an answer, or it is still marked cancelable or "
+                "sent to a target (unmark it, or keep it with Requeue FALSE)",
+                call);
+            return;
+        }
+        static_cast<QueueHandle&>(*queue).owned_done();
+    });
+}
+
 VOID WdfRequestMarkCancelable(WDFREQUEST Request, PFN_WDF_REQUEST_CANCEL EvtRequestCancel) {
     constexpr const char* call = "WdfRequestMarkCancelable";
     guard_void(call, [&] {

@@ -6,6 +6,7 @@
 #include "compat/device_interfaces.hpp"
 #include "compat/driver_model.hpp"
 #include "core/blocking.hpp"
+#include "device/delivered_access.hpp"
 
 #include <wdfio/verifier.hpp>
 
@@ -71,7 +72,61 @@ Status bring_up(DeviceHandle& device, DeviceBridge& bridge) {
         if (Status s = pnp.EvtDeviceSelfManagedIoInit(d); !s.ok()) return undo_d0(s);
     }
     enable_device_interfaces(bridge);  // R4.1 step 6
+    std::lock_guard lock(bridge.power_mutex);
+    bridge.started = true;
     return STATUS_SUCCESS;
+}
+
+// The device's C queues that a power transition holds (R5.2), or the others.
+std::vector<Ref<QueueHandle>> queues_of(DeviceBridge& bridge, bool power_managed) {
+    std::lock_guard lock(bridge.mutex);
+    std::vector<Ref<QueueHandle>> out;
+    for (auto& q : bridge.queues)
+        if (q->handler.power_managed() == power_managed) out.push_back(q);
+    return out;
+}
+
+// R4.4: D0 to `target` (under power_mutex, the device in D0).
+void power_down(DeviceHandle& device, DeviceBridge& bridge, WDF_POWER_DEVICE_STATE target) {
+    const WDF_PNPPOWER_EVENT_CALLBACKS& pnp = bridge.init().pnp;
+    const auto d = to_c<WDFDEVICE>(&device);
+    CurrentDriver current(&bridge.driver());
+    if (pnp.EvtDeviceSelfManagedIoSuspend && bridge.self_managed_io_init) pnp.EvtDeviceSelfManagedIoSuspend(d);
+    const auto held = queues_of(bridge, true);
+    for (auto& q : held) q->queue->hold_presentation();  // all stop presenting before any is told (R4.11)
+    for (auto& q : held) (void)q->queue->hold(StopAction::Suspend);
+    if (pnp.EvtDeviceD0ExitPreInterruptsDisabled) pnp.EvtDeviceD0ExitPreInterruptsDisabled(d, target);
+    if (pnp.EvtDeviceD0Exit) pnp.EvtDeviceD0Exit(d, target);
+    bridge.power_state = target;
+}
+
+// R4.5: back to D0 from the Dx it is in (under power_mutex).
+Status power_up(DeviceHandle& device, DeviceBridge& bridge) {
+    const WDF_PNPPOWER_EVENT_CALLBACKS& pnp = bridge.init().pnp;
+    const auto d = to_c<WDFDEVICE>(&device);
+    const WDF_POWER_DEVICE_STATE from = bridge.power_state;
+    CurrentDriver current(&bridge.driver());
+    if (pnp.EvtDeviceD0Entry)
+        if (Status s = pnp.EvtDeviceD0Entry(d, from); !s.ok()) return s;
+    if (pnp.EvtDeviceD0EntryPostInterruptsEnabled) {
+        if (Status s = pnp.EvtDeviceD0EntryPostInterruptsEnabled(d, from); !s.ok()) {
+            if (pnp.EvtDeviceD0ExitPreInterruptsDisabled) pnp.EvtDeviceD0ExitPreInterruptsDisabled(d, from);
+            if (pnp.EvtDeviceD0Exit) pnp.EvtDeviceD0Exit(d, from);
+            return s;
+        }
+    }
+    bridge.power_state = WdfPowerDeviceD0;
+    for (auto& q : queues_of(bridge, true)) q->queue->release_hold();  // R4.13
+    if (pnp.EvtDeviceSelfManagedIoRestart && bridge.self_managed_io_init)
+        if (Status s = pnp.EvtDeviceSelfManagedIoRestart(d); !s.ok()) return s;
+    return STATUS_SUCCESS;
+}
+
+// R4.8 steps 4 and 6: purged for good, then each request the driver still
+// holds gets EvtIoStop(Purge), and the removal waits for the answers.
+void purge_for_removal(const std::vector<Ref<QueueHandle>>& queues) {
+    for (auto& q : queues) q->queue->purge();
+    for (auto& q : queues) (void)q->queue->hold(StopAction::Purge);
 }
 
 // Spec §4.3 for a started device, then its deletion (cleanup callbacks, the core device removed).
@@ -84,25 +139,17 @@ void take_down(DeviceHandle& device) {
     }
     const WDF_PNPPOWER_EVENT_CALLBACKS& pnp = bridge->init().pnp;
     const auto d = to_c<WDFDEVICE>(&device);
-    std::vector<Ref<QueueHandle>> queues;
     {
-        std::lock_guard lock(bridge->mutex);
-        queues = bridge->queues;
-    }
-    {
+        std::lock_guard power(bridge->power_mutex);
+        if (bridge->power_state == WdfPowerDeviceD0) power_down(device, *bridge, WdfPowerDeviceD3Final);  // step 1
+        bridge->started = false;
         CurrentDriver current(&bridge->driver());
-        if (pnp.EvtDeviceSelfManagedIoSuspend && bridge->self_managed_io_init) pnp.EvtDeviceSelfManagedIoSuspend(d);
-        for (auto& q : queues) q->queue->stop();  // held: nothing more is presented
-        if (pnp.EvtDeviceD0ExitPreInterruptsDisabled)
-            pnp.EvtDeviceD0ExitPreInterruptsDisabled(d, WdfPowerDeviceD3Final);
-        if (pnp.EvtDeviceD0Exit) pnp.EvtDeviceD0Exit(d, WdfPowerDeviceD3Final);
         if (pnp.EvtDeviceReleaseHardware) pnp.EvtDeviceReleaseHardware(d, nullptr);
-        disable_device_interfaces(*bridge);        // R4.8 step 3
-        for (auto& q : queues) q->queue->purge();  // waiting requests cancelled, held cancelable ones too
-        if (bridge->self_managed_io_init) {
-            if (pnp.EvtDeviceSelfManagedIoFlush) pnp.EvtDeviceSelfManagedIoFlush(d);
-            if (pnp.EvtDeviceSelfManagedIoCleanup) pnp.EvtDeviceSelfManagedIoCleanup(d);
-        }
+        disable_device_interfaces(*bridge);           // step 3
+        purge_for_removal(queues_of(*bridge, true));  // step 4
+        if (bridge->self_managed_io_init && pnp.EvtDeviceSelfManagedIoFlush) pnp.EvtDeviceSelfManagedIoFlush(d);
+        purge_for_removal(queues_of(*bridge, false));  // step 6
+        if (bridge->self_managed_io_init && pnp.EvtDeviceSelfManagedIoCleanup) pnp.EvtDeviceSelfManagedIoCleanup(d);
     }
     // Opens by name still open end now, while their WDFFILEOBJECTs (children
     // of the device) are alive: EvtFileCleanup and EvtFileClose see valid handles.
@@ -279,5 +326,64 @@ VOID WdfioDriverUnload(WDFDRIVER Driver) {
             std::erase(g_drivers, d.get());
         }
         HandleTable::remove(*d);
+    });
+}
+
+namespace {
+// The started C device of a power call, locked for the transition; null with `*refusal` set otherwise.
+DeviceBridge* powered_device(WDFDEVICE Device, const char* call, Ref<DeviceHandle>& h, Status* refusal) {
+    h = HandleTable::find<DeviceHandle>(Device, call);
+    *refusal = STATUS_INVALID_HANDLE;
+    if (!h) return nullptr;
+    DeviceBridge* bridge = bridge_of(*h);
+    *refusal = STATUS_INVALID_DEVICE_REQUEST;
+    if (!bridge || bridge->init().control) {
+        log(LogLevel::Error, "%s: not a PnP device (a control device has no power states, spec R3.22)", call);
+        return nullptr;
+    }
+    *refusal = STATUS_INVALID_DEVICE_STATE;
+    if (!detail::may_block_here() || detail::DeliveredAccess::in_callback()) {
+        log(LogLevel::Error, "%s: called from a callback or the engine thread, where its wait could deadlock", call);
+        return nullptr;
+    }
+    return bridge;
+}
+}  // namespace
+
+NTSTATUS WdfioDeviceSuspend(WDFDEVICE Device, WDF_POWER_DEVICE_STATE TargetState) {
+    constexpr const char* call = "WdfioDeviceSuspend";
+    return guard(call, [&]() -> Status {
+        if (TargetState < WdfPowerDeviceD1 || TargetState > WdfPowerDeviceD3) {
+            log(LogLevel::Error, "%s: TargetState must be WdfPowerDeviceD1, D2 or D3", call);
+            return STATUS_INVALID_PARAMETER;
+        }
+        Ref<DeviceHandle> h;
+        Status refusal;
+        DeviceBridge* bridge = powered_device(Device, call, h, &refusal);
+        if (!bridge) return refusal;
+        std::lock_guard power(bridge->power_mutex);
+        if (!bridge->started || bridge->power_state != WdfPowerDeviceD0) {
+            log(LogLevel::Error, "%s: the device is not started and in D0 (resume it first, or it is being removed)",
+                call);
+            return STATUS_INVALID_DEVICE_STATE;
+        }
+        power_down(*h, *bridge, TargetState);
+        return STATUS_SUCCESS;
+    });
+}
+
+NTSTATUS WdfioDeviceResume(WDFDEVICE Device) {
+    constexpr const char* call = "WdfioDeviceResume";
+    return guard(call, [&]() -> Status {
+        Ref<DeviceHandle> h;
+        Status refusal;
+        DeviceBridge* bridge = powered_device(Device, call, h, &refusal);
+        if (!bridge) return refusal;
+        std::lock_guard power(bridge->power_mutex);
+        if (!bridge->started || bridge->power_state == WdfPowerDeviceD0) {
+            log(LogLevel::Error, "%s: the device is not suspended (WdfioDeviceSuspend first)", call);
+            return STATUS_INVALID_DEVICE_STATE;
+        }
+        return power_up(*h, *bridge);
     });
 }

@@ -129,6 +129,28 @@ void QueueBridge::on_drained_by_cancel(Queue&) { handle_->went_idle(); }
 
 void QueueBridge::on_canceled_on_queue(DeliveredRequest& r) { present(r, config_.EvtIoCanceledOnQueue); }
 
+void QueueBridge::on_io_stop(Queue&, DeliveredRequest& r, StopAction action, bool cancelable) {
+    RequestHandle* h = bridge_.handle_if_any(r);
+    if (!h) return;  // not presented through C (cannot happen: every presentation makes one)
+    ULONG flags = action == StopAction::Suspend ? WdfRequestStopActionSuspend : WdfRequestStopActionPurge;
+    if (cancelable) flags |= WdfRequestStopRequestCancelable;
+    CurrentDriver current(&bridge_.driver());
+    config_.EvtIoStop(to_c<WDFQUEUE>(handle_), to_c<WDFREQUEST>(h), flags);
+}
+
+void QueueBridge::on_io_resume(Queue&, DeliveredRequest& r) {
+    RequestHandle* h = bridge_.handle_if_any(r);
+    if (!h || !config_.EvtIoResume) return;
+    CurrentDriver current(&bridge_.driver());
+    config_.EvtIoResume(to_c<WDFQUEUE>(handle_), to_c<WDFREQUEST>(h));
+}
+
+bool QueueBridge::power_managed() const noexcept {
+    if (bridge_.init().control) return false;  // R3.22
+    if (config_.PowerManaged == WdfUseDefault) return !bridge_.init().filter;
+    return config_.PowerManaged == WdfTrue;
+}
+
 // ---- DeviceBridge
 
 DeviceBridge::~DeviceBridge() {
@@ -282,6 +304,12 @@ RequestHandle* DeviceBridge::handle_of(DeliveredRequest& r) {
         HandleTable::remove(*made);
     }
     return h;
+}
+
+RequestHandle* DeviceBridge::handle_if_any(const DeliveredRequest& r) {
+    std::lock_guard lock(mutex);
+    auto it = presented_.find(&r);
+    return it == presented_.end() ? nullptr : it->second;
 }
 
 RequestHandle* DeviceBridge::present(DeliveredRequest& r, QueueHandle& queue) {

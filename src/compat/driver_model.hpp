@@ -62,6 +62,12 @@ public:
     void on_drained_by_cancel(Queue& queue) override;
     bool wants_canceled_on_queue() const noexcept override { return config_.EvtIoCanceledOnQueue != nullptr; }
     void on_canceled_on_queue(DeliveredRequest& r) override;  // R5.30
+    // R5.24-R5.26: EvtIoStop for each request the driver holds from a held queue, EvtIoResume after.
+    bool wants_io_stop() const noexcept override { return config_.EvtIoStop != nullptr; }
+    void on_io_stop(Queue& queue, DeliveredRequest& r, StopAction action, bool cancelable) override;
+    void on_io_resume(Queue& queue, DeliveredRequest& r) override;
+    // R5.2: whether a power transition of the device holds this queue.
+    bool power_managed() const noexcept;
 
 private:
     // R5.6: a zero-length read or write the queue does not allow, completed without the driver.
@@ -207,6 +213,11 @@ public:
     Ref<Device> device_ref;             // keeps the core device until this bridge removes it
     Ref<TargetHandle> lower_target;     // WdfDeviceGetIoTarget's handle
     bool self_managed_io_init = false;  // EvtDeviceSelfManagedIoInit was called (R4.9)
+    // Power (spec §4.2): started (R4.1 done), and the Dx it is in (D0: working).
+    // One transition at a time, as KMDF calls PnP/power callbacks one at a time.
+    std::mutex power_mutex;
+    bool started = false;                                   // under power_mutex
+    WDF_POWER_DEVICE_STATE power_state = WdfPowerDeviceD0;  // under power_mutex
     // A control device is openable once WdfControlFinishInitializing ran
     // (R3.23): its name and links are registered then. Under `mutex`.
     bool control_finished = false;
@@ -232,6 +243,8 @@ public:
     // (made now if it has none), with a reference for the caller; not the
     // driver's, and not deletable until presented. Null when out of memory.
     RequestHandle* found(DeliveredRequest& r);
+    // The handle of r, which the driver holds (null if it has none).
+    RequestHandle* handle_if_any(const DeliveredRequest& r);
     // The driver let h go (completed, sent and forgotten): out of the map, its
     // queue's count (unless `counted`: the caller dropped it), deleted.
     void retire(RequestHandle& h, bool counted = false);

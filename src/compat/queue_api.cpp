@@ -111,10 +111,6 @@ NTSTATUS WdfIoQueueCreate(WDFDEVICE Device, PWDF_IO_QUEUE_CONFIG Config, PWDF_OB
             log(LogLevel::Error, "%s: a limit on NumberOfPresentedRequests is not supported yet", call);
             return STATUS_NOT_SUPPORTED;
         }
-        if (c.EvtIoStop || c.EvtIoResume) {
-            log(LogLevel::Error, "%s: EvtIoStop and EvtIoResume are not supported yet", call);
-            return STATUS_NOT_SUPPORTED;
-        }
         if (c.DefaultQueue && bridge->control_fixed()) {
             log(LogLevel::Error, "%s: a control device's default queue comes before WdfControlFinishInitializing",
                 call);

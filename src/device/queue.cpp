@@ -417,10 +417,7 @@ void Queue::purge() {
 // found by a walk of the device's, and the wait polls, as rundown() does.
 Status Queue::hold(StopAction action) {
     using Stop = detail::DeliveredRequestImpl::Stop;
-    {
-        std::lock_guard lock(mutex_);
-        held_.store(true, std::memory_order_release);
-    }
+    hold_presentation();
     if (action == StopAction::Purge)  // kept at a suspend: asked again (R4.12)
         for (auto& q : DeliveredAccess::held_from(device_, *this)) {
             Stop kept = Stop::Kept;
@@ -428,6 +425,8 @@ Status Queue::hold(StopAction action) {
         }
     const bool tell = handler_ && handler_->wants_io_stop();
     const bool may_wait = detail::may_block_here();
+    const auto warn_at = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    bool warned = false;
     for (;;) {
         bool unanswered = false;
         // Rescanned each round: a request presented just as the hold began is told too.
@@ -448,8 +447,20 @@ Status Queue::hold(StopAction action) {
                 "thread or a callback)");
             return STATUS_INVALID_DEVICE_STATE;
         }
+        if (!warned && std::chrono::steady_clock::now() > warn_at) {
+            warned = true;  // KMDF waits here too, without bound: say why, once
+            log(LogLevel::Warning,
+                "queue hold: still waiting for the driver to complete or acknowledge the requests it holds from "
+                "this queue%s",
+                tell ? "" : " (it has no stop callback, EvtIoStop: only their completion ends the wait)");
+        }
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
+}
+
+void Queue::hold_presentation() {
+    std::lock_guard lock(mutex_);
+    held_.store(true, std::memory_order_release);
 }
 
 void Queue::release_hold() {

@@ -124,6 +124,18 @@ static VOID on_read(WDFQUEUE queue, WDFREQUEST request, size_t length) {
     WdfRequestCompleteWithInformation(request, status, NT_SUCCESS(status) ? length : 0);
 }
 
+/* Held reads at a power-down: kept (EvtIoResume would follow); at removal,
+ * completed, unless still cancelable and so its cancel routine's (run by the purge). */
+static VOID on_hold_stop(WDFQUEUE queue, WDFREQUEST request, ULONG flags) {
+    (void)queue;
+    if (flags & WdfRequestStopActionSuspend) {
+        WdfRequestStopAcknowledge(request, FALSE);
+        return;
+    }
+    if (!(flags & WdfRequestStopRequestCancelable) || NT_SUCCESS(WdfRequestUnmarkCancelable(request)))
+        WdfRequestComplete(request, STATUS_CANCELLED);
+}
+
 static VOID on_write(WDFQUEUE queue, WDFREQUEST request, size_t length) {
     seen(queue, request);
     WDFMEMORY memory;
@@ -188,6 +200,7 @@ static NTSTATUS make_queues(WDFDEVICE device) {
         config.EvtIoDefault = on_default;
     } else {
         config.EvtIoRead = on_read;
+        if (mode.hold_reads) config.EvtIoStop = on_hold_stop; /* without it, the removal would wait for them (R4.11) */
         if (mode.queue != QueueReadOnly) {
             config.EvtIoWrite = on_write;
             config.EvtIoDeviceControl = on_ioctl;
@@ -654,7 +667,12 @@ static NTSTATUS bad_input_device_add(WDFDRIVER drv, PWDFDEVICE_INIT init) {
     WDF_IO_QUEUE_CONFIG_INIT(&config, WdfIoQueueDispatchParallel);
     config.EvtIoRead = on_read;
     config.EvtIoStop = on_stop;
-    CHECK_STATUS(WdfIoQueueCreate(dev, &config, NULL, &queue), STATUS_NOT_SUPPORTED);
+    CHECK_STATUS(WdfIoQueueCreate(dev, &config, NULL, &queue), STATUS_SUCCESS);
+    WdfObjectDelete(queue);
+    WDF_IO_QUEUE_CONFIG_INIT(&config, WdfIoQueueDispatchManual);
+    config.EvtIoStop = on_stop; /* R5.1: a manual queue may have EvtIoStop */
+    CHECK_STATUS(WdfIoQueueCreate(dev, &config, NULL, &queue), STATUS_SUCCESS);
+    WdfObjectDelete(queue);
     WDFOBJECT loose;
     CHECK_STATUS(WdfObjectCreate(NULL, &loose), STATUS_SUCCESS);
     WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
