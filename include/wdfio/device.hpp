@@ -155,6 +155,12 @@ public:
     // and a queue given to configure_dispatching, cannot be deleted.
     Result<Ref<Queue>> create_queue(QueueDispatch dispatch, Driver* handler = nullptr);
     Result<Ref<Queue>> create_queue(QueueDispatch dispatch, Driver* handler, const ObjectAttributes& attributes);
+    // A parallel queue that presents at most `presented_limit` requests the
+    // driver still holds (not completed, forwarded or requeued; spec R5.9).
+    // 0 presents none: requests wait. kUnlimited: create_queue's parallel queue.
+    static constexpr std::uint32_t kUnlimited = UINT32_MAX;
+    Result<Ref<Queue>> create_parallel_queue(std::uint32_t presented_limit, Driver* handler = nullptr,
+                                             const ObjectAttributes& attributes = {});
     // Send requests of `type` to `queue` instead of the default queue.
     Status configure_dispatching(RequestType type, Queue& queue);
 
@@ -189,6 +195,8 @@ private:
     ~Device() override;
     static Result<Ref<Device>> make(Engine& engine, Driver& driver, const DeviceOptions& options, IoTarget* lower,
                                     const ObjectAttributes& attributes);
+    Result<Ref<Queue>> make_queue(QueueDispatch dispatch, std::uint32_t limit, Driver* handler,
+                                  const ObjectAttributes& attributes);
     void on_delete() noexcept override { remove(); }
     // A file object's create, cleanup and close (each once; spec R9.11–R9.13).
     Result<std::shared_ptr<FileObject>> create_file(std::string_view file_name);

@@ -94,7 +94,8 @@ public:
 private:
     friend class Device;
     friend struct detail::DeliveredAccess;
-    Queue(Device& device, QueueDispatch dispatch, Driver* handler);
+    // limit: how many the driver may hold at once (sequential: 1; UINT32_MAX: no count kept).
+    Queue(Device& device, QueueDispatch dispatch, std::uint32_t limit, Driver* handler);
     bool deletable() const noexcept override;
     // Purged, then waits until the driver holds nothing it presented, before
     // the cleanup callback (R5.40); not where nothing may wait (the engine
@@ -134,7 +135,9 @@ private:
     std::atomic<std::uint32_t> backlog_{0};               // waiting_.count, for add() to read without mutex_
     List waiting_;                                        // not yet presented
     List cancelable_;                                     // presented and marked cancelable (what purge cancels)
-    std::uint32_t presented_ = 0;                         // presented and not completed (sequential queues wait for 0)
+    std::uint32_t presented_ = 0;                         // presented and not completed, when counted_
+    const std::uint32_t limit_;                           // presents while presented_ < limit_ (R5.8, R5.9)
+    const bool counted_;                                  // sequential, or parallel with a limit
     bool delivering_ = false;                             // sequential: one thread presents at a time
     std::function<void(Queue&)> ready_;                   // manual queues' ready_notify callback
     bool cancel_requeue_ = false;                         // purged, not started since: requeues are cancelled

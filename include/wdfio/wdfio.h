@@ -95,7 +95,8 @@ typedef EVT_WDF_IO_QUEUE_STATE* PFN_WDF_IO_QUEUE_STATE;
  * from creation (the host starts devices at once). EvtIoCanceledOnQueue gets
  * a request the driver had requeued or forwarded when it is cancelled while
  * waiting (spec R5.30): the driver's again, to complete.
- * NumberOfPresentedRequests other than unlimited → STATUS_NOT_SUPPORTED. */
+ * A parallel queue presents at most Settings.Parallel.NumberOfPresentedRequests
+ * requests the driver holds ((ULONG)-1: unlimited; 0: none, they wait). */
 typedef struct _WDF_IO_QUEUE_CONFIG {
     ULONG Size;
     WDF_IO_QUEUE_DISPATCH_TYPE DispatchType;

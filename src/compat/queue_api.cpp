@@ -107,10 +107,6 @@ NTSTATUS WdfIoQueueCreate(WDFDEVICE Device, PWDF_IO_QUEUE_CONFIG Config, PWDF_OB
             log(LogLevel::Error, "%s: NumberOfPresentedRequests is for parallel queues", call);
             return STATUS_INVALID_PARAMETER;
         }
-        if (type == WdfIoQueueDispatchParallel && presented != static_cast<ULONG>(-1)) {
-            log(LogLevel::Error, "%s: a limit on NumberOfPresentedRequests is not supported yet", call);
-            return STATUS_NOT_SUPPORTED;
-        }
         if (c.DefaultQueue && bridge->control_fixed()) {
             log(LogLevel::Error, "%s: a control device's default queue comes before WdfControlFinishInitializing",
                 call);
@@ -126,7 +122,9 @@ NTSTATUS WdfIoQueueCreate(WDFDEVICE Device, PWDF_IO_QUEUE_CONFIG Config, PWDF_OB
         QueueBridge* handler = bridge->add_queue_handler(c);
         auto h = Ref<QueueHandle>::adopt(new QueueHandle(*bridge, *handler, c.DefaultQueue != FALSE));
         handler->set_handle(h.get());
-        auto made = bridge->device_ref->create_queue(dispatch_of(type), handler);
+        // R5.9: (ULONG)-1 is unlimited, as the core's kUnlimited.
+        auto made = type == WdfIoQueueDispatchParallel ? bridge->device_ref->create_parallel_queue(presented, handler)
+                                                       : bridge->device_ref->create_queue(dispatch_of(type), handler);
         if (!made) return made.status();
         h->queue = std::move(made).value();
         if (Status s = HandleTable::publish(*h, QueueAttributes, parent ? parent.get() : device.get()); !s.ok())

@@ -118,6 +118,16 @@ Result<Ref<Queue>> Device::create_queue(QueueDispatch dispatch, Driver* handler)
 }
 
 Result<Ref<Queue>> Device::create_queue(QueueDispatch dispatch, Driver* handler, const ObjectAttributes& attributes) {
+    return make_queue(dispatch, kUnlimited, handler, attributes);
+}
+
+Result<Ref<Queue>> Device::create_parallel_queue(std::uint32_t presented_limit, Driver* handler,
+                                                 const ObjectAttributes& attributes) {
+    return make_queue(QueueDispatch::Parallel, presented_limit, handler, attributes);
+}
+
+Result<Ref<Queue>> Device::make_queue(QueueDispatch dispatch, std::uint32_t limit, Driver* handler,
+                                      const ObjectAttributes& attributes) {
     if (Status s = detail::check_attributes(&attributes, detail::ParentRule::Allowed); !s.ok()) return s;
     if (attributes.parent && !detail::descends_from(*attributes.parent, *this)) {
         log(LogLevel::Error, "create_queue: a queue's parent must be its device or an object below it");
@@ -125,7 +135,7 @@ Result<Ref<Queue>> Device::create_queue(QueueDispatch dispatch, Driver* handler,
     }
     // The device is the default parent (spec §1.2).
     auto made = detail::make_object<Queue>(&attributes, detail::ParentRule::Allowed, this, [&](void* storage) {
-        return new (storage) Queue(*this, dispatch, handler ? handler : &driver_);
+        return new (storage) Queue(*this, dispatch, limit, handler ? handler : &driver_);
     });
     if (!made) return made;
     try {

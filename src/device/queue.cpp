@@ -36,8 +36,12 @@ bool detail::DeliveredAccess::completing_inline(Request& q) noexcept {
     return true;
 }
 
-Queue::Queue(Device& device, QueueDispatch dispatch, Driver* handler)
-    : device_(device), dispatch_(dispatch), handler_(handler) {}
+Queue::Queue(Device& device, QueueDispatch dispatch, std::uint32_t limit, Driver* handler)
+    : device_(device),
+      dispatch_(dispatch),
+      handler_(handler),
+      limit_(dispatch == QueueDispatch::Sequential ? 1 : limit),
+      counted_(dispatch == QueueDispatch::Sequential || (dispatch == QueueDispatch::Parallel && limit != UINT32_MAX)) {}
 
 bool Queue::deletable() const noexcept {
     if (this == &device_.default_queue()) return false;
@@ -57,7 +61,8 @@ std::uint32_t Queue::waiting() const {
 }
 
 void Queue::add(Request& q) {
-    if (dispatch_ == QueueDispatch::Parallel && state_.load(std::memory_order_acquire) == QueueState::Started &&
+    if (dispatch_ == QueueDispatch::Parallel && !counted_ &&
+        state_.load(std::memory_order_acquire) == QueueState::Started &&
         backlog_.load(std::memory_order_acquire) == 0 && !held_.load(std::memory_order_acquire) &&
         !DeliveredAccess::cancel_requested(q)) {
         // Nothing waits ahead of it: presented at once, without the lock. A
@@ -156,7 +161,7 @@ void Queue::cancelled_while_waiting(Request& q) {
 
 void Queue::presented_done(Request& q) {
     if (DeliveredAccess::cancel_listed(q)) untrack_cancelable(q);  // completed while cancelable
-    if (dispatch_ != QueueDispatch::Sequential) return;            // only a sequential queue waits for it
+    if (!counted_) return;                                         // only a sequential or limited queue waits for it
     {
         std::lock_guard lock(mutex_);
         --presented_;
@@ -180,7 +185,7 @@ void Queue::untrack_cancelable(Request& q) {
 // `holds`: the driver's ownership, plus the callback about to run when presented
 // (one atomic add for both; present() ends the callback's).
 void Queue::hand_to_driver(Request& q, std::uint32_t holds) {
-    if (dispatch_ == QueueDispatch::Sequential) ++presented_;
+    if (counted_) ++presented_;
     DeliveredAccess::set_owner(q, DeliveredAccess::Owner::Driver);
     DeliveredAccess::owned_begin(device_, holds);
 }
@@ -202,20 +207,19 @@ void Queue::deliver_ready() {
 }
 
 void Queue::deliver_locked(std::unique_lock<detail::SpinLock>& lock) {
-    const bool sequential = dispatch_ == QueueDispatch::Sequential;
-    if (sequential) {
+    if (counted_) {
         if (delivering_) return;
         delivering_ = true;
     }
     while ((state_ == QueueState::Started || state_ == QueueState::Draining) && !held_ &&
-           !(sequential && presented_ > 0)) {
+           !(counted_ && presented_ >= limit_)) {
         Request* q = take_next_locked(2);
         if (!q) break;
         lock.unlock();
         present(*q);
         lock.lock();
     }
-    if (sequential) delivering_ = false;
+    if (counted_) delivering_ = false;
 }
 
 void Queue::present(Request& q) {

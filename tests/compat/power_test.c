@@ -94,10 +94,10 @@ static VOID on_io_resume(WDFQUEUE queue, WDFREQUEST request) {
 static void note_state(const char* what, WDF_POWER_DEVICE_STATE state) {
     char text[32];
     snprintf(text, sizeof text, "%s(%s)", what,
-             state == WdfPowerDeviceD2   ? "D2"
-             : state == WdfPowerDeviceD3 ? "D3"
+             state == WdfPowerDeviceD2        ? "D2"
+             : state == WdfPowerDeviceD3      ? "D3"
              : state == WdfPowerDeviceD3Final ? "D3Final"
-                                               : "?");
+                                              : "?");
     note(text);
 }
 static NTSTATUS on_d0_entry(WDFDEVICE d, WDF_POWER_DEVICE_STATE previous) {
@@ -185,12 +185,12 @@ static int start(void) {
     return NT_SUCCESS(WdfioDeviceOpenTarget(device, WDF_NO_OBJECT_ATTRIBUTES, &target));
 }
 
-#define REQUIRE_START()                           \
-    do {                                          \
-        if (!start()) {                           \
-            CHECK(!"loading the power driver");   \
-            return;                               \
-        }                                         \
+#define REQUIRE_START()                         \
+    do {                                        \
+        if (!start()) {                         \
+            CHECK(!"loading the power driver"); \
+            return;                             \
+        }                                       \
     } while (0)
 
 typedef struct {

@@ -263,5 +263,47 @@ TEST_F(QueueHold, ARequeueOfACancelableRequestIsReportedAndIgnored) {
     EXPECT_EQ(d.driver.presented, (std::vector<std::int64_t>{1, 1}));
 }
 
+// R5.9: a parallel queue with a limit presents while the driver holds fewer.
+TEST_F(QueueHold, ALimitedParallelQueuePresentsUpToItsLimit) {
+    HoldingDriver driver;
+    auto device = Device::create(engine, driver).value();
+    auto queue = device->create_parallel_queue(2, &driver).value();
+    ASSERT_EQ(device->configure_dispatching(RequestType::Read, *queue), kOk);
+    auto target = device->open_target().value();
+    auto buffer = Memory::allocate(16).value();
+    Completions c;
+    std::vector<Ref<Request>> sent;
+    sent.reserve(4);
+    for (int i = 0; i < 4; ++i) sent.push_back(send_read(*target, c, buffer, i));
+    EXPECT_EQ(driver.presented, (std::vector<std::int64_t>{0, 1}));
+    EXPECT_EQ(queue->waiting(), 2u);
+    DeliveredRequest* first = driver.held.front();
+    driver.forget(*first);
+    EXPECT_EQ(first->complete(STATUS_SUCCESS), kOk);  // one fewer held: the next comes
+    EXPECT_EQ(driver.presented, (std::vector<std::int64_t>{0, 1, 2}));
+    driver.complete_all();  // in turn: 3 comes as 1 and 2 go
+    EXPECT_EQ(driver.presented, (std::vector<std::int64_t>{0, 1, 2, 3}));
+    driver.complete_all();
+    ASSERT_TRUE(c.wait(4));
+    device->remove();
+}
+
+TEST_F(QueueHold, ALimitOfZeroPresentsNothing) {
+    HoldingDriver driver;
+    auto device = Device::create(engine, driver).value();
+    auto queue = device->create_parallel_queue(0, &driver).value();
+    ASSERT_EQ(device->configure_dispatching(RequestType::Read, *queue), kOk);
+    auto target = device->open_target().value();
+    auto buffer = Memory::allocate(16).value();
+    Completions c;
+    auto r = send_read(*target, c, buffer, 0);
+    EXPECT_TRUE(driver.presented.empty());
+    EXPECT_EQ(queue->waiting(), 1u);
+    queue->purge();  // what waits is cancelled
+    ASSERT_TRUE(c.wait());
+    EXPECT_EQ(r->status(), Status(STATUS_CANCELLED));
+    device->remove();
+}
+
 }  // namespace
 }  // namespace wdfio::test
