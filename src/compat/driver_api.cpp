@@ -10,6 +10,7 @@
 
 #include <wdfio/verifier.hpp>
 
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -353,7 +354,12 @@ DeviceBridge* powered_device(WDFDEVICE Device, const char* call, Ref<DeviceHandl
 NTSTATUS WdfioDeviceSuspend(WDFDEVICE Device, WDF_POWER_DEVICE_STATE TargetState) {
     constexpr const char* call = "WdfioDeviceSuspend";
     return guard(call, [&]() -> Status {
-        if (TargetState < WdfPowerDeviceD1 || TargetState > WdfPowerDeviceD3) {
+        // Read as an int: a C caller may pass any number, and loading one
+        // outside the enum's values is undefined in C++.
+        static_assert(sizeof(int) == sizeof(WDF_POWER_DEVICE_STATE));
+        int state = 0;
+        std::memcpy(&state, &TargetState, sizeof state);
+        if (state < WdfPowerDeviceD1 || state > WdfPowerDeviceD3) {
             log(LogLevel::Error, "%s: TargetState must be WdfPowerDeviceD1, D2 or D3", call);
             return STATUS_INVALID_PARAMETER;
         }
