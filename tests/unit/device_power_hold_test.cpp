@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <thread>
 
 namespace wdfio::test {
@@ -39,7 +40,12 @@ public:
         stop_count.fetch_add(1);
         switch (answer) {
         case Answer::None: break;
-        case Answer::Keep: last_ack = r.stop_acknowledge(false); break;
+        case Answer::Keep: {
+            // Only while still held: complete_all() may have taken it (a driver's own lock, as in KMDF).
+            std::lock_guard lock(mutex);
+            if (std::find(held.begin(), held.end(), &r) != held.end()) last_ack = r.stop_acknowledge(false);
+            break;
+        }
         case Answer::Requeue:
             forget(r);
             last_ack = r.stop_acknowledge(true);
@@ -303,6 +309,43 @@ TEST_F(QueueHold, ALimitOfZeroPresentsNothing) {
     ASSERT_TRUE(c.wait());
     EXPECT_EQ(r->status(), Status(STATUS_CANCELLED));
     device->remove();
+}
+
+// Holds and releases racing sends and the driver's completions: every
+// request completes exactly once, and no verifier report.
+TEST_F(QueueHold, HoldsRaceSendsAndCompletions) {
+    HeldDevice d(engine, QueueDispatch::Parallel);
+    constexpr int kSenders = 2, kPerSender = 150;
+    Completions c;
+    std::atomic<bool> sending{true};
+    std::thread completer([&] {
+        while (sending.load()) {
+            d.driver.complete_all();
+            std::this_thread::yield();
+        }
+    });
+    std::thread power([&] {
+        while (sending.load()) {
+            EXPECT_EQ(d.queue().hold(StopAction::Suspend), kOk);
+            d.queue().release_hold();
+        }
+    });
+    std::vector<std::thread> senders;
+    std::vector<std::vector<Ref<Request>>> sent(kSenders);
+    for (int t = 0; t < kSenders; ++t)
+        senders.emplace_back([&, t] {
+            auto buffer = Memory::allocate(16).value();
+            for (int i = 0; i < kPerSender; ++i) sent[t].push_back(send_read(*d.target, c, buffer, i));
+        });
+    for (auto& t : senders) t.join();
+    sending = false;  // every request is presented, waiting or done: sends to a device are synchronous
+    power.join();
+    completer.join();
+    d.driver.complete_all();
+    ASSERT_TRUE(c.wait(kSenders * kPerSender));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    EXPECT_EQ(c.count.load(), kSenders * kPerSender);  // exactly once each
+    EXPECT_FALSE(d.queue().held());
 }
 
 }  // namespace
