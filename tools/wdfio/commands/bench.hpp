@@ -1,5 +1,6 @@
 // `wdfio bench`: an fio-like load through wdfio's asynchronous sends.
 #pragma once
+#include "commands/command.hpp"
 #include "load_plan.hpp"
 
 #include <CLI/CLI.hpp>
@@ -18,9 +19,6 @@ struct BenchOptions {
     bool compare_raw = false;
     bool force = false;
 };
-
-// Registers the subcommand; its values land in `options` when it is parsed.
-CLI::App* add_bench_command(CLI::App& app, BenchOptions& options);
 
 // Exit status: 0 done, 1 a request (or the run) failed, 2 the input needs fixing.
 int run_bench(const BenchOptions& options);

@@ -1,14 +1,16 @@
-#include "bench_command.hpp"
+#include "commands/bench.hpp"
 
 #include "bench_target.hpp"
+#include "commands/bench_report.hpp"
 #include "fault_spec.hpp"
 #include "path_target.hpp"
 #include "raw_uring.hpp"
-#include "report.hpp"
 #include "resident_region.hpp"
 #include "size_arg.hpp"
 #include "target_spec.hpp"
 #include "wdfio_load.hpp"
+
+#include <fmt/core.h>
 
 #include <cstdio>
 #include <memory>
@@ -19,7 +21,7 @@ namespace {
 constexpr long long kMaxFilters = 64;
 
 int fail(const CommandFailure& f) {
-    std::fprintf(stderr, "wdfio bench: %s\n", f.message.c_str());
+    fmt::print(stderr, "wdfio bench: {}\n", f.message);
     return f.exit_code;
 }
 
@@ -91,20 +93,23 @@ int finish(const BenchReport& report, bool json) {
     if (report.errors() == 0) return 0;
     if (json) {  // the text table says it already
         const LoadResult& r = report.wdfio.errors ? report.wdfio : *report.raw;
-        std::fprintf(stderr, "wdfio bench: %llu requests failed; first failure %s\n",
-                     static_cast<unsigned long long>(report.errors()), r.first_failure.to_string().c_str());
+        fmt::print(stderr, "wdfio bench: {} requests failed; first failure {}\n", report.errors(),
+                   r.first_failure.to_string());
     }
     return kExitFailed;
 }
 }  // namespace
 
-CLI::App* add_bench_command(CLI::App& app, BenchOptions& o) {
+Command add_bench_command(CLI::App& app) {
+    auto options = std::make_shared<BenchOptions>();
+    BenchOptions& o = *options;
     CLI::App* cmd = app.add_subcommand(
         "bench",
         "Put an fio-like load on a target through wdfio's asynchronous sends: each completion routine "
         "re-formats its request with the next offset and re-sends it");
     cmd->add_option("TARGET", o.target,
-                    "A regular file, a block device, or ram:SIZE (an in-process RAM disk, one per thread)")
+                    "A regular file, a block device, ram:SIZE (an in-process RAM disk, one per thread), or another "
+                    "name wdfio opens (an in-process device)")
         ->required();
     cmd->add_option("--rw", o.load.rw, "read | write | randread | randwrite | randrw (50/50)")->required();
     cmd->add_option("--bs", o.load.bs, "Block size: bytes or K/M/G (powers of 1024), e.g. 4k")->required();
@@ -131,7 +136,7 @@ CLI::App* add_bench_command(CLI::App& app, BenchOptions& o) {
         "Examples:\n"
         "  wdfio bench /tmp/x.img --size 64M --rw randread --bs 4k --qd 32 --time 5 --compare-raw\n"
         "  wdfio bench ram:256M --filters 2 --fault fail:0.01 --rw randrw --bs 4k --qd 16 --time 3 --json");
-    return cmd;
+    return {cmd, [options] { return run_bench(*options); }};
 }
 
 int run_bench(const BenchOptions& o) {
