@@ -38,7 +38,7 @@ TEST_F(CliTest, VersionAndUnknownCommandHaveTheirOwnMessages) {
 }
 
 TEST_F(CliTest, UnknownTargetFormGetsOneLineListingTheForms) {
-    for (const char* cmd : {"bench", "copy"}) {
+    for (const char* cmd : {"bench", "copy", "ioctl"}) {
         std::vector<std::string> args = {cmd, "zz://host/disk"};
         if (std::string(cmd) == "bench") args = bench({"zz://host/disk", "--rw", "read"});
         if (std::string(cmd) == "copy") args.push_back(file("out"));
