@@ -74,7 +74,7 @@ TEST_F(CliCopyTest, ThreeDestinationsEqualTheSourceByChecksum) {
         EXPECT_NE(row.find(" " + std::to_string(size) + " "), std::string::npos) << row;
         EXPECT_NE(row.find(" ok"), std::string::npos) << "verified: " << row;
     }
-    EXPECT_EQ(r.output.find("\r"), std::string::npos) << "no progress line when stderr is not a terminal";
+    EXPECT_EQ(r.output.find('\r'), std::string::npos) << "no progress line when stderr is not a terminal";
 }
 
 TEST_F(CliCopyTest, VerifyCatchesADestinationThatLostTheData) {
