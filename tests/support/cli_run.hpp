@@ -5,14 +5,18 @@
 #pragma once
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace wdfio::test {
@@ -69,5 +73,48 @@ protected:
 
     std::string dir_;
 };
+
+// Starts the program with stdout and stderr in `out`, sends SIGINT after
+// `after`, and waits up to 10 s for it to end (then kills it): the exit code
+// (-1 if killed or still running) and how long it took after the signal.
+struct Interrupted {
+    int exit_code = -1;
+    std::chrono::milliseconds after_signal{0};
+};
+inline Interrupted run_and_interrupt(const std::vector<std::string>& args, const std::string& out,
+                                     std::chrono::milliseconds after) {
+    std::vector<std::string> argv_store = {"wdfio"};
+    argv_store.insert(argv_store.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    argv.reserve(argv_store.size() + 1);
+    for (auto& a : argv_store) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const pid_t pid = fork();
+    if (pid < 0) return {};
+    if (pid == 0) {
+        const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        execv(cli_path().c_str(), argv.data());
+        _exit(127);
+    }
+    std::this_thread::sleep_for(after);
+    kill(pid, SIGINT);
+    const auto t0 = std::chrono::steady_clock::now();
+    int status = 0;
+    pid_t done = 0;
+    while ((done = waitpid(pid, &status, WNOHANG)) == 0 &&
+           std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10))
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    Interrupted r;
+    r.after_signal = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+    if (done == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        return r;
+    }
+    if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+    return r;
+}
 
 }  // namespace wdfio::test

@@ -18,9 +18,13 @@ struct BenchOptions {
     bool json = false;
     bool compare_raw = false;
     bool force = false;
+    std::string time;  // --time, with units
+    bool continue_on_error = false;
+    bool quiet = false;
 };
 
-// Exit status: 0 done, 1 a request (or the run) failed, 2 the input needs fixing.
+// Exit status: 0 done, 1 a request failed, 2 the input needs fixing, 3 the
+// target could not be set up, 130 interrupted (partial results printed).
 int run_bench(const BenchOptions& options);
 
 }  // namespace wdfio::cli

@@ -58,7 +58,14 @@ void print_text(const BenchReport& rep, std::FILE* out) {
         fmt::print(out, "ratio wdfio/raw {:.3f}{}\n", rep.ratio(),
                    p.threads > 1 ? " (raw ran one thread, wdfio all of them)" : "");
     }
-    fmt::print(out, "latency: send to completion; cpu: user+sys of the process per request\n");
+    if (p.mix == Mix::Mixed)
+        fmt::print(out, "  reads       {:>11.0f} {:>9.1f}\n  writes      {:>11.0f} {:>9.1f}\n", rep.wdfio.read_iops(),
+                   rep.wdfio.read_mib_per_s(), rep.wdfio.write_iops(), rep.wdfio.write_mib_per_s());
+    fmt::print(out, "latency: send to completion; IOPS, MiB/s: successful requests; cpu: user+sys per request\n");
+    if (rep.flush) fmt::print(out, "flush: {}\n", *rep.flush);
+    if (rep.stopped_at_first_error)
+        fmt::print(out, "stopped at the first failed request (--continue-on-error keeps going)\n");
+    if (rep.interrupted) fmt::print(out, "interrupted after {:.2f} s: results so far\n", rep.wdfio.seconds);
     print_problems(out, "wdfio", rep.wdfio);
     if (rep.raw) print_problems(out, "raw liburing", *rep.raw);
 }
@@ -77,6 +84,13 @@ void print_json(const BenchReport& rep, std::FILE* out) {
     j["direct"] = p.direct;
     j["backend"] = rep.backend;
     add_result(j, rep.wdfio);
+    if (p.mix == Mix::Mixed) {
+        j["read"] = {{"iops", rep.wdfio.read_iops()}, {"mib_per_s", rep.wdfio.read_mib_per_s()}};
+        j["write"] = {{"iops", rep.wdfio.write_iops()}, {"mib_per_s", rep.wdfio.write_mib_per_s()}};
+    }
+    j["flush"] = rep.flush ? nlohmann::ordered_json(*rep.flush) : nlohmann::ordered_json();
+    j["stopped_at_first_error"] = rep.stopped_at_first_error;
+    j["interrupted"] = rep.interrupted;
     if (rep.raw) {
         j["raw_iops"] = rep.raw->iops();
         j["ratio"] = rep.ratio();
