@@ -40,9 +40,9 @@ protected:
 TEST_F(CliBenchTest, StopsAtTimeCancellingRequestsThatWouldTakeMinutes) {
     int code = 0;
     const auto t0 = Clock::now();
-    const auto j = json_run({"ram:4M", "--fault", "delay:1:120000000", "--rw", "randread", "--bs", "4k", "--qd", "8",
-                             "--time", "300ms"},
-                            code);
+    const auto j = json_run(
+        {"ram:4M", "--fault", "delay:1:120000000", "--rw", "randread", "--bs", "4k", "--qd", "8", "--time", "300ms"},
+        code);
     EXPECT_LT(Clock::now() - t0, std::chrono::seconds(10)) << "ran past --time: " << last_output_;
     EXPECT_EQ(code, 0) << last_output_;
     ASSERT_TRUE(j.is_object()) << last_output_;
@@ -53,8 +53,8 @@ TEST_F(CliBenchTest, StopsAtTimeCancellingRequestsThatWouldTakeMinutes) {
 TEST_F(CliBenchTest, CountsSuccessesOnlyAndStopsAtTheFirstFailure) {
     int code = 0;
     const auto t0 = Clock::now();
-    auto j = json_run({"ram:4M", "--fault", "fail:1", "--rw", "randread", "--bs", "4k", "--qd", "4", "--time", "20s"},
-                      code);
+    auto j =
+        json_run({"ram:4M", "--fault", "fail:1", "--rw", "randread", "--bs", "4k", "--qd", "4", "--time", "20s"}, code);
     EXPECT_LT(Clock::now() - t0, std::chrono::seconds(10)) << "did not stop at the failure: " << last_output_;
     EXPECT_EQ(code, 1) << last_output_;
     ASSERT_TRUE(j.is_object()) << last_output_;
@@ -123,8 +123,8 @@ TEST_F(CliBenchTest, TargetThatCannotBeCreatedExitsThree) {
 
 TEST_F(CliBenchTest, WriteLoadsEndWithAFlush) {
     int code = 0;
-    auto j = json_run({file("w.img"), "--size", "1M", "--rw", "randwrite", "--bs", "4k", "--qd", "4", "--time", "100ms"},
-                      code);
+    auto j = json_run(
+        {file("w.img"), "--size", "1M", "--rw", "randwrite", "--bs", "4k", "--qd", "4", "--time", "100ms"}, code);
     ASSERT_EQ(code, 0) << last_output_;
     EXPECT_EQ(j.value("flush", ""), "ok") << last_output_;
     j = json_run({file("w.img"), "--rw", "randread", "--bs", "4k", "--qd", "4", "--time", "100ms"}, code);

@@ -112,7 +112,7 @@ TEST_F(CliCopyTest, FailingDestinationContinueKeepsTheOthersAbortStops) {
 
 TEST_F(CliCopyTest, CtrlCCancelsReportsAndExits130) {
     // Every request to either RAM disk waits 200 ms in its fault filter: the
-    // copy would take seconds; SIGINT comes after half a second.
+    // copy would take seconds; SIGINT comes after 1.5 s (sanitizer builds start slowly).
     const std::string out = file("out.txt"), dst = file("dst.bin");
     const pid_t pid = fork();
     ASSERT_GE(pid, 0);
@@ -124,7 +124,7 @@ TEST_F(CliCopyTest, CtrlCCancelsReportsAndExits130) {
               "delay:1:200000", "--bs", "1M", "--qd", "2", static_cast<char*>(nullptr));
         _exit(127);
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     ASSERT_EQ(kill(pid, SIGINT), 0);
     const auto t0 = std::chrono::steady_clock::now();
     int status = 0;

@@ -205,6 +205,7 @@ Command add_bench_command(CLI::App& app) {
 }
 
 int run_bench(const BenchOptions& o) {
+    const InterruptWatch watch;  // Ctrl-C noted from the start; the run polls it
     LoadArgs args = o.load;
     const auto seconds = parse_duration(o.time);
     if (!seconds)
@@ -230,7 +231,6 @@ int run_bench(const BenchOptions& o) {
 
     if (resident) resident->warn_if_not_resident("wdfio");
     const bool progress = !o.quiet && !o.json && isatty(STDERR_FILENO);
-    const InterruptWatch watch;
     auto wdfio_run = run_wdfio_load(plan, stack, [progress](const LoadResult& so_far) {
         if (progress)
             fmt::print(stderr, "\r{:.1f} s  {:.0f} IOPS  {:.1f} MiB/s\033[K", so_far.seconds, so_far.iops(),

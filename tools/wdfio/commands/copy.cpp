@@ -332,6 +332,8 @@ int run_copy(const CopyOptions& o) {
     if (!checked.ok()) return fail(checked.failure());
     const Plan& plan = checked.value();
 
+    // From here on Ctrl-C is noted, not fatal: once the copy runs, it cancels.
+    const InterruptWatch watch;
     Engine engine;
     // Every destination that exists is opened before anything is created:
     // a refusal below leaves no file behind.
@@ -368,7 +370,6 @@ int run_copy(const CopyOptions& o) {
     const CopySettings settings{size.value(), plan.block, plan.queue_depth, o.fail_policy == "abort"};
     const bool progress = !o.quiet && isatty(STDERR_FILENO);
 
-    const InterruptWatch watch;
     const auto t0 = Clock::now();
     CopyPipeline pipe(source.value().holder->target(), states, settings);
     if (Status s = pipe.start(); !s.ok()) return fail(run_failure("cannot set the copy up: " + s.to_string()));

@@ -74,7 +74,7 @@ void on_complete(Request& r, IoTarget&, const CompletionParams& p, void* context
     Slot& slot = *static_cast<Slot*>(context);
     LoadState& s = *slot.state;
     const auto now = Clock::now();
-    const bool stopping = s.stop.load(std::memory_order_relaxed);
+    const bool stopping = s.stop.load(std::memory_order_acquire);
     // Cancelled by the purge that ends the run: neither a result nor a failure.
     if (stopping && p.status == Status(STATUS_CANCELLED)) {
         slot_finished(s);
@@ -91,13 +91,15 @@ void on_complete(Request& r, IoTarget&, const CompletionParams& p, void* context
         return;
     }
     slot.sent_at = now;
+    // Refused after the run ended (the purge that cancels what is in flight
+    // refuses sends too): the end of the run, not a failure.
     if (const Status st = format_next(slot); !st.ok()) {
-        s.counters.fail(st);
+        if (!s.stop.load(std::memory_order_acquire)) s.counters.fail(st);
         slot_finished(s);
         return;
     }
     if (!r.send(*s.target)) {  // refused: the routine will not run, this slot is done
-        s.counters.fail(r.status());
+        if (!s.stop.load(std::memory_order_acquire)) s.counters.fail(r.status());
         slot_finished(s);
     }
 }
@@ -157,7 +159,7 @@ public:
         into.read_bytes += state_.counters.read_bytes.get();
     }
 
-    void stop() { state_.stop.store(true, std::memory_order_relaxed); }
+    void stop() { state_.stop.store(true, std::memory_order_release); }
     bool failed() const noexcept { return state_.failed.load(std::memory_order_relaxed); }
     bool drained() const noexcept { return state_.in_flight.load(std::memory_order_acquire) == 0; }
     // The framework's cancel path: what is in flight is cancelled and waited
