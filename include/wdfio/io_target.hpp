@@ -72,6 +72,11 @@ public:
     // A target over a descriptor the caller already has (a pipe end, a socket):
     // the descriptor is duplicated, the caller keeps its own.
     static Result<Ref<IoTarget>> from_fd(Engine& engine, int fd, std::string_view name = {});
+    // Whether some kind of target claims `name` (open would try it rather than
+    // refuse it with STATUS_OBJECT_NAME_INVALID), and the forms they accept,
+    // for a program's "unknown target" message.
+    static bool accepts_name(std::string_view name) noexcept;
+    static std::string accepted_name_forms();
 
     IoTargetState state() const noexcept { return state_.load(std::memory_order_acquire); }
     const std::string& name() const noexcept { return name_; }

@@ -44,6 +44,14 @@ Result<Ref<IoTarget>> IoTarget::open(Engine& engine, std::string_view name, cons
     return made;
 }
 
+bool IoTarget::accepts_name(std::string_view name) noexcept {
+    for (const auto* kind : kKinds)
+        if (kind->claims(name)) return true;
+    return false;
+}
+
+std::string IoTarget::accepted_name_forms() { return accepted_forms(); }
+
 Result<Ref<IoTarget>> IoTarget::from_fd(Engine& engine, int fd, std::string_view name) {
     return detail::FileTarget::from_fd(engine, fd, name);
 }

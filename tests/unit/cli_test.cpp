@@ -1,14 +1,11 @@
-// The `wdfio` program: exit statuses, messages and output of `wdfio bench`,
-// run as a child process. The program is found through WDFIO_CLI_PATH when the
-// build passes it, else beside this test binary (<build>/tools/wdfio/wdfio);
-// the tests skip when it was not built.
+// The `wdfio` program: exit statuses, messages and output of `wdfio bench`
+// and the command line shared by every subcommand, run as a child process
+// (support/cli_run.hpp).
+#include "support/cli_run.hpp"
+
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <climits>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -16,42 +13,9 @@
 
 namespace {
 
-std::string cli_path() {
-#ifdef WDFIO_CLI_PATH
-    return WDFIO_CLI_PATH;
-#else
-    char self[PATH_MAX];
-    const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0) return {};
-    self[n] = '\0';
-    return (std::filesystem::path(self).parent_path().parent_path() / "tools" / "wdfio" / "wdfio").string();
-#endif
-}
-
-std::string shell_quote(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
-
-struct CliRun {
-    int exit_code = -1;
-    std::string output;  // stdout and stderr
-};
-
-CliRun run_cli(const std::vector<std::string>& args) {
-    std::string command = shell_quote(cli_path());
-    for (const auto& a : args) command += " " + shell_quote(a);
-    command += " 2>&1";
-    CliRun run;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (!pipe) return run;
-    char buf[4096];
-    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) run.output.append(buf, n);
-    const int status = pclose(pipe);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return run;
-}
+using wdfio::test::CliRun;
+using wdfio::test::CliTest;
+using wdfio::test::run_cli;
 
 // A short load: the options every bench run below shares.
 std::vector<std::string> bench(std::vector<std::string> args) {
@@ -60,21 +24,34 @@ std::vector<std::string> bench(std::vector<std::string> args) {
     return args;
 }
 
-class CliTest : public ::testing::Test {
-protected:
-    void SetUp() override {
-        if (access(cli_path().c_str(), X_OK) != 0) GTEST_SKIP() << "wdfio program not built at " << cli_path();
-        char tmpl[] = "/tmp/wdfio-cli-test-XXXXXX";
-        ASSERT_NE(mkdtemp(tmpl), nullptr);
-        dir_ = tmpl;
-    }
-    void TearDown() override {
-        if (!dir_.empty()) std::filesystem::remove_all(dir_);
-    }
-    std::string file(const char* name) const { return dir_ + "/" + name; }
+TEST_F(CliTest, VersionAndUnknownCommandHaveTheirOwnMessages) {
+    CliRun r = run_cli({"--version"});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(r.output.rfind("wdfio ", 0), 0u) << r.output;
+    r = run_cli({"frobnicate"});
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find("'frobnicate' is not a command"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("copy"), std::string::npos) << "lists the commands: " << r.output;
+    r = run_cli({});
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find("give a command"), std::string::npos) << r.output;
+}
 
-    std::string dir_;
-};
+TEST_F(CliTest, UnknownTargetFormGetsOneLineListingTheForms) {
+    for (const char* cmd : {"bench", "copy", "ioctl"}) {
+        std::vector<std::string> args = {cmd, "zz://host/disk"};
+        if (std::string(cmd) == "bench") args = bench({"zz://host/disk", "--rw", "read"});
+        if (std::string(cmd) == "copy") args.push_back(file("out"));
+        if (std::string(cmd) == "ioctl") args.emplace_back("BLKGETSIZE64");
+        const CliRun r = run_cli(args);
+        EXPECT_EQ(r.exit_code, 2) << cmd << ": " << r.output;
+        EXPECT_NE(r.output.find("unknown target form 'zz://host/disk'"), std::string::npos) << cmd << ": " << r.output;
+        EXPECT_NE(r.output.find("ram:SIZE"), std::string::npos) << r.output;
+        EXPECT_NE(r.output.find("a path"), std::string::npos) << r.output;
+        EXPECT_EQ(r.output.find('\n'), r.output.size() - 1) << "one line: " << r.output;
+    }
+    EXPECT_FALSE(std::filesystem::exists(file("out")));
+}
 
 TEST_F(CliTest, HelpExitsZero) {
     const CliRun r = run_cli({"bench", "--help"});
@@ -95,7 +72,7 @@ TEST_F(CliTest, BadInputExitsTwoSayingWhatToFix) {
          "multiple of 512"},
         {{"bench", "ram:1M", "--rw", "read", "--bs", "4k", "--qd", "0", "--time", "1"}, "--qd must be"},
         {{"bench", "ram:1M", "--rw", "read", "--bs", "4k", "--qd", "1", "--time", "0"}, "--time must be"},
-        {{"bench", "nbd://host/disk", "--rw", "read", "--bs", "4k", "--qd", "1", "--time", "1"}, "unknown target kind"},
+        {{"bench", "zz://host/disk", "--rw", "read", "--bs", "4k", "--qd", "1", "--time", "1"}, "unknown target form"},
         {{"bench", "ram:0", "--rw", "read", "--bs", "4k", "--qd", "1", "--time", "1"}, "ram size must be more than 0"},
         {{"bench", "ram:1M", "--fault", "fail:lots", "--rw", "read", "--bs", "4k", "--qd", "1", "--time", "1"},
          "--fault 'fail:lots'"},
@@ -115,12 +92,20 @@ TEST_F(CliTest, BadInputExitsTwoSayingWhatToFix) {
 TEST_F(CliTest, RamStackWithFiltersPrintsOneJsonObject) {
     const CliRun r = run_cli(bench({"ram:4M", "--filters", "2", "--rw", "randrw", "--threads", "2", "--json"}));
     ASSERT_EQ(r.exit_code, 0) << r.output;
-    EXPECT_EQ(r.output.front(), '{') << r.output;
     EXPECT_EQ(r.output.find('\n'), r.output.size() - 1) << "one line: " << r.output;
-    const auto at = r.output.find("\"iops\":");
-    ASSERT_NE(at, std::string::npos) << r.output;
-    EXPECT_GT(std::strtod(r.output.c_str() + at + 7, nullptr), 0.0) << r.output;
-    EXPECT_NE(r.output.find("\"errors\":0"), std::string::npos) << r.output;
+    const auto j = nlohmann::json::parse(r.output, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << "not JSON: " << r.output;
+    EXPECT_EQ(j.value("rw", ""), "randrw");
+    EXPECT_EQ(j.value("bs", 0), 4096);
+    EXPECT_EQ(j.value("qd", 0), 4);
+    EXPECT_EQ(j.value("threads", 0), 2);
+    EXPECT_EQ(j.value("region_bytes", 0), 4 << 20);
+    EXPECT_GT(j.value("iops", 0.0), 0.0) << r.output;
+    EXPECT_GT(j.value("requests", 0), 0) << r.output;
+    EXPECT_EQ(j.value("errors", -1), 0) << r.output;
+    EXPECT_TRUE(j["first_failure"].is_null()) << r.output;
+    ASSERT_TRUE(j["lat_us"].is_object()) << r.output;
+    EXPECT_LE(j["lat_us"].value("p50", -1.0), j["lat_us"].value("p99", -2.0)) << r.output;
 }
 
 TEST_F(CliTest, FailedRequestsExitOneNamingTheStatus) {

@@ -293,6 +293,18 @@ TEST(Open, UnknownFormsListTheAcceptedOnes) {
     EXPECT_TRUE(IoTarget::open(engine, file.path()).ok());
 }
 
+// What a program asks before it opens anything: is a name some kind's, and
+// which forms are there (the same list open's warning gives).
+TEST(Open, AcceptsNameAnswersWithoutOpening) {
+    EXPECT_FALSE(IoTarget::accepts_name(""));
+    EXPECT_FALSE(IoTarget::accepts_name("s3://bucket/key"));
+    EXPECT_TRUE(IoTarget::accepts_name("/no/such/file"));  // the file kind claims it; opening would fail
+    EXPECT_TRUE(IoTarget::accepts_name("\\Device\\NoSuchDevice"));
+    const std::string forms = IoTarget::accepted_name_forms();
+    EXPECT_NE(forms.find("a path"), std::string::npos) << forms;
+    EXPECT_NE(forms.find("\\Device\\"), std::string::npos) << forms;
+}
+
 TEST(Engine, BackendFollowsTheEnvironment) {
     Engine engine;
     EXPECT_EQ(engine.backend(), test::expected_backend());

@@ -19,7 +19,7 @@ bool set_rw(std::string_view rw, LoadPlan& plan) {
     static constexpr Kind kKinds[] = {
         {"read", Access::Sequential, Mix::Read}, {"write", Access::Sequential, Mix::Write},
         {"randread", Access::Random, Mix::Read}, {"randwrite", Access::Random, Mix::Write},
-        {"randrw", Access::Random, Mix::Mixed},
+        {"randrw", Access::Random, Mix::Mixed},  {"rw", Access::Sequential, Mix::Mixed},
     };
     for (const Kind& k : kKinds) {
         if (k.name != rw) continue;
@@ -35,7 +35,7 @@ Checked<LoadPlan> make_load_plan(const LoadArgs& args) {
     LoadPlan plan;
     plan.rw = args.rw;
     if (!set_rw(args.rw, plan))
-        return bad_input("unknown --rw '" + args.rw + "': use read, write, randread, randwrite or randrw");
+        return bad_input("unknown --rw '" + args.rw + "': use read, write, rw, randread, randwrite or randrw");
 
     const auto bs = parse_size(args.bs);
     if (!bs) return bad_input("--bs '" + args.bs + "' is not a size: give bytes or a K/M/G suffix, e.g. 4k");

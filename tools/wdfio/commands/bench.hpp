@@ -1,5 +1,6 @@
 // `wdfio bench`: an fio-like load through wdfio's asynchronous sends.
 #pragma once
+#include "commands/command.hpp"
 #include "load_plan.hpp"
 
 #include <CLI/CLI.hpp>
@@ -17,12 +18,13 @@ struct BenchOptions {
     bool json = false;
     bool compare_raw = false;
     bool force = false;
+    std::string time;  // --time, with units
+    bool continue_on_error = false;
+    bool quiet = false;
 };
 
-// Registers the subcommand; its values land in `options` when it is parsed.
-CLI::App* add_bench_command(CLI::App& app, BenchOptions& options);
-
-// Exit status: 0 done, 1 a request (or the run) failed, 2 the input needs fixing.
+// Exit status: 0 done, 1 a request failed, 2 the input needs fixing, 3 the
+// target could not be set up, 130 interrupted (partial results printed).
 int run_bench(const BenchOptions& options);
 
 }  // namespace wdfio::cli

@@ -2,28 +2,13 @@
 
 #include "size_arg.hpp"
 
-#include <sys/stat.h>
-
-#include <cctype>
+#include <wdfio/io_target.hpp>
 
 namespace wdfio::cli {
 
 namespace {
 constexpr std::string_view kRamPrefix = "ram:";
 constexpr std::uint64_t kSector = 512;
-
-// "nbd://x", "foo:bar": a word of letters, digits, '+', '-', '.' before a colon,
-// and no '/' before it (so "./a:b" and "/tmp/a:b" stay paths).
-bool looks_like_kind(const std::string& text, std::string& kind) {
-    const auto colon = text.find(':');
-    if (colon == std::string::npos || colon == 0) return false;
-    for (std::size_t i = 0; i < colon; ++i) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        if (!std::isalnum(c) && c != '+' && c != '-' && c != '.') return false;
-    }
-    kind = text.substr(0, colon);
-    return true;
-}
 
 Checked<TargetSpec> parse_ram(const std::string& text) {
     const std::string size_text = text.substr(kRamPrefix.size());
@@ -37,17 +22,24 @@ Checked<TargetSpec> parse_ram(const std::string& text) {
     spec.ram_bytes = *bytes;
     return spec;
 }
+
+// The file kind claims every name without "://" that is not a device name;
+// the rest belong to the other kinds the library registers.
+bool names_a_path(const std::string& text) { return text.find("://") == std::string::npos && text.find('\\') != 0; }
 }  // namespace
 
+std::string accepted_target_forms() {
+    return "ram:SIZE (an in-process RAM disk, e.g. ram:256M); " + IoTarget::accepted_name_forms();
+}
+
 Checked<TargetSpec> parse_target(const std::string& text) {
-    if (text.empty()) return bad_input("TARGET is empty: give a file, a block device or ram:SIZE");
+    if (text.empty()) return bad_input("TARGET is empty: give " + accepted_target_forms());
     if (text.starts_with(kRamPrefix)) return parse_ram(text);
     if (text == "ram") return bad_input("ram needs a size: ram:SIZE, e.g. ram:256M");
-    struct stat st {};
-    std::string kind;
-    if (stat(text.c_str(), &st) != 0 && looks_like_kind(text, kind))
-        return bad_input("unknown target kind '" + kind + ":': use a file or block-device path, or ram:SIZE");
+    if (!IoTarget::accepts_name(text))
+        return bad_input("unknown target form '" + text + "': use " + accepted_target_forms());
     TargetSpec spec;
+    spec.kind = names_a_path(text) ? TargetSpec::Kind::Path : TargetSpec::Kind::Named;
     spec.text = text;
     spec.path = text;
     return spec;

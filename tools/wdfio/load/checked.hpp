@@ -1,5 +1,6 @@
 // Checked<T>: a value, or why the command cannot go on — a message and the
-// exit status to leave with (2: the input needs fixing, 1: the run failed).
+// exit status to leave with (2: the input needs fixing, 1: the run failed,
+// 3: the target could not be set up).
 #pragma once
 #include <string>
 #include <utility>
@@ -9,6 +10,7 @@ namespace wdfio::cli {
 
 constexpr int kExitFailed = 1;    // a request failed, or the run could not be carried out
 constexpr int kExitBadInput = 2;  // the command line needs fixing
+constexpr int kExitSetup = 3;     // the target cannot be created or opened
 
 struct CommandFailure {
     int exit_code = kExitBadInput;
@@ -17,6 +19,7 @@ struct CommandFailure {
 
 inline CommandFailure bad_input(std::string message) { return {kExitBadInput, std::move(message)}; }
 inline CommandFailure run_failure(std::string message) { return {kExitFailed, std::move(message)}; }
+inline CommandFailure setup_failure(std::string message) { return {kExitSetup, std::move(message)}; }
 
 template <class T>
 class Checked {

@@ -1,6 +1,8 @@
 #include "size_arg.hpp"
 
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 
 namespace wdfio::cli {
 
@@ -37,6 +39,21 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
     if (shift < 0) return std::nullopt;
     if (shift > 0 && value > (UINT64_MAX >> shift)) return std::nullopt;
     return value << shift;
+}
+
+std::optional<double> parse_duration(std::string_view text) {
+    const std::string s(text);
+    if (s.empty() || !(std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '.')) return std::nullopt;
+    char* end = nullptr;
+    const double value = std::strtod(s.c_str(), &end);
+    const std::string unit(end);
+    double scale = 0;
+    if (unit.empty() || unit == "s") scale = 1;
+    else if (unit == "ms") scale = 1e-3;
+    else if (unit == "m" || unit == "min") scale = 60;
+    else if (unit == "h") scale = 3600;
+    if (scale == 0 || !std::isfinite(value)) return std::nullopt;
+    return value * scale;
 }
 
 std::string format_size(std::uint64_t bytes) {

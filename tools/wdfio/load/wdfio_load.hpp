@@ -10,17 +10,28 @@
 
 #include <wdfio/engine.hpp>
 
+#include <functional>
+
 namespace wdfio::cli {
 
 struct WdfioRun {
     LoadResult result;
+    bool interrupted = false;       // tick ended it
+    bool stopped_by_error = false;  // a request failed and plan.continue_on_error was off
     BackendKind backend = BackendKind::Uring;
 };
 
+// Called about every 100 ms on the calling thread with the counts so far;
+// returning true ends the run there (Ctrl-C).
+using LoadTick = std::function<bool(const LoadResult& so_far)>;
+
 // Runs plan.threads engines for plan.seconds against fresh targets from
-// `stack`. Failing to open the target or to format the first requests is a
-// run failure; failed requests are counted in the result.
-Checked<WdfioRun> run_wdfio_load(const LoadPlan& plan, const StackSpec& stack);
+// `stack`. At the deadline (or when `tick` says so, or at the first failed
+// request unless plan.continue_on_error) requests still in flight are
+// cancelled through the framework (a purge of each target), not waited out;
+// those cancellations are not failures. Failing to open the target or to
+// format the first requests is a set-up failure; failed requests are counted.
+Checked<WdfioRun> run_wdfio_load(const LoadPlan& plan, const StackSpec& stack, const LoadTick& tick = {});
 
 // The seed and first block of thread `index`, shared with the raw baseline
 // so that its one thread makes the offsets wdfio's first thread makes.

@@ -92,7 +92,7 @@ public:
             if (!stopping_ && now >= deadline) {  // once per batch: wdfio's deadline is not per request either
                 stopping_ = true;
                 result.seconds = std::chrono::duration<double>(now - t0).count();
-                result.completed = counters_.requests.get();
+                result.completed = counters_.successes.get();
                 result.bytes = counters_.bytes.get();
             }
             if (io_uring_sq_ready(&ring_) > 0) io_uring_submit(&ring_);

@@ -1,16 +1,24 @@
-#include "bench_command.hpp"
+#include "commands/bench.hpp"
 
 #include "bench_target.hpp"
+#include "commands/bench_report.hpp"
+#include "commands/interrupt.hpp"
 #include "fault_spec.hpp"
 #include "path_target.hpp"
 #include "raw_uring.hpp"
-#include "report.hpp"
 #include "resident_region.hpp"
 #include "size_arg.hpp"
 #include "target_spec.hpp"
 #include "wdfio_load.hpp"
 
+#include <fmt/core.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 
 namespace wdfio::cli {
@@ -19,7 +27,7 @@ namespace {
 constexpr long long kMaxFilters = 64;
 
 int fail(const CommandFailure& f) {
-    std::fprintf(stderr, "wdfio bench: %s\n", f.message.c_str());
+    fmt::print(stderr, "wdfio bench: {}\n", f.message);
     return f.exit_code;
 }
 
@@ -63,10 +71,19 @@ struct PreparedTarget {
 Checked<PreparedTarget> prepare_target(const StackSpec& stack, std::optional<std::uint64_t> size, const LoadPlan& plan,
                                        bool force) {
     if (stack.target.is_ram()) {
+        if (plan.block_bytes > stack.target.ram_bytes)
+            return bad_input("--bs " + format_size(plan.block_bytes) + " is larger than the RAM disk (" +
+                             format_size(stack.target.ram_bytes) + ")");
         if (size && *size > stack.target.ram_bytes)
             return bad_input("--size " + format_size(*size) + " is larger than the RAM disk (" +
                              format_size(stack.target.ram_bytes) + ")");
         return PreparedTarget{"ram", size.value_or(stack.target.ram_bytes), false};
+    }
+    if (!stack.target.is_path()) {  // a device name or another kind: nothing to create or stat
+        if (!size) return bad_input(stack.target.text + " is not a path: give --size, the region to use");
+        if (plan.writes() && !force)
+            return bad_input("refusing to write to " + stack.target.text + ": add --force to overwrite what it holds");
+        return PreparedTarget{"opened by name", *size, false};
     }
     auto path = prepare_path_target({stack.target.path, size, plan.writes(), force});
     if (!path.ok()) return path.failure();
@@ -84,6 +101,51 @@ std::unique_ptr<ResidentRegion> keep_resident(const StackSpec& stack, const Prep
     return ResidentRegion::pin(stack.target.path, prepared.region_bytes);
 }
 
+// MemAvailable from /proc/meminfo, in bytes (nullopt if unreadable).
+std::optional<std::uint64_t> available_memory() {
+    std::FILE* f = std::fopen("/proc/meminfo", "re");
+    if (!f) return std::nullopt;
+    char line[256];
+    std::optional<std::uint64_t> bytes;
+    while (std::fgets(line, sizeof line, f)) {
+        unsigned long long kib = 0;
+        if (std::sscanf(line, "MemAvailable: %llu kB", &kib) == 1) bytes = kib * 1024;
+    }
+    std::fclose(f);
+    return bytes;
+}
+
+// A RAM disk per thread, or the page cache pinned for a buffered read load:
+// memory this command would commit; refused when the machine does not have it.
+Checked<bool> check_memory(const StackSpec& stack, const PreparedTarget& prepared, const LoadPlan& plan) {
+    std::uint64_t needed = 0;
+    std::string what;
+    if (stack.target.is_ram()) {
+        needed = stack.target.ram_bytes * plan.threads;
+        what = fmt::format("{} RAM disk{} of {}", plan.threads, plan.threads == 1 ? "" : "s",
+                           format_size(stack.target.ram_bytes));
+    } else if (prepared.regular_file && !plan.direct && plan.reads()) {
+        needed = prepared.region_bytes;
+        what = fmt::format("keeping {} of {} in the page cache", format_size(needed), stack.target.path);
+    }
+    const auto available = available_memory();
+    if (!needed || !available || needed <= *available) return true;
+    return bad_input(fmt::format("{} needs {} of memory and {} is available: use a smaller size{}", what,
+                                 format_size(needed), format_size(*available),
+                                 stack.target.is_ram() ? " or fewer --threads" : ", --size or --direct"));
+}
+
+// The end of a write load: what was written reaches the device (fsync, on a
+// regular file or a block device alike), or the report says it did not.
+std::string flush_path(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return fmt::format("cannot open to flush: {}", std::strerror(errno));
+    const bool ok = ::fsync(fd) == 0;
+    const int err = errno;
+    ::close(fd);
+    return ok ? "ok" : fmt::format("failed: {} (writes were lost)", std::strerror(err));
+}
+
 int finish(const BenchReport& report, bool json) {
     if (json) print_json(report, stdout);
     else print_text(report, stdout);
@@ -91,25 +153,32 @@ int finish(const BenchReport& report, bool json) {
     if (report.errors() == 0) return 0;
     if (json) {  // the text table says it already
         const LoadResult& r = report.wdfio.errors ? report.wdfio : *report.raw;
-        std::fprintf(stderr, "wdfio bench: %llu requests failed; first failure %s\n",
-                     static_cast<unsigned long long>(report.errors()), r.first_failure.to_string().c_str());
+        fmt::print(stderr, "wdfio bench: {} requests failed; first failure {}\n", report.errors(),
+                   r.first_failure.to_string());
     }
     return kExitFailed;
 }
 }  // namespace
 
-CLI::App* add_bench_command(CLI::App& app, BenchOptions& o) {
+Command add_bench_command(CLI::App& app) {
+    auto options = std::make_shared<BenchOptions>();
+    BenchOptions& o = *options;
     CLI::App* cmd = app.add_subcommand(
         "bench",
         "Put an fio-like load on a target through wdfio's asynchronous sends: each completion routine "
         "re-formats its request with the next offset and re-sends it");
     cmd->add_option("TARGET", o.target,
-                    "A regular file, a block device, or ram:SIZE (an in-process RAM disk, one per thread)")
+                    "A regular file, a block device, ram:SIZE (an in-process RAM disk, one per thread), or another "
+                    "name wdfio opens (an in-process device)")
         ->required();
-    cmd->add_option("--rw", o.load.rw, "read | write | randread | randwrite | randrw (50/50)")->required();
+    cmd->add_option("--rw", o.load.rw, "read | write | rw (sequential, 50/50) | randread | randwrite | randrw (50/50)")
+        ->required();
     cmd->add_option("--bs", o.load.bs, "Block size: bytes or K/M/G (powers of 1024), e.g. 4k")->required();
     cmd->add_option("--qd", o.load.qd, "Requests in flight per thread (1-4096)")->required();
-    cmd->add_option("--time", o.load.seconds, "Seconds to run")->required();
+    cmd->add_option("--time", o.time, "How long to run: seconds, or with a unit: 500ms, 10s, 2m")->required();
+    cmd->add_flag("--continue-on-error", o.continue_on_error,
+                  "Keep going when a request fails (by default the run stops at the first failure)");
+    cmd->add_flag("--quiet", o.quiet, "No progress line (it is drawn only when stderr is a terminal anyway)");
     cmd->add_option("--size", o.size,
                     "Region of the target to use (default: all of it); a missing or empty file is created with "
                     "this much data");
@@ -127,17 +196,25 @@ CLI::App* add_bench_command(CLI::App& app, BenchOptions& o) {
     cmd->add_flag("--force", o.force, "Allow writes to a target that holds data (one this command did not create)");
     cmd->footer(
         "Writes without --force only go to ram: targets and to files this command creates.\n"
-        "Exit status: 0 done, 1 a request failed (the first failure is printed by name), 2 bad input.\n"
+        "Exit status: 0 done, 1 a request failed (the first failure is printed by name), 2 bad input, 3 the target "
+        "could not be set up, 130 interrupted (Ctrl-C; the results so far are printed).\n"
         "Examples:\n"
         "  wdfio bench /tmp/x.img --size 64M --rw randread --bs 4k --qd 32 --time 5 --compare-raw\n"
         "  wdfio bench ram:256M --filters 2 --fault fail:0.01 --rw randrw --bs 4k --qd 16 --time 3 --json");
-    return cmd;
+    return {cmd, [options] { return run_bench(*options); }};
 }
 
 int run_bench(const BenchOptions& o) {
-    auto plan_checked = make_load_plan(o.load);
+    const InterruptWatch watch;  // Ctrl-C noted from the start; the run polls it
+    LoadArgs args = o.load;
+    const auto seconds = parse_duration(o.time);
+    if (!seconds)
+        return fail(bad_input("--time '" + o.time + "' is not a duration: give seconds or e.g. 500ms, 10s, 2m"));
+    args.seconds = *seconds;
+    auto plan_checked = make_load_plan(args);
     if (!plan_checked.ok()) return fail(plan_checked.failure());
     LoadPlan plan = std::move(plan_checked).value();
+    plan.continue_on_error = o.continue_on_error;
     auto target = parse_target(o.target);
     if (!target.ok()) return fail(target.failure());
     auto stack_checked = make_stack(o, plan, std::move(target).value());
@@ -149,21 +226,44 @@ int run_bench(const BenchOptions& o) {
     auto prepared = prepare_target(stack, size.value(), plan, o.force);
     if (!prepared.ok()) return fail(prepared.failure());
     plan.region_bytes = prepared.value().region_bytes;
+    if (auto memory = check_memory(stack, prepared.value(), plan); !memory.ok()) return fail(memory.failure());
     const auto resident = keep_resident(stack, prepared.value(), plan);
 
     if (resident) resident->warn_if_not_resident("wdfio");
-    auto wdfio_run = run_wdfio_load(plan, stack);
+    const bool progress = !o.quiet && !o.json && isatty(STDERR_FILENO);
+    auto wdfio_run = run_wdfio_load(plan, stack, [progress](const LoadResult& so_far) {
+        if (progress)
+            fmt::print(stderr, "\r{:.1f} s  {:.0f} IOPS  {:.1f} MiB/s\033[K", so_far.seconds, so_far.iops(),
+                       so_far.mib_per_s());
+        return InterruptWatch::interrupted();
+    });
+    if (progress) fmt::print(stderr, "\r\033[K");
     if (!wdfio_run.ok()) return fail(wdfio_run.failure());
+    const bool interrupted = wdfio_run.value().interrupted;
 
-    BenchReport report{describe_stack(stack),    prepared.value().kind, plan, to_string(wdfio_run.value().backend),
-                       wdfio_run.value().result, std::nullopt};
-    if (o.compare_raw) {
+    BenchReport report;
+    report.target = describe_stack(stack);
+    report.target_kind = prepared.value().kind;
+    report.plan = plan;
+    report.backend = to_string(wdfio_run.value().backend);
+    report.wdfio = wdfio_run.value().result;
+    report.stopped_at_first_error = wdfio_run.value().stopped_by_error;
+    report.interrupted = interrupted;
+    if (plan.writes() && stack.target.is_path()) report.flush = flush_path(stack.target.path);
+    if (o.compare_raw && !interrupted) {
         if (resident) resident->warn_if_not_resident("raw liburing");
         auto raw = run_raw_load(plan, stack.target.path);
         if (!raw.ok()) return fail(raw.failure());
         report.raw = std::move(raw).value();
     }
-    return finish(report, o.json);
+    const int status = finish(report, o.json);
+    if (interrupted) {
+        fmt::print(stderr,
+                   "wdfio bench: interrupted; in-flight requests were cancelled, the results are those so far\n");
+        return kExitInterrupted;
+    }
+    if (report.flush && *report.flush != "ok") return kExitFailed;
+    return status;
 }
 
 }  // namespace wdfio::cli

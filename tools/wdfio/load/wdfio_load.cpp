@@ -26,11 +26,15 @@ std::uint64_t nanoseconds(Clock::duration d) noexcept {
 // its completions there), so the stream and the counters need no lock.
 struct LoadState {
     LoadState(const LoadPlan& plan, unsigned index)
-        : stream(plan, load_seed(index), first_block(plan, index)), block_bytes(plan.block_bytes) {}
+        : stream(plan, load_seed(index), first_block(plan, index)),
+          block_bytes(plan.block_bytes),
+          continue_on_error(plan.continue_on_error) {}
 
     IoTarget* target = nullptr;
     IoStream stream;
     std::uint64_t block_bytes;
+    bool continue_on_error = false;
+    std::atomic<bool> failed{false};  // a request failed: the run stops unless continue_on_error
     LoadCounters counters;
     std::atomic<bool> stop{false};
     std::atomic<unsigned> in_flight{0};
@@ -42,6 +46,7 @@ struct Slot {
     Ref<Memory> buffer;
     LoadState* state = nullptr;
     Clock::time_point sent_at;
+    bool write = false;  // what is in flight
 };
 
 void on_complete(Request& r, IoTarget&, const CompletionParams& p, void* context);
@@ -50,6 +55,7 @@ void on_complete(Request& r, IoTarget&, const CompletionParams& p, void* context
 Status format_next(Slot& slot) {
     LoadState& s = *slot.state;
     const NextIo io = s.stream.next();
+    slot.write = io.write;
     Request& r = *slot.request;
     const Status st = io.write ? r.format_write(*s.target, slot.buffer, {}, io.offset)
                                : r.format_read(*s.target, slot.buffer, {}, io.offset);
@@ -68,20 +74,32 @@ void on_complete(Request& r, IoTarget&, const CompletionParams& p, void* context
     Slot& slot = *static_cast<Slot*>(context);
     LoadState& s = *slot.state;
     const auto now = Clock::now();
+    const bool stopping = s.stop.load(std::memory_order_acquire);
+    // Cancelled by the purge that ends the run: neither a result nor a failure.
+    if (stopping && p.status == Status(STATUS_CANCELLED)) {
+        slot_finished(s);
+        return;
+    }
     // p belongs to the request: read before the next format resets it.
-    s.counters.account(p.status, p.information, s.block_bytes, nanoseconds(now - slot.sent_at));
-    if (s.stop.load(std::memory_order_relaxed)) {
+    s.counters.account(p.status, p.information, s.block_bytes, nanoseconds(now - slot.sent_at), !slot.write);
+    if (!p.status.ok() && !s.continue_on_error) {
+        s.failed.store(true, std::memory_order_relaxed);
+        s.stop.store(true, std::memory_order_relaxed);
+    }
+    if (stopping || (!p.status.ok() && !s.continue_on_error)) {
         slot_finished(s);
         return;
     }
     slot.sent_at = now;
+    // Refused after the run ended (the purge that cancels what is in flight
+    // refuses sends too): the end of the run, not a failure.
     if (const Status st = format_next(slot); !st.ok()) {
-        s.counters.fail(st);
+        if (!s.stop.load(std::memory_order_acquire)) s.counters.fail(st);
         slot_finished(s);
         return;
     }
     if (!r.send(*s.target)) {  // refused: the routine will not run, this slot is done
-        s.counters.fail(r.status());
+        if (!s.stop.load(std::memory_order_acquire)) s.counters.fail(r.status());
         slot_finished(s);
     }
 }
@@ -135,11 +153,20 @@ public:
 
     // The deadline: what was done by now counts for IOPS and bandwidth.
     void snapshot(LoadResult& into) const {
-        into.completed += state_.counters.requests.get();
+        into.completed += state_.counters.successes.get();
         into.bytes += state_.counters.bytes.get();
+        into.read_completed += state_.counters.read_successes.get();
+        into.read_bytes += state_.counters.read_bytes.get();
     }
 
-    void stop() { state_.stop.store(true, std::memory_order_relaxed); }
+    void stop() { state_.stop.store(true, std::memory_order_release); }
+    bool failed() const noexcept { return state_.failed.load(std::memory_order_relaxed); }
+    bool drained() const noexcept { return state_.in_flight.load(std::memory_order_acquire) == 0; }
+    // The framework's cancel path: what is in flight is cancelled and waited
+    // for, what a routine sends after this is refused.
+    void cancel_in_flight() {
+        if (target_) target_->target().purge(PurgeIoAction::PurgeAndWait);
+    }
 
     void wait_drained() {
         for (auto n = state_.in_flight.load(std::memory_order_acquire); n > 0;
@@ -172,11 +199,11 @@ Checked<Workers> make_workers(const LoadPlan& plan, const StackSpec& stack) {
     for (unsigned i = 0; i < plan.threads; ++i) {
         workers.push_back(std::make_unique<Worker>(plan, i));
         if (Status st = workers.back()->open(plan, stack); !st.ok())
-            return run_failure("cannot set up " + stack.target.text + ": " + st.to_string());
+            return setup_failure("cannot set up " + stack.target.text + ": " + st.to_string());
     }
     for (auto& w : workers)
         if (Status st = w->format_all(); !st.ok())
-            return run_failure("cannot format the first requests for " + stack.target.text + ": " + st.to_string());
+            return setup_failure("cannot format the first requests for " + stack.target.text + ": " + st.to_string());
     return workers;
 }
 }  // namespace
@@ -197,7 +224,7 @@ void fill_buffer(void* data, std::size_t bytes, std::uint64_t seed) noexcept {
     }
 }
 
-Checked<WdfioRun> run_wdfio_load(const LoadPlan& plan, const StackSpec& stack) {
+Checked<WdfioRun> run_wdfio_load(const LoadPlan& plan, const StackSpec& stack, const LoadTick& tick) {
     auto made = make_workers(plan, stack);
     if (!made.ok()) return made.failure();
     Workers& workers = made.value();
@@ -207,10 +234,33 @@ Checked<WdfioRun> run_wdfio_load(const LoadPlan& plan, const StackSpec& stack) {
     const double cpu0 = process_cpu_seconds();
     const auto t0 = Clock::now();
     for (auto& w : workers) w->start();
-    std::this_thread::sleep_until(t0 + std::chrono::duration<double>(plan.seconds));
+    const auto deadline = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(plan.seconds));
+    constexpr auto kTick = std::chrono::milliseconds(100);
+    for (auto next_tick = t0 + kTick;;) {
+        const auto now = Clock::now();
+        if (now >= deadline) break;
+        const bool failed = std::any_of(workers.begin(), workers.end(), [](const auto& w) { return w->failed(); });
+        const bool drained = std::all_of(workers.begin(), workers.end(), [](const auto& w) { return w->drained(); });
+        if (failed || drained) {
+            run.stopped_by_error = failed;
+            break;
+        }
+        if (tick && now >= next_tick) {
+            LoadResult so_far;
+            so_far.seconds = std::chrono::duration<double>(now - t0).count();
+            for (auto& w : workers) w->snapshot(so_far);
+            if (tick(so_far)) {
+                run.interrupted = true;
+                break;
+            }
+            next_tick = now + kTick;
+        }
+        std::this_thread::sleep_until(std::min({deadline, next_tick, now + std::chrono::milliseconds(10)}));
+    }
     run.result.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     for (auto& w : workers) w->snapshot(run.result);
     for (auto& w : workers) w->stop();
+    for (auto& w : workers) w->cancel_in_flight();
     for (auto& w : workers) w->wait_drained();
     run.result.cpu_seconds = process_cpu_seconds() - cpu0;
     for (auto& w : workers) w->take_counters(run.result);

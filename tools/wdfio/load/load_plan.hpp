@@ -22,6 +22,7 @@ struct LoadPlan {
     double seconds = 1;
     unsigned threads = 1;
     bool direct = false;
+    bool continue_on_error = false;  // else the run stops at the first failed request
     std::uint64_t region_bytes = 0;  // set once the target is known
 
     bool writes() const noexcept { return mix != Mix::Read; }

@@ -26,8 +26,13 @@ std::string errno_text(const std::string& what, const std::string& path, int err
 // Non-zero data, flushed: reads then find real pages, and writeback does not
 // run during the measurement.
 Checked<bool> fill_file(const std::string& path, std::uint64_t bytes) {
+    const bool existed = ::access(path.c_str(), F_OK) == 0;  // an empty file of the user's: emptied again, kept
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) return run_failure(errno_text("cannot create", path, errno));
+    auto undo = [&] {
+        if (existed) (void)::truncate(path.c_str(), 0);
+        else ::unlink(path.c_str());
+    };
+    if (fd < 0) return setup_failure(errno_text("cannot create", path, errno));
     std::vector<std::uint64_t> chunk(kFillChunk / sizeof(std::uint64_t));
     Xorshift64 rng{0x9E3779B97F4A7C15ull};
     for (std::uint64_t done = 0; done < bytes;) {
@@ -35,16 +40,22 @@ Checked<bool> fill_file(const std::string& path, std::uint64_t bytes) {
         const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(bytes - done, kFillChunk));
         const ssize_t w = ::pwrite(fd, chunk.data(), n, static_cast<off_t>(done));
         if (w <= 0) {
+            // A half-filled file would be taken for data next time (and need
+            // --force): it goes.
             const int err = w < 0 ? errno : ENOSPC;
             ::close(fd);
-            return run_failure(errno_text("cannot fill", path, err));
+            undo();
+            return setup_failure(errno_text("cannot fill", path, err) + " (what was written is removed again)");
         }
         done += static_cast<std::uint64_t>(w);
     }
     const bool synced = fdatasync(fd) == 0;
     const int err = errno;
     ::close(fd);
-    if (!synced) return run_failure(errno_text("cannot flush", path, err));
+    if (!synced) {
+        undo();
+        return setup_failure(errno_text("cannot flush", path, err) + " (what was written is removed again)");
+    }
     std::fprintf(stderr, "wdfio: created %s (%s)\n", path.c_str(), format_size(bytes).c_str());
     return true;
 }

@@ -16,6 +16,9 @@ struct BenchReport {
     std::string backend;  // wdfio's engine backend
     LoadResult wdfio;
     std::optional<LoadResult> raw;  // --compare-raw
+    bool stopped_at_first_error = false;
+    bool interrupted = false;
+    std::optional<std::string> flush;  // write loads on a path: "ok", or what failed
 
     double ratio() const noexcept { return raw && raw->iops() > 0 ? wdfio.iops() / raw->iops() : 0; }
     std::uint64_t errors() const noexcept { return wdfio.errors + (raw ? raw->errors : 0); }

@@ -1,0 +1,152 @@
+// `wdfio bench` behaving as an fio user expects, run as a child process: it
+// stops at --time even with requests that would take minutes, counts only
+// successes, stops at the first failure unless told not to, reports reads
+// and writes apart, takes units, refuses what the machine cannot hold, says
+// when the target cannot be set up (3), flushes write loads, and Ctrl-C
+// prints the results so far with exit 130.
+#include "support/cli_run.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+namespace {
+
+using wdfio::test::CliRun;
+using wdfio::test::run_cli;
+using Clock = std::chrono::steady_clock;
+
+class CliBenchTest : public wdfio::test::CliTest {
+protected:
+    // Runs and parses --json output (null if it is not JSON).
+    nlohmann::json json_run(std::vector<std::string> args, int& exit_code) {
+        args.insert(args.begin(), "bench");
+        args.emplace_back("--json");
+        const CliRun r = run_cli(args);
+        exit_code = r.exit_code;
+        last_output_ = r.output;
+        // The JSON line (stderr's notes, such as "created", come with it).
+        const auto at = r.output.rfind("\n{", std::string::npos) == std::string::npos ? 0 : r.output.find("\n{") + 1;
+        return nlohmann::json::parse(r.output.substr(at, r.output.find('\n', at) - at), nullptr, false);
+    }
+    std::string last_output_;
+};
+
+TEST_F(CliBenchTest, StopsAtTimeCancellingRequestsThatWouldTakeMinutes) {
+    int code = 0;
+    const auto t0 = Clock::now();
+    const auto j = json_run(
+        {"ram:4M", "--fault", "delay:1:120000000", "--rw", "randread", "--bs", "4k", "--qd", "8", "--time", "300ms"},
+        code);
+    EXPECT_LT(Clock::now() - t0, std::chrono::seconds(10)) << "ran past --time: " << last_output_;
+    EXPECT_EQ(code, 0) << last_output_;
+    ASSERT_TRUE(j.is_object()) << last_output_;
+    EXPECT_EQ(j.value("errors", -1), 0) << "cancelled at the deadline is not a failure: " << last_output_;
+    EXPECT_EQ(j.value("iops", -1.0), 0.0) << last_output_;
+}
+
+TEST_F(CliBenchTest, CountsSuccessesOnlyAndStopsAtTheFirstFailure) {
+    int code = 0;
+    const auto t0 = Clock::now();
+    auto j =
+        json_run({"ram:4M", "--fault", "fail:1", "--rw", "randread", "--bs", "4k", "--qd", "4", "--time", "20s"}, code);
+    EXPECT_LT(Clock::now() - t0, std::chrono::seconds(10)) << "did not stop at the failure: " << last_output_;
+    EXPECT_EQ(code, 1) << last_output_;
+    ASSERT_TRUE(j.is_object()) << last_output_;
+    EXPECT_EQ(j.value("iops", -1.0), 0.0) << "every request failed: no IOPS. " << last_output_;
+    EXPECT_EQ(j.value("mib_per_s", -1.0), 0.0) << last_output_;
+    EXPECT_GE(j.value("errors", 0), 1) << last_output_;
+    EXPECT_TRUE(j.value("stopped_at_first_error", false)) << last_output_;
+    EXPECT_NE(last_output_.find("STATUS_IO_DEVICE_ERROR"), std::string::npos) << last_output_;
+
+    j = json_run({"ram:4M", "--fault", "fail:0.5", "--rw", "randread", "--bs", "4k", "--qd", "4", "--time", "200ms",
+                  "--continue-on-error"},
+                 code);
+    EXPECT_EQ(code, 1) << last_output_;
+    ASSERT_TRUE(j.is_object()) << last_output_;
+    EXPECT_FALSE(j.value("stopped_at_first_error", true)) << last_output_;
+    const double requests = j.value("requests", 0.0), errors = j.value("errors", 0.0);
+    EXPECT_GT(errors, 10) << last_output_;
+    // IOPS × seconds counts the successes at the deadline: about half the requests.
+    EXPECT_LT(j.value("iops", 0.0) * j.value("seconds", 0.0), requests - errors + 1) << last_output_;
+}
+
+TEST_F(CliBenchTest, MixedLoadsReportReadsAndWritesApart) {
+    for (const char* rw : {"randrw", "rw"}) {
+        int code = 0;
+        const auto j = json_run({"ram:4M", "--rw", rw, "--bs", "4k", "--qd", "4", "--time", "200ms"}, code);
+        ASSERT_EQ(code, 0) << last_output_;
+        ASSERT_TRUE(j.contains("read") && j.contains("write")) << last_output_;
+        const double r = j["read"].value("iops", 0.0), w = j["write"].value("iops", 0.0);
+        EXPECT_GT(r, 0) << last_output_;
+        EXPECT_GT(w, 0) << last_output_;
+        EXPECT_NEAR(r + w, j.value("iops", 0.0), 1.0) << last_output_;
+    }
+    const CliRun text = run_cli({"bench", "ram:4M", "--rw", "randrw", "--bs", "4k", "--qd", "4", "--time", "100ms"});
+    EXPECT_NE(text.output.find("  reads "), std::string::npos) << text.output;
+    EXPECT_NE(text.output.find("  writes "), std::string::npos) << text.output;
+}
+
+TEST_F(CliBenchTest, BadTimesAndSizesAndMemoryAreRefusedWithTwo) {
+    struct Case {
+        std::vector<std::string> args;
+        const char* message;
+    };
+    const std::vector<Case> cases = {
+        {{"bench", "ram:4M", "--rw", "read", "--bs", "4k", "--qd", "1", "--time", "2x"}, "is not a duration"},
+        {{"bench", "ram:4M", "--rw", "read", "--bs", "4k", "--qd", "1", "--time", "0s"}, "--time must be"},
+        {{"bench", "ram:4M", "--rw", "read", "--bs", "8M", "--qd", "1", "--time", "1s"}, "larger than the RAM disk"},
+        {{"bench", "ram:64T", "--rw", "read", "--bs", "4k", "--qd", "1", "--time", "1s"}, "of memory and"},
+    };
+    for (const Case& c : cases) {
+        const CliRun r = run_cli(c.args);
+        EXPECT_EQ(r.exit_code, 2) << r.output;
+        EXPECT_NE(r.output.find(c.message), std::string::npos) << "expected '" << c.message << "' in: " << r.output;
+    }
+    int code = 0;
+    const auto j = json_run({"ram:4M", "--rw", "read", "--bs", "4k", "--qd", "1", "--time", "150ms"}, code);
+    EXPECT_EQ(code, 0) << last_output_;
+    EXPECT_DOUBLE_EQ(j.value("time", 0.0), 0.15) << "units: 150ms is 0.15 s. " << last_output_;
+}
+
+TEST_F(CliBenchTest, TargetThatCannotBeCreatedExitsThree) {
+    const CliRun r = run_cli({"bench", file("no/such/dir/x.img"), "--size", "1M", "--rw", "randread", "--bs", "4k",
+                              "--qd", "1", "--time", "100ms"});
+    EXPECT_EQ(r.exit_code, 3) << r.output;
+    EXPECT_NE(r.output.find("cannot create"), std::string::npos) << r.output;
+}
+
+TEST_F(CliBenchTest, WriteLoadsEndWithAFlush) {
+    int code = 0;
+    auto j = json_run(
+        {file("w.img"), "--size", "1M", "--rw", "randwrite", "--bs", "4k", "--qd", "4", "--time", "100ms"}, code);
+    ASSERT_EQ(code, 0) << last_output_;
+    EXPECT_EQ(j.value("flush", ""), "ok") << last_output_;
+    j = json_run({file("w.img"), "--rw", "randread", "--bs", "4k", "--qd", "4", "--time", "100ms"}, code);
+    ASSERT_EQ(code, 0) << last_output_;
+    EXPECT_TRUE(j["flush"].is_null()) << "a read load has nothing to flush: " << last_output_;
+}
+
+TEST_F(CliBenchTest, CtrlCPrintsResultsSoFarAndExits130) {
+    const std::string out = file("out.txt");
+    const auto r = wdfio::test::run_and_interrupt(
+        {"bench", "ram:4M", "--rw", "randread", "--bs", "4k", "--qd", "4", "--time", "60s", "--json"}, out,
+        std::chrono::milliseconds(500));
+    std::ifstream f(out);
+    const std::string output{std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+    EXPECT_EQ(r.exit_code, 130) << output;
+    EXPECT_LT(r.after_signal, std::chrono::seconds(3)) << output;
+    const auto j = nlohmann::json::parse(output.substr(0, output.find('\n')), nullptr, false);
+    ASSERT_TRUE(j.is_object()) << output;
+    EXPECT_TRUE(j.value("interrupted", false)) << output;
+    EXPECT_GT(j.value("requests", 0), 0) << output;
+    EXPECT_LT(j.value("seconds", 60.0), 30.0) << output;
+    EXPECT_NE(output.find("interrupted"), std::string::npos) << output;
+}
+
+}  // namespace
