@@ -23,6 +23,9 @@ enum class OpCode : std::uint8_t {
     Write,     // pwrite (io_uring WRITE)
     Send,      // send(MSG_NOSIGNAL) to a socket (io_uring SEND): a write would raise SIGPIPE
     Blocking,  // OperationOps::run on a worker thread (ioctls; every operation of the threads backend)
+    Poll,      // wait until `file` (a plain descriptor) is ready for the poll events in `length`;
+               // the result is the ready events (revents) or -errno. io_uring POLL_ADD, or a worker's
+               // poll() beside its cancel fd. What a socket-driven target (NBD) runs its protocol by.
 };
 
 // What the kind of target that started the operation does with it.
