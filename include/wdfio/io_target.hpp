@@ -1,6 +1,6 @@
 // IoTarget: where requests are sent, with KMDF's state machine (spec §7).
-// Opened by name: a path ("/dev/loop0", "./disk.img") today; nbd:// URIs and
-// in-process device names come with their targets.
+// Opened by name: a path ("/dev/loop0", "./disk.img"), an NBD URI
+// ("nbd://host/export", "nbd+unix:///?socket=PATH"), or an in-process device's name.
 #pragma once
 #include <wdfio/detail/request_fifo.hpp>
 #include <wdfio/object.hpp>

@@ -38,7 +38,8 @@ struct OperationOps {
 };
 
 // Who owns an operation: the core tells its kinds of owner apart by this.
-enum class OwnerKind : std::uint8_t { Request, Timer, WorkItem };
+// Target: a target's own operation (an NBD connection's readiness poll), never timed.
+enum class OwnerKind : std::uint8_t { Request, Timer, WorkItem, Target };
 
 // What the owner of operations (the core) does for the engine: one table,
 // handed to the engine when it is made, the same for every operation.
