@@ -8,6 +8,7 @@
 
 #include <linux/fs.h>
 
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <vector>
@@ -388,6 +389,50 @@ TEST_F(NbdTest, KilledServerCompletesEveryPendingRequest) {
     }
     EXPECT_STATUS(send_read_synchronously(*t, nullptr, flights[0]->memory, {}, 0, SendOptions{}.timeout_after(5s)),
                   STATUS_CONNECTION_RESET);
+    // start() without a server: a clear status, and the target stays as it was.
+    EXPECT_STATUS(t->start(), STATUS_CONNECTION_REFUSED);
+    EXPECT_STATUS(send_read_synchronously(*t, nullptr, flights[0]->memory, {}, 0), STATUS_CONNECTION_RESET);
+    // A server again (a fresh memory disk, no delay): start() reconnects.
+    server.kill();
+    Nbdkit again({"memory", "64M"});
+    ASSERT_TRUE(again.ready());
+    ASSERT_EQ(::rename(again.socket().c_str(), server.socket().c_str()), 0);  // where the target connects
+    ASSERT_STATUS(t->start(), STATUS_SUCCESS);
+    auto data = buffer(4096, 0x42);
+    ASSERT_STATUS(send_write_synchronously(*t, nullptr, data, {}, 4096), STATUS_SUCCESS);
+    auto back = buffer(4096);
+    ASSERT_STATUS(send_read_synchronously(*t, nullptr, back, {}, 4096), STATUS_SUCCESS);
+    EXPECT_EQ(std::memcmp(back->data(), data->data(), 4096), 0);
+}
+
+// Requests parked while the target is stopped wait out the dead connection
+// and go to the server once start() has reconnected.
+TEST_F(NbdTest, ParkedRequestsGoOutOnTheNewConnection) {
+    Nbdkit server({"memory", "64M"});
+    ASSERT_TRUE(server.ready());
+    auto t = IoTarget::open(engine, server.uri());
+    ASSERT_TRUE(t) << t.status();
+    CloseOnExit close(t.value());
+    server.kill();
+    // The drop is noticed by the next request.
+    EXPECT_STATUS(send_read_synchronously(*t, nullptr, buffer(512), {}, 0, SendOptions{}.timeout_after(5s)),
+                  STATUS_CONNECTION_RESET);
+    t->stop(SentIoAction::LeavePending);
+    std::atomic<int> done{0};
+    Flight f;
+    f.memory = buffer(4096, 0x77);
+    f.request = Request::create(*t).value();
+    ASSERT_STATUS(f.request->format_write(*t, f.memory, {}, 0), STATUS_SUCCESS);
+    f.arm(done);
+    ASSERT_TRUE(f.request->send(*t));
+    EXPECT_EQ(t->parked(), 1u);
+    ASSERT_TRUE(server.start());
+    ASSERT_STATUS(t->start(), STATUS_SUCCESS);
+    ASSERT_TRUE(wait_for_count(done, 1, std::chrono::seconds(10)));
+    EXPECT_STATUS(Status(f.status.load()), STATUS_SUCCESS);
+    auto back = buffer(4096);
+    ASSERT_STATUS(send_read_synchronously(*t, nullptr, back, {}, 0), STATUS_SUCCESS);
+    EXPECT_EQ(std::memcmp(back->data(), f.memory->data(), 4096), 0);
 }
 
 // A target whose last reference goes without close: its poll is called back

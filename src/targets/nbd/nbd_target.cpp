@@ -102,7 +102,7 @@ Result<Ref<IoTarget>> NbdTarget::open(Engine& engine, std::string_view uri, cons
         return s;
     }
     const bool writable = options.write && nbd_is_read_only(h) == 0;
-    auto* t = new (std::nothrow) NbdTarget(engine, std::string(uri), h, writable);
+    auto* t = new (std::nothrow) NbdTarget(engine, std::string(uri), plain, h, writable);
     if (!t) {
         nbd_close(h);
         return STATUS_INSUFFICIENT_RESOURCES;
@@ -116,8 +116,10 @@ Result<Ref<IoTarget>> NbdTarget::open(Engine& engine, std::string_view uri, cons
     return Ref<IoTarget>::adopt(t);
 }
 
-NbdTarget::NbdTarget(Engine& engine, std::string name, nbd_handle* handle, bool writable)
-    : IoTarget(engine, std::move(name)), handle_(handle), writable_(writable) {
+NbdTarget::NbdTarget(Engine& engine, std::string name, std::string connect_uri, nbd_handle* handle, bool writable)
+    : IoTarget(engine, std::move(name)), connect_uri_(std::move(connect_uri)), handle_(handle), writable_(writable) {
+    reconnect_.object = this;
+    reconnect_.op.ops = &kReconnectOps;
     poll_.object = this;
     close_.object = this;
     last_.object = this;
@@ -158,6 +160,7 @@ void NbdTarget::release_resources() {
 void NbdTarget::on_close(Operation& op, std::int64_t) noexcept {
     auto& self = static_cast<NbdTarget&>(*Owned::of(op).object);
     if (!self.dead_) nbd_aio_disconnect(self.handle_, 0);  // polite: the server may see NBD_CMD_DISC
+    self.closed_ = true;
     self.stop_polling();
     self.release();
 }
@@ -177,6 +180,64 @@ void NbdTarget::on_last_reference(Operation& op, std::int64_t) noexcept {
     self.dying_ = true;
     self.stop_polling();
     if (!self.poll_armed_) self.release();
+}
+
+// start() of a target whose connection dropped: connect again (blocking, on
+// start()'s thread), then swap the new handle in on the engine thread and
+// wait for that. Requests the old connection had failed already; requests
+// parked while the target was stopped go out on the new one.
+Status NbdTarget::restart() {
+    if (!dead_.load(std::memory_order_acquire)) return STATUS_SUCCESS;
+    EngineCore& core = TargetAccess::core(*this);
+    if (core.on_engine_thread()) {
+        log(LogLevel::Warning, "start %s: reconnecting blocks; call start() from a thread other than the engine's",
+            name().c_str());
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    std::lock_guard one(reconnect_mutex_);
+    if (!dead_.load(std::memory_order_acquire)) return STATUS_SUCCESS;  // another start() did it
+    nbd_handle* h = nbd_create();
+    if (!h) return STATUS_INSUFFICIENT_RESOURCES;
+    if (nbd_connect_uri(h, connect_uri_.c_str()) == -1) {
+        Status s = failed("reconnect to", name());
+        nbd_close(h);
+        return s;
+    }
+    if (nbd_get_size(h) != static_cast<std::int64_t>(size_))
+        log(LogLevel::Warning, "%s: the export's size changed on reconnect; requests are still checked against %llu",
+            name().c_str(), static_cast<unsigned long long>(size_));
+    std::unique_lock lock(mutex_);
+    fresh_ = h;
+    add_ref();  // released by on_reconnect
+    core.complete_later(reconnect_.op, 0);
+    reconnected_cv_.wait(lock, [this] { return fresh_ == nullptr; });
+    log(LogLevel::Info, "%s: reconnected", name().c_str());
+    return STATUS_SUCCESS;
+}
+
+void NbdTarget::on_reconnect(Operation& op, std::int64_t) noexcept {
+    auto& self = static_cast<NbdTarget&>(*Owned::of(op).object);
+    nbd_handle* old = self.handle_;
+    {
+        std::lock_guard lock(self.mutex_);
+        self.handle_ = self.fresh_;
+    }
+    self.fd_ = nbd_aio_get_fd(self.handle_);
+    // The old connection's poll is back (it stopped when the connection
+    // dropped), unless the target is closing or the engine stopping.
+    const bool closing = self.dying_ || self.closed_;
+    if (!closing) {
+        self.stopped_ = false;
+        self.dead_.store(false, std::memory_order_release);
+        self.rearm();
+    }
+    nbd_close(old);  // commands it still had were completed when it dropped; their replies go with it
+    {
+        std::lock_guard lock(self.mutex_);
+        self.fresh_ = nullptr;
+    }
+    self.reconnected_cv_.notify_all();
+    self.release();
 }
 
 void NbdTarget::stop_polling() {
@@ -308,7 +369,7 @@ void NbdTarget::engine_start(Request& r) {
     }
     if (io.type == RequestType::Write) std::memcpy(c->buffer.get(), io.data, io.length);
     if (issue(*c, io) == -1) {
-        const Status s = failed("send to", name());
+        const Status s = check_alive() ? failed("send to", name()) : STATUS_CONNECTION_RESET;
         std::unique_lock lock(mutex_);
         Request* owner = c->request;  // null: a cancel completed it meanwhile
         if (owner) op.data = nullptr;
@@ -316,6 +377,7 @@ void NbdTarget::engine_start(Request& r) {
         lock.unlock();
         if (owner) RequestAccess::lower_complete(r, s, 0);
     }
+    check_alive();  // sending may find the connection gone: then its replies' errors mean that
     finish_done();
     rearm();
 }
@@ -472,7 +534,7 @@ void NbdTarget::finish_done() {
 }
 
 Status NbdTarget::status_of(int error) const {
-    if (dead_) return STATUS_CONNECTION_RESET;
+    if (dead_ || error == ENOTCONN || error == ESHUTDOWN) return STATUS_CONNECTION_RESET;
     return Status::from_errno(error);
 }
 
@@ -481,7 +543,7 @@ Status NbdTarget::status_of(int error) const {
 // Engine thread: wait for what libnbd wants next (reading replies; writing
 // while a command is only partly sent).
 void NbdTarget::rearm() {
-    if (stopped_) return;
+    if (!check_alive()) return;
     const unsigned dir = nbd_aio_get_direction(handle_);
     const short events = static_cast<short>(((dir & LIBNBD_AIO_DIRECTION_READ) ? POLLIN : 0) |
                                             ((dir & LIBNBD_AIO_DIRECTION_WRITE) ? POLLOUT : 0));
@@ -517,16 +579,8 @@ void NbdTarget::on_poll(Operation& op, std::int64_t result) noexcept {
         int rc = 0;
         if (result & (POLLIN | POLLHUP | POLLERR)) rc = nbd_aio_notify_read(self.handle_);
         if (rc == 0 && (result & POLLOUT)) rc = nbd_aio_notify_write(self.handle_);
-        if (rc == -1 || nbd_aio_is_dead(self.handle_) || nbd_aio_is_closed(self.handle_)) {
-            if (!self.stopped_) {
-                const char* msg = nbd_get_error();
-                log(LogLevel::Warning,
-                    "%s: the connection to the server is gone (%s); pending requests fail with "
-                    "STATUS_CONNECTION_RESET, as will new ones",
-                    self.name().c_str(), msg ? msg : "closed");
-            }
-            self.connection_lost();
-        }
+        if (rc == -1) self.connection_lost();
+        else self.check_alive();
     }
     self.finish_done();
     if (self.stopped_) self.connection_lost();  // nothing more will come: fail what is still sent
@@ -534,9 +588,24 @@ void NbdTarget::on_poll(Operation& op, std::int64_t result) noexcept {
     if (self.dying_ && !self.poll_armed_) self.release();  // the last reference: deletes the target
 }
 
+// False (and every request out completed) if the connection died — noticed
+// by libnbd while reading replies, or while sending a command.
+bool NbdTarget::check_alive() {
+    if (stopped_ || (!nbd_aio_is_dead(handle_) && !nbd_aio_is_closed(handle_))) return !stopped_;
+    connection_lost();
+    return false;
+}
+
 // The server will answer nothing more: every command still out completes now.
 void NbdTarget::connection_lost() {
-    if (!stopped_) dead_ = true;
+    if (!stopped_) {
+        const char* msg = nbd_get_error();
+        log(LogLevel::Warning,
+            "%s: the connection to the server is gone (%s); requests fail with STATUS_CONNECTION_RESET until "
+            "start() reconnects",
+            name().c_str(), msg ? msg : "closed");
+    }
+    if (!stopped_) dead_.store(true, std::memory_order_release);
     stopped_ = true;
     std::vector<Operation*> abandoned;
     {

@@ -18,9 +18,11 @@
 
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -44,7 +46,7 @@ private:
         Command* next = nullptr;  // free list, or the done list
     };
 
-    NbdTarget(Engine& engine, std::string name, nbd_handle* handle, bool writable);
+    NbdTarget(Engine& engine, std::string name, std::string connect_uri, nbd_handle* handle, bool writable);
     ~NbdTarget() override;
 
     Status check_format(const IoOperation& op) const override;
@@ -54,6 +56,8 @@ private:
     void cancel_sent_io(bool include_ignore) override;
     void release_resources() override;
     void last_reference_dropped() const noexcept override;
+    Status restart() override;
+    static void on_reconnect(Operation& op, std::int64_t result) noexcept;
 
     // ---- engine thread
     static void on_request(Operation& op, std::int64_t result) noexcept;
@@ -67,6 +71,7 @@ private:
     bool answer_now(Request& r, const IoOperation& io);
     void finish_done();  // the replies collected by on_reply, completed outside libnbd's lock
     void rearm();
+    bool check_alive();
     void connection_lost();
     void stop_polling();
     Command* take_command(std::size_t bytes);
@@ -77,8 +82,10 @@ private:
     static constexpr OperationOps kPollOps{&NbdTarget::on_poll, &NbdTarget::never_run};
     static constexpr OperationOps kCloseOps{&NbdTarget::on_close, &NbdTarget::never_run};
     static constexpr OperationOps kLastOps{&NbdTarget::on_last_reference, &NbdTarget::never_run};
+    static constexpr OperationOps kReconnectOps{&NbdTarget::on_reconnect, &NbdTarget::never_run};
 
-    nbd_handle* handle_;
+    std::string connect_uri_;  // what libnbd was given (wdfio's own parameters taken out)
+    nbd_handle* handle_;       // engine thread, once open
     int fd_ = -1;
     std::uint64_t size_ = 0;
     std::uint32_t min_block_ = 1;  // server's minimum block size: offsets and lengths align to it
@@ -96,13 +103,21 @@ private:
     // out, sends this to the engine thread, which stops the poll and then
     // drops the target.
     mutable Owned last_{OwnerKind::Target};
+    // start() after the connection dropped: a new handle, connected by
+    // start()'s thread, swapped in on the engine thread.
+    Owned reconnect_{OwnerKind::Target};
+    std::mutex reconnect_mutex_;  // one reconnect at a time
+    std::condition_variable reconnected_cv_;
+    nbd_handle* fresh_ = nullptr;       // guarded by mutex_: handed to the engine thread, null once swapped in
     std::atomic<bool> polling_{false};  // a poll is out (read by last_reference_dropped, any thread)
+    bool closed_ = false;               // engine thread: close stopped the connection for good
     bool dying_ = false;                // engine thread: the last reference went; drop it once the poll is back
     bool poll_armed_ = false;
     bool poll_recall_ = false;  // cancelled to wait for other events
     short poll_events_ = 0;
     bool stopped_ = false;  // closing, the engine stopping, or the connection gone: no more polls
-    bool dead_ = false;     // the connection is gone: requests fail with STATUS_CONNECTION_RESET
+    // The connection is gone: requests fail with STATUS_CONNECTION_RESET until start() reconnects.
+    std::atomic<bool> dead_{false};
     bool finishing_ = false;
     Command* done_ = nullptr;  // replies to complete (LIFO; order among replies is the server's anyway)
 
