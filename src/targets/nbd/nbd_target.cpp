@@ -13,6 +13,7 @@
 #include <poll.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <new>
 #include <string>
@@ -155,6 +156,10 @@ void NbdTarget::release_resources() {
     if (core.gone()) return;  // the engine's stop ended the poll already
     add_ref();                // released by on_close
     core.complete_later(close_.op, 0);
+    if (core.on_engine_thread()) return;  // then the poll comes back after close returns
+    std::unique_lock lock(mutex_);
+    poll_back_cv_.wait_for(lock, std::chrono::seconds(10),
+                           [this] { return close_seen_ && !polling_.load(std::memory_order_seq_cst); });
 }
 
 void NbdTarget::on_close(Operation& op, std::int64_t) noexcept {
@@ -162,12 +167,22 @@ void NbdTarget::on_close(Operation& op, std::int64_t) noexcept {
     if (!self.dead_) nbd_aio_disconnect(self.handle_, 0);  // polite: the server may see NBD_CMD_DISC
     self.closed_ = true;
     self.stop_polling();
+    {
+        std::lock_guard lock(self.mutex_);
+        self.close_seen_ = true;
+    }
+    self.poll_back_cv_.notify_all();
     self.release();
 }
 
 void NbdTarget::last_reference_dropped() const noexcept {
     EngineCore& core = TargetAccess::core(*this);
-    if (!polling_.load(std::memory_order_seq_cst) || core.gone()) {
+    bool polling;
+    {
+        std::lock_guard lock(mutex_);  // on_poll is done with the target once it lets go of this
+        polling = polling_.load(std::memory_order_seq_cst);
+    }
+    if (!polling || core.gone()) {
         IoTarget::last_reference_dropped();
         return;
     }
@@ -179,7 +194,9 @@ void NbdTarget::on_last_reference(Operation& op, std::int64_t) noexcept {
     auto& self = static_cast<NbdTarget&>(*Owned::of(op).object);
     self.dying_ = true;
     self.stop_polling();
-    if (!self.poll_armed_) self.release();
+    if (self.poll_armed_) return;  // on_poll drops it
+    self.polling_.store(false, std::memory_order_seq_cst);
+    self.release();
 }
 
 // start() of a target whose connection dropped: connect again (blocking, on
@@ -569,7 +586,6 @@ void NbdTarget::on_poll(Operation& op, std::int64_t result) noexcept {
     auto& self = static_cast<NbdTarget&>(*Owned::of(op).object);
     const bool recalled = std::exchange(self.poll_recall_, false);
     self.poll_armed_ = false;
-    self.polling_.store(false, std::memory_order_seq_cst);
     if (result == -ECANCELED && !recalled) self.stopped_ = true;  // the engine is stopping
     if (result < 0 && result != -ECANCELED) {
         log(LogLevel::Warning, "%s: waiting for the socket failed (%s)", self.name().c_str(),
@@ -585,7 +601,17 @@ void NbdTarget::on_poll(Operation& op, std::int64_t result) noexcept {
     self.finish_done();
     if (self.stopped_) self.connection_lost();  // nothing more will come: fail what is still sent
     else self.rearm();
-    if (self.dying_ && !self.poll_armed_) self.release();  // the last reference: deletes the target
+    if (self.dying_ && !self.poll_armed_) {
+        self.polling_.store(false, std::memory_order_seq_cst);  // so that the release below deletes
+        self.release();                                         // the last reference: deletes the target
+        return;
+    }
+    // Last: once polling_ is false, a closer waiting in release_resources, or
+    // the last reference's owner (last_reference_dropped), may destroy the
+    // target as soon as the lock is free.
+    std::lock_guard lock(self.mutex_);
+    self.polling_.store(self.poll_armed_, std::memory_order_seq_cst);
+    self.poll_back_cv_.notify_all();
 }
 
 // False (and every request out completed) if the connection died — noticed

@@ -108,6 +108,10 @@ private:
     Owned reconnect_{OwnerKind::Target};
     std::mutex reconnect_mutex_;  // one reconnect at a time
     std::condition_variable reconnected_cv_;
+    // Close waits (off the engine thread) until the poll is back, so that the
+    // engine has nothing of the target's left when close returns.
+    std::condition_variable poll_back_cv_;
+    bool close_seen_ = false;           // guarded by mutex_
     nbd_handle* fresh_ = nullptr;       // guarded by mutex_: handed to the engine thread, null once swapped in
     std::atomic<bool> polling_{false};  // a poll is out (read by last_reference_dropped, any thread)
     bool closed_ = false;               // engine thread: close stopped the connection for good
