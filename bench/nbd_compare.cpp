@@ -45,7 +45,7 @@ double run_wdfio(IoTarget& t, double seconds) {
     std::atomic<long> done{0};
     std::atomic<bool> stop{false};
     std::atomic<int> outstanding{0};
-    Xorshift64 rng(7);  // engine thread only, once started
+    Xorshift64 rng{7};  // engine thread only, once started
     // Request i reads into bufs[i]; its routine re-sends it.
     std::vector<std::function<void(Request&, IoTarget&, const CompletionParams&)>> routines(kDepth);
     for (int i = 0; i < kDepth; ++i) {
@@ -66,7 +66,7 @@ double run_wdfio(IoTarget& t, double seconds) {
             if (!r.send(target)) outstanding.fetch_sub(1);
         };
     }
-    Xorshift64 first(3);
+    Xorshift64 first{3};
     const auto start = Clock::now();
     for (int i = 0; i < kDepth; ++i) {
         reqs[i]->format_read(t, bufs[i], {}, static_cast<std::int64_t>(next_offset(first)));
@@ -87,7 +87,7 @@ double run_libnbd(nbd_handle* h, double seconds) {
     static long completed;
     completed = 0;
     std::vector<std::vector<char>> bufs(kDepth, std::vector<char>(kBlock));
-    Xorshift64 rng(7);
+    Xorshift64 rng{7};
     auto cb = [](void*, int* error) -> int {
         if (*error) std::fprintf(stderr, "read failed: %s\n", std::strerror(*error));
         ++completed;
