@@ -1,6 +1,6 @@
 // IoTarget: where requests are sent, with KMDF's state machine (spec §7).
-// Opened by name: a path ("/dev/loop0", "./disk.img") today; nbd:// URIs and
-// in-process device names come with their targets.
+// Opened by name: a path ("/dev/loop0", "./disk.img"), an NBD URI
+// ("nbd://host/export", "nbd+unix:///?socket=PATH"), or an in-process device's name.
 #pragma once
 #include <wdfio/detail/request_fifo.hpp>
 #include <wdfio/object.hpp>
@@ -102,6 +102,7 @@ public:
 
     // Started again; parked requests go out in FIFO order, without their timeout.
     // Deleted, Closed → STATUS_INVALID_DEVICE_STATE (the port's choice, spec §7.2).
+    // A kind that lost its connection (NBD) reconnects first; if it cannot, that status.
     Status start();
     // Stopped: new sends are parked; sent I/O is cancelled and waited for,
     // waited for, or left alone. Undefined actions are ignored.
@@ -138,6 +139,10 @@ private:
     virtual void release_resources() {}
     // Close or remove begins (each time, before anything is cancelled).
     virtual void shutting() {}
+    // start() on an open target, before its state changes: a kind restores
+    // what it lost (an NBD target whose connection dropped reconnects). A
+    // failure is start()'s status, and the state stays as it was.
+    virtual Status restart() { return STATUS_SUCCESS; }
 
     // A lower side asks this (detail::TargetAccess) where its operation becomes
     // visible to cancel_sent_io: true (and r marked cancelled) if a stop(Cancel),

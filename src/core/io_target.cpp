@@ -242,6 +242,9 @@ Status IoTarget::start() {
     if (detail::may_block(*core_)) {  // a waiting stop or purge finishes first (spec §7.3)
         for (auto w = waiting_.load(); w != 0; w = waiting_.load()) waiting_.wait(w);
     }
+    if (is_open()) {
+        if (Status s = restart(); !s.ok()) return s;
+    }
     Request* list;
     {
         std::lock_guard lock(park_mutex_);

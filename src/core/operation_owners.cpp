@@ -18,7 +18,8 @@ bool missed_cancel(Operation& op) noexcept {
 }
 void timer_fired(Operation& op, std::uint32_t seq) noexcept {
     if (op.owner_kind == OwnerKind::Timer) TimerAccess::fired(op, seq);
-    else RequestAccess::timer_fired(RequestAccess::of(op), seq);
+    else if (op.owner_kind == OwnerKind::Request) RequestAccess::timer_fired(RequestAccess::of(op), seq);
+    // a target's own operations arm no timer
 }
 void retain(Operation& op) noexcept { owner_object(op).add_ref(); }
 void release(Operation& op) noexcept { owner_object(op).release(); }

@@ -1,5 +1,6 @@
 // The state of an object that owns an engine operation other than a
-// request's (a timer, a work item): the record first, then the object.
+// request's (a timer, a work item, a target's own poll): the record first,
+// then the object.
 #pragma once
 #include <wdfio/object.hpp>
 
@@ -12,7 +13,7 @@ namespace wdfio::detail {
 struct Owned {
     explicit Owned(OwnerKind kind) noexcept : op(kind) {}
     Operation op;              // at offset 0: the record's address is the state's
-    Object* object = nullptr;  // the timer or work item
+    Object* object = nullptr;  // the timer, work item or target
 
     static Owned& of(Operation& op) noexcept { return *reinterpret_cast<Owned*>(&op); }
 };

@@ -114,6 +114,7 @@ bool EngineCore::on_worker(const Operation& op) const noexcept {
 
 void EngineCore::submit(Operation& op) {
     if (on_worker(op)) {  // from any thread: the worker checks for a missed cancel when it picks it
+        if (op.code == OpCode::Poll) op.unbounded = true;  // readiness may never come: never queue behind it
         operation_started();
         pool_->enqueue(op);
         return;

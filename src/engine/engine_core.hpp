@@ -50,9 +50,9 @@ public:
     const OwnerOps& owner() const noexcept { return owner_; }
 
     // ---- for the owners of operations (any thread)
-    // Start op: a read, write or send through io_uring (handed over from
-    // another thread), a Blocking one (or any, on the threads backend) on a
-    // worker. op.ops->complete runs on the engine thread, once.
+    // Start op: a read, write, send or poll through io_uring (handed over
+    // from another thread), a Blocking one (or any, on the threads backend)
+    // on a worker (a poll there waits beside the worker's cancel fd). op.ops->complete runs on the engine thread, once.
     void submit(Operation& op);
     // op finished without the engine (a read the page cache answered, an
     // in-process device): complete it with `result` on the engine thread.

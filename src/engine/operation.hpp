@@ -23,6 +23,9 @@ enum class OpCode : std::uint8_t {
     Write,     // pwrite (io_uring WRITE)
     Send,      // send(MSG_NOSIGNAL) to a socket (io_uring SEND): a write would raise SIGPIPE
     Blocking,  // OperationOps::run on a worker thread (ioctls; every operation of the threads backend)
+    Poll,      // wait until `file` (a plain descriptor) is ready for the poll events in `length`;
+               // the result is the ready events (revents) or -errno. io_uring POLL_ADD, or a worker's
+               // poll() beside its cancel fd. What a socket-driven target (NBD) runs its protocol by.
 };
 
 // What the kind of target that started the operation does with it.
@@ -35,7 +38,8 @@ struct OperationOps {
 };
 
 // Who owns an operation: the core tells its kinds of owner apart by this.
-enum class OwnerKind : std::uint8_t { Request, Timer, WorkItem };
+// Target: a target's own operation (an NBD connection's readiness poll), never timed.
+enum class OwnerKind : std::uint8_t { Request, Timer, WorkItem, Target };
 
 // What the owner of operations (the core) does for the engine: one table,
 // handed to the engine when it is made, the same for every operation.

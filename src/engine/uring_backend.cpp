@@ -103,6 +103,7 @@ void UringBackend::start(Operation& op) {
     case OpCode::Read: io_uring_prep_read(s, op.file, op.data, op.length, offset); break;
     case OpCode::Write: io_uring_prep_write(s, op.file, op.data, op.length, offset); break;
     case OpCode::Send: io_uring_prep_send(s, op.file, op.data, op.length, MSG_NOSIGNAL); break;
+    case OpCode::Poll: io_uring_prep_poll_add(s, op.file, op.length); break;
     case OpCode::Blocking: io_uring_prep_nop(s); break;  // not ours: EngineCore gives these to workers
     }
     if (op.fixed_file) s->flags |= IOSQE_FIXED_FILE;

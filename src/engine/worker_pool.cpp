@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -25,6 +26,18 @@ void install_interrupt_handler() {
         return true;
     }();
     (void)installed;
+}
+// OpCode::Poll on a worker: wait for the descriptor or the cancel fd,
+// whichever comes first (a signal's EINTR just looks again).
+std::int64_t wait_ready(const Operation& op, const WorkerContext& worker) {
+    pollfd fds[2] = {{op.file, static_cast<short>(op.length), 0}, {worker.cancel_fd, POLLIN, 0}};
+    for (;;) {
+        if (op.canceled.load(std::memory_order_seq_cst)) return -ECANCELED;
+        const int n = ::poll(fds, 2, -1);
+        if (n < 0 && errno != EINTR) return -errno;
+        if (fds[1].revents) return -ECANCELED;
+        if (n > 0 && fds[0].revents) return fds[0].revents;
+    }
 }
 }  // namespace
 
@@ -136,7 +149,7 @@ void WorkerPool::run(Worker* w) {
             grow_if_stuck_locked();  // what is queued behind us may need a thread of its own
         }
         lock.unlock();
-        op->result = skip ? -ECANCELED : op->ops->run(*op, ctx);
+        op->result = skip ? -ECANCELED : op->code == OpCode::Poll ? wait_ready(*op, ctx) : op->ops->run(*op, ctx);
         if (op->result == -EPIPE) consume_pending_sigpipe();  // ours: this thread wrote to the pipe
         lock.lock();
         w->running = nullptr;

@@ -12,7 +12,8 @@ namespace wdfio {
 
 namespace {
 // Most specific first: the file kind claims whatever else looks like a path.
-constexpr const detail::TargetKind* kKinds[] = {&detail::kDeviceTargetKind, &detail::kFileTargetKind};
+constexpr const detail::TargetKind* kKinds[] = {&detail::kDeviceTargetKind, &detail::kNbdTargetKind,
+                                                &detail::kFileTargetKind};
 
 std::string accepted_forms() {
     std::string forms;

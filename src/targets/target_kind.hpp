@@ -18,5 +18,6 @@ struct TargetKind {
 // The built-in kinds, defined beside their targets.
 extern const TargetKind kDeviceTargetKind;  // "\Device\Name": an in-process device (src/device)
 extern const TargetKind kFileTargetKind;    // a path: file, block or character device, FIFO (src/targets/file)
+extern const TargetKind kNbdTargetKind;     // nbd://, nbd+unix://, nbds://: a network disk (src/targets/nbd)
 
 }  // namespace wdfio::detail
