@@ -13,7 +13,7 @@ WERROR     ?= 0
 CMAKE_OPTS := -DWDFIO_WERROR=$(if $(filter 1,$(WERROR)),ON,OFF)
 # fio, python3 and util-linux-extra (fincore): bench/compare's baselines, report and residency check.
 PACKAGES   := cmake g++ make pkg-config liburing-dev libgtest-dev libbenchmark-dev libcli11-dev util-linux \
-              fio python3 util-linux-extra clang-format clang-tidy
+              fio python3 util-linux-extra clang-format clang-tidy nlohmann-json3-dev
 
 .PHONY: deps configure build run test test-asan test-tsan bench bench-smoke format format-check tidy check-docs ddi-table clean
 
