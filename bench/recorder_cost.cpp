@@ -129,15 +129,16 @@ double run_once(const Options& o, const std::string& path, bool recorder_on) {
     wdfio::Engine engine(eo);
     if (engine.backend() != wdfio::BackendKind::Uring)
         die("the engine is not on io_uring: " + engine.uring_status().to_string());
-    auto target = wdfio::IoTarget::open(engine, path, wdfio::OpenOptions::read_only());
-    if (!target) die("open " + path + ": " + target.status().to_string());
+    auto opened = wdfio::IoTarget::open(engine, path, wdfio::OpenOptions::read_only());
+    if (!opened) die("open " + path + ": " + opened.status().to_string());
+    wdfio::Ref<wdfio::IoTarget> target = std::move(opened).value();
     Load load;
-    load.target = target->get();
+    load.target = target.get();
     load.blocks = (o.size_mib << 20) / kBlock;
     std::vector<wdfio::Ref<wdfio::Request>> requests;
     std::vector<wdfio::Ref<wdfio::Memory>> buffers;
     for (unsigned i = 0; i < o.depth; ++i) {
-        requests.push_back(wdfio::Request::create(**target).value());
+        requests.push_back(wdfio::Request::create(*target).value());
         buffers.push_back(wdfio::Memory::allocate(kBlock).value());
     }
     const auto start = std::chrono::steady_clock::now();
@@ -150,7 +151,7 @@ double run_once(const Options& o, const std::string& path, bool recorder_on) {
         std::this_thread::sleep_for(std::chrono::microseconds(100));
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (load.errors) die(std::to_string(load.errors) + " reads failed or came back short");
-    (*target)->close();
+    target->close();
     return static_cast<double>(load.completed) / seconds;
 }
 

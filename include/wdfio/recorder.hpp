@@ -35,7 +35,9 @@ enum class RecorderEventKind : std::uint8_t {
 const char* to_string(RecorderEventKind kind) noexcept;
 
 struct RecorderEvent {
-    std::uint64_t time_ns = 0;  // CLOCK_MONOTONIC
+    // CLOCK_MONOTONIC. Taken from the TSC when the kernel's clocksource is the
+    // TSC, converted when read: two snapshots may differ by a clock read's jitter.
+    std::uint64_t time_ns = 0;
     std::uint64_t request = 0;  // the request's address: an id, never to be dereferenced (0: none)
     std::uint64_t target = 0;   // the target's (or queue's) address: an id (0: none)
     std::uint64_t bytes = 0;

@@ -172,8 +172,9 @@ private:
     void drop_claim() noexcept;
     detail::Operation& record() noexcept;  // the engine's record (engine_)
     // An event of this request for target's engine's in-flight recorder (recorder.hpp).
-    void note(IoTarget& target, RecorderEventKind kind, Status status, std::uint64_t bytes,
-              std::uint32_t depth) const noexcept;
+    // time 0: now; else a time the recorder took already in this thread.
+    void note(IoTarget& target, RecorderEventKind kind, Status status, std::uint64_t bytes, std::uint32_t depth,
+              std::uint64_t time = 0) const noexcept;
     std::uint64_t format_bytes() const noexcept;  // what the format moves, as the recorder shows it
     friend class IoTarget;
 

@@ -15,6 +15,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#endif
 
 namespace wdfio::detail {
 
@@ -26,24 +29,79 @@ std::uint64_t monotonic_ns() noexcept {
     return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
-thread_local std::uint32_t t_thread_id = 0;
-std::uint32_t thread_id() noexcept {
-    if (t_thread_id == 0) t_thread_id = static_cast<std::uint32_t>(::syscall(SYS_gettid));
-    return t_thread_id;
+// Timestamps. CLOCK_MONOTONIC costs about 55 ns per read through the vDSO on
+// these VMs — a cached read takes about 2.3 us, and a send records 3 or 4
+// events: 8% (measured with bench/recorder_cost.cpp). When the kernel's own
+// clocksource is the TSC (invariant and synchronised across CPUs, which is
+// what the kernel checks before it picks it), events carry the TSC instead,
+// converted to CLOCK_MONOTONIC nanoseconds when read: against an anchor
+// taken when the first recorder was made, so the error of a converted time
+// stays within the jitter of one clock_gettime. Plain rdtsc, not rdtscp:
+// rdtscp waits for every instruction before it and cost 3/4 of the
+// recorder's time in a profile. rdtsc may run a few dozen cycles early; an
+// event of another thread that this one follows is separated from it by a
+// hand-over and a system call, far longer, and a ring's own events are kept
+// in order when read (collect).
+struct TscAnchor {
+    std::uint64_t tsc = 0, ns = 0;
+};
+bool tsc_is_clocksource() {
+#if !defined(__x86_64__) && !defined(__i386__)
+    return false;
+#endif
+    std::FILE* f = std::fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
+    if (!f) return false;
+    char name[32] = {};
+    const bool tsc = std::fgets(name, sizeof name, f) && std::strncmp(name, "tsc", 3) == 0 && name[3] == '\n';
+    std::fclose(f);
+    return tsc;
+}
+#if defined(__x86_64__) || defined(__i386__)
+std::uint64_t read_tsc() noexcept { return __rdtsc(); }
+#else
+std::uint64_t read_tsc() noexcept { return monotonic_ns(); }  // not used: tsc_is_clocksource() is false
+#endif
+TscAnchor take_anchor() noexcept { return {read_tsc(), monotonic_ns()}; }
+const TscAnchor& anchor() {
+    static const TscAnchor a = take_anchor();
+    return a;
+}
+bool use_tsc() {
+    static const bool use = [] {
+        if (!tsc_is_clocksource()) return false;
+        anchor();
+        return true;
+    }();
+    return use;
 }
 
-// The ring this engine thread writes, cached: an engine thread belongs to one
-// engine, whose recorder outlives the thread (the engine joins it first).
-thread_local const Recorder* t_owner = nullptr;
-thread_local EventRing* t_ring = nullptr;
+// What a thread keeps for the recorder, in one block: the library's objects
+// are built for the shared library too, where each thread_local of the
+// default model is a __tls_get_addr call; initial-exec makes it one load.
+// `owner` and `ring`: the ring this engine thread writes, cached (an engine
+// thread belongs to one engine, whose recorder outlives it: the engine joins
+// it first). `last_time`: the time of this thread's last event.
+struct ThreadState {
+    const Recorder* owner = nullptr;
+    EventRing* ring = nullptr;
+    std::uint64_t last_time = 0;
+    std::uint32_t id = 0;
+};
+thread_local ThreadState t_state __attribute__((tls_model("initial-exec")));
+
+std::uint32_t thread_id() noexcept {
+    if (t_state.id == 0) t_state.id = static_cast<std::uint32_t>(::syscall(SYS_gettid));
+    return t_state.id;
+}
 
 // Live recorders, for the verifier's report (it knows only the request).
 std::mutex g_registry_mutex;
 std::vector<Recorder*> g_registry;
 
-PackedEvent pack(const EventFields& f) noexcept {
+PackedEvent pack(const EventFields& f, bool tsc) noexcept {
     PackedEvent e;
-    e.words[0] = monotonic_ns();
+    e.words[0] = f.time ? f.time : tsc ? read_tsc() : monotonic_ns();
+    t_state.last_time = e.words[0];
     e.words[1] = f.request;
     e.words[2] = f.target;
     e.words[3] = f.bytes;
@@ -95,6 +153,7 @@ void EventRing::push_shared(const PackedEvent& e) noexcept { write(head_.fetch_a
 void EventRing::collect(std::vector<RecorderEvent>& out, std::uint8_t ring) const {
     const std::uint64_t head = written();
     const std::uint64_t first = head > capacity() ? head - capacity() : 0;
+    std::uint64_t last = 0;
     for (std::uint64_t index = first; index < head; ++index) {
         const Slot& s = slots_[index & mask_];
         const std::uint64_t before = s.seq.load(std::memory_order_acquire);
@@ -103,7 +162,12 @@ void EventRing::collect(std::vector<RecorderEvent>& out, std::uint8_t ring) cons
         for (std::size_t i = 0; i < e.words.size(); ++i) e.words[i] = s.words[i].load(std::memory_order_relaxed);
         std::atomic_thread_fence(std::memory_order_acquire);            // the words are read before the check
         if (s.seq.load(std::memory_order_relaxed) != before) continue;  // rewritten while copied
-        out.push_back(unpack(e, ring));
+        RecorderEvent event = unpack(e, ring);
+        // One thread's events in the order it wrote them, whatever rdtsc's
+        // early execution did to their times.
+        if (event.time_ns < last) event.time_ns = last;
+        last = event.time_ns;
+        out.push_back(event);
     }
 }
 
@@ -152,6 +216,7 @@ Recorder::Recorder(const EngineCore& engine, const RecorderOptions& settled)
     : engine_(engine),
       enabled_(settled.enabled),
       events_(settled.enabled ? settled.events : 0),
+      tsc_(use_tsc()),
       shared_(settled.enabled ? settled.events : 1) {
     std::lock_guard lock(g_registry_mutex);
     g_registry.push_back(this);
@@ -185,20 +250,30 @@ void Recorder::for_each_ring(F&& f) const {
 }
 
 void Recorder::record_now(const EventFields& f) noexcept {
-    const PackedEvent e = pack(f);
-    if (t_owner == this) return t_ring->push_single(e);  // the common case: one compare
+    const PackedEvent e = pack(f, tsc_);
+    ThreadState& t = t_state;
+    if (t.owner == this) return t.ring->push_single(e);  // the common case: one compare
     if (engine_.on_engine_thread()) {
         if (EventRing* ring = engine_ring()) {
-            t_owner = this;
-            t_ring = ring;
+            t.owner = this;
+            t.ring = ring;
             return ring->push_single(e);
         }
     }
     shared_.push_shared(e);
 }
 
+std::uint64_t Recorder::last_time_here() noexcept { return t_state.last_time; }
+
 void Recorder::record_here(const EventFields& f) noexcept {
-    if (t_owner) t_ring->push_single(pack(f));
+    if (!t_state.owner) return;
+    // At the time of the thread's last event — normally the completion whose
+    // routine reuses the request — rather than a clock read of its own: one
+    // clock read less per request on the engine thread (the recorder's cost
+    // is almost all its clock reads; see "Timestamps").
+    EventFields at_last = f;
+    at_last.time = t_state.last_time;
+    t_state.ring->push_single(pack(at_last, t_state.owner->tsc_));
 }
 
 void Recorder::name(const void* id, std::string_view name) {
@@ -232,19 +307,32 @@ std::vector<RecorderEvent> Recorder::snapshot(std::size_t last) const {
     std::vector<RecorderEvent> out;
     if (!enabled_) return out;
     for_each_ring([&out](const EventRing& r, std::size_t k) { r.collect(out, static_cast<std::uint8_t>(k)); });
+    to_nanoseconds(out);
     std::stable_sort(out.begin(), out.end(),
                      [](const RecorderEvent& a, const RecorderEvent& b) { return a.time_ns < b.time_ns; });
     if (out.size() > last) out.erase(out.begin(), out.end() - static_cast<std::ptrdiff_t>(last));
     return out;
 }
 
+void Recorder::to_nanoseconds(std::vector<RecorderEvent>& events) const {
+    if (!tsc_ || events.empty()) return;
+    const TscAnchor a = anchor(), now = take_anchor();
+    const double ns_per_tick =
+        now.tsc > a.tsc ? static_cast<double>(now.ns - a.ns) / static_cast<double>(now.tsc - a.tsc) : 0;
+    for (RecorderEvent& e : events) {
+        const double ticks = static_cast<double>(static_cast<std::int64_t>(e.time_ns - a.tsc));
+        e.time_ns = static_cast<std::uint64_t>(static_cast<double>(a.ns) + ticks * ns_per_tick);
+    }
+}
+
 std::uint64_t Recorder::complete_from_ns() const {
     std::uint64_t from = 0;
     if (!enabled_) return from;
-    for_each_ring([&from](const EventRing& r, std::size_t) {
+    for_each_ring([this, &from](const EventRing& r, std::size_t) {
         if (r.written() <= r.capacity()) return;
         std::vector<RecorderEvent> held;
         r.collect(held, 0);
+        to_nanoseconds(held);
         std::uint64_t oldest = UINT64_MAX;
         for (const RecorderEvent& e : held) oldest = std::min(oldest, e.time_ns);
         if (!held.empty()) from = std::max(from, oldest);

@@ -64,6 +64,7 @@ struct EventFields {
     std::uint32_t depth = 0;
     RequestType type = RequestType::NoFormat;
     IoTargetState state = IoTargetState::Undefined;
+    std::uint64_t time = 0;  // 0: now; else a time this thread took already (last_time_here)
 };
 
 class Recorder {
@@ -82,8 +83,12 @@ public:
         if (enabled_) record_now(f);
     }
     // On an engine thread that has recorded before: to its engine's ring (an
-    // event whose engine is not known otherwise); elsewhere nothing.
+    // event whose engine is not known otherwise), at the time of the thread's
+    // last event; elsewhere nothing.
     static void record_here(const EventFields& f) noexcept;
+    // The time of this thread's last event: for an event that happens at the
+    // same moment (a send handed down at once), without reading the clock again.
+    static std::uint64_t last_time_here() noexcept;
     // Names an id (a target, a queue) for snapshots and traces; not per event.
     void name(const void* id, std::string_view name);
     std::string name_of(std::uint64_t id) const;
@@ -104,6 +109,7 @@ public:
 private:
     Recorder(const EngineCore& engine, const RecorderOptions& settled);
     void record_now(const EventFields& f) noexcept;
+    void to_nanoseconds(std::vector<RecorderEvent>& events) const;  // what the rings hold → CLOCK_MONOTONIC
     EventRing* engine_ring() noexcept;
     template <class F>
     void for_each_ring(F&& f) const;  // f(ring, index): engine rings in claim order, then the shared one
@@ -111,6 +117,7 @@ private:
     const EngineCore& engine_;
     bool enabled_ = true;
     std::size_t events_ = 0;
+    bool tsc_ = false;  // events carry the TSC (recorder.cpp, "Timestamps")
     EventRing shared_;
     // Claimed by index (fetch_add), then published: a reader skips a claimed
     // slot whose ring is not stored yet.

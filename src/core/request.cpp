@@ -23,11 +23,11 @@ using detail::verifier_violation;
 
 // ---------------------------------------------------------------- the recorder
 
-void Request::note(IoTarget& target, RecorderEventKind kind, Status status, std::uint64_t bytes,
-                   std::uint32_t depth) const noexcept {
+void Request::note(IoTarget& target, RecorderEventKind kind, Status status, std::uint64_t bytes, std::uint32_t depth,
+                   std::uint64_t time) const noexcept {
     detail::recorder_of(target.core())
         .record({kind, reinterpret_cast<std::uintptr_t>(this), reinterpret_cast<std::uintptr_t>(&target), bytes,
-                 status.value(), depth, op_.type});
+                 status.value(), depth, op_.type, IoTargetState::Undefined, time});
 }
 
 namespace {
@@ -383,7 +383,11 @@ Request::SubmitResult Request::submit(IoTarget& target, const SendOptions& optio
 Request::SubmitResult Request::launch(IoTarget& target, const SendOptions& options) {
     if (SubmitResult undone; undo_if_canceled(undone)) return undone;
     arm_timeout(target, options);
-    note(target, RecorderEventKind::Start, STATUS_PENDING, format_bytes(), target.pending());
+    // Always just after accept(), in this thread: the same moment as the
+    // Send (a timer armed in between), so its time is taken again rather
+    // than read from the clock (recorder.cpp, "Timestamps").
+    note(target, RecorderEventKind::Start, STATUS_PENDING, format_bytes(), target.pending(),
+         detail::Recorder::last_time_here());
     target.start_io(*this);
     return SubmitResult::Accepted;
 }
