@@ -4,6 +4,7 @@
 // stop/purge/close or a refused re-send holds the last claim: then in that
 // caller's thread (spec §3.5).
 #pragma once
+#include <wdfio/recorder_options.hpp>
 #include <wdfio/status.hpp>
 
 #include <memory>
@@ -27,6 +28,9 @@ struct EngineOptions {
     std::optional<BackendKind> backend;
     unsigned queue_depth = 256;  // submission queue entries
     unsigned workers = 2;        // blocking workers to start with (ioctls; all I/O on Threads)
+    // Unset: WDFIO_RECORDER=off|SIZE if set (a bad value: a log line and the
+    // default), else on with the default size (recorder.hpp).
+    std::optional<RecorderOptions> recorder;
 };
 
 class Engine {

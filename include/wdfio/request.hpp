@@ -28,6 +28,7 @@ namespace wdfio {
 class IoTarget;
 class Queue;
 class DeliveredRequest;
+enum class RecorderEventKind : std::uint8_t;  // recorder.hpp
 
 // WDF_REQUEST_REUSE_PARAMS flags (spec §1.6).
 enum ReuseFlags : std::uint32_t { REUSE_NO_FLAGS = 0 };
@@ -170,6 +171,11 @@ private:
     static constexpr std::uint16_t kAnyDepth = UINT16_MAX;
     void drop_claim() noexcept;
     detail::Operation& record() noexcept;  // the engine's record (engine_)
+    // An event of this request for target's engine's in-flight recorder (recorder.hpp).
+    // time 0: now; else a time the recorder took already in this thread.
+    void note(IoTarget& target, RecorderEventKind kind, Status status, std::uint64_t bytes, std::uint32_t depth,
+              std::uint64_t time = 0) const noexcept;
+    std::uint64_t format_bytes() const noexcept;  // what the format moves, as the recorder shows it
     friend class IoTarget;
 
     // Laid out by cache line (512 bytes in all, alignment included). The

@@ -15,6 +15,7 @@
 #include <wdfio/pass_through.hpp>
 #include <wdfio/queue.hpp>
 #include <wdfio/ram_disk.hpp>
+#include <wdfio/recorder.hpp>
 #include <wdfio/request.hpp>
 #include <wdfio/result.hpp>
 #include <wdfio/send_options.hpp>

@@ -7,6 +7,7 @@
 #include "core/blocking.hpp"
 #include "core/futex.hpp"
 #include "core/object_create.hpp"
+#include "core/recorder.hpp"
 #include "core/request_access.hpp"
 #include "core/target_access.hpp"
 #include "engine/engine_core.hpp"
@@ -22,7 +23,9 @@ bool accepts_ignore_state(IoTargetState s) {
 }
 }  // namespace
 
-IoTarget::IoTarget(Engine& engine, std::string name) : engine_(engine), core_(engine.core_), name_(std::move(name)) {}
+IoTarget::IoTarget(Engine& engine, std::string name) : engine_(engine), core_(engine.core_), name_(std::move(name)) {
+    detail::recorder_of(*core_).name(this, name_.empty() ? std::string_view("(unnamed target)") : name_);
+}
 
 bool IoTarget::is_open() const noexcept {
     const auto s = state();
@@ -123,6 +126,7 @@ Request::SubmitResult IoTarget::park(Request& r, const SendOptions& options, std
             return undone;
         }
         r.arm_timeout(*this, options);  // a timer firing now waits for the lock, then finds it parked
+        r.note(*this, RecorderEventKind::Park, STATUS_PENDING, r.format_bytes(), pending());
         r.set_life(Request::Life::Parked);
         parked_list_.push_back(r);
         return Result::Accepted;
@@ -206,6 +210,8 @@ bool IoTarget::change_state(IoTargetState to) noexcept {
     const auto from = state_.load(std::memory_order_relaxed);  // changed only here, under park_mutex_
     if (!kLegal[static_cast<int>(from)][static_cast<int>(to)]) return false;
     state_.store(to, std::memory_order_seq_cst);
+    detail::recorder_of(*core_).record({RecorderEventKind::TargetState, 0, reinterpret_cast<std::uintptr_t>(this), 0,
+                                        STATUS_SUCCESS, pending(), RequestType::NoFormat, to});
     return true;
 }
 
@@ -267,6 +273,7 @@ Status IoTarget::start() {
         io_.fetch_add(kSentOne, std::memory_order_seq_cst);
         r->counted_sent_ = true;
         r->target_epoch_ = static_cast<std::uint16_t>(cancel_epoch_.load());  // a stop's cancel was not for it
+        r->note(*this, RecorderEventKind::Start, STATUS_PENDING, r->format_bytes(), pending());
         start_io(*r);
     }
     return STATUS_SUCCESS;

@@ -7,6 +7,7 @@
 
 #include "core/blocking.hpp"
 #include "core/object_create.hpp"
+#include "core/recorder.hpp"
 #include "core/request_access.hpp"
 #include "core/request_slab.hpp"
 #include "core/sync_waiter.hpp"
@@ -19,6 +20,33 @@
 namespace wdfio {
 
 using detail::verifier_violation;
+
+// ---------------------------------------------------------------- the recorder
+
+void Request::note(IoTarget& target, RecorderEventKind kind, Status status, std::uint64_t bytes, std::uint32_t depth,
+                   std::uint64_t time) const noexcept {
+    detail::recorder_of(target.core())
+        .record({kind, reinterpret_cast<std::uintptr_t>(this), reinterpret_cast<std::uintptr_t>(&target), bytes,
+                 status.value(), depth, op_.type, IoTargetState::Undefined, time});
+}
+
+namespace {
+// The target's pending count once this request's finish has counted it out.
+std::uint32_t after_finish(const IoTarget& target) noexcept {
+    const std::uint32_t p = target.pending();
+    return p ? p - 1 : 0;
+}
+}  // namespace
+
+std::uint64_t Request::format_bytes() const noexcept {
+    switch (op_.type) {
+    case RequestType::Read:
+    case RequestType::Write: return op_.length;
+    case RequestType::DeviceControl:
+    case RequestType::DeviceControlInternal: return op_.input_length + op_.output_length;
+    default: return 0;
+    }
+}
 
 Result<Ref<Request>> Request::create() {
     void* storage = detail::allocate_request_storage();
@@ -251,6 +279,10 @@ Status Request::reuse(std::uint32_t flags, Status reuse_status) {
     status_ = reuse_status;
     information_ = 0;
     record().canceled.store(false, std::memory_order_release);
+    // Its target is not known here: recorded when on an engine thread (a
+    // completion routine re-sending, the common case), by that engine.
+    detail::Recorder::record_here({RecorderEventKind::Reuse, reinterpret_cast<std::uintptr_t>(this), 0, 0,
+                                   reuse_status.value(), 0, RequestType::NoFormat});
     return STATUS_SUCCESS;
 }
 
@@ -273,6 +305,8 @@ void Request::accept(IoTarget& target, bool ignore_state, bool counted_sent, std
     set_life(Life::Sent);
     timer_armed_ = false;
     ++op.seq;
+    // Before the lower side can have it: its completion is recorded after this.
+    note(target, RecorderEventKind::Send, STATUS_PENDING, format_bytes(), target.pending());
     completion_refs_.store(kLowerClaim, std::memory_order_seq_cst);
 }
 
@@ -284,6 +318,7 @@ bool Request::undo_if_canceled(SubmitResult& result) noexcept {
     lower_information_ = 0;
     if (completion_refs_.fetch_sub(kLowerClaim, std::memory_order_acq_rel) == kLowerClaim) {
         IoTarget* target = std::exchange(sent_target_, nullptr);
+        note(*target, RecorderEventKind::Refused, STATUS_CANCELLED, 0, after_finish(*target));
         target->finish(counted_sent_);
         status_ = STATUS_CANCELLED;
         set_life(Life::Formatted);  // refused: as it was before the send
@@ -348,6 +383,11 @@ Request::SubmitResult Request::submit(IoTarget& target, const SendOptions& optio
 Request::SubmitResult Request::launch(IoTarget& target, const SendOptions& options) {
     if (SubmitResult undone; undo_if_canceled(undone)) return undone;
     arm_timeout(target, options);
+    // Always just after accept(), in this thread: the same moment as the
+    // Send (a timer armed in between), so its time is taken again rather
+    // than read from the clock (recorder.cpp, "Timestamps").
+    note(target, RecorderEventKind::Start, STATUS_PENDING, format_bytes(), target.pending(),
+         detail::Recorder::last_time_here());
     target.start_io(*this);
     return SubmitResult::Accepted;
 }
@@ -422,6 +462,7 @@ bool Request::cancel_sent_request() {
     // Our claim keeps sent_target_ stable and the request from completing under
     // us. TRUE only if the cancel reached an operation still outstanding: the
     // lower side had not finished, and it (or the park queue) still had it.
+    note(*sent_target_, RecorderEventKind::Cancel, STATUS_CANCELLED, 0, sent_target_->pending());
     const bool reached = sent_target_->cancel_one(*this) && lower_working;
     drop_claim();
     return reached;
@@ -432,6 +473,7 @@ void Request::timer_fired(std::uint32_t seq) noexcept {
     if (record().seq == seq) {                              // not a later send of the same request
         timed_out_.store(true, std::memory_order_seq_cst);  // CANCELLED_FROM_TIMER
         record().canceled.store(true, std::memory_order_seq_cst);
+        note(*sent_target_, RecorderEventKind::Timeout, STATUS_IO_TIMEOUT, 0, sent_target_->pending());
         sent_target_->cancel_one(*this);
     }
     drop_claim();
@@ -454,6 +496,8 @@ void Request::complete_claimed() noexcept {
     case RequestType::DeviceControlInternal: params_.ioctl.output.length = information_; break;
     default: break;
     }
+    // Before the routine, which may send it again (that send's events follow).
+    note(*target, RecorderEventKind::Complete, status_, information_, after_finish(*target));
 
     // Per-send state is read now: once the routine runs, the request may be
     // sent again — and a queue-delivered one re-dispatched — so nothing below

@@ -1,6 +1,8 @@
 #include <wdfio/log.hpp>
 #include <wdfio/verifier.hpp>
 
+#include "core/recorder.hpp"
+
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -70,11 +72,13 @@ void verifier_violation(VerifierCheck check, const void* object, const char* cal
     const bool abort_now = g_mode.load() == VerifierMode::Abort;
     log(LogLevel::Error, "verifier: %s: %s on object %p%s", call, to_string(check), object,
         abort_now ? "; aborting (set WDFIO_VERIFIER=report to fail the call instead)" : "");
+    Recorder::log_history_everywhere(object);  // what the in-flight recorder holds of it, if it is a request
     if (abort_now) std::abort();
 }
 void verifier_break(VerifierCheck check, const void* object, const char* call) {
     g_violations.fetch_add(1);
     log(LogLevel::Error, "verifier: %s: %s on object %p", call, to_string(check), object);
+    Recorder::log_history_everywhere(object);
 }
 }  // namespace detail
 

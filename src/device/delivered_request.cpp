@@ -5,6 +5,7 @@
 #include <wdfio/log.hpp>
 #include <wdfio/verifier.hpp>
 
+#include "core/recorder.hpp"
 #include "core/request_access.hpp"
 #include "device/delivered_access.hpp"
 #include "device/delivered_request.hpp"
@@ -126,6 +127,9 @@ Status DeliveredRequest::complete_with_information(Status status, std::uint64_t 
     Queue* q = queue.load(std::memory_order_relaxed);
     queue.store(nullptr, std::memory_order_relaxed);
     if (q) {
+        detail::recorder_of(detail::EngineAccess::core(q->device().engine()))
+            .record({RecorderEventKind::QueueComplete, reinterpret_cast<std::uintptr_t>(this),
+                     reinterpret_cast<std::uintptr_t>(q), information, status.value(), 0, current.type});
         detail::DeliveredAccess::presented_done(*q, *this);
         // Before finish: that may re-dispatch us. Inside our own callback, its end counts this.
         if (!detail::DeliveredAccess::completing_inline(*this)) detail::DeliveredAccess::owned_done(q->device());

@@ -6,9 +6,12 @@
 #include <wdfio/verifier.hpp>
 
 #include "core/blocking.hpp"
+#include "core/recorder.hpp"
 #include "device/delivered_access.hpp"
+#include "engine/engine_core.hpp"
 
 #include <chrono>
+#include <cstdio>
 #include <thread>
 #include <vector>
 
@@ -41,7 +44,12 @@ Queue::Queue(Device& device, QueueDispatch dispatch, std::uint32_t limit, Driver
       dispatch_(dispatch),
       handler_(handler),
       limit_(dispatch == QueueDispatch::Sequential ? 1 : limit),
-      counted_(dispatch == QueueDispatch::Sequential || (dispatch == QueueDispatch::Parallel && limit != UINT32_MAX)) {}
+      counted_(dispatch == QueueDispatch::Sequential || (dispatch == QueueDispatch::Parallel && limit != UINT32_MAX)) {
+    char name[96];
+    std::snprintf(name, sizeof name, "queue %p of device %s", static_cast<const void*>(this),
+                  device.name().empty() ? "(unnamed)" : device.name().c_str());
+    detail::recorder_of(detail::EngineAccess::core(device.engine())).name(this, name);
+}
 
 bool Queue::deletable() const noexcept {
     if (this == &device_.default_queue()) return false;
@@ -232,6 +240,12 @@ void Queue::present(Request& q, Callback&& callback) {
     CallbackFrame& f = t_frame;
     const CallbackFrame outer = f;
     f = {outer.depth + 1, &q, false};
+    const IoOperation& p = static_cast<DeliveredRequest&>(q).parameters();  // everything a queue holds was delivered
+    detail::recorder_of(detail::EngineAccess::core(device_.engine()))
+        .record({RecorderEventKind::QueuePresent, reinterpret_cast<std::uintptr_t>(&q),
+                 reinterpret_cast<std::uintptr_t>(this),
+                 p.type == RequestType::Read || p.type == RequestType::Write ? p.length : 0, STATUS_PENDING, 0,
+                 p.type});
     callback();
     const std::uint32_t done = f.completed ? 2 : 1;  // the callback, and the ownership if completed inline
     f = outer;
