@@ -349,6 +349,7 @@ std::vector<RecorderEvent> Recorder::history(std::uint64_t request) const {
 void Recorder::log_history_everywhere(const void* request) {
     constexpr std::size_t kShown = 32;
     const auto id = reinterpret_cast<std::uintptr_t>(request);
+    if (id == 0) return;  // no object: events that carry no request have id 0
     std::lock_guard lock(g_registry_mutex);
     for (const Recorder* r : g_registry) {
         std::vector<RecorderEvent> h = r->history(id);

@@ -459,6 +459,8 @@ TEST_F(NbdTest, BadNamesAndAbsentServersFailClearly) {
     EXPECT_STATUS(missing.status(), STATUS_OBJECT_NAME_NOT_FOUND);
     auto refused = IoTarget::open(engine, "nbd://127.0.0.1:1/");
     EXPECT_STATUS(refused.status(), STATUS_CONNECTION_REFUSED);
+    auto unknown_host = IoTarget::open(engine, "nbd://wdfio-test.invalid/");  // RFC 2606: never resolves
+    EXPECT_STATUS(unknown_host.status(), STATUS_OBJECT_NAME_NOT_FOUND);
     auto garbage = IoTarget::open(engine, "nbd://[::1");
     EXPECT_FALSE(garbage);
     auto neither = IoTarget::open(engine, "nbd+unix:///?socket=/tmp/x", OpenOptions{false, false});

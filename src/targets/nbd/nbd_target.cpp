@@ -62,7 +62,10 @@ Status failed(const char* what, std::string_view uri) {
     const int err = nbd_get_errno();
     const char* msg = nbd_get_error();
     log(LogLevel::Warning, "%s %.*s: %s", what, static_cast<int>(uri.size()), uri.data(), msg ? msg : "(no message)");
-    return err ? Status::from_errno(err) : STATUS_UNSUCCESSFUL;
+    if (err) return Status::from_errno(err);
+    // libnbd sets no errno when the host name does not resolve: the name is not found.
+    if (msg && std::strstr(msg, "getaddrinfo")) return STATUS_OBJECT_NAME_NOT_FOUND;
+    return STATUS_UNSUCCESSFUL;
 }
 }  // namespace
 
