@@ -331,6 +331,7 @@ TEST_F(QueueHold, HoldsRaceSendsAndCompletions) {
         }
     });
     std::vector<std::thread> senders;
+    senders.reserve(kSenders);
     std::vector<std::vector<Ref<Request>>> sent(kSenders);
     for (int t = 0; t < kSenders; ++t)
         senders.emplace_back([&, t] {

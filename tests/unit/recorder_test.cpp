@@ -258,6 +258,7 @@ TEST(Recorder, ManyThreadsWritingAtOnceGiveWholeEvents) {
     auto t = IoTarget::open(engine, file.path()).value();
     constexpr int kThreads = 4, kReads = 200;
     std::vector<std::thread> threads;
+    threads.reserve(kThreads);
     std::map<std::uintptr_t, std::uint64_t> length_of;  // request → its thread's length
     std::mutex m;
     for (int k = 0; k < kThreads; ++k) {
