@@ -5,6 +5,7 @@
 #include "support/cli_run.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -189,6 +190,44 @@ TEST_F(CliCopyTest, BadInputExitsTwoAndWritesNothing) {
         EXPECT_FALSE(std::filesystem::exists(fresh)) << "created by: " << c.args.back();
         EXPECT_EQ(checksum(read_all(kept)), kept_sum) << "written by: " << c.args.back();
         EXPECT_EQ(std::filesystem::file_size(src), 1u << 20);
+    }
+}
+
+}  // namespace
+
+namespace {
+
+// --trace: the run's requests as Perfetto JSON, one slice per request (read
+// once, written twice: three per block); a path that cannot be written is
+// refused before anything is copied.
+TEST_F(CliCopyTest, TraceHoldsASlicePerRequest) {
+    const std::string src = file("src.bin"), a = file("a.bin"), b = file("b.bin"), trace = file("copy.json");
+    write_random(src, 1u << 20, 3);
+    const CliRun r = run_cli({"copy", src, a, b, "--bs", "256k", "--qd", "2", "--trace", trace});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("trace written to " + trace), std::string::npos) << r.output;
+    std::ifstream in(trace);
+    const auto json = nlohmann::json::parse(in, nullptr, false);
+    ASSERT_FALSE(json.is_discarded()) << "the trace is not JSON";
+    ASSERT_TRUE(json.contains("traceEvents") && json["traceEvents"].is_array());
+    int begins = 0, ends = 0;
+    for (const auto& e : json["traceEvents"]) {
+        const std::string ph = e.value("ph", "");
+        begins += ph == "b";
+        ends += ph == "e";
+    }
+    EXPECT_EQ(begins, 3 * 4) << "4 blocks: a read and two writes each";
+    EXPECT_EQ(ends, begins);
+}
+
+TEST_F(CliCopyTest, ATracePathThatCannotBeWrittenIsRefusedFirst) {
+    const std::string src = file("src.bin"), a = file("a.bin");
+    write_random(src, 4096, 4);
+    for (const std::string& bad : {file("no/such/folder/t.json"), file(".")}) {
+        const CliRun r = run_cli({"copy", src, a, "--trace", bad});
+        EXPECT_EQ(r.exit_code, 2) << r.output;
+        EXPECT_NE(r.output.find("--trace"), std::string::npos) << r.output;
+        EXPECT_FALSE(std::filesystem::exists(a)) << "nothing written";
     }
 }
 

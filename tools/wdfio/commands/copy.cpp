@@ -7,6 +7,7 @@
 #include "commands/copy_run.hpp"
 #include "commands/interrupt.hpp"
 #include "commands/open_target.hpp"
+#include "commands/trace_file.hpp"
 #include "fault_spec.hpp"
 #include "size_arg.hpp"
 #include "target_spec.hpp"
@@ -45,6 +46,7 @@ struct CopyOptions {
     bool quiet = false;
     long long filters = 0;
     std::string fault;
+    std::string trace;  // --trace FILE
 };
 
 int fail(const CommandFailure& f) {
@@ -122,6 +124,7 @@ Checked<Plan> check_command_line(const CopyOptions& o) {
     if (o.fail_policy != "continue" && o.fail_policy != "abort")
         return bad_input("--fail-policy '" + o.fail_policy + "' is unknown: use continue or abort");
     if (o.filters < 0 || o.filters > 64) return bad_input("--filters must be between 0 and 64");
+    if (auto refused = check_trace_path(o.trace)) return *refused;
     plan.block = *bs;
     plan.queue_depth = static_cast<unsigned>(o.qd);
 
@@ -334,7 +337,7 @@ int run_copy(const CopyOptions& o) {
 
     // From here on Ctrl-C is noted, not fatal: once the copy runs, it cancels.
     const InterruptWatch watch;
-    Engine engine;
+    Engine engine(engine_options_for_trace(!o.trace.empty()));
     // Every destination that exists is opened before anything is created:
     // a refusal below leaves no file behind.
     auto source = open_operand(engine, plan.source, 0, "source");
@@ -386,6 +389,7 @@ int run_copy(const CopyOptions& o) {
     const bool interrupted = pipe.cancelled() || (verified && verified->interrupted);
     print_report(states, verified && !verified->interrupted ? &*verified : nullptr, secs, size.value());
     std::fflush(stdout);
+    const int traced = o.trace.empty() ? 0 : write_trace_file(engine, o.trace, "copy");
     if (!pipe.source_error().ok())
         fmt::print(stderr, "wdfio copy: the source failed, copy stopped: {} ({})\n", pipe.source_error().to_string(),
                    pipe.source_error_detail());
@@ -396,7 +400,7 @@ int run_copy(const CopyOptions& o) {
         return kExitInterrupted;
     }
     const bool any_failed = std::any_of(states.begin(), states.end(), [](const auto& d) { return d.errors > 0; });
-    return any_failed || !pipe.source_error().ok() ? kExitFailed : 0;
+    return any_failed || !pipe.source_error().ok() ? kExitFailed : traced;
 }
 }  // namespace
 
@@ -420,6 +424,7 @@ Command add_copy_command(CLI::App& app) {
     cmd->add_flag("--quiet", o.quiet, "No progress line (it is drawn only when stderr is a terminal anyway)");
     cmd->add_option("--filters", o.filters, "ram: targets only: pass-through filters stacked above each RAM disk");
     cmd->add_option("--fault", o.fault, "ram: targets only: a FaultFilter above each RAM disk (as wdfio bench)");
+    cmd->add_option("--trace", o.trace, "Write the run's requests as a Perfetto trace (JSON) to this file");
     cmd->footer(
         "Exit status: 0 every destination done, 1 a destination or the source failed, 2 bad input "
         "(nothing written), 130 interrupted (Ctrl-C; the table shows how far each got).\n"
