@@ -149,4 +149,31 @@ TEST_F(CliBenchTest, CtrlCPrintsResultsSoFarAndExits130) {
     EXPECT_NE(output.find("interrupted"), std::string::npos) << output;
 }
 
+// --trace: one Perfetto file per thread's engine (FILE, FILE.1), each JSON
+// with slices that begin and end in pairs; an unwritable path is refused
+// (exit 2) before the run.
+TEST_F(CliBenchTest, TraceWritesAFilePerEngine) {
+    const std::string trace = file("bench.json");
+    const CliRun r = run_cli({"bench", "ram:16M", "--rw", "randread", "--bs", "4k", "--qd", "1", "--time", "50ms",
+                              "--threads", "2", "--trace", trace});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    for (const std::string& path : {trace, trace + ".1"}) {
+        std::ifstream in(path);
+        const auto json = nlohmann::json::parse(in, nullptr, false);
+        ASSERT_FALSE(json.is_discarded()) << path << " is not JSON";
+        ASSERT_TRUE(json.contains("traceEvents")) << path;
+        int begins = 0, ends = 0;
+        for (const auto& e : json["traceEvents"]) {
+            begins += e.value("ph", "") == "b";
+            ends += e.value("ph", "") == "e";
+        }
+        EXPECT_GT(begins, 0) << path;
+        EXPECT_LE(ends, begins) << path;  // never an end without its begin
+    }
+    const CliRun bad = run_cli({"bench", "ram:16M", "--rw", "randread", "--bs", "4k", "--qd", "1", "--time", "50ms",
+                                "--trace", file("missing/folder/t.json")});
+    EXPECT_EQ(bad.exit_code, 2) << bad.output;
+    EXPECT_NE(bad.output.find("--trace"), std::string::npos) << bad.output;
+}
+
 }  // namespace

@@ -3,6 +3,7 @@
 #include "bench_target.hpp"
 #include "commands/bench_report.hpp"
 #include "commands/interrupt.hpp"
+#include "commands/trace_file.hpp"
 #include "fault_spec.hpp"
 #include "path_target.hpp"
 #include "raw_uring.hpp"
@@ -16,6 +17,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -179,6 +181,8 @@ Command add_bench_command(CLI::App& app) {
     cmd->add_flag("--continue-on-error", o.continue_on_error,
                   "Keep going when a request fails (by default the run stops at the first failure)");
     cmd->add_flag("--quiet", o.quiet, "No progress line (it is drawn only when stderr is a terminal anyway)");
+    cmd->add_option("--trace", o.trace,
+                    "Write the run's requests as a Perfetto trace (JSON) to this file (FILE.1, ... for --threads)");
     cmd->add_option("--size", o.size,
                     "Region of the target to use (default: all of it); a missing or empty file is created with "
                     "this much data");
@@ -215,6 +219,8 @@ int run_bench(const BenchOptions& o) {
     if (!plan_checked.ok()) return fail(plan_checked.failure());
     LoadPlan plan = std::move(plan_checked).value();
     plan.continue_on_error = o.continue_on_error;
+    if (auto refused = check_trace_path(o.trace)) return fail(*refused);
+    plan.trace = !o.trace.empty();
     auto target = parse_target(o.target);
     if (!target.ok()) return fail(target.failure());
     auto stack_checked = make_stack(o, plan, std::move(target).value());
@@ -231,12 +237,20 @@ int run_bench(const BenchOptions& o) {
 
     if (resident) resident->warn_if_not_resident("wdfio");
     const bool progress = !o.quiet && !o.json && isatty(STDERR_FILENO);
-    auto wdfio_run = run_wdfio_load(plan, stack, [progress](const LoadResult& so_far) {
-        if (progress)
-            fmt::print(stderr, "\r{:.1f} s  {:.0f} IOPS  {:.1f} MiB/s\033[K", so_far.seconds, so_far.iops(),
-                       so_far.mib_per_s());
-        return InterruptWatch::interrupted();
-    });
+    int traced = 0;
+    const auto write_traces = [&](Engine& engine, unsigned index) {
+        const std::string path = index == 0 ? o.trace : o.trace + "." + std::to_string(index);
+        traced = std::max(traced, write_trace_file(engine, path, "bench"));
+    };
+    auto wdfio_run = run_wdfio_load(
+        plan, stack,
+        [progress](const LoadResult& so_far) {
+            if (progress)
+                fmt::print(stderr, "\r{:.1f} s  {:.0f} IOPS  {:.1f} MiB/s\033[K", so_far.seconds, so_far.iops(),
+                           so_far.mib_per_s());
+            return InterruptWatch::interrupted();
+        },
+        plan.trace ? EngineVisit(write_traces) : EngineVisit());
     if (progress) fmt::print(stderr, "\r\033[K");
     if (!wdfio_run.ok()) return fail(wdfio_run.failure());
     const bool interrupted = wdfio_run.value().interrupted;
@@ -263,7 +277,7 @@ int run_bench(const BenchOptions& o) {
         return kExitInterrupted;
     }
     if (report.flush && *report.flush != "ok") return kExitFailed;
-    return status;
+    return status != 0 ? status : traced;
 }
 
 }  // namespace wdfio::cli

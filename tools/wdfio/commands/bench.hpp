@@ -21,6 +21,7 @@ struct BenchOptions {
     std::string time;  // --time, with units
     bool continue_on_error = false;
     bool quiet = false;
+    std::string trace;  // --trace FILE (FILE.1, ... for the other threads' engines)
 };
 
 // Exit status: 0 done, 1 a request failed, 2 the input needs fixing, 3 the

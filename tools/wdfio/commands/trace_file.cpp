@@ -1,5 +1,7 @@
 #include "commands/trace_file.hpp"
 
+#include "load_plan.hpp"
+
 #include <wdfio/recorder.hpp>
 
 #include <fmt/core.h>
@@ -12,12 +14,6 @@
 #include <filesystem>
 
 namespace wdfio::cli {
-
-namespace {
-// Events per ring when tracing: 64 bytes each, so 16 MiB per ring; a longer
-// run keeps its last 256 Ki events and the trace says the rest was overwritten.
-constexpr std::size_t kTraceEvents = std::size_t{1} << 18;
-}  // namespace
 
 std::optional<CommandFailure> check_trace_path(const std::string& path) {
     if (path.empty()) return std::nullopt;

@@ -4,6 +4,7 @@
 #include "checked.hpp"
 #include "xorshift64.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -12,6 +13,10 @@ namespace wdfio::cli {
 
 enum class Access : std::uint8_t { Sequential, Random };
 enum class Mix : std::uint8_t { Read, Write, Mixed };  // Mixed: each request 50/50
+
+// Recorder events kept per ring when a run is traced (64 bytes each: 16 MiB
+// a ring); a longer run keeps its last ones, and the trace says so.
+constexpr std::size_t kTraceEvents = std::size_t{1} << 18;
 
 struct LoadPlan {
     std::string rw;  // as given: read, write, randread, randwrite, randrw
@@ -23,6 +28,7 @@ struct LoadPlan {
     unsigned threads = 1;
     bool direct = false;
     bool continue_on_error = false;  // else the run stops at the first failed request
+    bool trace = false;              // the engines' recorders keep a run's worth (kTraceEvents per ring)
     std::uint64_t region_bytes = 0;  // set once the target is known
 
     bool writes() const noexcept { return mix != Mix::Read; }

@@ -104,9 +104,15 @@ void on_complete(Request& r, IoTarget&, const CompletionParams& p, void* context
     }
 }
 
+EngineOptions engine_options(const LoadPlan& plan) {
+    EngineOptions options;
+    if (plan.trace) options.recorder = RecorderOptions{true, kTraceEvents};
+    return options;
+}
+
 class Worker {
 public:
-    Worker(const LoadPlan& plan, unsigned index) : state_(plan, index), index_(index) {}
+    Worker(const LoadPlan& plan, unsigned index) : engine_(engine_options(plan)), state_(plan, index), index_(index) {}
     ~Worker() {
         // Closing waits until every routine has returned; only then do the
         // slots and the state they point to go.
@@ -181,6 +187,7 @@ public:
     }
 
     BackendKind backend() const noexcept { return engine_.backend(); }
+    Engine& engine() noexcept { return engine_; }
 
 private:
     Engine engine_;  // first: destroyed last
@@ -224,7 +231,8 @@ void fill_buffer(void* data, std::size_t bytes, std::uint64_t seed) noexcept {
     }
 }
 
-Checked<WdfioRun> run_wdfio_load(const LoadPlan& plan, const StackSpec& stack, const LoadTick& tick) {
+Checked<WdfioRun> run_wdfio_load(const LoadPlan& plan, const StackSpec& stack, const LoadTick& tick,
+                                 const EngineVisit& before_teardown) {
     auto made = make_workers(plan, stack);
     if (!made.ok()) return made.failure();
     Workers& workers = made.value();
@@ -264,6 +272,8 @@ Checked<WdfioRun> run_wdfio_load(const LoadPlan& plan, const StackSpec& stack, c
     for (auto& w : workers) w->wait_drained();
     run.result.cpu_seconds = process_cpu_seconds() - cpu0;
     for (auto& w : workers) w->take_counters(run.result);
+    if (before_teardown)
+        for (unsigned i = 0; i < workers.size(); ++i) before_teardown(workers[i]->engine(), i);
     return run;
 }
 

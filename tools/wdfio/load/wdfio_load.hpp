@@ -24,6 +24,8 @@ struct WdfioRun {
 // Called about every 100 ms on the calling thread with the counts so far;
 // returning true ends the run there (Ctrl-C).
 using LoadTick = std::function<bool(const LoadResult& so_far)>;
+// Called once per thread's engine after the run, before it goes (--trace).
+using EngineVisit = std::function<void(Engine& engine, unsigned index)>;
 
 // Runs plan.threads engines for plan.seconds against fresh targets from
 // `stack`. At the deadline (or when `tick` says so, or at the first failed
@@ -31,7 +33,8 @@ using LoadTick = std::function<bool(const LoadResult& so_far)>;
 // cancelled through the framework (a purge of each target), not waited out;
 // those cancellations are not failures. Failing to open the target or to
 // format the first requests is a set-up failure; failed requests are counted.
-Checked<WdfioRun> run_wdfio_load(const LoadPlan& plan, const StackSpec& stack, const LoadTick& tick = {});
+Checked<WdfioRun> run_wdfio_load(const LoadPlan& plan, const StackSpec& stack, const LoadTick& tick = {},
+                                 const EngineVisit& before_teardown = {});
 
 // The seed and first block of thread `index`, shared with the raw baseline
 // so that its one thread makes the offsets wdfio's first thread makes.
