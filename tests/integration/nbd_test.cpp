@@ -94,7 +94,9 @@ TEST_F(NbdTest, RandomRoundTripsAreVerified) {
     }
     for (int i = 0; i < kCount; ++i) {
         ASSERT_TRUE(writes[i]->request->send(*t));
-        if (i >= 16) ASSERT_TRUE(wait_for_count(done, i - 15));
+        if (i >= 16) {
+            ASSERT_TRUE(wait_for_count(done, i - 15));
+        }
     }
     ASSERT_TRUE(wait_for_count(done, kCount));
     for (auto& f : writes) {

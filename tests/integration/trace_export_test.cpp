@@ -123,8 +123,11 @@ TEST_F(TraceExportTest, FileAndDeviceStackIoGiveOneSlicePerCompletedRequest) {
                 Request& r = *requests[k];
                 ASSERT_EQ(r.reuse(), kOk);
                 const std::int64_t offset = static_cast<std::int64_t>(k) * 4096;
-                if (i % 2) ASSERT_EQ(r.format_write(*t, buffers[k], {}, offset), kOk);
-                else ASSERT_EQ(r.format_read(*t, buffers[k], {}, offset), kOk);
+                if (i % 2) {
+                    ASSERT_EQ(r.format_write(*t, buffers[k], {}, offset), kOk);
+                } else {
+                    ASSERT_EQ(r.format_read(*t, buffers[k], {}, offset), kOk);
+                }
                 done.arm(r);
                 ASSERT_TRUE(r.send(*t)) << r.status();
                 ++sends[hex(&r)];
