@@ -11,6 +11,7 @@
 #include <libnbd.h>
 #include <linux/fs.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <cerrno>
 #include <chrono>
@@ -197,7 +198,12 @@ void NbdTarget::on_last_reference(Operation& op, std::int64_t) noexcept {
     auto& self = static_cast<NbdTarget&>(*Owned::of(op).object);
     self.dying_ = true;
     self.stop_polling();
-    if (self.poll_armed_) return;  // on_poll drops it
+    if (self.poll_armed_) {
+        // Nobody will close this connection: end it, so that the poll comes
+        // back whatever became of the cancel (a worker's poll could miss it).
+        ::shutdown(self.fd_, SHUT_RDWR);
+        return;  // on_poll drops it
+    }
     self.polling_.store(false, std::memory_order_seq_cst);
     self.release();
 }
