@@ -60,6 +60,8 @@ public:
     // Cancel a submitted op; false if a worker had finished it already.
     // blocking: it was submitted as OpCode::Blocking — the caller says so
     // from what it knows, since op's sender may still be filling it in.
+    // The caller sets op.canceled first: a worker interrupts only the
+    // operation it runs, and one still queued is skipped by that flag alone.
     bool cancel(Operation& op, bool blocking);
     // Cancel every started operation of list (a target's stop, purge, close).
     void cancel_list(OperationList& list, bool include_sticky);

@@ -11,7 +11,6 @@
 #include <libnbd.h>
 #include <linux/fs.h>
 #include <poll.h>
-#include <sys/socket.h>
 
 #include <cerrno>
 #include <chrono>
@@ -198,12 +197,7 @@ void NbdTarget::on_last_reference(Operation& op, std::int64_t) noexcept {
     auto& self = static_cast<NbdTarget&>(*Owned::of(op).object);
     self.dying_ = true;
     self.stop_polling();
-    if (self.poll_armed_) {
-        // Nobody will close this connection: end it, so that the poll comes
-        // back whatever became of the cancel (a worker's poll could miss it).
-        ::shutdown(self.fd_, SHUT_RDWR);
-        return;  // on_poll drops it
-    }
+    if (self.poll_armed_) return;  // on_poll drops it
     self.polling_.store(false, std::memory_order_seq_cst);
     self.release();
 }
@@ -268,10 +262,16 @@ void NbdTarget::on_reconnect(Operation& op, std::int64_t) noexcept {
 
 void NbdTarget::stop_polling() {
     stopped_ = true;
-    if (poll_armed_ && !poll_recall_) {
-        poll_recall_ = true;
-        TargetAccess::core(*this).cancel(poll_.op, false);
-    }
+    if (poll_armed_ && !poll_recall_) recall_poll();
+}
+
+// The armed poll back at once (-ECANCELED). The sticky flag first, as every
+// owner of an operation sets it: a worker that has not picked the poll yet
+// finds it there (WorkerPool::cancel interrupts only a running one).
+void NbdTarget::recall_poll() {
+    poll_recall_ = true;
+    poll_.op.canceled.store(true, std::memory_order_seq_cst);
+    TargetAccess::core(*this).cancel(poll_.op, false);
 }
 
 // ---------------------------------------------------------------- validation
@@ -574,17 +574,15 @@ void NbdTarget::rearm() {
     const short events = static_cast<short>(((dir & LIBNBD_AIO_DIRECTION_READ) ? POLLIN : 0) |
                                             ((dir & LIBNBD_AIO_DIRECTION_WRITE) ? POLLOUT : 0));
     if (poll_armed_) {
-        if (events != poll_events_ && !poll_recall_) {  // on_poll arms again with the new events
-            poll_recall_ = true;
-            TargetAccess::core(*this).cancel(poll_.op, false);
-        }
+        if (events != poll_events_ && !poll_recall_) recall_poll();  // on_poll arms again with the new events
         return;
     }
     if (events == 0) return;
     Operation& op = poll_.op;
     op.file = fd_;
     op.length = static_cast<std::uint32_t>(static_cast<unsigned short>(events));
-    ++op.seq;  // a late cancel of the previous poll cannot hit this one
+    ++op.seq;                                             // a late cancel of the previous poll cannot hit this one
+    op.canceled.store(false, std::memory_order_seq_cst);  // a recall's flag was for the previous poll
     poll_events_ = events;
     poll_armed_ = true;
     polling_.store(true, std::memory_order_seq_cst);

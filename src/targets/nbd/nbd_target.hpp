@@ -74,6 +74,7 @@ private:
     bool check_alive();
     void connection_lost();
     void stop_polling();
+    void recall_poll();  // the armed poll back at once (engine thread)
     Command* take_command(std::size_t bytes);
     void free_command_locked(Command* c) noexcept;
     Status status_of(int error) const;
