@@ -68,6 +68,21 @@ NTSTATUS open_by_wide_name(PCWSTR name, WDFIOTARGET* target);
  * `out` whose byte count must be `want`; the open's status. */
 NTSTATUS open_and_read_back(PCWSTR name, void* out, size_t size, size_t want);
 
+/* A client's asynchronous request to a driver under test: a read, or an
+ * ioctl (code 0x222000), of `length` bytes through `target`; `done` and
+ * `status` are set by its completion routine. */
+typedef struct {
+    WDFREQUEST request;
+    WDFMEMORY memory;
+    atomic_int done;
+    NTSTATUS status;
+} client_io;
+void send_client_io(client_io* io, WDFIOTARGET target, size_t length, BOOLEAN ioctl);
+/* Waits (at most 10 s) for io's completion; 0 on a stall. */
+int wait_done(client_io* io);
+/* Deletes io's request and memory. */
+void free_io(client_io* io);
+
 /* A byte pattern that differs per seed. */
 void fill_pattern(void* buffer, size_t size, unsigned seed);
 

@@ -35,6 +35,37 @@ int wait_for_count(atomic_int* counter, int want) {
     return atomic_load(counter) >= want;
 }
 
+static VOID client_done(WDFREQUEST request, WDFIOTARGET t, PWDF_REQUEST_COMPLETION_PARAMS params, WDFCONTEXT context) {
+    (void)request, (void)t;
+    client_io* io = (client_io*)context;
+    io->status = params->IoStatus.Status;
+    atomic_store(&io->done, 1);
+}
+
+void send_client_io(client_io* io, WDFIOTARGET target, size_t length, BOOLEAN ioctl) {
+    memset(io, 0, sizeof *io);
+    if (!NT_SUCCESS(WdfRequestCreate(NULL, target, &io->request)) ||
+        !NT_SUCCESS(WdfMemoryCreate(NULL, NonPagedPool, 0, length, &io->memory, NULL)) ||
+        !NT_SUCCESS(ioctl
+                        ? WdfIoTargetFormatRequestForIoctl(target, io->request, 0x222000, NULL, NULL, io->memory, NULL)
+                        : WdfIoTargetFormatRequestForRead(target, io->request, io->memory, NULL, NULL))) {
+        CHECK(!"a client request");
+        return;
+    }
+    WdfRequestSetCompletionRoutine(io->request, client_done, io);
+    CHECK(WdfRequestSend(io->request, target, WDF_NO_SEND_OPTIONS));
+}
+
+int wait_done(client_io* io) {
+    for (int waited = 0; waited < 10000 && !atomic_load(&io->done); ++waited) sleep_ms(1);
+    return atomic_load(&io->done);
+}
+
+void free_io(client_io* io) {
+    if (io->request) WdfObjectDelete(io->request);
+    if (io->memory) WdfObjectDelete(io->memory);
+}
+
 NTSTATUS open_by_wide_name(PCWSTR name, WDFIOTARGET* target) {
     UNICODE_STRING u;
     RtlInitUnicodeString(&u, name);

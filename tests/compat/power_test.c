@@ -193,43 +193,7 @@ static int start(void) {
         }                                       \
     } while (0)
 
-typedef struct {
-    WDFREQUEST request;
-    WDFMEMORY memory;
-    atomic_int done;
-    NTSTATUS status;
-} client_io;
-
-static VOID client_done(WDFREQUEST request, WDFIOTARGET t, PWDF_REQUEST_COMPLETION_PARAMS params, WDFCONTEXT context) {
-    (void)request, (void)t;
-    client_io* io = (client_io*)context;
-    io->status = params->IoStatus.Status;
-    atomic_store(&io->done, 1);
-}
-
-static void send_io(client_io* io, BOOLEAN ioctl) {
-    memset(io, 0, sizeof *io);
-    if (!NT_SUCCESS(WdfRequestCreate(NULL, target, &io->request)) ||
-        !NT_SUCCESS(WdfMemoryCreate(NULL, NonPagedPool, 0, 8, &io->memory, NULL)) ||
-        !NT_SUCCESS(ioctl
-                        ? WdfIoTargetFormatRequestForIoctl(target, io->request, 0x222000, NULL, NULL, io->memory, NULL)
-                        : WdfIoTargetFormatRequestForRead(target, io->request, io->memory, NULL, NULL))) {
-        CHECK(!"a client request");
-        return;
-    }
-    WdfRequestSetCompletionRoutine(io->request, client_done, io);
-    CHECK(WdfRequestSend(io->request, target, WDF_NO_SEND_OPTIONS));
-}
-
-static int wait_done(client_io* io) {
-    for (int waited = 0; waited < 10000 && !atomic_load(&io->done); ++waited) sleep_ms(1);
-    return atomic_load(&io->done);
-}
-
-static void free_io(client_io* io) {
-    if (io->request) WdfObjectDelete(io->request);
-    if (io->memory) WdfObjectDelete(io->memory);
-}
+static void send_io(client_io* io, BOOLEAN ioctl) { send_client_io(io, target, 8, ioctl); }
 
 /* ---- Tests */
 

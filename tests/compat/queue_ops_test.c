@@ -89,44 +89,8 @@ static int start(void) {
 
 /* ---- The client side: asynchronous reads (lengths tell them apart) and ioctls */
 
-typedef struct {
-    WDFREQUEST request;
-    WDFMEMORY memory;
-    atomic_int done;
-    NTSTATUS status;
-} client_io;
-
-static VOID client_done(WDFREQUEST request, WDFIOTARGET t, PWDF_REQUEST_COMPLETION_PARAMS params, WDFCONTEXT context) {
-    (void)request, (void)t;
-    client_io* io = (client_io*)context;
-    io->status = params->IoStatus.Status;
-    atomic_store(&io->done, 1);
-}
-
-static void send_io(client_io* io, size_t length, BOOLEAN ioctl) {
-    memset(io, 0, sizeof *io);
-    if (!NT_SUCCESS(WdfRequestCreate(NULL, target, &io->request)) ||
-        !NT_SUCCESS(WdfMemoryCreate(NULL, NonPagedPool, 0, length, &io->memory, NULL)) ||
-        !NT_SUCCESS(ioctl
-                        ? WdfIoTargetFormatRequestForIoctl(target, io->request, 0x222000, NULL, NULL, io->memory, NULL)
-                        : WdfIoTargetFormatRequestForRead(target, io->request, io->memory, NULL, NULL))) {
-        CHECK(!"a client request");
-        return;
-    }
-    WdfRequestSetCompletionRoutine(io->request, client_done, io);
-    CHECK(WdfRequestSend(io->request, target, WDF_NO_SEND_OPTIONS));
-}
+static void send_io(client_io* io, size_t length, BOOLEAN ioctl) { send_client_io(io, target, length, ioctl); }
 static void send_read(client_io* io, size_t length) { send_io(io, length, FALSE); }
-
-static int wait_done(client_io* io) {
-    for (int waited = 0; waited < 10000 && !atomic_load(&io->done); ++waited) sleep_ms(1);
-    return atomic_load(&io->done);
-}
-
-static void free_io(client_io* io) {
-    if (io->request) WdfObjectDelete(io->request);
-    if (io->memory) WdfObjectDelete(io->memory);
-}
 
 static ULONG queued_in(WDFQUEUE q) {
     ULONG queued = 0;
