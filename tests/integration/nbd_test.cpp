@@ -59,6 +59,19 @@ Status range_ioctl(IoTarget& t, std::uint32_t code, std::uint64_t offset, std::u
     return ioctl(t, code, in, {});
 }
 
+// n 4 KiB reads at offsets 0, 4 KiB, ... sent to t, each counted in `done`.
+void send_reads(IoTarget& t, int n, std::atomic<int>& done, std::vector<std::unique_ptr<Flight>>& flights) {
+    for (int i = 0; i < n; ++i) {
+        auto f = std::make_unique<Flight>();
+        f->memory = buffer(4096);
+        f->request = Request::create(t).value();
+        ASSERT_STATUS(f->request->format_read(t, f->memory, {}, i * 4096), STATUS_SUCCESS);
+        f->arm(done);
+        ASSERT_TRUE(f->request->send(t));
+        flights.push_back(std::move(f));
+    }
+}
+
 class NbdTest : public ::testing::Test {
 protected:
     void SetUp() override { SKIP_WITHOUT_NBDKIT(); }
@@ -338,15 +351,7 @@ TEST_F(NbdTest, StopAndCloseCancelWhatTheServerHolds) {
     ASSERT_TRUE(t) << t.status();
     std::vector<std::unique_ptr<Flight>> flights;
     std::atomic<int> done{0};
-    for (int i = 0; i < 8; ++i) {
-        auto f = std::make_unique<Flight>();
-        f->memory = buffer(4096);
-        f->request = Request::create(*t).value();
-        ASSERT_STATUS(f->request->format_read(*t, f->memory, {}, i * 4096), STATUS_SUCCESS);
-        f->arm(done);
-        ASSERT_TRUE(f->request->send(*t));
-        flights.push_back(std::move(f));
-    }
+    ASSERT_NO_FATAL_FAILURE(send_reads(*t, 8, done, flights));
     const auto asked = std::chrono::steady_clock::now();
     t->stop(SentIoAction::Cancel);
     EXPECT_EQ(done.load(), 8);
@@ -373,15 +378,7 @@ TEST_F(NbdTest, KilledServerCompletesEveryPendingRequest) {
     CloseOnExit close(t.value());
     std::vector<std::unique_ptr<Flight>> flights;
     std::atomic<int> done{0};
-    for (int i = 0; i < 8; ++i) {
-        auto f = std::make_unique<Flight>();
-        f->memory = buffer(4096);
-        f->request = Request::create(*t).value();
-        ASSERT_STATUS(f->request->format_read(*t, f->memory, {}, i * 4096), STATUS_SUCCESS);
-        f->arm(done);
-        ASSERT_TRUE(f->request->send(*t));
-        flights.push_back(std::move(f));
-    }
+    ASSERT_NO_FATAL_FAILURE(send_reads(*t, 8, done, flights));
     std::this_thread::sleep_for(50ms);
     server.kill();
     ASSERT_TRUE(wait_for_count(done, 8, std::chrono::seconds(3)));
