@@ -7,10 +7,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <fcntl.h>
-#include <signal.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -115,33 +112,12 @@ TEST_F(CliCopyTest, CtrlCCancelsReportsAndExits130) {
     // Every request to either RAM disk waits 200 ms in its fault filter: the
     // copy would take seconds; SIGINT comes after 1.5 s (sanitizer builds start slowly).
     const std::string out = file("out.txt"), dst = file("dst.bin");
-    const pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-        const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        execl(wdfio::test::cli_path().c_str(), "wdfio", "copy", "ram:64M", dst.c_str(), "ram:64M", "--fault",
-              "delay:1:200000", "--bs", "1M", "--qd", "2", static_cast<char*>(nullptr));
-        _exit(127);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-    ASSERT_EQ(kill(pid, SIGINT), 0);
-    const auto t0 = std::chrono::steady_clock::now();
-    int status = 0;
-    pid_t done = 0;
-    while ((done = waitpid(pid, &status, WNOHANG)) == 0 &&
-           std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10))
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    if (done == 0) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-        FAIL() << "still running 10 s after SIGINT: " << read_all(out);
-    }
-    const auto took = std::chrono::steady_clock::now() - t0;
-    EXPECT_LT(took, std::chrono::seconds(3)) << "a prompt exit: in-flight requests cancelled, not waited out";
-    ASSERT_TRUE(WIFEXITED(status)) << "killed by a signal rather than exiting: " << read_all(out);
-    EXPECT_EQ(WEXITSTATUS(status), 130);
+    const wdfio::test::Interrupted r = wdfio::test::run_and_interrupt(
+        {"copy", "ram:64M", dst, "ram:64M", "--fault", "delay:1:200000", "--bs", "1M", "--qd", "2"}, out,
+        std::chrono::milliseconds(1500));
+    ASSERT_NE(r.exit_code, -1) << "still running 10 s after SIGINT, or killed by a signal: " << read_all(out);
+    EXPECT_LT(r.after_signal, std::chrono::seconds(3)) << "a prompt exit: in-flight requests cancelled, not waited out";
+    EXPECT_EQ(r.exit_code, 130);
     const std::string output = read_all(out);
     EXPECT_NE(output.find("interrupted"), std::string::npos) << output;
     const std::string row = row_of(output, dst);
