@@ -1,5 +1,5 @@
 // In-flight recorder: the last events of every engine, kept in fixed-size
-// lock-free rings (one per engine thread, one shared by every other thread),
+// lock-free rings (one per thread that records, up to 64; one shared past them),
 // on by default. Read a snapshot, one request's history, or write the lot as
 // a Chrome/Perfetto trace (open it at https://ui.perfetto.dev).
 #pragma once
@@ -53,7 +53,7 @@ struct RecorderEvent {
 struct RecorderInfo {
     bool enabled = false;
     std::size_t events_per_ring = 0;
-    std::size_t rings = 0;          // rings in use: engine threads that recorded, plus the shared one
+    std::size_t rings = 0;          // rings that hold events: one per thread that recorded (the shared one if used)
     std::uint64_t recorded = 0;     // events recorded since the engine was made
     std::uint64_t overwritten = 0;  // of those, no longer held (the rings wrapped)
 };

@@ -90,12 +90,17 @@ bool use_tsc() {
 // What a thread keeps for the recorder, in one block: the library's objects
 // are built for the shared library too, where each thread_local of the
 // default model is a __tls_get_addr call; initial-exec makes it one load.
-// `owner` and `ring`: the ring this engine thread writes, cached (an engine
-// thread belongs to one engine, whose recorder outlives it: the engine joins
-// it first). `last_time`: the time of this thread's last event.
+// `generation` and `ring`: the recorder this thread wrote to last and its
+// ring there (null: that recorder's shared ring), cached — a generation is
+// never reused, so a recorder destroyed since never matches. `owner` and
+// `engine_thread`: that recorder, and whether this is one of its engine's
+// threads (which outlive none of its events: the engine joins them first).
+// `last_time`: the time of this thread's last event.
 struct ThreadState {
-    const Recorder* owner = nullptr;
+    std::uint64_t generation = 0;
     EventRing* ring = nullptr;
+    const Recorder* owner = nullptr;
+    bool engine_thread = false;
     std::uint64_t last_time = 0;
     std::uint32_t id = 0;
 };
@@ -109,6 +114,7 @@ std::uint32_t thread_id() noexcept {
 // Live recorders, for the verifier's report (it knows only the request).
 std::mutex g_registry_mutex;
 std::vector<Recorder*> g_registry;
+std::atomic<std::uint64_t> g_generations{0};
 
 PackedEvent pack(const EventFields& f, bool tsc) noexcept {
     PackedEvent e;
@@ -144,7 +150,8 @@ RecorderEvent unpack(const PackedEvent& e, std::uint8_t ring) noexcept {
 
 // ---------------------------------------------------------------- EventRing
 
-EventRing::EventRing(std::size_t capacity) : slots_(new Slot[capacity]), mask_(capacity - 1) {}
+EventRing::EventRing(std::size_t capacity, std::uint32_t writer)
+    : slots_(new Slot[capacity]), mask_(capacity - 1), writer_(writer) {}
 
 void EventRing::write(std::uint64_t index, const PackedEvent& e) noexcept {
     Slot& s = slots_[index & mask_];
@@ -229,7 +236,8 @@ Recorder::Recorder(const EngineCore& engine, const RecorderOptions& settled)
       enabled_(settled.enabled),
       events_(settled.enabled ? settled.events : 0),
       tsc_(use_tsc()),
-      shared_(settled.enabled ? settled.events : 1) {
+      generation_(g_generations.fetch_add(1, std::memory_order_relaxed) + 1),
+      shared_(settled.enabled ? settled.events : 1, 0) {
     std::lock_guard lock(g_registry_mutex);
     g_registry.push_back(this);
 }
@@ -239,23 +247,31 @@ Recorder::~Recorder() {
         std::lock_guard lock(g_registry_mutex);
         std::erase(g_registry, this);
     }
-    for (auto& ring : engine_rings_) delete ring.load(std::memory_order_acquire);
+    for (auto& ring : thread_rings_) delete ring.load(std::memory_order_acquire);
 }
 
-EventRing* Recorder::engine_ring() noexcept {
-    // An engine thread's first event: a ring of its own (one allocation per
-    // thread, never per event); past kMaxEngineRings it uses the shared one.
-    const std::size_t i = engine_rings_claimed_.fetch_add(1, std::memory_order_relaxed);
-    if (i >= kMaxEngineRings) return nullptr;
-    auto* ring = new (std::nothrow) EventRing(events_);
-    if (ring) engine_rings_[i].store(ring, std::memory_order_release);
+EventRing* Recorder::thread_ring() noexcept {
+    // Called on a thread's first event here, and again when it comes back
+    // from another recorder: its ring, if it made one, else a new one (one
+    // allocation per thread, never per event). A thread id is reused only
+    // after its thread ended, so a ring keeps one writer at a time.
+    const std::uint32_t me = thread_id();
+    const std::size_t claimed = std::min(thread_rings_claimed_.load(std::memory_order_relaxed), kMaxThreadRings);
+    for (std::size_t i = 0; i < claimed; ++i) {
+        EventRing* ring = thread_rings_[i].load(std::memory_order_acquire);
+        if (ring && ring->writer() == me) return ring;
+    }
+    const std::size_t i = thread_rings_claimed_.fetch_add(1, std::memory_order_relaxed);
+    if (i >= kMaxThreadRings) return nullptr;
+    auto* ring = new (std::nothrow) EventRing(events_, me);
+    if (ring) thread_rings_[i].store(ring, std::memory_order_release);
     return ring;
 }
 
 template <class F>
 void Recorder::for_each_ring(F&& f) const {
     std::size_t k = 0;
-    for (const auto& slot : engine_rings_) {
+    for (const auto& slot : thread_rings_) {
         if (const EventRing* ring = slot.load(std::memory_order_acquire)) f(*ring, k++);
     }
     f(shared_, k);
@@ -264,21 +280,20 @@ void Recorder::for_each_ring(F&& f) const {
 void Recorder::record_now(const EventFields& f) noexcept {
     const PackedEvent e = pack(f, tsc_);
     ThreadState& t = t_state;
-    if (t.owner == this) return t.ring->push_single(e);  // the common case: one compare
-    if (engine_.on_engine_thread()) {
-        if (EventRing* ring = engine_ring()) {
-            t.owner = this;
-            t.ring = ring;
-            return ring->push_single(e);
-        }
+    if (t.generation != generation_) {  // this thread's first event here, or back from another recorder
+        t.ring = thread_ring();
+        t.generation = generation_;
+        t.owner = this;
+        t.engine_thread = engine_.on_engine_thread();
     }
+    if (t.ring) return t.ring->push_single(e);  // the common case: one compare, plain stores
     shared_.push_shared(e);
 }
 
 std::uint64_t Recorder::last_time_here() noexcept { return t_state.last_time; }
 
 void Recorder::record_here(const EventFields& f) noexcept {
-    if (!t_state.owner) return;
+    if (!t_state.engine_thread || !t_state.ring) return;
     // At the time of the thread's last event — normally the completion whose
     // routine reuses the request — rather than a clock read of its own: one
     // clock read less per request on the engine thread (the recorder's cost
@@ -308,6 +323,7 @@ RecorderInfo Recorder::info() const {
     if (!enabled_) return i;
     for_each_ring([&i](const EventRing& r, std::size_t) {
         const std::uint64_t w = r.written();
+        if (w == 0) return;
         ++i.rings;
         i.recorded += w;
         if (w > r.capacity()) i.overwritten += w - r.capacity();

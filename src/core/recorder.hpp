@@ -1,8 +1,10 @@
 // Recorder: an engine's in-flight recorder (include/wdfio/recorder.hpp).
 //
-// Each engine thread writes to a ring of its own (one writer: a plain store
-// of the head, no read-modify-write); every other thread claims slots of one
-// shared ring with a fetch_add. A slot is a small seqlock — its sequence is
+// Each thread that records writes to a ring of its own (one writer: a plain
+// store of the head, no read-modify-write) — engine threads and the threads
+// that send alike, since an in-process stack records on the sender's thread;
+// past kMaxThreadRings threads, the rest claim slots of one shared ring with
+// a fetch_add. A slot is a small seqlock — its sequence is
 // cleared, the words written, then the sequence set to the slot's index + 1 —
 // so that a reader copying it while it is rewritten sees the mismatch and
 // skips it instead of returning a torn event. Every word is a relaxed atomic:
@@ -34,13 +36,14 @@ struct PackedEvent {
 
 class EventRing {
 public:
-    explicit EventRing(std::size_t capacity);         // a power of two
-    void push_single(const PackedEvent& e) noexcept;  // its one writer
-    void push_shared(const PackedEvent& e) noexcept;  // any thread
+    EventRing(std::size_t capacity, std::uint32_t writer);  // a power of two; writer: its thread (0: shared)
+    void push_single(const PackedEvent& e) noexcept;        // its one writer
+    void push_shared(const PackedEvent& e) noexcept;        // any thread
     // Appends the events still held (torn or unfinished slots left out).
     void collect(std::vector<RecorderEvent>& out, std::uint8_t ring) const;
     std::uint64_t written() const noexcept { return head_.load(std::memory_order_acquire); }
     std::size_t capacity() const noexcept { return mask_ + 1; }
+    std::uint32_t writer() const noexcept { return writer_; }
 
 private:
     struct alignas(64) Slot {
@@ -51,6 +54,7 @@ private:
 
     std::unique_ptr<Slot[]> slots_;
     std::size_t mask_;
+    std::uint32_t writer_;
     alignas(64) std::atomic<std::uint64_t> head_{0};  // events claimed so far
 };
 
@@ -69,7 +73,7 @@ struct EventFields {
 
 class Recorder {
 public:
-    static constexpr std::size_t kMaxEngineRings = 64;
+    static constexpr std::size_t kMaxThreadRings = 64;
     static constexpr std::size_t kMinEvents = 16, kMaxEvents = std::size_t{1} << 24;
 
     // options unset: WDFIO_RECORDER, else the defaults.
@@ -110,19 +114,20 @@ private:
     Recorder(const EngineCore& engine, const RecorderOptions& settled);
     void record_now(const EventFields& f) noexcept;
     void to_nanoseconds(std::vector<RecorderEvent>& events) const;  // what the rings hold → CLOCK_MONOTONIC
-    EventRing* engine_ring() noexcept;
+    EventRing* thread_ring() noexcept;  // this thread's, made on its first event; null: the shared one
     template <class F>
-    void for_each_ring(F&& f) const;  // f(ring, index): engine rings in claim order, then the shared one
+    void for_each_ring(F&& f) const;  // f(ring, index): thread rings in claim order, then the shared one
 
     const EngineCore& engine_;
     bool enabled_ = true;
     std::size_t events_ = 0;
-    bool tsc_ = false;  // events carry the TSC (recorder.cpp, "Timestamps")
+    bool tsc_ = false;          // events carry the TSC (recorder.cpp, "Timestamps")
+    std::uint64_t generation_;  // unique per recorder ever made: what a thread's cached ring is checked against
     EventRing shared_;
     // Claimed by index (fetch_add), then published: a reader skips a claimed
     // slot whose ring is not stored yet.
-    std::array<std::atomic<EventRing*>, kMaxEngineRings> engine_rings_{};
-    std::atomic<std::size_t> engine_rings_claimed_{0};
+    std::array<std::atomic<EventRing*>, kMaxThreadRings> thread_rings_{};
+    std::atomic<std::size_t> thread_rings_claimed_{0};
     mutable std::mutex names_mutex_;
     std::unordered_map<std::uint64_t, std::string> names_;
 };
