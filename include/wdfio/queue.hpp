@@ -1,6 +1,7 @@
 // Queue: how a device receives requests (KMDF WDFQUEUE): sequential (one at a
 // time), parallel (as they come), or manual (held until the driver retrieves them).
 #pragma once
+#include <wdfio/callback_lock.hpp>
 #include <wdfio/delivered_request.hpp>
 #include <wdfio/detail/request_fifo.hpp>
 #include <wdfio/detail/spin_lock.hpp>
@@ -91,6 +92,17 @@ public:
     void release_hold();
     bool held() const noexcept { return held_.load(std::memory_order_acquire); }
 
+    // The driver's callbacks from this queue — the requests it presents (and
+    // on_canceled_on_queue), on_io_stop, on_io_resume, the ready callback and
+    // the cancel callbacks of requests it presented — run holding `lock`:
+    // KMDF's synchronization scope (spec R7.3), a lock of the queue's own for
+    // scope Queue, the device's for scope Device. A callback that would wait
+    // for it on the thread that holds it, or where waiting is not allowed,
+    // runs when its holder releases it (R5.13). Set once, before requests
+    // arrive; a second call → STATUS_INVALID_DEVICE_STATE.
+    Status set_callback_lock(CallbackLock& lock);
+    CallbackLock* callback_lock() const noexcept { return lock_.get(); }
+
 private:
     friend class Device;
     friend struct detail::DeliveredAccess;
@@ -115,7 +127,13 @@ private:
     void deliver_locked(std::unique_lock<detail::SpinLock>& lock);  // presents what may go now
     void present(Request& q);
     template <class Callback>
-    void present(Request& q, Callback&& callback);  // q to the driver through `callback`
+    void present(Request& q, Callback&& callback);  // q to the driver through `callback`, under lock_
+    template <class Callback>
+    void present_now(Request& q, Callback& callback);
+    // A driver callback other than a presentation, under lock_ (if set).
+    template <class F>
+    void run_callback(F&& f);
+    void run_callback_fn(std::function<void()> f);  // the same, from outside this file (a cancel callback)
     // q, taken off waiting_ by a cancel, goes to the driver's canceled-on-queue
     // callback if the driver had handed it back here (R5.30), else completes
     // with STATUS_CANCELLED; then a drain that this emptied is told. Without mutex_.
@@ -142,6 +160,7 @@ private:
     std::function<void(Queue&)> ready_;                   // manual queues' ready_notify callback
     bool cancel_requeue_ = false;                         // purged, not started since: requeues are cancelled
     std::atomic<bool> held_{false};                       // power: presents nothing (changed under mutex_)
+    Ref<CallbackLock> lock_;                              // the driver's callbacks run holding it (set once)
 };
 
 }  // namespace wdfio

@@ -20,8 +20,7 @@ extern "C" {
 typedef VOID EVT_WDF_DPC(WDFDPC Dpc);
 typedef EVT_WDF_DPC* PFN_WDF_DPC;
 
-/* AutomaticSerialization: as for timers (wdftimer.h), nothing to serialize
- * with yet on devices this host makes. */
+/* AutomaticSerialization: as for timers (wdftimer.h). */
 typedef struct _WDF_DPC_CONFIG {
     ULONG Size;
     PFN_WDF_DPC EvtDpcFunc;

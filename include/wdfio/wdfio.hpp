@@ -1,6 +1,7 @@
 // Umbrella header: the whole C++ API.
 #pragma once
 #include <wdfio/awaitable.hpp>
+#include <wdfio/callback_lock.hpp>
 #include <wdfio/completion_params.hpp>
 #include <wdfio/delivered_request.hpp>
 #include <wdfio/device.hpp>

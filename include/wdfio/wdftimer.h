@@ -20,10 +20,11 @@ extern "C" {
 typedef VOID EVT_WDF_TIMER(WDFTIMER Timer);
 typedef EVT_WDF_TIMER* PFN_WDF_TIMER;
 
-/* AutomaticSerialization serializes the callback with the parent's I/O
- * callbacks when the parent device or queue has a synchronization scope;
- * devices made by this host have none, so it changes nothing yet (as in
- * KMDF with scope None). TolerableDelay is accepted and not used (timers
+/* AutomaticSerialization runs the callback under the lock of the nearest
+ * queue or device above it whose synchronization scope is Queue or Device
+ * (spec R7.4); none such: it changes nothing. While that lock is held, the
+ * callback runs when its holder releases it, on the holder's thread.
+ * TolerableDelay is accepted and not used (timers
  * fire on the engine's wheel, within about a millisecond);
  * UseHighResolutionTimer changes nothing either. */
 typedef struct _WDF_TIMER_CONFIG {

@@ -20,8 +20,7 @@ extern "C" {
 typedef VOID EVT_WDF_WORKITEM(WDFWORKITEM WorkItem);
 typedef EVT_WDF_WORKITEM* PFN_WDF_WORKITEM;
 
-/* AutomaticSerialization: as for timers (wdftimer.h), nothing to serialize
- * with yet on devices this host makes. */
+/* AutomaticSerialization: as for timers (wdftimer.h). */
 typedef struct _WDF_WORKITEM_CONFIG {
     ULONG Size;
     PFN_WDF_WORKITEM EvtWorkItemFunc;

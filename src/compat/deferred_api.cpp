@@ -2,8 +2,10 @@
 // needs a parent with a device above it, whose core device their core object
 // is parented to (it gives them their engine).
 #include "compat/boundary.hpp"
+#include "compat/driver_model.hpp"
 #include "compat/records.hpp"
 #include "compat/sync_records.hpp"
+#include "core/blocking.hpp"
 
 #include <wdfio/verifier.hpp>
 
@@ -29,12 +31,42 @@ H& handle_of(Core& core) noexcept {
     return *core.template context<HandleLink<H>>()->handle;
 }
 
+// R7.4: the lock of the nearest queue or device at or above `at`, if its
+// resolved scope is Queue or Device (`wanted`); else none, silently, as KMDF.
+// Wanted and null: out of memory.
+CallbackLock* serializing_lock(Ref<Handle> at, bool& wanted) {
+    wanted = false;
+    for (; at; at = Ref<Handle>::adopt(static_cast<Handle*>(at->parent_ref()))) {
+        if (at->type == HandleType::Queue) {
+            auto& q = static_cast<QueueHandle&>(*at);
+            wanted = q.scope != WdfSynchronizationScopeNone;
+            return wanted ? q.effective_lock() : nullptr;
+        }
+        if (at->type == HandleType::Device) {
+            auto& d = static_cast<DeviceHandle&>(*at);
+            wanted = d.scope != WdfSynchronizationScopeNone;
+            return wanted ? d.callback_lock.get() : nullptr;
+        }
+    }
+    return nullptr;
+}
+
+// A timer's, DPC's or work item's callback: under its serializing lock if it
+// has one — later, by the lock's holder, where waiting is not allowed (the
+// engine thread) or this thread holds it (R5.13's DPC).
+template <class C, class H>
+void fire(H& h) {
+    if (!h.serialize) return h.callback(to_c<C>(&h));
+    h.serialize->run_locked([self = Ref<H>(&h)] { self->callback(to_c<C>(self.get())); }, detail::may_block_here());
+}
+
 // What timers and work items share after their config is checked: the
 // attributes, the device above the parent, the core object under that
 // device (made by `make(ObjectAttributes)`), the handle.
 template <class H, class C, class Make>
 Status create_deferred(const char* call, const WDF_OBJECT_ATTRIBUTES* attributes, AttributeRules rules,
-                       typename std::remove_const_t<decltype(H::callback)> callback, C* out, Make&& make) {
+                       typename std::remove_const_t<decltype(H::callback)> callback, bool serialized, C* out,
+                       Make&& make) {
     Ref<Handle> parent;
     if (Status s = HandleTable::check_attributes(call, attributes, parent, rules); !s.ok()) return s;
     Ref<DeviceHandle> device = device_above(parent);
@@ -43,6 +75,11 @@ Status create_deferred(const char* call, const WDF_OBJECT_ATTRIBUTES* attributes
         return STATUS_INVALID_DEVICE_REQUEST;  // R8.3
     }
     auto h = Ref<H>::adopt(new H(callback));
+    if (serialized) {
+        bool wanted = false;
+        h->serialize = Ref<CallbackLock>(serializing_lock(parent, wanted));
+        if (wanted && !h->serialize) return STATUS_INSUFFICIENT_RESOURCES;
+    }
     const Status made = device->with_device([&](Device& d, FaultFilter*) -> Status {
         ObjectAttributes core;
         core.parent = &d;
@@ -93,16 +130,13 @@ NTSTATUS WdfTimerCreate(PWDF_TIMER_CONFIG Config, PWDF_OBJECT_ATTRIBUTES Attribu
         }
         TimerConfig config;
         config.period_ms = Config->Period;
-        config.callback = [](wdfio::Timer& t) {
-            TimerHandle& h = handle_of<TimerHandle>(t);
-            h.callback(to_c<WDFTIMER>(&h));
-        };
+        config.callback = [](wdfio::Timer& t) { fire<WDFTIMER>(handle_of<TimerHandle>(t)); };
         if (!Config->EvtTimerFunc) {
             log(LogLevel::Error, "%s: EvtTimerFunc is NULL", call);
             return STATUS_INVALID_PARAMETER;
         }
         return create_deferred<TimerHandle>(call, Attributes, {.level = true, .scope = false}, Config->EvtTimerFunc,
-                                            Timer,
+                                            Config->AutomaticSerialization != FALSE, Timer,
                                             [&](const ObjectAttributes& a) { return wdfio::Timer::create(config, a); });
     });
 }
@@ -141,12 +175,9 @@ NTSTATUS WdfWorkItemCreate(PWDF_WORKITEM_CONFIG Config, PWDF_OBJECT_ATTRIBUTES A
             return STATUS_INVALID_PARAMETER;
         }
         WorkItemConfig config;
-        config.callback = [](wdfio::WorkItem& w) {
-            WorkItemHandle& h = handle_of<WorkItemHandle>(w);
-            h.callback(to_c<WDFWORKITEM>(&h));
-        };
+        config.callback = [](wdfio::WorkItem& w) { fire<WDFWORKITEM>(handle_of<WorkItemHandle>(w)); };
         return create_deferred<WorkItemHandle>(
-            call, Attributes, {}, Config->EvtWorkItemFunc, WorkItem,
+            call, Attributes, {}, Config->EvtWorkItemFunc, Config->AutomaticSerialization != FALSE, WorkItem,
             [&](const ObjectAttributes& a) { return wdfio::WorkItem::create(config, a); });
     });
 }
@@ -190,11 +221,9 @@ NTSTATUS WdfDpcCreate(PWDF_DPC_CONFIG Config, PWDF_OBJECT_ATTRIBUTES Attributes,
             return STATUS_INVALID_PARAMETER;
         }
         TimerConfig config;
-        config.callback = [](wdfio::Timer& t) {
-            DpcHandle& h = handle_of<DpcHandle>(t);
-            h.callback(to_c<WDFDPC>(&h));
-        };
-        return create_deferred<DpcHandle>(call, Attributes, {}, Config->EvtDpcFunc, Dpc,
+        config.callback = [](wdfio::Timer& t) { fire<WDFDPC>(handle_of<DpcHandle>(t)); };
+        return create_deferred<DpcHandle>(call, Attributes, {}, Config->EvtDpcFunc,
+                                          Config->AutomaticSerialization != FALSE, Dpc,
                                           [&](const ObjectAttributes& a) { return wdfio::Timer::create(config, a); });
     });
 }

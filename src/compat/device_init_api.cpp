@@ -230,6 +230,7 @@ NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT* DeviceInit, PWDF_OBJECT_ATTRIBUTES Dev
         b.device_ref = std::move(made).value();
         auto h = Ref<DeviceHandle>::adopt(new DeviceHandle(std::move(bridge), nullptr));
         h->made_by_driver = !init.control;  // a control device is the driver's to delete (R3.24)
+        h->scope = resolved_scope(DeviceAttributes, init.driver ? init.driver->scope : WdfSynchronizationScopeNone);
         b.handle = h.get();
         if (Status s = HandleTable::publish(*h, DeviceAttributes, init.driver.get()); !s.ok()) return s;
         if (IoTarget* below = b.device_ref->default_target()) {

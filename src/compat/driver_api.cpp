@@ -191,6 +191,7 @@ NTSTATUS WdfDriverCreate(PDRIVER_OBJECT DriverObject, PCUNICODE_STRING RegistryP
         if (RegistryPath && RegistryPath->Buffer)
             d.registry_path.assign(RegistryPath->Buffer, RegistryPath->Length / sizeof(WCHAR));
         d.config = *DriverConfig;
+        d.scope = resolved_scope(DriverAttributes, WdfSynchronizationScopeNone);
         // The host made the handle for DriverEntry; it becomes a WDFDRIVER now, with these attributes.
         if (Status s = HandleTable::publish(d, DriverAttributes, nullptr); !s.ok()) return s;
         d.created = true;

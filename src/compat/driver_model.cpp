@@ -5,6 +5,7 @@
 
 #include "compat/boundary.hpp"
 #include "compat/unicode.hpp"
+#include "core/blocking.hpp"
 
 #include <wdfio/verifier.hpp>
 
@@ -60,8 +61,21 @@ void QueueHandle::went_idle() noexcept {
         if (woke) idle.notify_all();
     }
     CurrentDriver current(&bridge.driver());
-    for (IdleWait& w : run)
-        if (w.callback) w.callback(to_c<WDFQUEUE>(this), w.context);
+    if (run[0].callback) run[0].callback(to_c<WDFQUEUE>(this), run[0].context);  // a Stop's: never locked (R7.3)
+    if (!run[1].callback) return;
+    CallbackLock* lock = queue->callback_lock();
+    if (!lock) return run[1].callback(to_c<WDFQUEUE>(this), run[1].context);
+    // A Purge's or Drain's: under the queue's lock, perhaps later, by its holder (R7.3, R5.13).
+    lock->run_locked(
+        [self = Ref<QueueHandle>(this), w = run[1]] {
+            CurrentDriver current(&self->bridge.driver());
+            w.callback(to_c<WDFQUEUE>(self.get()), w.context);
+        },
+        detail::may_block_here());
+}
+
+CallbackLock* QueueHandle::effective_lock() noexcept {
+    return scope == WdfSynchronizationScopeDevice ? bridge.handle->callback_lock.get() : callback_lock.get();
 }
 
 bool QueueHandle::reserve(const char* call, WaitKind kind, PFN_WDF_IO_QUEUE_STATE callback, WDFCONTEXT context,

@@ -5,6 +5,7 @@
 // first presents the request, kept while it moves between the device's
 // queues, and retired when the driver lets it go.
 #pragma once
+#include "compat/boundary.hpp"
 #include "compat/records.hpp"
 
 #include <wdfio/device.hpp>
@@ -27,6 +28,8 @@ struct DriverHandle final : Handle {
     std::wstring registry_path;  // NUL-terminated, for WdfDriverGetRegistryPath
     WDF_DRIVER_CONFIG config{};  // valid once created
     bool created = false;        // WdfDriverCreate ran (once per DriverObject): published
+    // WdfDriverCreate's attributes' (R7.1): what its devices inherit.
+    WDF_SYNCHRONIZATION_SCOPE scope = WdfSynchronizationScopeNone;
 
     // Its devices, oldest first (WdfioDriverUnload takes them down newest first).
     std::mutex mutex;
@@ -89,9 +92,13 @@ struct QueueHandle final : Handle {
     DeviceBridge& bridge;
     QueueBridge& handler;  // owned by the bridge, which outlives the core queue
     const bool is_default;
-    Ref<Queue> queue;              // set once, before publish
-    bool dispatch_target = false;  // given to WdfDeviceConfigureRequestDispatching: not deletable (R1.18)
-    CallbackLock callback_lock;    // WdfObjectAcquireLock's (scope None: its own, R7.2)
+    Ref<Queue> queue;                // set once, before publish
+    bool dispatch_target = false;    // given to WdfDeviceConfigureRequestDispatching: not deletable (R1.18)
+    LazyCallbackLock callback_lock;  // its own (R7.2): used with scope Queue or None
+    // Resolved (R7.1): the queue's attributes, else the device's; None or Device or Queue.
+    WDF_SYNCHRONIZATION_SCOPE scope = WdfSynchronizationScopeNone;
+    // The lock of R7.11 and R7.3: the device's with scope Device, else its own. Null: out of memory.
+    CallbackLock* effective_lock() noexcept;
 
     // Requests this queue presented that the driver still holds (WdfIoQueueGetState's
     // DriverRequests), and what waits for them to go: Stop/Purge/Drain callbacks and the Synchronously forms.
@@ -138,6 +145,12 @@ private:
     void on_handle_delete() noexcept override;
     bool reserve(const char* call, WaitKind kind, PFN_WDF_IO_QUEUE_STATE callback, WDFCONTEXT context, bool* done);
 };
+
+// R7.1: the scope attributes ask for, else the one inherited (attributes checked already).
+inline WDF_SYNCHRONIZATION_SCOPE resolved_scope(const WDF_OBJECT_ATTRIBUTES* a, WDF_SYNCHRONIZATION_SCOPE inherited) {
+    if (!a || raw_enum(a->SynchronizationScope) == WdfSynchronizationScopeInheritFromParent) return inherited;
+    return a->SynchronizationScope;
+}
 
 // The core's dispatch slots a C driver configures (read, write, ioctl, internal ioctl).
 inline constexpr RequestType kDispatchSlots[4] = {RequestType::Read, RequestType::Write, RequestType::DeviceControl,

@@ -91,7 +91,7 @@ public:
     // level or scope out of range → STATUS_WDF_OBJECT_ATTRIBUTES_INVALID; one
     // the kind does not take → STATUS_WDF_EXECUTION_LEVEL_INVALID /
     // _SYNCHRONIZATION_SCOPE_INVALID; one it takes that wdfio cannot honour
-    // yet (a scope, Passive) → STATUS_NOT_SUPPORTED. `parent` receives ParentObject.
+    // yet (Passive) → STATUS_NOT_SUPPORTED. `parent` receives ParentObject.
     static Status check_attributes(const char* call, const WDF_OBJECT_ATTRIBUTES* attributes, Ref<Handle>& parent,
                                    AttributeRules rules = {});
     // Makes `h` a live handle, child of `parent` (or of none), with the

@@ -113,8 +113,6 @@ Status HandleTable::check_attributes(const char* call, const WDF_OBJECT_ATTRIBUT
             log(LogLevel::Error, "%s: this kind of object takes no SynchronizationScope", call);
             return STATUS_WDF_SYNCHRONIZATION_SCOPE_INVALID;
         }
-        log(LogLevel::Error, "%s: synchronization scopes are not supported yet", call);
-        return STATUS_NOT_SUPPORTED;
     }
     if (level != WdfExecutionLevelInheritFromParent) {
         if (!rules.level) {

@@ -127,6 +127,13 @@ NTSTATUS WdfIoQueueCreate(WDFDEVICE Device, PWDF_IO_QUEUE_CONFIG Config, PWDF_OB
                                                        : bridge->device_ref->create_queue(dispatch_of(type), handler);
         if (!made) return made.status();
         h->queue = std::move(made).value();
+        // R7.1, R7.3: Queue or Device scope serializes its callbacks under its effective lock.
+        h->scope = resolved_scope(QueueAttributes, device->scope);
+        if (h->scope != WdfSynchronizationScopeNone) {
+            CallbackLock* lock = h->effective_lock();
+            if (!lock) return STATUS_INSUFFICIENT_RESOURCES;
+            if (Status s = h->queue->set_callback_lock(*lock); !s.ok()) return s;
+        }
         if (Status s = HandleTable::publish(*h, QueueAttributes, parent ? parent.get() : device.get()); !s.ok())
             return s;
         {

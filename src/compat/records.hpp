@@ -127,7 +127,9 @@ struct DeviceHandle final : Handle {
     // an FDO is not deletable); the host sets this before it removes one.
     bool made_by_driver = false;
     std::atomic<bool> host_removes{false};
-    CallbackLock callback_lock;  // WdfObjectAcquireLock's
+    LazyCallbackLock callback_lock;  // WdfObjectAcquireLock's, and its queues' with scope Device (R7.2)
+    // Resolved (R7.1): WdfDeviceCreate's attributes, else the driver's; None or Device or Queue.
+    WDF_SYNCHRONIZATION_SCOPE scope = WdfSynchronizationScopeNone;
 
 private:
     bool deletable() const noexcept override { return unpublished() || !made_by_driver || host_removes.load(); }

@@ -70,14 +70,15 @@ VOID WdfWaitLockRelease(WDFWAITLOCK Lock) {
 }
 
 namespace {
-// The callback lock of a device or queue (R7.11); any other kind: reported
-// (KMDF's bugcheck 0xB), null.
-SpinLock* callback_lock_of(WDFOBJECT object, const char* call) {
+// The callback lock of a device or queue (R7.11): a queue's effective one
+// (the device's with scope Device); any other kind: reported (KMDF's
+// bugcheck 0xB), null.
+CallbackLock* callback_lock_of(WDFOBJECT object, const char* call) {
     auto h = HandleTable::find_any(object, call);
     if (!h) return nullptr;
-    SpinLock* lock = nullptr;
+    CallbackLock* lock = nullptr;
     if (h->type == HandleType::Device) lock = static_cast<DeviceHandle&>(*h).callback_lock.get();
-    else if (h->type == HandleType::Queue) lock = static_cast<QueueHandle&>(*h).callback_lock.get();
+    else if (h->type == HandleType::Queue) lock = static_cast<QueueHandle&>(*h).effective_lock();
     else {
         log(LogLevel::Error, "%s: a %s has no lock to take (a WDFDEVICE or a WDFQUEUE has)", call, to_string(h->type));
         detail::verifier_violation(VerifierCheck::InvalidParameter, object, call);
@@ -89,13 +90,13 @@ SpinLock* callback_lock_of(WDFOBJECT object, const char* call) {
 VOID WdfObjectAcquireLock(WDFOBJECT Object) {
     constexpr const char* call = "WdfObjectAcquireLock";
     guard_void(call, [&] {
-        if (SpinLock* lock = callback_lock_of(Object, call)) lock->lock();
+        if (CallbackLock* lock = callback_lock_of(Object, call)) lock->lock();
     });
 }
 
 VOID WdfObjectReleaseLock(WDFOBJECT Object) {
     constexpr const char* call = "WdfObjectReleaseLock";
     guard_void(call, [&] {
-        if (SpinLock* lock = callback_lock_of(Object, call)) lock->unlock();
+        if (CallbackLock* lock = callback_lock_of(Object, call)) lock->unlock();
     });
 }

@@ -32,6 +32,8 @@ struct DeferredHandle : Handle {
     explicit DeferredHandle(Callback c) noexcept : Handle(kType), callback(c) {}
     const Callback callback;
     Ref<Core> core;
+    // AutomaticSerialization's lock (R7.4): the nearest queue's or device's above, if its scope is Queue or Device.
+    Ref<CallbackLock> serialize;
 
 protected:
     void rundown() noexcept override {

@@ -475,9 +475,15 @@ bool DeliveredAccess::cancel_held(Request& q) {
     if (!q.cancel_state_.compare_exchange_strong(expected, Request::Cancelable::CallbackClaimed,
                                                  std::memory_order_acq_rel))
         return false;
-    if (Queue* queue = queue_of(q)) queue->untrack_cancelable(q);
-    DeliveredRequestImpl& held = DeliveredRequestImpl::of(q);
-    held.cancel_callback(held, held.cancel_context);
+    Queue* queue = queue_of(q);
+    if (queue) queue->untrack_cancelable(q);
+    // Claimed: only the callback completes it now, so q outlives a callback the queue's lock makes wait (R7.3).
+    auto call = [&q] {
+        DeliveredRequestImpl& held = DeliveredRequestImpl::of(q);
+        held.cancel_callback(held, held.cancel_context);
+    };
+    if (queue && queue->callback_lock()) queue->run_callback_fn(call);
+    else call();
     return true;
 }
 

@@ -105,7 +105,7 @@ void Queue::add(Request& q) {
     if (dispatch_ != QueueDispatch::Manual) return deliver_locked(lock);  // one lock for queueing and presenting
     std::function<void(Queue&)> ready = ready_to_fire_locked();
     lock.unlock();
-    if (ready) ready(*this);
+    if (ready) run_callback([this, ready] { ready(*this); });
 }
 
 std::function<void(Queue&)> Queue::ready_to_fire_locked() {
@@ -132,7 +132,7 @@ void Queue::requeue(Request& q) {
     if (dispatch_ != QueueDispatch::Manual) return deliver_locked(lock);
     std::function<void(Queue&)> ready = ready_to_fire_locked();
     lock.unlock();
-    if (ready) ready(*this);
+    if (ready) run_callback([this, ready] { ready(*this); });
 }
 
 bool Queue::remove_waiting(Request& q) {
@@ -236,6 +236,13 @@ void Queue::present(Request& q) {
 
 template <class Callback>
 void Queue::present(Request& q, Callback&& callback) {
+    if (!lock_) return present_now(q, callback);
+    // R7.3: under the callback lock; R5.13: later, by its holder, if that is this thread or waiting is not allowed.
+    lock_->run_locked([this, &q, callback]() mutable { present_now(q, callback); }, detail::may_block_here());
+}
+
+template <class Callback>
+void Queue::present_now(Request& q, Callback& callback) {
     // Counted as activity while it runs (hand_to_driver): Device::remove() waits for it.
     CallbackFrame& f = t_frame;
     const CallbackFrame outer = f;
@@ -250,6 +257,24 @@ void Queue::present(Request& q, Callback&& callback) {
     const std::uint32_t done = f.completed ? 2 : 1;  // the callback, and the ownership if completed inline
     f = outer;
     DeliveredAccess::owned_done(device_, done);
+}
+
+template <class F>
+void Queue::run_callback(F&& f) {
+    if (!lock_) return f();
+    lock_->run_locked(std::forward<F>(f), detail::may_block_here());
+}
+
+void Queue::run_callback_fn(std::function<void()> f) { run_callback(std::move(f)); }
+
+Status Queue::set_callback_lock(CallbackLock& lock) {
+    std::lock_guard guard(mutex_);
+    if (lock_) {
+        log(LogLevel::Error, "queue: its callback lock is set already (once, before requests arrive)");
+        return STATUS_INVALID_DEVICE_STATE;
+    }
+    lock_ = Ref<CallbackLock>(&lock);
+    return STATUS_SUCCESS;
 }
 
 void Queue::dispatch_to_handler(Request& r) {
@@ -389,7 +414,7 @@ void Queue::start() {
         cancel_requeue_ = false;
         if (ready_ && waiting_.count > 0 && !held_) ready = ready_;  // R5.35: on start when requests wait
     }
-    if (ready) ready(*this);
+    if (ready) run_callback([this, ready] { ready(*this); });
     deliver_ready();
 }
 
@@ -452,8 +477,10 @@ Status Queue::hold(StopAction action) {
             auto& stop = detail::DeliveredRequestImpl::of(*q).stop;
             Stop none = Stop::None;
             if (tell && !DeliveredAccess::cancel_requested(*q) && stop.compare_exchange_strong(none, Stop::Notified))
-                handler_->on_io_stop(*this, static_cast<DeliveredRequest&>(*q), action,
-                                     DeliveredAccess::cancel_listed(*q));
+                run_callback([this, q, action] {
+                    handler_->on_io_stop(*this, static_cast<DeliveredRequest&>(*q), action,
+                                         DeliveredAccess::cancel_listed(*q));
+                });
             if (DeliveredAccess::owner(*q) == DeliveredAccess::Owner::Driver && DeliveredAccess::queue_of(*q) == this &&
                 stop.load(std::memory_order_acquire) != Stop::Kept)
                 unanswered = true;
@@ -494,9 +521,9 @@ void Queue::release_hold() {
         Stop kept = Stop::Kept;
         if (detail::DeliveredRequestImpl::of(*q).stop.compare_exchange_strong(kept, Stop::None) && handler_ &&
             !DeliveredAccess::cancel_requested(*q))  // R4.13: kept and not cancelled
-            handler_->on_io_resume(*this, static_cast<DeliveredRequest&>(*q));
+            run_callback([this, q] { handler_->on_io_resume(*this, static_cast<DeliveredRequest&>(*q)); });
     }
-    if (ready) ready(*this);
+    if (ready) run_callback([this, ready] { ready(*this); });
     deliver_ready();
 }
 

@@ -94,6 +94,7 @@ extern const compat_test open_by_name_tests[];
 extern const compat_test request_tests[];
 extern const compat_test ram_disk_tests[];
 extern const compat_test power_tests[];
+extern const compat_test sync_scope_tests[];
 extern const compat_test fault_filter_tests[];
 extern const compat_test context_tests[];
 extern const compat_test sync_tests[];
