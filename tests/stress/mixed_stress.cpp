@@ -235,8 +235,7 @@ void StressRun::chaos() {
             generations_ended_.fetch_add(1);
             stopped = nullptr;
         } else if (dice < 67) {
-            kind_.disrupt(*g, rng);
-            disruptions_.fetch_add(1);
+            if (kind_.disrupt(*g, rng)) disruptions_.fetch_add(1);
         } else {
             start_stopped("stop");
         }

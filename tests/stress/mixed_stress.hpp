@@ -88,8 +88,8 @@ public:
     virtual Status open(Generation& g) = 0;
     // Closes (or removes) everything of g; returns once that returned.
     virtual void end(Generation& g, std::minstd_rand& rng) = 0;
-    // One more disruption (a device stack's queue stop or purge); none by default.
-    virtual void disrupt(Generation& g, std::minstd_rand& rng) { (void)g, (void)rng; }
+    // One more disruption (a device stack's queue stop or purge); false if the kind has none.
+    virtual bool disrupt(Generation& g, std::minstd_rand& rng) { return (void)g, (void)rng, false; }
     // A completion status this kind (its fault filters) may report besides the common ones.
     virtual bool may_fail_with(Status s) const { return (void)s, false; }
 };

@@ -123,12 +123,13 @@ public:
         for (auto it = g.drivers.rbegin(); it != g.drivers.rend(); ++it) (*it)->device().remove();
         if (!close_first) g.ends.front()->close();
     }
-    void disrupt(Generation& g, std::minstd_rand& rng) override {
+    bool disrupt(Generation& g, std::minstd_rand& rng) override {
         Queue& q = g.drivers[rng() % g.drivers.size()]->device().default_queue();
         if (rng() % 2) q.stop();
         else q.purge();
         std::this_thread::sleep_for(std::chrono::microseconds(rng() % 1000));
         q.start();
+        return true;
     }
     bool may_fail_with(Status s) const override {
         // The failing filter's status; a purged queue's and a removed device's refusal.
