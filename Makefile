@@ -11,12 +11,18 @@ BUILD_TSAN ?= build-tsan
 JOBS       ?= $(shell nproc)
 WERROR     ?= 0
 CMAKE_OPTS := -DWDFIO_WERROR=$(if $(filter 1,$(WERROR)),ON,OFF)
+ASAN_OPTS  := -DCMAKE_BUILD_TYPE=Debug -DWDFIO_SANITIZE=address -DWDFIO_BUILD_BENCH=OFF
+TSAN_OPTS  := -DCMAKE_BUILD_TYPE=Debug -DWDFIO_SANITIZE=thread -DWDFIO_BUILD_BENCH=OFF
+# `make stress`: seconds each mixed stress test runs (tests/stress/mixed_stress_test.cpp), and
+# a ctest -R filter within the stress suite (empty: all of it).
+STRESS_SECONDS ?= 30
+STRESS_FILTER  ?=
 # fio, python3 and util-linux-extra (fincore): bench/compare's baselines, report and residency check.
 PACKAGES   := cmake g++ make pkg-config liburing-dev libnbd-dev nbdkit libgtest-dev libbenchmark-dev libcli11-dev \
               libfmt-dev nlohmann-json3-dev util-linux \
               fio python3 util-linux-extra clang-format clang-tidy
 
-.PHONY: deps configure build run test test-asan test-tsan bench bench-smoke format format-check tidy check-docs ddi-table clean
+.PHONY: deps configure build run test test-asan test-tsan stress bench bench-smoke format format-check tidy check-docs ddi-table clean
 
 deps:
 	@missing=$$(for p in $(PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
@@ -43,15 +49,24 @@ test: build
 
 # The unit and integration tests once more under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-asan: deps
-	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DWDFIO_SANITIZE=address -DWDFIO_BUILD_BENCH=OFF $(CMAKE_OPTS) >/dev/null
+	cmake -S . -B $(BUILD_ASAN) $(ASAN_OPTS) $(CMAKE_OPTS) >/dev/null
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 	ctest --test-dir $(BUILD_ASAN) --output-on-failure
 
 # The same tests under ThreadSanitizer (the send/cancel/timeout/stop races above all).
 test-tsan: deps
-	cmake -S . -B $(BUILD_TSAN) -DCMAKE_BUILD_TYPE=Debug -DWDFIO_SANITIZE=thread -DWDFIO_BUILD_BENCH=OFF $(CMAKE_OPTS) >/dev/null
+	cmake -S . -B $(BUILD_TSAN) $(TSAN_OPTS) $(CMAKE_OPTS) >/dev/null
 	cmake --build $(BUILD_TSAN) -j $(JOBS)
 	ctest --test-dir $(BUILD_TSAN) --output-on-failure
+
+# The stress suite (ctest label `stress`: tests/stress/), each mixed test for STRESS_SECONDS, in the
+# build BUILD names: $(BUILD_ASAN) and $(BUILD_TSAN) configured as test-asan and test-tsan do, any
+# other as `make build` does. E.g. `make stress BUILD=build-tsan STRESS_SECONDS=60 STRESS_FILTER=MixedStress`.
+stress_opts = $(if $(filter $(BUILD_ASAN),$(BUILD)),$(ASAN_OPTS),$(if $(filter $(BUILD_TSAN),$(BUILD)),$(TSAN_OPTS),-DCMAKE_BUILD_TYPE=RelWithDebInfo))
+stress: deps
+	cmake -S . -B $(BUILD) $(stress_opts) $(CMAKE_OPTS) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS) --target wdfio_tests
+	WDFIO_STRESS_SECONDS=$(STRESS_SECONDS) ctest --test-dir $(BUILD) -L stress $(if $(STRESS_FILTER),-R '$(STRESS_FILTER)') --output-on-failure
 
 bench: build
 	./$(BUILD)/bench/wdfio_bench_read
