@@ -19,5 +19,6 @@ Command add_bench_command(CLI::App& app);
 Command add_copy_command(CLI::App& app);
 Command add_ioctl_command(CLI::App& app);
 Command add_demo_command(CLI::App& app);
+Command add_trace_command(CLI::App& app);
 
 }  // namespace wdfio::cli
