@@ -85,7 +85,7 @@ void print_text(const TraceSummary& s) {
         fmt::print("  {:<{}}  {:>10}  {:>10}\n", t.name, w, t.requests, t.unfinished);
 
     fmt::print("\nstatuses (requests on targets)\n");
-    for (const auto& [status, n] : s.statuses) fmt::print("  {:<34} {:>10}\n", status, n);
+    for (const auto& [status, n] : s.statuses) fmt::print("  {:<24} {:>10}\n", status, n);
 
     fmt::print("\nlatency, send to completion, in us\n");
     fmt::print("  {:<{}}  {:<14} {:>8} {:>10} {:>10} {:>10} {:>10}\n", "target", w, "type", "count", "p50", "p90",
@@ -96,9 +96,9 @@ void print_text(const TraceSummary& s) {
                        l.p50, l.p90, l.p99, l.max);
 
     fmt::print("\nlongest requests\n");
-    fmt::print("  {:<18} {:<{}}  {:<14} {:<28} {:>12}\n", "request", "target", w, "type", "status", "duration us");
+    fmt::print("  {:<18} {:<{}}  {:<14} {:<20} {:>12}\n", "request", "target", w, "type", "status", "duration us");
     for (const TraceSlice& l : s.longest)
-        fmt::print("  {:<18} {:<{}}  {:<14} {:<28} {:>12.1f}\n", l.request, l.track, w, l.type, l.status,
+        fmt::print("  {:<18} {:<{}}  {:<14} {:<20} {:>12.1f}\n", l.request, l.track, w, l.type, l.status,
                    l.duration_us);
 }
 
