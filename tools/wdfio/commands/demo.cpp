@@ -64,18 +64,22 @@ private:
     int unexpected_ = 0;
 };
 
-// What one completion routine saw, handed over to the thread that waits for it.
+// What one completion routine saw, handed over to the thread that waits for
+// it. The routine shares it (arm() returns it): a step that gave up waiting
+// leaves nothing behind for a late routine to write into.
 class Outcome {
 public:
-    void arm(Request& request) {
-        request.set_completion([this](Request&, IoTarget&, const CompletionParams& p) {
-            const std::lock_guard lock(mutex_);
-            status_ = p.status;
-            bytes_ = p.information;
-            thread_ = ::gettid();
-            done_ = true;
-            changed_.notify_all();
+    static std::shared_ptr<Outcome> arm(Request& request) {
+        auto outcome = std::make_shared<Outcome>();
+        request.set_completion([outcome](Request&, IoTarget&, const CompletionParams& p) {
+            const std::lock_guard lock(outcome->mutex_);
+            outcome->status_ = p.status;
+            outcome->bytes_ = p.information;
+            outcome->thread_ = ::gettid();
+            outcome->done_ = true;
+            outcome->changed_.notify_all();
         });
+        return outcome;
     }
     // False if the routine has not run within the limit (the demo never hangs).
     bool wait(std::chrono::milliseconds limit = 5s) {
@@ -135,14 +139,13 @@ void format_three(Tour& t) {
 
 void send_asynchronously(Tour& t) {
     t.out.step("Send the write asynchronously: send() returns, a completion routine reports");
-    Outcome outcome;
-    outcome.arm(*t.write);
+    const auto outcome = Outcome::arm(*t.write);
     const bool accepted = t.write->send(t.setup.file());
     t.out.say("send(file) -> {} (accepted: the routine runs exactly once)", accepted);
-    if (!t.out.expect(accepted, "the write is accepted") || !t.out.expect(outcome.wait(), "the routine runs")) return;
+    if (!t.out.expect(accepted, "the write is accepted") || !t.out.expect(outcome->wait(), "the routine runs")) return;
     t.out.say("routine: {}, {} bytes, on thread {} (the sender is {}: OS targets complete on the engine thread)",
-              name(outcome.status()), outcome.bytes(), outcome.thread(), ::gettid());
-    t.out.expect(outcome.status().ok() && outcome.bytes() == kBlock, "the write moves 4096 bytes");
+              name(outcome->status()), outcome->bytes(), outcome->thread(), ::gettid());
+    t.out.expect(outcome->status().ok() && outcome->bytes() == kBlock, "the write moves 4096 bytes");
 }
 
 void send_synchronously(Tour& t) {
@@ -162,35 +165,33 @@ void send_synchronously(Tour& t) {
 
 void time_out(Tour& t) {
     t.out.step("A timeout: a read sent to the filter that holds reads, with a 100 ms timeout");
-    Outcome outcome;
     IoTarget& hold = t.setup.hold();
     t.timed->format_read(hold, t.back, {}, 0);
-    outcome.arm(*t.timed);
+    const auto outcome = Outcome::arm(*t.timed);
     const auto sent = Clock::now();
     const bool accepted = t.timed->send(hold, SendOptions().timeout_after(100ms));
     t.out.say("send(hold, timeout 100 ms) -> {}; the filter holds {} request", accepted, t.setup.filter().holding());
-    if (!t.out.expect(accepted && outcome.wait(), "the timed read is accepted and completes")) return;
+    if (!t.out.expect(accepted && outcome->wait(), "the timed read is accepted and completes")) return;
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - sent).count();
-    t.out.say("routine: {} after {} ms (the timer cancelled it; the cancel reached the filter)", name(outcome.status()),
-              ms);
-    t.out.expect(outcome.status() == Status(STATUS_IO_TIMEOUT), "a timed-out request completes STATUS_IO_TIMEOUT");
+    t.out.say("routine: {} after {} ms (the timer cancelled it; the cancel reached the filter)",
+              name(outcome->status()), ms);
+    t.out.expect(outcome->status() == Status(STATUS_IO_TIMEOUT), "a timed-out request completes STATUS_IO_TIMEOUT");
 }
 
 void cancel(Tour& t) {
     t.out.step("Cancel: a read sent to the filter that holds reads, then cancel_sent_request()");
-    Outcome outcome;
     IoTarget& hold = t.setup.hold();
     auto request = Request::create(hold).value();
     request->format_read(hold, t.back, {}, 0);
-    outcome.arm(*request);
+    const auto outcome = Outcome::arm(*request);
     const bool accepted = request->send(hold);
     // A device's queue presents the request in the sender's thread: held by now.
     t.out.say("send(hold) -> {}; the filter holds {} request", accepted, t.setup.filter().holding());
     const bool reached = request->cancel_sent_request();
     t.out.say("cancel_sent_request() -> {} (it reached the held request)", reached);
-    if (!t.out.expect(accepted && reached && outcome.wait(), "the cancel reaches the held read")) return;
-    t.out.say("routine: {}", name(outcome.status()));
-    t.out.expect(outcome.status() == Status(STATUS_CANCELLED), "a cancelled request completes STATUS_CANCELLED");
+    if (!t.out.expect(accepted && reached && outcome->wait(), "the cancel reaches the held read")) return;
+    t.out.say("routine: {}", name(outcome->status()));
+    t.out.expect(outcome->status() == Status(STATUS_CANCELLED), "a cancelled request completes STATUS_CANCELLED");
 }
 
 void three_targets(Tour& t) {
@@ -209,6 +210,13 @@ void three_targets(Tour& t) {
     }
 }
 
+// The order in which routines ran, shared with them (as Outcome is).
+struct Order {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::vector<int> done;
+};
+
 void stop_and_start(Tour& t) {
     constexpr int kReads = 5;
     t.out.step("Stop the RAM disk's target, send 5 reads (parked), start it (released in FIFO order)");
@@ -216,9 +224,7 @@ void stop_and_start(Tour& t) {
     ram.stop(SentIoAction::WaitForComplete);
     t.out.say("stop(WaitForComplete): state {}", to_string(ram.state()));
 
-    std::mutex mutex;
-    std::condition_variable changed;
-    std::vector<int> order;  // the routines' order of completion
+    const auto order = std::make_shared<Order>();
     std::vector<Ref<Request>> reads;
     std::vector<Ref<Memory>> buffers;
     int accepted = 0;
@@ -226,26 +232,26 @@ void stop_and_start(Tour& t) {
         reads.push_back(Request::create(ram).value());
         buffers.push_back(Memory::allocate(kBlock).value());
         reads.back()->format_read(ram, buffers.back(), {}, static_cast<std::int64_t>(i * kBlock));
-        reads.back()->set_completion([&, i](Request&, IoTarget&, const CompletionParams&) {
-            const std::lock_guard lock(mutex);
-            order.push_back(i);
-            changed.notify_all();
+        reads.back()->set_completion([order, i](Request&, IoTarget&, const CompletionParams&) {
+            const std::lock_guard lock(order->mutex);
+            order->done.push_back(i);
+            order->changed.notify_all();
         });
         accepted += reads.back()->send(ram) ? 1 : 0;
     }
-    {
-        const std::lock_guard lock(mutex);
-        t.out.say("{} sends accepted, {} parked, {} completed", accepted, ram.parked(), order.size());
-        t.out.expect(accepted == kReads && ram.parked() == kReads && order.empty(), "a stopped target parks sends");
-    }
+    std::unique_lock lock(order->mutex);
+    t.out.say("{} sends accepted, {} parked, {} completed", accepted, ram.parked(), order->done.size());
+    t.out.expect(accepted == kReads && ram.parked() == kReads && order->done.empty(), "a stopped target parks sends");
+    lock.unlock();  // the routines take it: start() may run them in this thread
+
     const Status started = ram.start();
     t.out.say("start(): {}, state {}", name(started), to_string(ram.state()));
-    std::unique_lock lock(mutex);
-    changed.wait_for(lock, 5s, [&] { return order.size() == kReads; });
+    lock.lock();
+    order->changed.wait_for(lock, 5s, [&] { return order->done.size() == kReads; });
     std::string shown;
-    for (int i : order) shown += fmt::format(" {}", i);
+    for (int i : order->done) shown += fmt::format(" {}", i);
     t.out.say("completed in order:{}", shown);
-    t.out.expect(order == std::vector<int>{1, 2, 3, 4, 5}, "parked requests go out in the order they were sent");
+    t.out.expect(order->done == std::vector<int>{1, 2, 3, 4, 5}, "parked requests go out in the order they were sent");
 }
 
 void history(Tour& t) {
