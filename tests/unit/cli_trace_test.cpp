@@ -72,8 +72,8 @@ TEST_F(CliTraceTest, ABenchTraceCountsTheBenchsRequests) {
     for (const auto& [status, n] : s["statuses"].items()) by_status += n.get<std::uint64_t>();
     EXPECT_EQ(on_targets, requests);
     EXPECT_EQ(by_status, requests);
-    ASSERT_EQ(s["longest"].size(), 5u);
-    for (std::size_t i = 1; i < 5; ++i)
+    ASSERT_EQ(s["longest"].size(), std::min<std::uint64_t>(5, requests));
+    for (std::size_t i = 1; i < s["longest"].size(); ++i)
         EXPECT_GE(s["longest"][i - 1]["duration_us"].get<double>(), s["longest"][i]["duration_us"].get<double>());
 }
 
