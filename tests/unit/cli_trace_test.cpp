@@ -101,7 +101,8 @@ TEST_F(CliTraceTest, ADemoTraceShowsItsTimeoutAndCancel) {
         EXPECT_NE(text.output.find(part), std::string::npos) << "missing '" << part << "' in:\n" << text.output;
 }
 
-// Ten reads of 1..10 us and one still in flight, written as write_trace writes them.
+// Ten reads of 1..10 us, one still in flight and one refused (its routine
+// never ran: no latency), written as write_trace writes them.
 TEST_F(CliTraceTest, PercentilesAreNearestRank) {
     json events = json::array();
     events.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", 2}, {"args", {{"name", "disk"}}}});
@@ -132,12 +133,30 @@ TEST_F(CliTraceTest, PercentilesAreNearestRank) {
                       {"tid", 0},
                       {"ts", 5000.0},
                       {"args", {{"request", "0xb"}, {"in_flight", true}}}});
+    events.push_back({{"ph", "b"},
+                      {"cat", "request"},
+                      {"name", "Read"},
+                      {"id", "0xfe"},
+                      {"pid", 2},
+                      {"tid", 0},
+                      {"ts", 6000.0},
+                      {"args", {{"request", "0xc"}}}});
+    events.push_back({{"ph", "e"},
+                      {"cat", "request"},
+                      {"name", "Read"},
+                      {"id", "0xfe"},
+                      {"pid", 2},
+                      {"tid", 0},
+                      {"ts", 9000.0},
+                      {"args", {{"status", "STATUS_CANCELLED (0xC0000120)"}, {"how", "refused"}}}});
     const std::string path = file("hand.json");
     write(path, json({{"traceEvents", events}, {"metadata", {{"wdfio", {{"events_overwritten", 0}}}}}}).dump());
     const json s = summary(path);
     ASSERT_TRUE(s.is_object()) << last_output_;
     EXPECT_EQ(s["requests"], 10);
     EXPECT_EQ(s["unfinished"], 1);
+    EXPECT_EQ(s["refused"], 1);
+    EXPECT_EQ(s["statuses"], json({{"STATUS_SUCCESS", 10}}));
     const json& read = s["targets"][0]["latency_us"]["Read"];
     EXPECT_EQ(read["count"], 10);
     EXPECT_DOUBLE_EQ(read["p50"].get<double>(), 5.0);

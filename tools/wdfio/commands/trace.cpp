@@ -44,16 +44,14 @@ nlohmann::ordered_json to_json(const TraceSummary& s) {
     ordered_json j;
     j["files"] = s.files;
     j["requests"] = s.requests;
+    j["refused"] = s.refused;
     j["unfinished"] = s.unfinished;
     j["events_overwritten"] = s.overwritten;
     j["statuses"] = s.statuses;
     j["targets"] = ordered_json::array();
     for (const TrackSummary& t : s.tracks) {
-        ordered_json track = {{"name", t.name},
-                              {"kind", t.queue ? "queue" : "target"},
-                              {"requests", t.requests},
-                              {"unfinished", t.unfinished},
-                              {"statuses", t.statuses}};
+        ordered_json track = {{"name", t.name},       {"kind", t.queue ? "queue" : "target"}, {"requests", t.requests},
+                              {"refused", t.refused}, {"unfinished", t.unfinished},           {"statuses", t.statuses}};
         track["latency_us"] = ordered_json::object();
         for (const auto& [type, l] : t.latency)
             track["latency_us"][type] = {
@@ -75,6 +73,7 @@ void print_text(const TraceSummary& s) {
     for (const TrackSummary& t : s.tracks) w = std::max(w, t.name.size());
     fmt::print("trace {}: {} requests finished, {} unfinished (in flight at the end, or their end overwritten)\n",
                joined(s.files), s.requests, s.unfinished);
+    if (s.refused) fmt::print("{} sends were refused after they were accepted (cancelled first)\n", s.refused);
     if (s.overwritten)
         fmt::print("the recorder wrapped: {} older events overwritten, so the earliest requests are missing\n",
                    s.overwritten);

@@ -159,6 +159,7 @@ Checked<TraceFile> read_trace_file(const std::string& path) {
         slice.request = begin->second.request;
         slice.status = status_name(string_at(*args, "status").value_or("?"));
         slice.duration_us = std::max(0.0, *ts - begin->second.ts);
+        slice.refused = string_at(*args, "how") == "refused";
         finished.push_back({begin->second.pid, std::move(slice)});
         open.erase(begin);
     }
@@ -188,6 +189,11 @@ TraceSummary summarise(const std::vector<TraceFile>& files, std::size_t longest)
             TrackSummary& t = tracks[s.track];
             t.name = s.track;
             t.queue = s.queue;
+            if (s.refused) {  // not a request that ran: counted apart, no latency
+                ++t.refused;
+                summary.refused += s.queue ? 0 : 1;
+                continue;
+            }
             ++t.requests;
             ++t.statuses[s.status];
             durations[s.track][s.type].push_back(s.duration_us);

@@ -20,6 +20,7 @@ struct TraceSlice {
     std::string status;   // by name (STATUS_IO_TIMEOUT), or the value if it has none
     std::string request;  // the request's id (its address when it was recorded)
     double duration_us = 0;
+    bool refused = false;  // an accepted send undone before it went down: its routine did not run
 };
 
 struct TraceFile {
@@ -42,7 +43,8 @@ struct Latency {
 struct TrackSummary {
     std::string name;
     bool queue = false;
-    std::uint64_t requests = 0;  // finished
+    std::uint64_t requests = 0;  // finished: their routine ran
+    std::uint64_t refused = 0;
     std::uint64_t unfinished = 0;
     std::map<std::string, std::uint64_t> statuses;
     std::map<std::string, Latency> latency;  // by request type
@@ -51,6 +53,7 @@ struct TrackSummary {
 struct TraceSummary {
     std::vector<std::string> files;
     std::uint64_t requests = 0;  // finished, on target tracks (queue tracks show them again per level)
+    std::uint64_t refused = 0;
     std::uint64_t unfinished = 0;
     std::uint64_t overwritten = 0;
     std::vector<TrackSummary> tracks;               // targets first, then queues, each by name
