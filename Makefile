@@ -1,4 +1,4 @@
-# wdfio — `make run` runs the example on embedded defaults, `make test` runs the tests.
+# wdfio — `make run` runs `wdfio demo` (a narrated tour on embedded defaults), `make test` runs the tests.
 # Both install missing Debian packages first (as root; otherwise they print the apt-get line).
 # `make bench-smoke` runs bench/compare --quick: every comparison once, briefly (CI).
 # `make format-check`, `make tidy`, `make check-docs`: style, lint, spec references (CONTRIBUTING.md).
@@ -41,8 +41,9 @@ configure: deps
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
+# The tour needs nothing but the build: a temporary file and an in-process RAM disk.
 run: build
-	./$(BUILD)/examples/file_roundtrip
+	./$(BUILD)/tools/wdfio/wdfio demo
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure

@@ -1,4 +1,4 @@
-// wdfio: the command-line program. Subcommands: bench, copy, ioctl (commands/).
+// wdfio: the command-line program. Subcommands: bench, copy, ioctl, demo, trace (commands/).
 #include "checked.hpp"
 #include "commands/command.hpp"
 
@@ -43,7 +43,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
         return fmt::format("wdfio: {} (add --help for the options)\n", e.what());
     });
     const std::vector<wdfio::cli::Command> commands = {
-        wdfio::cli::add_bench_command(app), wdfio::cli::add_copy_command(app), wdfio::cli::add_ioctl_command(app)};
+        wdfio::cli::add_bench_command(app), wdfio::cli::add_copy_command(app), wdfio::cli::add_ioctl_command(app),
+        wdfio::cli::add_demo_command(app), wdfio::cli::add_trace_command(app)};
     if (unknown_command(argc, argv, commands)) return wdfio::cli::kExitBadInput;
     try {
         app.parse(argc, argv);

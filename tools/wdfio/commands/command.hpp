@@ -18,5 +18,7 @@ struct Command {
 Command add_bench_command(CLI::App& app);
 Command add_copy_command(CLI::App& app);
 Command add_ioctl_command(CLI::App& app);
+Command add_demo_command(CLI::App& app);
+Command add_trace_command(CLI::App& app);
 
 }  // namespace wdfio::cli
