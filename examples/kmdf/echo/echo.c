@@ -9,13 +9,12 @@
 
 #include "echo.h"
 
+/* Touched only by the queue's callbacks, the held read's cancel routine and
+ * the timer. They run on different threads, but the queue's synchronization
+ * scope (WdfSynchronizationScopeQueue) runs them one at a time — the timer
+ * too, whose AutomaticSerialization WDF_TIMER_CONFIG_INIT sets — so none
+ * of them takes a lock. */
 typedef struct _QUEUE_CONTEXT {
-    /* Guards everything below. The timer and the cancel routine run on
-     * other threads than the queue's callbacks; KMDF's
-     * WdfSynchronizationScopeQueue would serialize them with EvtIoRead and
-     * EvtIoWrite, but wdfio does not support it yet (WdfIoQueueCreate
-     * returns STATUS_NOT_SUPPORTED), so the driver serializes by hand. */
-    WDFSPINLOCK Lock;
     WDFTIMER ReadTimer;
     WDFREQUEST HeldRead; /* a cancelable read waiting for data, or NULL */
     size_t DataLength;
@@ -66,17 +65,13 @@ _Use_decl_annotations_ NTSTATUS EchoEvtDeviceAdd(WDFDRIVER Driver, PWDFDEVICE_IN
     queueConfig.EvtIoRead = EchoEvtIoRead;
     queueConfig.EvtIoWrite = EchoEvtIoWrite;
     WDF_OBJECT_ATTRIBUTES_INIT_CONTEXT_TYPE(&attributes, QUEUE_CONTEXT);
+    attributes.SynchronizationScope = WdfSynchronizationScopeQueue;
     status = WdfIoQueueCreate(device, &queueConfig, &attributes, &queue);
     if (!NT_SUCCESS(status)) return status;
     context = QueueGetContext(queue);
 
-    /* The lock and the timer are the queue's: they go when it goes, and the
-     * timer is stopped (waiting for a running callback) before that. */
-    WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
-    attributes.ParentObject = queue;
-    status = WdfSpinLockCreate(&attributes, &context->Lock);
-    if (!NT_SUCCESS(status)) return status;
-
+    /* The timer is the queue's: it goes when the queue goes, stopped
+     * (waiting for a running callback) before that. */
     WDF_TIMER_CONFIG_INIT(&timerConfig, EchoEvtReadTimer);
     WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
     attributes.ParentObject = queue;
@@ -95,14 +90,12 @@ _Use_decl_annotations_ VOID EchoEvtIoWrite(WDFQUEUE Queue, WDFREQUEST Request, s
     }
     /* Appended to what no read has taken yet; what does not fit is refused
      * whole rather than cut, so a reader never gets half a message. */
-    WdfSpinLockAcquire(context->Lock);
     if (Length > ECHO_MAX_DATA - context->DataLength) {
         status = STATUS_INVALID_BUFFER_SIZE;
     } else {
         RtlCopyMemory(context->Data + context->DataLength, buffer, Length);
         context->DataLength += Length;
     }
-    WdfSpinLockRelease(context->Lock);
     KdPrint(("Echo: write of %Iu bytes: 0x%08X\n", Length, status));
     WdfRequestCompleteWithInformation(Request, status, NT_SUCCESS(status) ? (ULONG_PTR)Length : 0);
 }
@@ -119,16 +112,14 @@ _Use_decl_annotations_ VOID EchoEvtIoRead(WDFQUEUE Queue, WDFREQUEST Request, si
         return;
     }
 
-    WdfSpinLockAcquire(context->Lock);
     if (context->DataLength == 0) {
-        /* Nothing to return yet: hold the read. It becomes cancelable and
-         * HeldRead under the lock, so the cancel routine and the timer,
-         * which take the lock too, see both or neither. The Ex form never
-         * calls the cancel routine itself (it would wait for this lock):
-         * a read cancelled already is completed here. */
+        /* Nothing to return yet: hold the read. The cancel routine and the
+         * timer cannot run before this callback returns (the queue's
+         * scope), so they see it both cancelable and HeldRead. The Ex form
+         * never calls the cancel routine itself: a read cancelled already
+         * is completed here. */
         status = WdfRequestMarkCancelableEx(Request, EchoEvtRequestCancel);
         if (NT_SUCCESS(status)) context->HeldRead = Request;
-        WdfSpinLockRelease(context->Lock);
         if (!NT_SUCCESS(status)) {
             WdfRequestComplete(Request, status);
             return;
@@ -143,7 +134,6 @@ _Use_decl_annotations_ VOID EchoEvtIoRead(WDFQUEUE Queue, WDFREQUEST Request, si
         RtlMoveMemory(context->Data, context->Data + returned, context->DataLength - returned);
         context->DataLength -= returned;
     }
-    WdfSpinLockRelease(context->Lock);
     WdfRequestCompleteWithInformation(Request, status, NT_SUCCESS(status) ? (ULONG_PTR)returned : 0);
 }
 
@@ -153,18 +143,16 @@ _Use_decl_annotations_ VOID EchoEvtReadTimer(WDFTIMER Timer) {
     PQUEUE_CONTEXT context = QueueGetContext(WdfTimerGetParentObject(Timer));
     WDFREQUEST request;
 
-    WdfSpinLockAcquire(context->Lock);
     request = context->HeldRead;
     if (request != NULL) {
-        /* STATUS_CANCELLED: the cancel routine has the request (it runs or
-         * is waiting for the lock) and completes it; leave it alone. */
+        /* STATUS_CANCELLED: the cancel routine has the request (it waits for
+         * this callback to return) and completes it; leave it alone. */
         if (WdfRequestUnmarkCancelable(request) == STATUS_CANCELLED) {
             request = NULL;
         } else {
             context->HeldRead = NULL;
         }
     }
-    WdfSpinLockRelease(context->Lock);
 
     if (request != NULL) {
         KdPrint(("Echo: held read timed out\n"));
@@ -175,9 +163,7 @@ _Use_decl_annotations_ VOID EchoEvtReadTimer(WDFTIMER Timer) {
 _Use_decl_annotations_ VOID EchoEvtRequestCancel(WDFREQUEST Request) {
     PQUEUE_CONTEXT context = QueueGetContext(WdfRequestGetIoQueue(Request));
 
-    WdfSpinLockAcquire(context->Lock);
     if (context->HeldRead == Request) context->HeldRead = NULL;
-    WdfSpinLockRelease(context->Lock);
     /* No read is held any more: the timer has nothing to do. Not waiting
      * for a running timer callback, which may be the one that found the
      * read cancelled. */
