@@ -12,7 +12,8 @@ JOBS       ?= $(shell nproc)
 WERROR     ?= 0
 CMAKE_OPTS := -DWDFIO_WERROR=$(if $(filter 1,$(WERROR)),ON,OFF)
 # fio, python3 and util-linux-extra (fincore): bench/compare's baselines, report and residency check.
-PACKAGES   := cmake g++ make pkg-config liburing-dev libnbd-dev nbdkit libgtest-dev libbenchmark-dev libcli11-dev \
+# gnutls-bin (certtool): the NBD TLS tests' certificate authority.
+PACKAGES   := cmake g++ make pkg-config liburing-dev libnbd-dev nbdkit gnutls-bin libgtest-dev libbenchmark-dev libcli11-dev \
               libfmt-dev nlohmann-json3-dev util-linux \
               fio python3 util-linux-extra clang-format clang-tidy
 

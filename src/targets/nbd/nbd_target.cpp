@@ -1,4 +1,5 @@
 #include "targets/nbd/nbd_target.hpp"
+#include "targets/nbd/nbd_connect.hpp"
 #include "targets/target_kind.hpp"
 
 #include <wdfio/engine.hpp>
@@ -36,37 +37,6 @@ std::string_view scheme_of(std::string_view name) {
     return end == std::string_view::npos ? std::string_view{} : name.substr(0, end);
 }
 
-// Takes wdfio's own query parameter `key` (fua=1) out of the URI, which libnbd
-// then parses; its value, or empty if absent.
-std::string take_param(std::string& uri, std::string_view key) {
-    const auto query = uri.find('?');
-    if (query == std::string::npos) return {};
-    for (auto at = query + 1; at < uri.size();) {
-        auto end = uri.find('&', at);
-        if (end == std::string::npos) end = uri.size();
-        const std::string_view item(uri.data() + at, end - at);
-        if (item.size() > key.size() && item.substr(0, key.size()) == key && item[key.size()] == '=') {
-            std::string value(item.substr(key.size() + 1));
-            // Erase the item and one separator: "?a&b" -> "?b", "?a" -> "", "&a" -> "".
-            if (end < uri.size()) uri.erase(at, end - at + 1);
-            else uri.erase(at - 1);
-            return value;
-        }
-        at = end + 1;
-    }
-    return {};
-}
-
-// The status a failed libnbd call means, with libnbd's message in the log.
-Status failed(const char* what, std::string_view uri) {
-    const int err = nbd_get_errno();
-    const char* msg = nbd_get_error();
-    log(LogLevel::Warning, "%s %.*s: %s", what, static_cast<int>(uri.size()), uri.data(), msg ? msg : "(no message)");
-    if (err) return Status::from_errno(err);
-    // libnbd sets no errno when the host name does not resolve: the name is not found.
-    if (msg && std::strstr(msg, "getaddrinfo")) return STATUS_OBJECT_NAME_NOT_FOUND;
-    return STATUS_UNSUCCESSFUL;
-}
 }  // namespace
 
 const TargetKind kNbdTargetKind{
@@ -96,32 +66,28 @@ Result<Ref<IoTarget>> NbdTarget::open(Engine& engine, std::string_view uri, cons
             static_cast<int>(uri.size()), uri.data());
         return STATUS_INVALID_DEVICE_STATE;
     }
-    std::string plain(uri);
-    const bool fua = take_param(plain, "fua") == "1";
-    nbd_handle* h = nbd_create();
-    if (!h) return STATUS_INSUFFICIENT_RESOURCES;
-    if (nbd_connect_uri(h, plain.c_str()) == -1) {
-        Status s = failed("connect to", uri);
-        nbd_close(h);
-        return s;
-    }
-    const bool writable = options.write && nbd_is_read_only(h) == 0;
-    auto* t = new (std::nothrow) NbdTarget(engine, std::string(uri), plain, h, writable);
+    auto settings = parse_nbd_uri(uri);
+    if (!settings) return settings.status();
+    auto h = connect_nbd(*settings, "connect to", uri);
+    if (!h) return h.status();
+    const bool writable = options.write && nbd_is_read_only(*h) == 0;
+    const bool fua = settings->fua;
+    auto* t = new (std::nothrow) NbdTarget(engine, std::string(uri), std::move(settings.value()), *h, writable);
     if (!t) {
-        nbd_close(h);
+        nbd_close(*h);
         return STATUS_INSUFFICIENT_RESOURCES;
     }
     t->fua_ = fua && t->can_fua_;
-    if (t->size_ == 0 && nbd_get_size(h) < 0) {
-        Status s = failed("size of", uri);
+    if (t->size_ == 0 && nbd_get_size(*h) < 0) {
+        Status s = nbd_failure("size of", uri);
         Ref<IoTarget>::adopt(t)->close();
         return s;
     }
     return Ref<IoTarget>::adopt(t);
 }
 
-NbdTarget::NbdTarget(Engine& engine, std::string name, std::string connect_uri, nbd_handle* handle, bool writable)
-    : IoTarget(engine, std::move(name)), connect_uri_(std::move(connect_uri)), handle_(handle), writable_(writable) {
+NbdTarget::NbdTarget(Engine& engine, std::string name, NbdSettings settings, nbd_handle* handle, bool writable)
+    : IoTarget(engine, std::move(name)), settings_(std::move(settings)), handle_(handle), writable_(writable) {
     reconnect_.object = this;
     reconnect_.op.ops = &kReconnectOps;
     poll_.object = this;
@@ -216,13 +182,9 @@ Status NbdTarget::restart() {
     }
     std::lock_guard one(reconnect_mutex_);
     if (!dead_.load(std::memory_order_acquire)) return STATUS_SUCCESS;  // another start() did it
-    nbd_handle* h = nbd_create();
-    if (!h) return STATUS_INSUFFICIENT_RESOURCES;
-    if (nbd_connect_uri(h, connect_uri_.c_str()) == -1) {
-        Status s = failed("reconnect to", name());
-        nbd_close(h);
-        return s;
-    }
+    auto connected = connect_nbd(settings_, "reconnect to", name());
+    if (!connected) return connected.status();
+    nbd_handle* h = *connected;
     if (nbd_get_size(h) != static_cast<std::int64_t>(size_))
         log(LogLevel::Warning, "%s: the export's size changed on reconnect; requests are still checked against %llu",
             name().c_str(), static_cast<unsigned long long>(size_));
@@ -395,7 +357,7 @@ void NbdTarget::engine_start(Request& r) {
     }
     if (io.type == RequestType::Write) std::memcpy(c->buffer.get(), io.data, io.length);
     if (issue(*c, io) == -1) {
-        const Status s = check_alive() ? failed("send to", name()) : STATUS_CONNECTION_RESET;
+        const Status s = check_alive() ? nbd_failure("send to", name()) : STATUS_CONNECTION_RESET;
         std::unique_lock lock(mutex_);
         Request* owner = c->request;  // null: a cancel completed it meanwhile
         if (owner) op.data = nullptr;

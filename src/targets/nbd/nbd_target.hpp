@@ -15,6 +15,7 @@
 
 #include "core/owned_operation.hpp"
 #include "engine/operation.hpp"
+#include "targets/nbd/nbd_connect.hpp"
 
 #include <atomic>
 #include <cerrno>
@@ -46,7 +47,7 @@ private:
         Command* next = nullptr;  // free list, or the done list
     };
 
-    NbdTarget(Engine& engine, std::string name, std::string connect_uri, nbd_handle* handle, bool writable);
+    NbdTarget(Engine& engine, std::string name, NbdSettings settings, nbd_handle* handle, bool writable);
     ~NbdTarget() override;
 
     Status check_format(const IoOperation& op) const override;
@@ -85,8 +86,8 @@ private:
     static constexpr OperationOps kLastOps{&NbdTarget::on_last_reference, &NbdTarget::never_run};
     static constexpr OperationOps kReconnectOps{&NbdTarget::on_reconnect, &NbdTarget::never_run};
 
-    std::string connect_uri_;  // what libnbd was given (wdfio's own parameters taken out)
-    nbd_handle* handle_;       // engine thread, once open
+    NbdSettings settings_;  // how to connect (again, on start() after the connection dropped)
+    nbd_handle* handle_;    // engine thread, once open
     int fd_ = -1;
     std::uint64_t size_ = 0;
     std::uint32_t min_block_ = 1;  // server's minimum block size: offsets and lengths align to it
