@@ -83,6 +83,10 @@ Result<Ref<IoTarget>> NbdTarget::open(Engine& engine, std::string_view uri, cons
         Ref<IoTarget>::adopt(t)->close();
         return s;
     }
+    // Poll from now on, idle or not, so that a server that goes away is
+    // noticed (connection_state()) before the next request finds it.
+    t->add_ref();  // released by on_arm
+    EngineAccess::core(engine).complete_later(t->arm_.op, 0);
     return Ref<IoTarget>::adopt(t);
 }
 
@@ -90,6 +94,8 @@ NbdTarget::NbdTarget(Engine& engine, std::string name, NbdSettings settings, nbd
     : IoTarget(engine, std::move(name)), settings_(std::move(settings)), handle_(handle), writable_(writable) {
     reconnect_.object = this;
     reconnect_.op.ops = &kReconnectOps;
+    arm_.object = this;
+    arm_.op.ops = &kArmOps;
     poll_.object = this;
     close_.object = this;
     last_.object = this;
@@ -183,7 +189,10 @@ Status NbdTarget::restart() {
     std::lock_guard one(reconnect_mutex_);
     if (!dead_.load(std::memory_order_acquire)) return STATUS_SUCCESS;  // another start() did it
     auto connected = connect_nbd(settings_, "reconnect to", name());
-    if (!connected) return connected.status();
+    if (!connected) {
+        last_error_.store(connected.status().value(), std::memory_order_relaxed);
+        return connected.status();
+    }
     nbd_handle* h = *connected;
     if (nbd_get_size(h) != static_cast<std::int64_t>(size_))
         log(LogLevel::Warning, "%s: the export's size changed on reconnect; requests are still checked against %llu",
@@ -195,6 +204,10 @@ Status NbdTarget::restart() {
     reconnected_cv_.wait(lock, [this] { return fresh_ == nullptr; });
     log(LogLevel::Info, "%s: reconnected", name().c_str());
     return STATUS_SUCCESS;
+}
+
+ConnectionState NbdTarget::connection() const {
+    return {!dead_.load(std::memory_order_acquire) && is_open(), Status(last_error_.load(std::memory_order_relaxed))};
 }
 
 void NbdTarget::on_reconnect(Operation& op, std::int64_t) noexcept {
@@ -219,6 +232,12 @@ void NbdTarget::on_reconnect(Operation& op, std::int64_t) noexcept {
         self.fresh_ = nullptr;
     }
     self.reconnected_cv_.notify_all();
+    self.release();
+}
+
+void NbdTarget::on_arm(Operation& op, std::int64_t) noexcept {
+    auto& self = static_cast<NbdTarget&>(*Owned::of(op).object);
+    if (!self.stopped_) self.rearm();
     self.release();
 }
 
@@ -600,7 +619,10 @@ void NbdTarget::connection_lost() {
             "start() reconnects",
             name().c_str(), msg ? msg : "closed");
     }
-    if (!stopped_) dead_.store(true, std::memory_order_release);
+    if (!stopped_) {
+        last_error_.store(STATUS_CONNECTION_RESET, std::memory_order_relaxed);
+        dead_.store(true, std::memory_order_release);
+    }
     stopped_ = true;
     std::vector<Operation*> abandoned;
     {

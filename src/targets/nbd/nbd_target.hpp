@@ -58,7 +58,9 @@ private:
     void release_resources() override;
     void last_reference_dropped() const noexcept override;
     Status restart() override;
+    ConnectionState connection() const override;
     static void on_reconnect(Operation& op, std::int64_t result) noexcept;
+    static void on_arm(Operation& op, std::int64_t result) noexcept;
 
     // ---- engine thread
     static void on_request(Operation& op, std::int64_t result) noexcept;
@@ -85,6 +87,7 @@ private:
     static constexpr OperationOps kCloseOps{&NbdTarget::on_close, &NbdTarget::never_run};
     static constexpr OperationOps kLastOps{&NbdTarget::on_last_reference, &NbdTarget::never_run};
     static constexpr OperationOps kReconnectOps{&NbdTarget::on_reconnect, &NbdTarget::never_run};
+    static constexpr OperationOps kArmOps{&NbdTarget::on_arm, &NbdTarget::never_run};
 
     NbdSettings settings_;  // how to connect (again, on start() after the connection dropped)
     nbd_handle* handle_;    // engine thread, once open
@@ -108,7 +111,8 @@ private:
     // start() after the connection dropped: a new handle, connected by
     // start()'s thread, swapped in on the engine thread.
     Owned reconnect_{OwnerKind::Target};
-    std::mutex reconnect_mutex_;  // one reconnect at a time
+    Owned arm_{OwnerKind::Target};  // the first poll, armed on the engine thread once open
+    std::mutex reconnect_mutex_;    // one reconnect at a time
     std::condition_variable reconnected_cv_;
     // Close waits (off the engine thread) until the poll is back, so that the
     // engine has nothing of the target's left when close returns.
@@ -124,6 +128,7 @@ private:
     bool stopped_ = false;  // closing, the engine stopping, or the connection gone: no more polls
     // The connection is gone: requests fail with STATUS_CONNECTION_RESET until start() reconnects.
     std::atomic<bool> dead_{false};
+    std::atomic<NTSTATUS> last_error_{STATUS_SUCCESS};  // connection_state(): the last drop or failed reconnect
     bool finishing_ = false;
     Command* done_ = nullptr;  // replies to complete (LIFO; order among replies is the server's anyway)
 
