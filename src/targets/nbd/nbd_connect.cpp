@@ -5,6 +5,7 @@
 #include <libnbd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 
@@ -51,7 +52,7 @@ bool mentions(const char* msg, const char* word) { return msg && std::strstr(msg
 
 }  // namespace
 
-Result<NbdSettings> parse_nbd_uri(std::string_view uri) {
+Result<NbdSettings> parse_nbd_uri(std::string_view uri, unsigned max_connections) {
     NbdSettings s;
     s.uri = std::string(uri);
     if (auto v = take_param(s.uri, "fua")) {
@@ -67,6 +68,15 @@ Result<NbdSettings> parse_nbd_uri(std::string_view uri) {
     if (auto v = take_param(s.uri, "tls-username")) {
         if (v->empty()) return bad_value(uri, "tls-username", *v, "tls-username=NAME");
         s.tls_username = std::move(*v);
+    }
+    if (auto v = take_param(s.uri, "connections")) {
+        char* end = nullptr;
+        const unsigned long n = std::strtoul(v->c_str(), &end, 10);
+        if (v->empty() || *end || n == 0 || n > max_connections) {
+            const std::string accepted = "connections=N with N from 1 to " + std::to_string(max_connections);
+            return bad_value(uri, "connections", *v, accepted.c_str());
+        }
+        s.connections = static_cast<unsigned>(n);
     }
     return s;
 }
@@ -107,6 +117,21 @@ Result<nbd_handle*> connect_nbd(const NbdSettings& settings, const char* what, s
     }
     nbd_close(h);
     return s;
+}
+
+Result<std::vector<nbd_handle*>> connect_nbd_all(const NbdSettings& settings, unsigned count, const char* what,
+                                                 std::string_view name) {
+    std::vector<nbd_handle*> handles;
+    handles.reserve(count);
+    for (unsigned i = 0; i < count; ++i) {
+        auto h = connect_nbd(settings, what, name);
+        if (!h) {
+            for (nbd_handle* made : handles) nbd_close(made);
+            return h.status();
+        }
+        handles.push_back(*h);
+    }
+    return handles;
 }
 
 }  // namespace wdfio::detail
