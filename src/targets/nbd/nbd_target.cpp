@@ -244,14 +244,17 @@ ConnectionState NbdTarget::connection() const {
 
 void NbdTarget::on_reconnect(Operation& op, std::int64_t) noexcept {
     auto& self = static_cast<NbdTarget&>(*Owned::of(op).object);
-    std::vector<nbd_handle*> old;
+    std::vector<nbd_handle*> fresh;
     {
         std::lock_guard lock(self.mutex_);
-        for (std::size_t i = 0; i < self.conns_.size(); ++i) {
-            Connection& c = *self.conns_[i];
-            old.push_back(std::exchange(c.handle, self.fresh_[i]));
-            c.fd = nbd_aio_get_fd(c.handle);
-        }
+        fresh = self.fresh_;
+    }
+    // libnbd's calls outside mutex_: on_reply takes mutex_ inside libnbd's handle lock.
+    std::vector<nbd_handle*> old;
+    for (std::size_t i = 0; i < self.conns_.size(); ++i) {
+        Connection& c = *self.conns_[i];
+        old.push_back(std::exchange(c.handle, fresh[i]));
+        c.fd = nbd_aio_get_fd(c.handle);
     }
     // The old connections' polls are back or recalled (connection_lost
     // stopped them); a recalled one comes back to the new handle and arms it.
