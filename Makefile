@@ -18,7 +18,8 @@ TSAN_OPTS  := -DCMAKE_BUILD_TYPE=Debug -DWDFIO_SANITIZE=thread -DWDFIO_BUILD_BEN
 STRESS_SECONDS ?= 30
 STRESS_FILTER  ?=
 # fio, python3 and util-linux-extra (fincore): bench/compare's baselines, report and residency check.
-PACKAGES   := cmake g++ make pkg-config liburing-dev libnbd-dev nbdkit libgtest-dev libbenchmark-dev libcli11-dev \
+# gnutls-bin (certtool): the NBD TLS tests' certificate authority.
+PACKAGES   := cmake g++ make pkg-config liburing-dev libnbd-dev nbdkit gnutls-bin libgtest-dev libbenchmark-dev libcli11-dev \
               libfmt-dev nlohmann-json3-dev util-linux \
               fio python3 util-linux-extra clang-format clang-tidy
 

@@ -3,7 +3,10 @@
 // re-send on the engine thread) against libnbd's own asynchronous loop
 // (nbd_aio_pread + nbd_poll) on one thread, alternating, medians (issue 14).
 //
-//   wdfio_bench_nbd [--seconds S] [--rounds N] [--quick]
+//   wdfio_bench_nbd [--seconds S] [--rounds N] [--connections N] [--quick]
+//
+// --connections N: the wdfio target opened with ?connections=N (multi-conn);
+// libnbd's loop keeps its one handle.
 //
 // Starts its own server: nbdkit -U SOCK --exit-with-parent memory 1G (the
 // memory plugin, whose reads are memcpy: what is measured is the client).
@@ -123,14 +126,16 @@ double median(std::vector<double> v) {
 int main(int argc, char** argv) {
     double seconds = 2;
     int rounds = 5;
+    int connections = 1;
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--quick")) {
             seconds = 0.3;
             rounds = 1;
         } else if (!std::strcmp(argv[i], "--seconds") && i + 1 < argc) seconds = std::atof(argv[++i]);
         else if (!std::strcmp(argv[i], "--rounds") && i + 1 < argc) rounds = std::atoi(argv[++i]);
+        else if (!std::strcmp(argv[i], "--connections") && i + 1 < argc) connections = std::atoi(argv[++i]);
         else {
-            std::fprintf(stderr, "usage: wdfio_bench_nbd [--seconds S] [--rounds N] [--quick]\n");
+            std::fprintf(stderr, "usage: wdfio_bench_nbd [--seconds S] [--rounds N] [--connections N] [--quick]\n");
             return 2;
         }
     }
@@ -153,7 +158,7 @@ int main(int argc, char** argv) {
     int rc = 0;
     {
         Engine engine;
-        auto target = IoTarget::open(engine, uri);
+        auto target = IoTarget::open(engine, uri + "&connections=" + std::to_string(connections));
         nbd_handle* h = nbd_create();
         if (!target || !h || nbd_connect_uri(h, uri.c_str()) == -1) {
             std::fprintf(stderr, "cannot connect to nbdkit at %s\n", sock.c_str());

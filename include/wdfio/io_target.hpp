@@ -42,6 +42,15 @@ const char* to_string(IoTargetState s) noexcept;
 enum class SentIoAction : std::uint8_t { Undefined = 0, Cancel = 1, WaitForComplete = 2, LeavePending = 3 };
 enum class PurgeIoAction : std::uint8_t { Undefined = 0, PurgeAndWait = 1, Purge = 2 };
 
+// The connection of a target that talks to a server (NBD): whether it is up,
+// and the status of the last failure (the drop, or a start() that could not
+// reconnect), kept after a reconnect; STATUS_SUCCESS if it never failed.
+// Targets without a connection (files, devices) report {true, STATUS_SUCCESS}.
+struct ConnectionState {
+    bool connected = true;
+    Status last_error = STATUS_SUCCESS;
+};
+
 struct OpenOptions {
     bool read = true;
     bool write = true;
@@ -91,6 +100,10 @@ public:
     std::uint32_t parked() const;
     // Open: not Closed, ClosedForQueryRemove or Deleted (format and create need it).
     bool is_open() const noexcept;
+    // Whether the server is still there (NBD), seen from any thread: a drop is
+    // noticed when the socket reports it or a request finds it, and start()
+    // reconnects. A closed target is not connected.
+    ConnectionState connection_state() const { return connection(); }
     // Levels a request passes through below here (spec §1.3): 1 for an OS
     // target, the depth of the device stack for an in-process device.
     virtual std::uint32_t stack_size() const noexcept { return 1; }
@@ -143,6 +156,8 @@ private:
     // what it lost (an NBD target whose connection dropped reconnects). A
     // failure is start()'s status, and the state stays as it was.
     virtual Status restart() { return STATUS_SUCCESS; }
+    // connection_state(): a kind with a connection says how it is.
+    virtual ConnectionState connection() const { return {}; }
 
     // A lower side asks this (detail::TargetAccess) where its operation becomes
     // visible to cancel_sent_io: true (and r marked cancelled) if a stop(Cancel),

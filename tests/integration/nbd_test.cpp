@@ -404,6 +404,43 @@ TEST_F(NbdTest, KilledServerCompletesEveryPendingRequest) {
     EXPECT_EQ(std::memcmp(back->data(), data->data(), 4096), 0);
 }
 
+// connection_state() across a server kill (noticed by the idle connection's
+// poll, no request needed), a start() without a server, a start() that
+// reconnects, and close.
+TEST_F(NbdTest, ConnectionStateFollowsAKillAFailedStartAndAReconnect) {
+    Nbdkit server({"memory", "64M"});
+    ASSERT_TRUE(server.ready());
+    auto t = IoTarget::open(engine, server.uri());
+    ASSERT_TRUE(t) << t.status();
+    ConnectionState c = t->connection_state();
+    EXPECT_TRUE(c.connected);
+    EXPECT_STATUS(c.last_error, STATUS_SUCCESS);
+
+    server.kill();
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (t->connection_state().connected && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(5ms);
+    c = t->connection_state();
+    EXPECT_FALSE(c.connected) << "the drop was not noticed within 5 s";
+    EXPECT_STATUS(c.last_error, STATUS_CONNECTION_RESET);
+    EXPECT_EQ(t->state(), IoTargetState::Started) << "KMDF's state machine is not the connection";
+
+    EXPECT_STATUS(t->start(), STATUS_CONNECTION_REFUSED);
+    c = t->connection_state();
+    EXPECT_FALSE(c.connected);
+    EXPECT_STATUS(c.last_error, STATUS_CONNECTION_REFUSED);
+
+    ASSERT_TRUE(server.start());
+    ASSERT_STATUS(t->start(), STATUS_SUCCESS);
+    c = t->connection_state();
+    EXPECT_TRUE(c.connected);
+    EXPECT_STATUS(c.last_error, STATUS_CONNECTION_REFUSED) << "the last failure is kept after the reconnect";
+    ASSERT_STATUS(send_read_synchronously(*t, nullptr, buffer(4096), {}, 0), STATUS_SUCCESS);
+
+    t->close();
+    EXPECT_FALSE(t->connection_state().connected);
+}
+
 // Requests parked while the target is stopped wait out the dead connection
 // and go to the server once start() has reconnected.
 TEST_F(NbdTest, ParkedRequestsGoOutOnTheNewConnection) {
@@ -413,7 +450,7 @@ TEST_F(NbdTest, ParkedRequestsGoOutOnTheNewConnection) {
     ASSERT_TRUE(t) << t.status();
     CloseOnExit close(t.value());
     server.kill();
-    // The drop is noticed by the next request.
+    // The drop is noticed by the idle connection's poll or, at the latest, by the next request.
     EXPECT_STATUS(send_read_synchronously(*t, nullptr, buffer(512), {}, 0, SendOptions{}.timeout_after(5s)),
                   STATUS_CONNECTION_RESET);
     t->stop(SentIoAction::LeavePending);

@@ -77,6 +77,15 @@ TEST_F(TargetStates, TransitionTable) {
     }
 }
 
+// A target without a connection (a file) reports one that never failed, in every state.
+TEST_F(TargetStates, TargetsWithoutAConnectionReportConnected) {
+    for (IoTargetState s : {IoTargetState::Started, IoTargetState::Stopped, IoTargetState::Purged}) {
+        const ConnectionState c = target_in(s)->connection_state();
+        EXPECT_TRUE(c.connected) << to_string(s);
+        EXPECT_STATUS(c.last_error, STATUS_SUCCESS) << to_string(s);
+    }
+}
+
 TEST_F(TargetStates, UndefinedActionsAreIgnored) {
     auto t = target_in(IoTargetState::Started);
     t->stop(SentIoAction::Undefined);

@@ -1,4 +1,5 @@
 #include "targets/nbd/nbd_target.hpp"
+#include "targets/nbd/nbd_connect.hpp"
 #include "targets/target_kind.hpp"
 
 #include <wdfio/engine.hpp>
@@ -26,6 +27,9 @@ namespace {
 void* const kQueued = reinterpret_cast<void*>(std::uintptr_t{1});
 // The result on_request is handed for "start it" (any other is a cancel's -ECANCELED).
 constexpr std::int64_t kStart = std::int64_t{1} << 40;
+// The engine has one thread today: the default connection count for a
+// multi-conn server (one per engine thread) is 1 until engines per core land.
+constexpr unsigned kEngineThreads = 1;
 // libnbd refuses larger reads and writes; a server without a maximum gets this one.
 constexpr std::uint32_t kDefaultMaxRequest = 32u << 20;
 
@@ -36,37 +40,6 @@ std::string_view scheme_of(std::string_view name) {
     return end == std::string_view::npos ? std::string_view{} : name.substr(0, end);
 }
 
-// Takes wdfio's own query parameter `key` (fua=1) out of the URI, which libnbd
-// then parses; its value, or empty if absent.
-std::string take_param(std::string& uri, std::string_view key) {
-    const auto query = uri.find('?');
-    if (query == std::string::npos) return {};
-    for (auto at = query + 1; at < uri.size();) {
-        auto end = uri.find('&', at);
-        if (end == std::string::npos) end = uri.size();
-        const std::string_view item(uri.data() + at, end - at);
-        if (item.size() > key.size() && item.substr(0, key.size()) == key && item[key.size()] == '=') {
-            std::string value(item.substr(key.size() + 1));
-            // Erase the item and one separator: "?a&b" -> "?b", "?a" -> "", "&a" -> "".
-            if (end < uri.size()) uri.erase(at, end - at + 1);
-            else uri.erase(at - 1);
-            return value;
-        }
-        at = end + 1;
-    }
-    return {};
-}
-
-// The status a failed libnbd call means, with libnbd's message in the log.
-Status failed(const char* what, std::string_view uri) {
-    const int err = nbd_get_errno();
-    const char* msg = nbd_get_error();
-    log(LogLevel::Warning, "%s %.*s: %s", what, static_cast<int>(uri.size()), uri.data(), msg ? msg : "(no message)");
-    if (err) return Status::from_errno(err);
-    // libnbd sets no errno when the host name does not resolve: the name is not found.
-    if (msg && std::strstr(msg, "getaddrinfo")) return STATUS_OBJECT_NAME_NOT_FOUND;
-    return STATUS_UNSUCCESSFUL;
-}
 }  // namespace
 
 const TargetKind kNbdTargetKind{
@@ -96,60 +69,91 @@ Result<Ref<IoTarget>> NbdTarget::open(Engine& engine, std::string_view uri, cons
             static_cast<int>(uri.size()), uri.data());
         return STATUS_INVALID_DEVICE_STATE;
     }
-    std::string plain(uri);
-    const bool fua = take_param(plain, "fua") == "1";
-    nbd_handle* h = nbd_create();
-    if (!h) return STATUS_INSUFFICIENT_RESOURCES;
-    if (nbd_connect_uri(h, plain.c_str()) == -1) {
-        Status s = failed("connect to", uri);
-        nbd_close(h);
-        return s;
+    auto settings = parse_nbd_uri(uri, kMaxConnections);
+    if (!settings) return settings.status();
+    auto first = connect_nbd(*settings, "connect to", uri);
+    if (!first) return first.status();
+    const bool multi_conn = nbd_can_multi_conn(*first) == 1;
+    if (settings->connections > 1 && !multi_conn) {
+        log(LogLevel::Warning,
+            "open %.*s: the server does not allow multi-conn (NBD_FLAG_CAN_MULTI_CONN), so connections=%u could "
+            "see stale data; open it with connections=1",
+            static_cast<int>(uri.size()), uri.data(), settings->connections);
+        nbd_close(*first);
+        return STATUS_NOT_SUPPORTED;
     }
-    const bool writable = options.write && nbd_is_read_only(h) == 0;
-    auto* t = new (std::nothrow) NbdTarget(engine, std::string(uri), plain, h, writable);
+    // The default: as many as the server allows, up to the engine's threads.
+    if (settings->connections == 0) settings->connections = multi_conn ? kEngineThreads : 1;
+    std::vector<nbd_handle*> handles{*first};
+    if (settings->connections > 1) {
+        auto more = connect_nbd_all(*settings, settings->connections - 1, "connect to", uri);
+        if (!more) {
+            nbd_close(*first);
+            return more.status();
+        }
+        handles.insert(handles.end(), more->begin(), more->end());
+    }
+    const bool writable = options.write && nbd_is_read_only(*first) == 0;
+    const bool fua = settings->fua;
+    auto* t = new (std::nothrow) NbdTarget(engine, std::string(uri), std::move(settings.value()), handles, writable);
     if (!t) {
-        nbd_close(h);
+        for (nbd_handle* h : handles) nbd_close(h);
         return STATUS_INSUFFICIENT_RESOURCES;
     }
     t->fua_ = fua && t->can_fua_;
-    if (t->size_ == 0 && nbd_get_size(h) < 0) {
-        Status s = failed("size of", uri);
+    if (t->size_ == 0 && nbd_get_size(*first) < 0) {
+        Status s = nbd_failure("size of", uri);
         Ref<IoTarget>::adopt(t)->close();
         return s;
     }
+    // Poll from now on, idle or not, so that a server that goes away is
+    // noticed (connection_state()) before the next request finds it.
+    t->add_ref();  // released by on_arm
+    EngineAccess::core(engine).complete_later(t->arm_.op, 0);
     return Ref<IoTarget>::adopt(t);
 }
 
-NbdTarget::NbdTarget(Engine& engine, std::string name, std::string connect_uri, nbd_handle* handle, bool writable)
-    : IoTarget(engine, std::move(name)), connect_uri_(std::move(connect_uri)), handle_(handle), writable_(writable) {
+NbdTarget::NbdTarget(Engine& engine, std::string name, NbdSettings settings, std::vector<nbd_handle*> handles,
+                     bool writable)
+    : IoTarget(engine, std::move(name)), settings_(std::move(settings)), writable_(writable) {
     reconnect_.object = this;
     reconnect_.op.ops = &kReconnectOps;
-    poll_.object = this;
+    arm_.object = this;
+    arm_.op.ops = &kArmOps;
     close_.object = this;
     last_.object = this;
     last_.op.ops = &kLastOps;
-    poll_.op.ops = &kPollOps;
-    poll_.op.code = OpCode::Poll;
     close_.op.ops = &kCloseOps;
-    fd_ = nbd_aio_get_fd(handle_);
-    const std::int64_t size = nbd_get_size(handle_);
+    for (nbd_handle* h : handles) {
+        auto c = std::make_unique<Connection>();
+        c->poll.object = this;
+        c->poll.op.ops = &kPollOps;
+        c->poll.op.code = OpCode::Poll;
+        c->handle = h;
+        c->fd = nbd_aio_get_fd(h);
+        conns_.push_back(std::move(c));
+    }
+    // What the server says is the same on every connection: the first one's.
+    nbd_handle* h = handles.front();
+    const std::int64_t size = nbd_get_size(h);
     size_ = size > 0 ? static_cast<std::uint64_t>(size) : 0;
-    const std::int64_t min = nbd_get_block_size(handle_, LIBNBD_SIZE_MINIMUM);
-    const std::int64_t pref = nbd_get_block_size(handle_, LIBNBD_SIZE_PREFERRED);
-    const std::int64_t max = nbd_get_block_size(handle_, LIBNBD_SIZE_MAXIMUM);
+    const std::int64_t min = nbd_get_block_size(h, LIBNBD_SIZE_MINIMUM);
+    const std::int64_t pref = nbd_get_block_size(h, LIBNBD_SIZE_PREFERRED);
+    const std::int64_t max = nbd_get_block_size(h, LIBNBD_SIZE_MAXIMUM);
     min_block_ = min > 0 ? static_cast<std::uint32_t>(min) : 1;
     preferred_block_ = pref > 0 ? static_cast<std::uint32_t>(pref) : 4096;
     max_request_ = max > 0 && max < kDefaultMaxRequest ? static_cast<std::uint32_t>(max) : kDefaultMaxRequest;
-    can_flush_ = nbd_can_flush(handle_) == 1;
-    can_trim_ = nbd_can_trim(handle_) == 1;
-    can_zero_ = nbd_can_zero(handle_) == 1;
-    can_fua_ = nbd_can_fua(handle_) == 1;
+    can_flush_ = nbd_can_flush(h) == 1;
+    can_trim_ = nbd_can_trim(h) == 1;
+    can_zero_ = nbd_can_zero(h) == 1;
+    can_fua_ = nbd_can_fua(h) == 1;
 }
 
 NbdTarget::~NbdTarget() {
     // No poll is armed (it holds a reference): libnbd is ours alone. Replies
-    // still due are dropped with the handle; their commands go with commands_.
-    if (handle_) nbd_close(handle_);
+    // still due are dropped with the handles; their commands go with commands_.
+    for (auto& c : conns_)
+        if (c->handle) nbd_close(c->handle);
 }
 
 // Close has drained the requests: stop polling on the engine thread, which
@@ -167,7 +171,8 @@ void NbdTarget::release_resources() {
 
 void NbdTarget::on_close(Operation& op, std::int64_t) noexcept {
     auto& self = static_cast<NbdTarget&>(*Owned::of(op).object);
-    if (!self.dead_) nbd_aio_disconnect(self.handle_, 0);  // polite: the server may see NBD_CMD_DISC
+    if (!self.dead_)
+        for (auto& c : self.conns_) nbd_aio_disconnect(c->handle, 0);  // polite: the server may see NBD_CMD_DISC
     self.closed_ = true;
     self.stop_polling();
     {
@@ -197,7 +202,7 @@ void NbdTarget::on_last_reference(Operation& op, std::int64_t) noexcept {
     auto& self = static_cast<NbdTarget&>(*Owned::of(op).object);
     self.dying_ = true;
     self.stop_polling();
-    if (self.poll_armed_) return;  // on_poll drops it
+    if (self.any_armed()) return;  // on_poll drops it
     self.polling_.store(false, std::memory_order_seq_cst);
     self.release();
 }
@@ -216,62 +221,91 @@ Status NbdTarget::restart() {
     }
     std::lock_guard one(reconnect_mutex_);
     if (!dead_.load(std::memory_order_acquire)) return STATUS_SUCCESS;  // another start() did it
-    nbd_handle* h = nbd_create();
-    if (!h) return STATUS_INSUFFICIENT_RESOURCES;
-    if (nbd_connect_uri(h, connect_uri_.c_str()) == -1) {
-        Status s = failed("reconnect to", name());
-        nbd_close(h);
-        return s;
+    auto connected = connect_nbd_all(settings_, static_cast<unsigned>(conns_.size()), "reconnect to", name());
+    if (!connected) {
+        last_error_.store(connected.status().value(), std::memory_order_relaxed);
+        return connected.status();
     }
-    if (nbd_get_size(h) != static_cast<std::int64_t>(size_))
+    if (nbd_get_size(connected->front()) != static_cast<std::int64_t>(size_))
         log(LogLevel::Warning, "%s: the export's size changed on reconnect; requests are still checked against %llu",
             name().c_str(), static_cast<unsigned long long>(size_));
     std::unique_lock lock(mutex_);
-    fresh_ = h;
+    fresh_ = std::move(connected.value());
     add_ref();  // released by on_reconnect
     core.complete_later(reconnect_.op, 0);
-    reconnected_cv_.wait(lock, [this] { return fresh_ == nullptr; });
+    reconnected_cv_.wait(lock, [this] { return fresh_.empty(); });
     log(LogLevel::Info, "%s: reconnected", name().c_str());
     return STATUS_SUCCESS;
 }
 
+ConnectionState NbdTarget::connection() const {
+    return {!dead_.load(std::memory_order_acquire) && is_open(), Status(last_error_.load(std::memory_order_relaxed))};
+}
+
 void NbdTarget::on_reconnect(Operation& op, std::int64_t) noexcept {
     auto& self = static_cast<NbdTarget&>(*Owned::of(op).object);
-    nbd_handle* old = self.handle_;
+    std::vector<nbd_handle*> fresh;
     {
         std::lock_guard lock(self.mutex_);
-        self.handle_ = self.fresh_;
+        fresh = self.fresh_;
     }
-    self.fd_ = nbd_aio_get_fd(self.handle_);
-    // The old connection's poll is back (it stopped when the connection
-    // dropped), unless the target is closing or the engine stopping.
+    // libnbd's calls outside mutex_: on_reply takes mutex_ inside libnbd's handle lock.
+    std::vector<nbd_handle*> old;
+    for (std::size_t i = 0; i < self.conns_.size(); ++i) {
+        Connection& c = *self.conns_[i];
+        old.push_back(std::exchange(c.handle, fresh[i]));
+        c.fd = nbd_aio_get_fd(c.handle);
+    }
+    // The old connections' polls are back or recalled (connection_lost
+    // stopped them); a recalled one comes back to the new handle and arms it.
     const bool closing = self.dying_ || self.closed_;
     if (!closing) {
         self.stopped_ = false;
         self.dead_.store(false, std::memory_order_release);
-        self.rearm();
+        for (auto& c : self.conns_) self.rearm(*c);
     }
-    nbd_close(old);  // commands it still had were completed when it dropped; their replies go with it
+    // Commands the old handles still had were completed when they dropped; their replies go with them.
+    for (nbd_handle* h : old) nbd_close(h);
     {
         std::lock_guard lock(self.mutex_);
-        self.fresh_ = nullptr;
+        self.fresh_.clear();
     }
     self.reconnected_cv_.notify_all();
     self.release();
 }
 
+void NbdTarget::on_arm(Operation& op, std::int64_t) noexcept {
+    auto& self = static_cast<NbdTarget&>(*Owned::of(op).object);
+    if (!self.stopped_)
+        for (auto& c : self.conns_) self.rearm(*c);
+    self.release();
+}
+
 void NbdTarget::stop_polling() {
     stopped_ = true;
-    if (poll_armed_ && !poll_recall_) recall_poll();
+    for (auto& c : conns_)
+        if (c->armed && !c->recall) recall_poll(*c);
+}
+
+bool NbdTarget::any_armed() const {
+    for (const auto& c : conns_)
+        if (c->armed) return true;
+    return false;
+}
+
+NbdTarget::Connection& NbdTarget::connection_of(Operation& poll) {
+    for (auto& c : conns_)
+        if (&c->poll.op == &poll) return *c;
+    return *conns_.front();  // not reached: every poll is a connection's
 }
 
 // The armed poll back at once (-ECANCELED). The sticky flag first, as every
 // owner of an operation sets it: a worker that has not picked the poll yet
 // finds it there (WorkerPool::cancel interrupts only a running one).
-void NbdTarget::recall_poll() {
-    poll_recall_ = true;
-    poll_.op.canceled.store(true, std::memory_order_seq_cst);
-    TargetAccess::core(*this).cancel(poll_.op, false);
+void NbdTarget::recall_poll(Connection& c) {
+    c.recall = true;
+    c.poll.op.canceled.store(true, std::memory_order_seq_cst);
+    TargetAccess::core(*this).cancel(c.poll.op, false);
 }
 
 // ---------------------------------------------------------------- validation
@@ -394,8 +428,9 @@ void NbdTarget::engine_start(Request& r) {
         op.data = c;
     }
     if (io.type == RequestType::Write) std::memcpy(c->buffer.get(), io.data, io.length);
-    if (issue(*c, io) == -1) {
-        const Status s = check_alive() ? failed("send to", name()) : STATUS_CONNECTION_RESET;
+    Connection& conn = least_busy();
+    if (issue(conn.handle, *c, io) == -1) {
+        const Status s = check_alive(conn) ? nbd_failure("send to", name()) : STATUS_CONNECTION_RESET;
         std::unique_lock lock(mutex_);
         Request* owner = c->request;  // null: a cancel completed it meanwhile
         if (owner) op.data = nullptr;
@@ -403,9 +438,24 @@ void NbdTarget::engine_start(Request& r) {
         lock.unlock();
         if (owner) RequestAccess::lower_complete(r, s, 0);
     }
-    check_alive();  // sending may find the connection gone: then its replies' errors mean that
+    check_alive(conn);  // sending may find the connection gone: then its replies' errors mean that
     finish_done();
-    rearm();
+    rearm(conn);
+}
+
+// The connection with the fewest commands in flight (the first of equals).
+NbdTarget::Connection& NbdTarget::least_busy() {
+    if (conns_.size() == 1) return *conns_.front();
+    Connection* best = conns_.front().get();
+    std::int64_t fewest = nbd_aio_in_flight(best->handle);
+    for (std::size_t i = 1; i < conns_.size() && fewest > 0; ++i) {
+        const std::int64_t n = nbd_aio_in_flight(conns_[i]->handle);
+        if (n >= 0 && n < fewest) {
+            fewest = n;
+            best = conns_[i].get();
+        }
+    }
+    return *best;
 }
 
 // What needs no server: empty transfers, the size and block-size queries, a
@@ -434,23 +484,23 @@ bool NbdTarget::answer_now(Request& r, const IoOperation& io) {
     }
 }
 
-std::int64_t NbdTarget::issue(Command& c, const IoOperation& io) {
+std::int64_t NbdTarget::issue(nbd_handle* h, Command& c, const IoOperation& io) {
     nbd_completion_callback cb{&NbdTarget::on_reply, &c, nullptr};
     const auto offset = static_cast<std::uint64_t>(io.device_offset);
     switch (io.type) {
-    case RequestType::Read: return nbd_aio_pread(handle_, c.buffer.get(), io.length, offset, cb, 0);
+    case RequestType::Read: return nbd_aio_pread(h, c.buffer.get(), io.length, offset, cb, 0);
     case RequestType::Write:
-        return nbd_aio_pwrite(handle_, c.buffer.get(), io.length, offset, cb, fua_ ? LIBNBD_CMD_FLAG_FUA : 0);
+        return nbd_aio_pwrite(h, c.buffer.get(), io.length, offset, cb, fua_ ? LIBNBD_CMD_FLAG_FUA : 0);
     default: break;
     }
-    if (io.ioctl_code == BLKFLSBUF) return nbd_aio_flush(handle_, cb, 0);
+    if (io.ioctl_code == BLKFLSBUF) return nbd_aio_flush(h, cb, 0);
     std::uint64_t range[2];
     std::memcpy(range, io.input, sizeof range);
-    if (io.ioctl_code == BLKDISCARD) return nbd_aio_trim(handle_, range[1], range[0], cb, 0);
-    if (can_zero_) return nbd_aio_zero(handle_, range[1], range[0], cb, 0);
+    if (io.ioctl_code == BLKDISCARD) return nbd_aio_trim(h, range[1], range[0], cb, 0);
+    if (can_zero_) return nbd_aio_zero(h, range[1], range[0], cb, 0);
     // No WRITE_ZEROES: write zeros from the (zeroed) bounce buffer.
     std::memset(c.buffer.get(), 0, c.capacity);
-    return nbd_aio_pwrite(handle_, c.buffer.get(), range[1], range[0], cb, 0);
+    return nbd_aio_pwrite(h, c.buffer.get(), range[1], range[0], cb, 0);
 }
 
 NbdTarget::Command* NbdTarget::take_command(std::size_t bytes) {
@@ -568,31 +618,32 @@ Status NbdTarget::status_of(int error) const {
 
 // Engine thread: wait for what libnbd wants next (reading replies; writing
 // while a command is only partly sent).
-void NbdTarget::rearm() {
-    if (!check_alive()) return;
-    const unsigned dir = nbd_aio_get_direction(handle_);
+void NbdTarget::rearm(Connection& c) {
+    if (!check_alive(c)) return;
+    const unsigned dir = nbd_aio_get_direction(c.handle);
     const short events = static_cast<short>(((dir & LIBNBD_AIO_DIRECTION_READ) ? POLLIN : 0) |
                                             ((dir & LIBNBD_AIO_DIRECTION_WRITE) ? POLLOUT : 0));
-    if (poll_armed_) {
-        if (events != poll_events_ && !poll_recall_) recall_poll();  // on_poll arms again with the new events
+    if (c.armed) {
+        if (events != c.events && !c.recall) recall_poll(c);  // on_poll arms again with the new events
         return;
     }
     if (events == 0) return;
-    Operation& op = poll_.op;
-    op.file = fd_;
+    Operation& op = c.poll.op;
+    op.file = c.fd;
     op.length = static_cast<std::uint32_t>(static_cast<unsigned short>(events));
     ++op.seq;                                             // a late cancel of the previous poll cannot hit this one
     op.canceled.store(false, std::memory_order_seq_cst);  // a recall's flag was for the previous poll
-    poll_events_ = events;
-    poll_armed_ = true;
+    c.events = events;
+    c.armed = true;
     polling_.store(true, std::memory_order_seq_cst);
     TargetAccess::core(*this).submit(op);
 }
 
 void NbdTarget::on_poll(Operation& op, std::int64_t result) noexcept {
     auto& self = static_cast<NbdTarget&>(*Owned::of(op).object);
-    const bool recalled = std::exchange(self.poll_recall_, false);
-    self.poll_armed_ = false;
+    Connection& c = self.connection_of(op);
+    const bool recalled = std::exchange(c.recall, false);
+    c.armed = false;
     if (result == -ECANCELED && !recalled) self.stopped_ = true;  // the engine is stopping
     if (result < 0 && result != -ECANCELED) {
         log(LogLevel::Warning, "%s: waiting for the socket failed (%s)", self.name().c_str(),
@@ -600,15 +651,16 @@ void NbdTarget::on_poll(Operation& op, std::int64_t result) noexcept {
         self.connection_lost();
     } else if (result > 0) {
         int rc = 0;
-        if (result & (POLLIN | POLLHUP | POLLERR)) rc = nbd_aio_notify_read(self.handle_);
-        if (rc == 0 && (result & POLLOUT)) rc = nbd_aio_notify_write(self.handle_);
+        if (result & (POLLIN | POLLHUP | POLLERR)) rc = nbd_aio_notify_read(c.handle);
+        if (rc == 0 && (result & POLLOUT)) rc = nbd_aio_notify_write(c.handle);
         if (rc == -1) self.connection_lost();
-        else self.check_alive();
+        else self.check_alive(c);
     }
     self.finish_done();
     if (self.stopped_) self.connection_lost();  // nothing more will come: fail what is still sent
-    else self.rearm();
-    if (self.dying_ && !self.poll_armed_) {
+    else self.rearm(c);
+    const bool armed = self.any_armed();
+    if (self.dying_ && !armed) {
         self.polling_.store(false, std::memory_order_seq_cst);  // so that the release below deletes
         self.release();                                         // the last reference: deletes the target
         return;
@@ -617,14 +669,15 @@ void NbdTarget::on_poll(Operation& op, std::int64_t result) noexcept {
     // the last reference's owner (last_reference_dropped), may destroy the
     // target as soon as the lock is free.
     std::lock_guard lock(self.mutex_);
-    self.polling_.store(self.poll_armed_, std::memory_order_seq_cst);
+    self.polling_.store(armed, std::memory_order_seq_cst);
     self.poll_back_cv_.notify_all();
 }
 
 // False (and every request out completed) if the connection died — noticed
-// by libnbd while reading replies, or while sending a command.
-bool NbdTarget::check_alive() {
-    if (stopped_ || (!nbd_aio_is_dead(handle_) && !nbd_aio_is_closed(handle_))) return !stopped_;
+// by libnbd while reading replies, or while sending a command. One
+// connection gone fails the target: start() reconnects them all.
+bool NbdTarget::check_alive(Connection& c) {
+    if (stopped_ || (!nbd_aio_is_dead(c.handle) && !nbd_aio_is_closed(c.handle))) return !stopped_;
     connection_lost();
     return false;
 }
@@ -638,8 +691,11 @@ void NbdTarget::connection_lost() {
             "start() reconnects",
             name().c_str(), msg ? msg : "closed");
     }
-    if (!stopped_) dead_.store(true, std::memory_order_release);
-    stopped_ = true;
+    if (!stopped_) {
+        last_error_.store(STATUS_CONNECTION_RESET, std::memory_order_relaxed);
+        dead_.store(true, std::memory_order_release);
+    }
+    stop_polling();  // the other connections' polls too: nothing is sent until start() reconnects
     std::vector<Operation*> abandoned;
     {
         std::lock_guard lock(mutex_);

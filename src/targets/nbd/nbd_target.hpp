@@ -1,8 +1,10 @@
 // NbdTarget: a network disk over NBD, through libnbd's asynchronous API.
-// The connection is made in the opening call (blocking, on the caller's
-// thread); from then on every libnbd call is made on the engine thread,
-// which waits for the socket with one OpCode::Poll operation and calls
-// nbd_aio_notify_read/write when it is ready. Requests reach the engine
+// The connections (one, or ?connections=N to a server that allows
+// multi-conn, each its own libnbd handle) are made in the opening call
+// (blocking, on the caller's thread); from then on every libnbd call is made
+// on the engine thread, which waits for each socket with one OpCode::Poll
+// operation and calls nbd_aio_notify_read/write when it is ready. A request
+// goes to the connection with the fewest commands in flight. Requests reach the engine
 // thread through the engine's hand-over queue (complete_later on the
 // request's own record), so sends from any thread need no lock of libnbd's.
 //
@@ -15,6 +17,7 @@
 
 #include "core/owned_operation.hpp"
 #include "engine/operation.hpp"
+#include "targets/nbd/nbd_connect.hpp"
 
 #include <atomic>
 #include <cerrno>
@@ -45,8 +48,17 @@ private:
         std::size_t capacity = 0;
         Command* next = nullptr;  // free list, or the done list
     };
+    // One connection: its handle, its socket and the poll that waits on it (engine thread).
+    struct Connection {
+        Owned poll{OwnerKind::Target};
+        nbd_handle* handle = nullptr;
+        int fd = -1;
+        bool armed = false;
+        bool recall = false;  // cancelled to wait for other events
+        short events = 0;
+    };
 
-    NbdTarget(Engine& engine, std::string name, std::string connect_uri, nbd_handle* handle, bool writable);
+    NbdTarget(Engine& engine, std::string name, NbdSettings settings, std::vector<nbd_handle*> handles, bool writable);
     ~NbdTarget() override;
 
     Status check_format(const IoOperation& op) const override;
@@ -57,7 +69,9 @@ private:
     void release_resources() override;
     void last_reference_dropped() const noexcept override;
     Status restart() override;
+    ConnectionState connection() const override;
     static void on_reconnect(Operation& op, std::int64_t result) noexcept;
+    static void on_arm(Operation& op, std::int64_t result) noexcept;
 
     // ---- engine thread
     static void on_request(Operation& op, std::int64_t result) noexcept;
@@ -67,14 +81,17 @@ private:
     static std::int64_t never_run(Operation&, const WorkerContext&) { return -EINVAL; }
     static int on_reply(void* command, int* error);  // libnbd's callback: its lock is held
     void engine_start(Request& r);
-    std::int64_t issue(Command& c, const IoOperation& io);
+    std::int64_t issue(nbd_handle* h, Command& c, const IoOperation& io);
+    Connection& least_busy();
     bool answer_now(Request& r, const IoOperation& io);
     void finish_done();  // the replies collected by on_reply, completed outside libnbd's lock
-    void rearm();
-    bool check_alive();
+    void rearm(Connection& c);
+    bool check_alive(Connection& c);
+    bool any_armed() const;
+    Connection& connection_of(Operation& poll);
     void connection_lost();
     void stop_polling();
-    void recall_poll();  // the armed poll back at once (engine thread)
+    void recall_poll(Connection& c);  // the armed poll back at once (engine thread)
     Command* take_command(std::size_t bytes);
     void free_command_locked(Command* c) noexcept;
     Status status_of(int error) const;
@@ -84,10 +101,12 @@ private:
     static constexpr OperationOps kCloseOps{&NbdTarget::on_close, &NbdTarget::never_run};
     static constexpr OperationOps kLastOps{&NbdTarget::on_last_reference, &NbdTarget::never_run};
     static constexpr OperationOps kReconnectOps{&NbdTarget::on_reconnect, &NbdTarget::never_run};
+    static constexpr OperationOps kArmOps{&NbdTarget::on_arm, &NbdTarget::never_run};
+    static constexpr unsigned kMaxConnections = 16;
 
-    std::string connect_uri_;  // what libnbd was given (wdfio's own parameters taken out)
-    nbd_handle* handle_;       // engine thread, once open
-    int fd_ = -1;
+    NbdSettings settings_;  // how to connect (again, on start() after the connection dropped)
+    // Engine thread, once open; as many as opened with, for the target's life.
+    std::vector<std::unique_ptr<Connection>> conns_;
     std::uint64_t size_ = 0;
     std::uint32_t min_block_ = 1;  // server's minimum block size: offsets and lengths align to it
     std::uint32_t preferred_block_ = 4096;
@@ -97,9 +116,8 @@ private:
     bool fua_ = false;  // ?fua=1: every write with FUA
 
     // Engine thread only.
-    Owned poll_{OwnerKind::Target};
     Owned close_{OwnerKind::Target};
-    // The poll holds no reference (an idle connection always polls, so it
+    // A poll holds no reference (an idle connection always polls, so it
     // would keep the target forever): the last reference, while a poll is
     // out, sends this to the engine thread, which stops the poll and then
     // drops the target.
@@ -107,22 +125,22 @@ private:
     // start() after the connection dropped: a new handle, connected by
     // start()'s thread, swapped in on the engine thread.
     Owned reconnect_{OwnerKind::Target};
-    std::mutex reconnect_mutex_;  // one reconnect at a time
+    Owned arm_{OwnerKind::Target};  // the first poll, armed on the engine thread once open
+    std::mutex reconnect_mutex_;    // one reconnect at a time
     std::condition_variable reconnected_cv_;
     // Close waits (off the engine thread) until the poll is back, so that the
     // engine has nothing of the target's left when close returns.
     std::condition_variable poll_back_cv_;
-    bool close_seen_ = false;           // guarded by mutex_
-    nbd_handle* fresh_ = nullptr;       // guarded by mutex_: handed to the engine thread, null once swapped in
+    bool close_seen_ = false;  // guarded by mutex_
+    // Guarded by mutex_: the new handles handed to the engine thread; empty once swapped in.
+    std::vector<nbd_handle*> fresh_;
     std::atomic<bool> polling_{false};  // a poll is out (read by last_reference_dropped, any thread)
     bool closed_ = false;               // engine thread: close stopped the connection for good
     bool dying_ = false;                // engine thread: the last reference went; drop it once the poll is back
-    bool poll_armed_ = false;
-    bool poll_recall_ = false;  // cancelled to wait for other events
-    short poll_events_ = 0;
-    bool stopped_ = false;  // closing, the engine stopping, or the connection gone: no more polls
+    bool stopped_ = false;              // closing, the engine stopping, or the connection gone: no more polls
     // The connection is gone: requests fail with STATUS_CONNECTION_RESET until start() reconnects.
     std::atomic<bool> dead_{false};
+    std::atomic<NTSTATUS> last_error_{STATUS_SUCCESS};  // connection_state(): the last drop or failed reconnect
     bool finishing_ = false;
     Command* done_ = nullptr;  // replies to complete (LIFO; order among replies is the server's anyway)
 
