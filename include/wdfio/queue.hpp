@@ -114,7 +114,9 @@ private:
     // thread, a completion routine).
     void rundown() noexcept override;
 
-    void add(Request& q);                         // a request arrives (or is forwarded here)
+    // A request arrives (or is forwarded here). `now`: the recorder's time of
+    // its arrival when the sender's thread took it just before (0: read the clock).
+    void add(Request& q, std::uint64_t now = 0);
     bool remove_waiting(Request& q);              // cancel of a request not yet presented
     void cancel_waiting_of(const FileObject& f);  // the open's cleanup (R9.12)
     void requeue(Request& q);                     // back to the head (a manual queue's; R5.38)
@@ -124,12 +126,14 @@ private:
     void track_cancelable(Request& q);  // mark_cancelable: purge finds it here
     void untrack_cancelable(Request& q);
     void deliver_ready();
-    void deliver_locked(std::unique_lock<detail::SpinLock>& lock);  // presents what may go now
-    void present(Request& q);
+    // Presents what may go now; the first at `now` (add's), the others when they go.
+    void deliver_locked(std::unique_lock<detail::SpinLock>& lock, std::uint64_t now = 0);
+    void present(Request& q, std::uint64_t now = 0);
     template <class Callback>
-    void present(Request& q, Callback&& callback);  // q to the driver through `callback`, under lock_
+    void present(Request& q, Callback&& callback, std::uint64_t now = 0);  // q to the driver through `callback`,
+                                                                           // under lock_
     template <class Callback>
-    void present_now(Request& q, Callback& callback);
+    void present_now(Request& q, Callback& callback, std::uint64_t now);
     // A driver callback other than a presentation, under lock_ (if set).
     template <class F>
     void run_callback(F&& f);

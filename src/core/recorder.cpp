@@ -102,6 +102,7 @@ struct ThreadState {
     const Recorder* owner = nullptr;
     bool engine_thread = false;
     std::uint64_t last_time = 0;
+    std::uint64_t offered = 0;  // offer_last_time's, until taken
     std::uint32_t id = 0;
 };
 thread_local ThreadState t_state __attribute__((tls_model("initial-exec")));
@@ -291,6 +292,10 @@ void Recorder::record_now(const EventFields& f) noexcept {
 }
 
 std::uint64_t Recorder::last_time_here() noexcept { return t_state.last_time; }
+
+void Recorder::offer_last_time() noexcept { t_state.offered = t_state.last_time; }
+
+std::uint64_t Recorder::take_offered_time() noexcept { return std::exchange(t_state.offered, 0); }
 
 void Recorder::record_here(const EventFields& f) noexcept {
     if (!t_state.engine_thread || !t_state.ring) return;

@@ -93,6 +93,12 @@ public:
     // The time of this thread's last event: for an event that happens at the
     // same moment (a send handed down at once), without reading the clock again.
     static std::uint64_t last_time_here() noexcept;
+    // A driver's completion handed up at once, in this thread, to the request
+    // it came from: the sender's Complete takes the QueueComplete's time
+    // rather than a clock read of its own. Offered after that event, taken
+    // (and cleared) by the Complete; whoever offered clears what is left.
+    static void offer_last_time() noexcept;
+    static std::uint64_t take_offered_time() noexcept;
     // Names an id (a target, a queue) for snapshots and traces; not per event.
     void name(const void* id, std::string_view name);
     std::string name_of(std::uint64_t id) const;

@@ -497,7 +497,8 @@ void Request::complete_claimed() noexcept {
     default: break;
     }
     // Before the routine, which may send it again (that send's events follow).
-    note(*target, RecorderEventKind::Complete, status_, information_, after_finish(*target));
+    note(*target, RecorderEventKind::Complete, status_, information_, after_finish(*target),
+         detail::Recorder::take_offered_time());
 
     // Per-send state is read now: once the routine runs, the request may be
     // sent again — and a queue-delivered one re-dispatched — so nothing below

@@ -130,11 +130,13 @@ Status DeliveredRequest::complete_with_information(Status status, std::uint64_t 
         detail::recorder_of(detail::EngineAccess::core(q->device().engine()))
             .record({RecorderEventKind::QueueComplete, reinterpret_cast<std::uintptr_t>(this),
                      reinterpret_cast<std::uintptr_t>(q), information, status.value(), 0, current.type});
+        detail::Recorder::offer_last_time();  // its time, for the sender's Complete if finish hands it up at once
         detail::DeliveredAccess::presented_done(*q, *this);
         // Before finish: that may re-dispatch us. Inside our own callback, its end counts this.
         if (!detail::DeliveredAccess::completing_inline(*this)) detail::DeliveredAccess::owned_done(q->device());
     }
     detail::DeliveredAccess::finish(*this, status, information);
+    detail::Recorder::take_offered_time();  // not taken (finished later, elsewhere): gone
     return STATUS_SUCCESS;
 }
 

@@ -5,6 +5,7 @@
 #include <wdfio/log.hpp>
 
 #include "core/object_create.hpp"
+#include "core/recorder.hpp"
 #include "core/request_access.hpp"
 #include "device/delivered_access.hpp"
 #include "device/device_target.hpp"
@@ -433,7 +434,9 @@ void DeliveredAccess::dispatch(Device& d, Request& r) {
     q->information_ = 0;
     r.child_.store(q, std::memory_order_seq_cst);  // where a cancel of r finds q
     if (RequestAccess::canceled(r)) q->cancel_requested_.store(true, std::memory_order_seq_cst);
-    d.dispatch_[i]->add(*q);
+    // Right after r's Start, on this thread (launch, or a stopped target's start): its time (recorder.cpp,
+    // "Timestamps").
+    d.dispatch_[i]->add(*q, Recorder::last_time_here());
 }
 
 bool DeliveredAccess::holds_from(Device& d, const Queue& queue) noexcept {

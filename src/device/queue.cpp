@@ -68,7 +68,7 @@ std::uint32_t Queue::waiting() const {
     return waiting_.count;
 }
 
-void Queue::add(Request& q) {
+void Queue::add(Request& q, std::uint64_t now) {
     if (dispatch_ == QueueDispatch::Parallel && !counted_ &&
         state_.load(std::memory_order_acquire) == QueueState::Started &&
         backlog_.load(std::memory_order_acquire) == 0 && !held_.load(std::memory_order_acquire) &&
@@ -81,7 +81,7 @@ void Queue::add(Request& q) {
         // for a waiting one.
         hand_to_driver(q, 2);
         DeliveredAccess::set_queue(q, this);
-        present(q);
+        present(q, now);
         return;
     }
     std::unique_lock lock(mutex_);
@@ -102,7 +102,7 @@ void Queue::add(Request& q) {
     }
     waiting_.push_back(q);
     backlog_.store(waiting_.count, std::memory_order_release);
-    if (dispatch_ != QueueDispatch::Manual) return deliver_locked(lock);  // one lock for queueing and presenting
+    if (dispatch_ != QueueDispatch::Manual) return deliver_locked(lock, now);  // one lock for queueing and presenting
     std::function<void(Queue&)> ready = ready_to_fire_locked();
     lock.unlock();
     if (ready) run_callback([this, ready] { ready(*this); });
@@ -214,7 +214,7 @@ void Queue::deliver_ready() {
     deliver_locked(lock);
 }
 
-void Queue::deliver_locked(std::unique_lock<detail::SpinLock>& lock) {
+void Queue::deliver_locked(std::unique_lock<detail::SpinLock>& lock, std::uint64_t now) {
     if (counted_) {
         if (delivering_) return;
         delivering_ = true;
@@ -224,25 +224,26 @@ void Queue::deliver_locked(std::unique_lock<detail::SpinLock>& lock) {
         Request* q = take_next_locked(2);
         if (!q) break;
         lock.unlock();
-        present(*q);
+        present(*q, std::exchange(now, 0));  // the next ones go after a callback: their own time
         lock.lock();
     }
     if (counted_) delivering_ = false;
 }
 
-void Queue::present(Request& q) {
-    present(q, [this, &q] { dispatch_to_handler(q); });
+void Queue::present(Request& q, std::uint64_t now) {
+    present(
+        q, [this, &q] { dispatch_to_handler(q); }, now);
 }
 
 template <class Callback>
-void Queue::present(Request& q, Callback&& callback) {
-    if (!lock_) return present_now(q, callback);
+void Queue::present(Request& q, Callback&& callback, std::uint64_t now) {
+    if (!lock_) return present_now(q, callback, now);
     // R7.3: under the callback lock; R5.13: later, by its holder, if that is this thread or waiting is not allowed.
-    lock_->run_locked([this, &q, callback]() mutable { present_now(q, callback); }, detail::may_block_here());
+    lock_->run_locked([this, &q, callback]() mutable { present_now(q, callback, 0); }, detail::may_block_here());
 }
 
 template <class Callback>
-void Queue::present_now(Request& q, Callback& callback) {
+void Queue::present_now(Request& q, Callback& callback, std::uint64_t now) {
     // Counted as activity while it runs (hand_to_driver): Device::remove() waits for it.
     CallbackFrame& f = t_frame;
     const CallbackFrame outer = f;
@@ -251,8 +252,8 @@ void Queue::present_now(Request& q, Callback& callback) {
     detail::recorder_of(detail::EngineAccess::core(device_.engine()))
         .record({RecorderEventKind::QueuePresent, reinterpret_cast<std::uintptr_t>(&q),
                  reinterpret_cast<std::uintptr_t>(this),
-                 p.type == RequestType::Read || p.type == RequestType::Write ? p.length : 0, STATUS_PENDING, 0,
-                 p.type});
+                 p.type == RequestType::Read || p.type == RequestType::Write ? p.length : 0, STATUS_PENDING, 0, p.type,
+                 IoTargetState::Undefined, now});
     callback();
     const std::uint32_t done = f.completed ? 2 : 1;  // the callback, and the ownership if completed inline
     f = outer;
