@@ -19,13 +19,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-Ref<Memory> buffer(std::size_t n, int fill = 0) {
-    auto m = Memory::allocate(n);
-    EXPECT_TRUE(m);
-    std::memset(m->data(), fill, n);
-    return m.value();
-}
-
 // Lines of the log filter's log for requests (Read, Write) on connection n.
 int requests_on(const std::string& log, int n) {
     const std::string tag = "connection=" + std::to_string(n) + " ";
@@ -50,7 +43,7 @@ struct Batch {
 // n writes of 64 KiB (patterns seed+i) at i * 64 KiB, all sent at once.
 void send_writes(IoTarget& t, Batch& b, int n, std::uint32_t seed) {
     for (int i = 0; i < n; ++i) {
-        b.memory.push_back(buffer(65536));
+        b.memory.push_back(filled_memory(65536));
         fill_pattern(*b.memory.back(), seed + static_cast<std::uint32_t>(i));
         b.requests.push_back(Request::create(t).value());
         ASSERT_STATUS(b.requests.back()->format_write(t, b.memory.back(), {}, std::int64_t{i} * 65536), STATUS_SUCCESS);
@@ -81,7 +74,7 @@ TEST_F(NbdMultiConnTest, RequestsSpreadOverTheConnectionsAndTheDataHolds) {
     for (int i = 0; i < kCount; ++i) EXPECT_STATUS(Status(b.status[i].load()), STATUS_SUCCESS) << i;
     // Read back through the target (any connection): what each write put there.
     for (int i = 0; i < kCount; ++i) {
-        auto back = buffer(65536, 0xEE);
+        auto back = filled_memory(65536, 0xEE);
         ASSERT_STATUS(send_read_synchronously(*t, nullptr, back, {}, std::int64_t{i} * 65536), STATUS_SUCCESS);
         EXPECT_EQ(std::memcmp(back->data(), b.memory[i]->data(), 65536), 0) << "extent " << i;
     }
@@ -117,7 +110,7 @@ TEST_F(NbdMultiConnTest, ServerWithoutMultiConnRefusesMoreThanOne) {
     for (const std::string q : {"connections=1", ""}) {
         auto one = IoTarget::open(engine, server.uri(false, q));
         ASSERT_TRUE(one) << q << ": " << one.status();
-        EXPECT_STATUS(send_read_synchronously(*one.value(), nullptr, buffer(4096), {}, 0), STATUS_SUCCESS);
+        EXPECT_STATUS(send_read_synchronously(*one.value(), nullptr, filled_memory(4096), {}, 0), STATUS_SUCCESS);
         one->close();
     }
 }

@@ -21,13 +21,6 @@ namespace {
 
 constexpr std::uint64_t kDiskSize = 64ull << 20;
 
-Ref<Memory> buffer(std::size_t n, int fill = 0) {
-    auto m = Memory::allocate(n);
-    EXPECT_TRUE(m);
-    std::memset(m->data(), fill, n);
-    return m.value();
-}
-
 // One asynchronous request and how many times its routine ran.
 struct Flight {
     Ref<Request> request;
@@ -53,7 +46,7 @@ Status ioctl(IoTarget& t, std::uint32_t code, const Ref<Memory>& in, const Ref<M
 }
 
 Status range_ioctl(IoTarget& t, std::uint32_t code, std::uint64_t offset, std::uint64_t length) {
-    auto in = buffer(16);
+    auto in = filled_memory(16);
     const std::uint64_t range[2] = {offset, length};
     std::memcpy(in->data(), range, sizeof range);
     return ioctl(t, code, in, {});
@@ -63,7 +56,7 @@ Status range_ioctl(IoTarget& t, std::uint32_t code, std::uint64_t offset, std::u
 void send_reads(IoTarget& t, int n, std::atomic<int>& done, std::vector<std::unique_ptr<Flight>>& flights) {
     for (int i = 0; i < n; ++i) {
         auto f = std::make_unique<Flight>();
-        f->memory = buffer(4096);
+        f->memory = filled_memory(4096);
         f->request = Request::create(t).value();
         ASSERT_STATUS(f->request->format_read(t, f->memory, {}, i * 4096), STATUS_SUCCESS);
         f->arm(done);
@@ -97,7 +90,7 @@ TEST_F(NbdTest, RandomRoundTripsAreVerified) {
         f->offset = next + rng() % 4096;  // distinct extents: each checked against its own pattern
         next = f->offset + len;
         ASSERT_LE(next, kDiskSize);
-        f->memory = buffer(len);
+        f->memory = filled_memory(len);
         fill_pattern(*f->memory, static_cast<std::uint32_t>(i + 1));
         f->request = Request::create(*t).value();
         ASSERT_STATUS(f->request->format_write(*t, f->memory, {}, static_cast<std::int64_t>(f->offset)),
@@ -119,7 +112,7 @@ TEST_F(NbdTest, RandomRoundTripsAreVerified) {
     }
     for (int i = 0; i < kCount; ++i) {
         auto& f = *writes[i];
-        auto back = buffer(f.memory->size(), 0xEE);
+        auto back = filled_memory(f.memory->size(), 0xEE);
         std::uint64_t got = 0;
         ASSERT_STATUS(send_read_synchronously(*t, nullptr, back, {}, static_cast<std::int64_t>(f.offset), {}, &got),
                       STATUS_SUCCESS);
@@ -127,7 +120,7 @@ TEST_F(NbdTest, RandomRoundTripsAreVerified) {
         EXPECT_EQ(std::memcmp(back->data(), f.memory->data(), back->size()), 0) << "extent " << i;
     }
     // Where nothing was written, the memory plugin's zeros.
-    auto tail = buffer(4096, 0xEE);
+    auto tail = filled_memory(4096, 0xEE);
     ASSERT_STATUS(send_read_synchronously(*t, nullptr, tail, {}, kDiskSize - 4096), STATUS_SUCCESS);
     EXPECT_EQ(std::vector<char>(static_cast<char*>(tail->data()), static_cast<char*>(tail->data()) + 4096),
               std::vector<char>(4096, 0));
@@ -140,7 +133,7 @@ TEST_F(NbdTest, RoutinesRunOnTheEngineThreadAndMayResend) {
     ASSERT_TRUE(t) << t.status();
     CloseOnExit close(t.value());
     // A routine re-sending to the same target must not deadlock (libnbd's lock is not held).
-    auto mem = buffer(4096);
+    auto mem = filled_memory(4096);
     auto r = Request::create(*t).value();
     std::atomic<int> rounds{0}, off_engine{0};
     std::atomic<NTSTATUS> last{STATUS_PENDING};
@@ -169,7 +162,7 @@ TEST_F(NbdTest, SizeAndBlockSizesComeFromTheServer) {
     auto t = IoTarget::open(engine, server.uri());
     ASSERT_TRUE(t) << t.status();
     CloseOnExit close(t.value());
-    auto out = buffer(8);
+    auto out = filled_memory(8);
     std::uint64_t bytes = 0;
     ASSERT_STATUS(ioctl(*t, BLKGETSIZE64, {}, out, &bytes), STATUS_SUCCESS);
     EXPECT_EQ(bytes, 8u);
@@ -183,17 +176,17 @@ TEST_F(NbdTest, SizeAndBlockSizesComeFromTheServer) {
     std::vector<std::string> lines;
     set_log_sink([&lines](LogLevel, std::string_view msg) { lines.emplace_back(msg); });
     auto r = Request::create(*t).value();
-    auto mem = buffer(4096);
+    auto mem = filled_memory(4096);
     EXPECT_STATUS(r->format_read(*t, mem, {}, 100), STATUS_INVALID_PARAMETER);                   // misaligned offset
     EXPECT_STATUS(r->format_read(*t, mem, MemoryOffset{0, 1000}, 0), STATUS_INVALID_PARAMETER);  // length
     EXPECT_STATUS(r->format_read(*t, mem, {}, kDiskSize - 512), STATUS_INVALID_PARAMETER);       // past the end
     EXPECT_STATUS(r->format_write(*t, mem, {}, kDiskSize), STATUS_INVALID_PARAMETER);
-    auto big = buffer(2 << 20);
+    auto big = filled_memory(2 << 20);
     EXPECT_STATUS(r->format_read(*t, big, {}, 0), STATUS_INVALID_PARAMETER);  // over the server's maximum
     EXPECT_STATUS(r->format_read(*t, mem, {}, -4096), STATUS_INVALID_PARAMETER);
-    EXPECT_STATUS(r->format_ioctl(*t, BLKGETSIZE64, {}, {}, buffer(4), {}), STATUS_BUFFER_TOO_SMALL);
+    EXPECT_STATUS(r->format_ioctl(*t, BLKGETSIZE64, {}, {}, filled_memory(4), {}), STATUS_BUFFER_TOO_SMALL);
     EXPECT_STATUS(r->format_ioctl(*t, BLKROGET, {}, {}, out, {}), STATUS_INVALID_DEVICE_REQUEST);
-    EXPECT_STATUS(r->format_ioctl(*t, BLKDISCARD, buffer(8), {}, {}, {}), STATUS_BUFFER_TOO_SMALL);
+    EXPECT_STATUS(r->format_ioctl(*t, BLKDISCARD, filled_memory(8), {}, {}, {}), STATUS_BUFFER_TOO_SMALL);
     EXPECT_STATUS(range_ioctl(*t, BLKDISCARD, 100, 512), STATUS_INVALID_PARAMETER);
     EXPECT_STATUS(range_ioctl(*t, BLKZEROOUT, kDiskSize, 512), STATUS_INVALID_PARAMETER);
     set_log_sink(nullptr);
@@ -207,12 +200,12 @@ TEST_F(NbdTest, FlushTrimAndZeroReachTheServer) {
     auto t = IoTarget::open(engine, server.uri());
     ASSERT_TRUE(t) << t.status();
     CloseOnExit close(t.value());
-    auto data = buffer(65536, 0x5A);
+    auto data = filled_memory(65536, 0x5A);
     ASSERT_STATUS(send_write_synchronously(*t, nullptr, data, {}, 0), STATUS_SUCCESS);
     ASSERT_STATUS(ioctl(*t, BLKFLSBUF, {}, {}), STATUS_SUCCESS);
     ASSERT_STATUS(range_ioctl(*t, BLKDISCARD, 0, 4096), STATUS_SUCCESS);
     ASSERT_STATUS(range_ioctl(*t, BLKZEROOUT, 8192, 8192), STATUS_SUCCESS);
-    auto back = buffer(65536, 0xEE);
+    auto back = filled_memory(65536, 0xEE);
     ASSERT_STATUS(send_read_synchronously(*t, nullptr, back, {}, 0), STATUS_SUCCESS);
     const auto* b = static_cast<const std::uint8_t*>(back->data());
     EXPECT_EQ(b[0], 0) << "trimmed: the memory plugin reads zeros";
@@ -233,9 +226,9 @@ TEST_F(NbdTest, ReadOnlyExportRefusesWritesAtFormat) {
     ASSERT_TRUE(t) << t.status();
     CloseOnExit close(t.value());
     auto r = Request::create(*t).value();
-    EXPECT_STATUS(r->format_write(*t, buffer(512), {}, 0), STATUS_MEDIA_WRITE_PROTECTED);
+    EXPECT_STATUS(r->format_write(*t, filled_memory(512), {}, 0), STATUS_MEDIA_WRITE_PROTECTED);
     EXPECT_STATUS(range_ioctl(*t, BLKDISCARD, 0, 512), STATUS_MEDIA_WRITE_PROTECTED);
-    EXPECT_STATUS(r->format_read(*t, buffer(512), {}, 0), STATUS_SUCCESS);
+    EXPECT_STATUS(r->format_read(*t, filled_memory(512), {}, 0), STATUS_SUCCESS);
 }
 
 // Writes fail at random on the server: each request completes once, the
@@ -253,7 +246,7 @@ TEST_F(NbdTest, ServerErrorsSurfaceMappedAndNothingRefusedIsReportedDone) {
     for (int i = 0; i < kCount; ++i) {
         auto f = std::make_unique<Flight>();
         f->offset = static_cast<std::uint64_t>(i) * 4096;
-        f->memory = buffer(4096);
+        f->memory = filled_memory(4096);
         fill_pattern(*f->memory, static_cast<std::uint32_t>(i + 7));
         f->request = Request::create(*t).value();
         ASSERT_STATUS(f->request->format_write(*t, f->memory, {}, static_cast<std::int64_t>(f->offset)),
@@ -270,7 +263,7 @@ TEST_F(NbdTest, ServerErrorsSurfaceMappedAndNothingRefusedIsReportedDone) {
         EXPECT_EQ(f.runs.load(), 1) << i;
         const Status s(f.status.load());
         ASSERT_TRUE(s == STATUS_SUCCESS || s == STATUS_IO_DEVICE_ERROR) << s;
-        auto back = buffer(4096, 0xEE);
+        auto back = filled_memory(4096, 0xEE);
         ASSERT_STATUS(send_read_synchronously(*t, nullptr, back, {}, static_cast<std::int64_t>(f.offset)),
                       STATUS_SUCCESS);
         if (s.ok()) {
@@ -294,7 +287,7 @@ TEST_F(NbdTest, TimeoutCompletesAtOnceAndTheLateReplyIsDiscarded) {
     auto t = IoTarget::open(engine, server.uri());
     ASSERT_TRUE(t) << t.status();
     CloseOnExit close(t.value());
-    auto mem = buffer(4096, 0xAB);
+    auto mem = filled_memory(4096, 0xAB);
     Completions c(engine);
     auto r = Request::create(*t).value();
     ASSERT_STATUS(r->format_read(*t, mem, {}, 0), STATUS_SUCCESS);
@@ -312,7 +305,7 @@ TEST_F(NbdTest, TimeoutCompletesAtOnceAndTheLateReplyIsDiscarded) {
     EXPECT_EQ(b[4095], 0xAB);
     EXPECT_EQ(c.count.load(), 1);
     // Still usable: a write, and a read given time enough.
-    auto data = buffer(4096, 0x11);
+    auto data = filled_memory(4096, 0x11);
     ASSERT_STATUS(send_write_synchronously(*t, nullptr, data, {}, 8192), STATUS_SUCCESS);
     ASSERT_STATUS(send_read_synchronously(*t, nullptr, mem, {}, 8192, SendOptions{}.timeout_after(10s)),
                   STATUS_SUCCESS);
@@ -325,7 +318,7 @@ TEST_F(NbdTest, CancelCompletesAtOnce) {
     auto t = IoTarget::open(engine, server.uri());
     ASSERT_TRUE(t) << t.status();
     CloseOnExit close(t.value());
-    auto mem = buffer(4096, 0xAB);
+    auto mem = filled_memory(4096, 0xAB);
     Completions c(engine);
     c.canceller = std::this_thread::get_id();
     auto r = Request::create(*t).value();
@@ -397,9 +390,9 @@ TEST_F(NbdTest, KilledServerCompletesEveryPendingRequest) {
     ASSERT_TRUE(again.ready());
     ASSERT_EQ(::rename(again.socket().c_str(), server.socket().c_str()), 0);  // where the target connects
     ASSERT_STATUS(t->start(), STATUS_SUCCESS);
-    auto data = buffer(4096, 0x42);
+    auto data = filled_memory(4096, 0x42);
     ASSERT_STATUS(send_write_synchronously(*t, nullptr, data, {}, 4096), STATUS_SUCCESS);
-    auto back = buffer(4096);
+    auto back = filled_memory(4096);
     ASSERT_STATUS(send_read_synchronously(*t, nullptr, back, {}, 4096), STATUS_SUCCESS);
     EXPECT_EQ(std::memcmp(back->data(), data->data(), 4096), 0);
 }
@@ -435,7 +428,7 @@ TEST_F(NbdTest, ConnectionStateFollowsAKillAFailedStartAndAReconnect) {
     c = t->connection_state();
     EXPECT_TRUE(c.connected);
     EXPECT_STATUS(c.last_error, STATUS_CONNECTION_REFUSED) << "the last failure is kept after the reconnect";
-    ASSERT_STATUS(send_read_synchronously(*t, nullptr, buffer(4096), {}, 0), STATUS_SUCCESS);
+    ASSERT_STATUS(send_read_synchronously(*t, nullptr, filled_memory(4096), {}, 0), STATUS_SUCCESS);
 
     t->close();
     EXPECT_FALSE(t->connection_state().connected);
@@ -451,12 +444,12 @@ TEST_F(NbdTest, ParkedRequestsGoOutOnTheNewConnection) {
     CloseOnExit close(t.value());
     server.kill();
     // The drop is noticed by the idle connection's poll or, at the latest, by the next request.
-    EXPECT_STATUS(send_read_synchronously(*t, nullptr, buffer(512), {}, 0, SendOptions{}.timeout_after(5s)),
+    EXPECT_STATUS(send_read_synchronously(*t, nullptr, filled_memory(512), {}, 0, SendOptions{}.timeout_after(5s)),
                   STATUS_CONNECTION_RESET);
     t->stop(SentIoAction::LeavePending);
     std::atomic<int> done{0};
     Flight f;
-    f.memory = buffer(4096, 0x77);
+    f.memory = filled_memory(4096, 0x77);
     f.request = Request::create(*t).value();
     ASSERT_STATUS(f.request->format_write(*t, f.memory, {}, 0), STATUS_SUCCESS);
     f.arm(done);
@@ -466,7 +459,7 @@ TEST_F(NbdTest, ParkedRequestsGoOutOnTheNewConnection) {
     ASSERT_STATUS(t->start(), STATUS_SUCCESS);
     ASSERT_TRUE(wait_for_count(done, 1, std::chrono::seconds(10)));
     EXPECT_STATUS(Status(f.status.load()), STATUS_SUCCESS);
-    auto back = buffer(4096);
+    auto back = filled_memory(4096);
     ASSERT_STATUS(send_read_synchronously(*t, nullptr, back, {}, 0), STATUS_SUCCESS);
     EXPECT_EQ(std::memcmp(back->data(), f.memory->data(), 4096), 0);
 }
@@ -479,7 +472,7 @@ TEST_F(NbdTest, ReleasedWithoutCloseDisconnects) {
     {
         auto t = IoTarget::open(engine, server.uri());
         ASSERT_TRUE(t) << t.status();
-        ASSERT_STATUS(send_read_synchronously(*t, nullptr, buffer(512), {}, 0), STATUS_SUCCESS);
+        ASSERT_STATUS(send_read_synchronously(*t, nullptr, filled_memory(512), {}, 0), STATUS_SUCCESS);
     }
     const auto deadline = std::chrono::steady_clock::now() + 5s;
     while (server.log_text().find("Disconnect") == std::string::npos && std::chrono::steady_clock::now() < deadline)
@@ -516,7 +509,7 @@ TEST_F(NbdTest, ExportNamesAndFuaParameterAreUnderstood) {
     auto t = IoTarget::open(engine, "nbd+unix:///?fua=1&socket=" + server.socket());
     ASSERT_TRUE(t) << t.status();
     CloseOnExit close(t.value());
-    ASSERT_STATUS(send_write_synchronously(*t, nullptr, buffer(4096, 1), {}, 0), STATUS_SUCCESS);
+    ASSERT_STATUS(send_write_synchronously(*t, nullptr, filled_memory(4096, 1), {}, 0), STATUS_SUCCESS);
     EXPECT_NE(server.log_text().find("fua=1"), std::string::npos) << server.log_text();
 }
 

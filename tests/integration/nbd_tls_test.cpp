@@ -17,19 +17,12 @@ using namespace wdfio::test;
 
 namespace {
 
-Ref<Memory> buffer(std::size_t n, int fill = 0) {
-    auto m = Memory::allocate(n);
-    EXPECT_TRUE(m);
-    std::memset(m->data(), fill, n);
-    return m.value();
-}
-
 // A write at `offset`, read back through the target: the same bytes.
 void round_trip(IoTarget& t, std::int64_t offset, std::uint32_t seed) {
-    auto data = buffer(65536);
+    auto data = filled_memory(65536);
     fill_pattern(*data, seed);
     ASSERT_STATUS(send_write_synchronously(t, nullptr, data, {}, offset), STATUS_SUCCESS);
-    auto back = buffer(65536, 0xEE);
+    auto back = filled_memory(65536, 0xEE);
     ASSERT_STATUS(send_read_synchronously(t, nullptr, back, {}, offset), STATUS_SUCCESS);
     EXPECT_EQ(std::memcmp(back->data(), data->data(), 65536), 0);
 }
@@ -131,9 +124,9 @@ TEST_F(NbdTlsTest, ReconnectKeepsTheTlsSettings) {
     ASSERT_TRUE(t) << t.status();
     CloseOnExit close(t.value());
     server.kill();
-    EXPECT_STATUS(
-        send_read_synchronously(*t, nullptr, buffer(512), {}, 0, SendOptions{}.timeout_after(std::chrono::seconds(5))),
-        STATUS_CONNECTION_RESET);
+    EXPECT_STATUS(send_read_synchronously(*t, nullptr, filled_memory(512), {}, 0,
+                                          SendOptions{}.timeout_after(std::chrono::seconds(5))),
+                  STATUS_CONNECTION_RESET);
     ASSERT_TRUE(server.start());  // the same port
     ASSERT_STATUS(t->start(), STATUS_SUCCESS);
     ASSERT_NO_FATAL_FAILURE(round_trip(*t, 0, 6));

@@ -117,4 +117,14 @@ inline Interrupted run_and_interrupt(const std::vector<std::string>& args, const
     return r;
 }
 
+// The table row of one destination in `wdfio copy`'s report: "NAME  BYTES  MiB/s  ERRORS  NOTE".
+inline std::string row_of(const std::string& output, const std::string& name) {
+    std::size_t at = 0;
+    while ((at = output.find(name + " ", at)) != std::string::npos) {
+        if (at == 0 || output[at - 1] == '\n') return output.substr(at, output.find('\n', at) - at);
+        ++at;
+    }
+    return {};
+}
+
 }  // namespace wdfio::test

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <thread>
 #include <unistd.h>
@@ -39,6 +40,14 @@ private:
 };
 
 // Byte i of a pattern seeded by `seed`: different seeds give different data.
+// n bytes of memory, each set to `fill`.
+inline Ref<Memory> filled_memory(std::size_t n, int fill = 0) {
+    auto m = Memory::allocate(n);
+    EXPECT_TRUE(m);
+    std::memset(m->data(), fill, n);
+    return m.value();
+}
+
 inline std::uint8_t pattern_byte(std::uint64_t i, std::uint32_t seed) {
     return static_cast<std::uint8_t>((i * 2654435761u + seed * 97u + (i >> 12)) >> 3);
 }

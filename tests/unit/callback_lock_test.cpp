@@ -70,6 +70,7 @@ TEST_F(CallbackLocks, AQueueUnderALockPresentsOneAtATime) {
     EXPECT_EQ(d->default_queue().callback_lock(), lock.get());
     auto t = d->open_target().value();
     std::vector<std::thread> senders;
+    senders.reserve(4);
     for (int i = 0; i < 4; ++i)
         senders.emplace_back([&] {
             auto buf = Memory::allocate(512).value();

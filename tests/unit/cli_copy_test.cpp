@@ -22,6 +22,7 @@
 namespace {
 
 using wdfio::test::CliRun;
+using wdfio::test::row_of;
 using wdfio::test::run_cli;
 
 std::string read_all(const std::string& path) {
@@ -41,16 +42,6 @@ std::uint64_t checksum(const std::string& data) {
     std::uint64_t h = 0xcbf29ce484222325ull;
     for (const unsigned char c : data) h = (h ^ c) * 0x100000001b3ull;
     return h;
-}
-
-// The table row of one destination: "NAME  BYTES  MiB/s  ERRORS  NOTE".
-std::string row_of(const std::string& output, const std::string& name) {
-    std::size_t at = 0;
-    while ((at = output.find(name + " ", at)) != std::string::npos) {
-        if (at == 0 || output[at - 1] == '\n') return output.substr(at, output.find('\n', at) - at);
-        ++at;
-    }
-    return {};
 }
 
 class CliCopyTest : public wdfio::test::CliTest {};

@@ -25,6 +25,7 @@ namespace {
 
 using wdfio::test::CliRun;
 using wdfio::test::Nbdkit;
+using wdfio::test::row_of;
 using wdfio::test::run_cli;
 
 std::string read_all(const std::string& path) {
@@ -38,16 +39,6 @@ std::string write_random(const std::string& path, std::size_t bytes, unsigned se
     for (auto& c : data) c = static_cast<char>(rng());
     std::ofstream(path, std::ios::binary) << data;
     return data;
-}
-
-// The table row of one destination: "NAME  BYTES  MiB/s  ERRORS  NOTE".
-std::string row_of(const std::string& output, const std::string& name) {
-    std::size_t at = 0;
-    while ((at = output.find(name + " ", at)) != std::string::npos) {
-        if (at == 0 || output[at - 1] == '\n') return output.substr(at, output.find('\n', at) - at);
-        ++at;
-    }
-    return {};
 }
 
 // The first `bytes` of an NBD export, read through the library (not the program).
