@@ -83,6 +83,10 @@ def main():
     row("threads-psync iops", "IOPS", "fio psync x2 jobs", fi, "wdfio threads qd8", wi, "wdfio/fio",
         [x / y for x, y in zip(wi, fi)], "2 threads each; alternating order")
 
+    on, off = [d["iops"] for d in get("recorder_on", "wdfio")], [d["iops"] for d in get("recorder_off", "wdfio")]
+    row("recorder qd32 iops", "IOPS", "recorder off", off, "recorder on", on, "on/off",
+        [x / y for x, y in zip(on, off)], "alternating order; target >= 0.97 (not checked)")
+
     m = load(work / "memory.json")
     one = next(st for st in m["stacks"] if st["levels"] == 1)
     row("memory sizeof(Request)", "bytes", "sizeof", [m["sizeof_request"]])
@@ -129,6 +133,8 @@ def main():
           "the issue's target is a ratio >= 0.75 (a report, not a check)")
     print("       threads-psync: WDFIO_BACKEND=threads, 1 engine thread at QD 8 over the 2-worker pool, "
           "against fio psync numjobs=2 (2 threads each)")
+    print("       recorder: wdfio bench as uring-raw's wdfio side, in-flight recorder on and WDFIO_RECORDER=off; "
+          "issue 13's target is a ratio >= 0.97 (a report, not a check)")
     print(f"       memory: heap bytes (mallinfo2) per request with {m['count']} held at once; in flight = the sender's "
           f"request + the queue-delivered one at the RAM disk; issue 5 target: <= 512 per in-flight request")
     if warnings:
