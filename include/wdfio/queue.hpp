@@ -71,6 +71,12 @@ public:
     // callbacks of cancelable requests the driver holds are called, and new
     // requests fail with STATUS_INVALID_DEVICE_STATE until start().
     void purge();
+    // Stopped, and purged of what waits now (spec R5.18): as stop(), plus the
+    // waiting requests are cancelled as purge() cancels them, and the cancel
+    // callbacks of the cancelable requests the driver holds are called;
+    // requests arriving later are accepted and wait. Until start(), a
+    // requeue is cancelled (purge's cancel-requeue mode).
+    void stop_and_purge();
     // Draining (spec R5.20): new requests fail with STATUS_INVALID_DEVICE_STATE,
     // waiting ones are still presented, nothing is cancelled; start() ends it.
     void drain();
@@ -142,6 +148,11 @@ private:
     // callback if the driver had handed it back here (R5.30), else completes
     // with STATUS_CANCELLED; then a drain that this emptied is told. Without mutex_.
     void cancelled_while_waiting(Request& q);
+    // purge() and stop_and_purge(): `next_state()` under mutex_, then cancels
+    // what waits and calls the cancel callbacks of what the driver holds.
+    template <class NextState>
+    void cancel_queued_and_held(NextState&& next_state);
+    void stop_locked();  // stop()'s state change (under mutex_)
     void dispatch_to_handler(Request& r);
 
     using List = detail::RequestFifo<&Request::pool_next_, &Request::pool_prev_>;

@@ -191,6 +191,13 @@ VOID WdfIoQueueStop(WDFQUEUE Queue, PFN_WDF_IO_QUEUE_STATE StopComplete, WDFCONT
 VOID WdfIoQueueStopSynchronously(WDFQUEUE Queue);
 VOID WdfIoQueuePurge(WDFQUEUE Queue, PFN_WDF_IO_QUEUE_STATE PurgeComplete, WDFCONTEXT Context);
 VOID WdfIoQueuePurgeSynchronously(WDFQUEUE Queue);
+/* Stop and purge at once (spec R5.18): stopped as by Stop, the requests
+ * waiting now complete with STATUS_CANCELLED and the cancel routines of the
+ * cancelable requests the driver holds run, as by Purge; but the queue still
+ * accepts: later requests wait for WdfIoQueueStart. A Stop-type callback:
+ * it runs once the driver holds no request the queue presented. */
+VOID WdfIoQueueStopAndPurge(WDFQUEUE Queue, PFN_WDF_IO_QUEUE_STATE StopAndPurgeComplete, WDFCONTEXT Context);
+VOID WdfIoQueueStopAndPurgeSynchronously(WDFQUEUE Queue);
 /* Drain: new requests fail with STATUS_INVALID_DEVICE_STATE, waiting ones
  * are still presented, nothing is cancelled; the callback runs once nothing
  * waits and the driver holds nothing from the queue (spec R5.20), before

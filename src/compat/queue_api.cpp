@@ -340,6 +340,23 @@ VOID WdfIoQueuePurgeSynchronously(WDFQUEUE Queue) {
     });
 }
 
+// R5.18: a Stop-type call (its callback when the driver holds nothing), which cancels what waits now.
+VOID WdfIoQueueStopAndPurge(WDFQUEUE Queue, PFN_WDF_IO_QUEUE_STATE StopAndPurgeComplete, WDFCONTEXT Context) {
+    constexpr const char* call = "WdfIoQueueStopAndPurge";
+    guard_void(call, [&] {
+        idle_call(call, Queue, QueueHandle::WaitKind::Stop, StopAndPurgeComplete, Context, false,
+                  [](wdfio::Queue& q) { q.stop_and_purge(); });
+    });
+}
+
+VOID WdfIoQueueStopAndPurgeSynchronously(WDFQUEUE Queue) {
+    constexpr const char* call = "WdfIoQueueStopAndPurgeSynchronously";
+    guard_void(call, [&] {
+        idle_call(call, Queue, QueueHandle::WaitKind::Stop, nullptr, nullptr, true,
+                  [](wdfio::Queue& q) { q.stop_and_purge(); });
+    });
+}
+
 VOID WdfIoQueueDrain(WDFQUEUE Queue, PFN_WDF_IO_QUEUE_STATE DrainComplete, WDFCONTEXT Context) {
     constexpr const char* call = "WdfIoQueueDrain";
     guard_void(call, [&] {

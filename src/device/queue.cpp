@@ -395,6 +395,10 @@ Status Queue::ready_notify(std::function<void(Queue&)> callback) {
 
 void Queue::stop() {
     std::lock_guard lock(mutex_);
+    stop_locked();
+}
+
+void Queue::stop_locked() {
     // Presenting no more; a draining queue accepts nothing either (KMDF's two state bits).
     if (state_ == QueueState::Started) state_.store(QueueState::Stopped, std::memory_order_release);
     else if (state_ == QueueState::Draining) state_.store(QueueState::Purged, std::memory_order_release);
@@ -440,11 +444,20 @@ void Queue::rundown() noexcept {
 }
 
 void Queue::purge() {
+    cancel_queued_and_held([this] { state_.store(QueueState::Purged, std::memory_order_release); });
+}
+
+void Queue::stop_and_purge() {
+    cancel_queued_and_held([this] { stop_locked(); });
+}
+
+template <class NextState>
+void Queue::cancel_queued_and_held(NextState&& next_state) {
     std::vector<Request*> waiting;
     std::vector<Ref<Request>> held;
     {
         std::lock_guard lock(mutex_);
-        state_.store(QueueState::Purged, std::memory_order_release);
+        next_state();
         cancel_requeue_ = true;
         backlog_.store(0, std::memory_order_release);
         while (Request* q = waiting_.pop_front()) {

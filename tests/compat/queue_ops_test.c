@@ -606,6 +606,86 @@ static void drain_synchronously_waits_but_not_in_a_callback(void) {
     WdfioDriverUnload(driver);
 }
 
+/* R5.18: StopAndPurge cancels what waits at the call and the cancelable
+ * requests the driver holds; the queue still accepts, and what comes later
+ * waits for WdfIoQueueStart. Its callback is a Stop's: when the driver holds
+ * nothing. */
+static atomic_int cancel_routines;
+static VOID on_cancel(WDFREQUEST request) {
+    atomic_fetch_add(&cancel_routines, 1);
+    WdfRequestComplete(request, STATUS_CANCELLED);
+}
+
+static void stop_and_purge_cancels_what_waits_and_keeps_accepting(void) {
+    REQUIRE_START();
+    atomic_store(&state_callbacks, 0);
+    atomic_store(&cancel_routines, 0);
+    client_io held, cancelable, waiting, late;
+    send_read(&held, 8);
+    send_read(&cancelable, 16);
+    send_read(&waiting, 24);
+    for (int i = 0; i < 100 && queued_in(manual) < 3; ++i) sleep_ms(1);
+    WDFREQUEST h, c;
+    REQUIRE_STATUS(WdfIoQueueRetrieveNextRequest(manual, &h), STATUS_SUCCESS);
+    REQUIRE_STATUS(WdfIoQueueRetrieveNextRequest(manual, &c), STATUS_SUCCESS);
+    REQUIRE_STATUS(WdfRequestMarkCancelableEx(c, on_cancel), STATUS_SUCCESS);
+    WdfIoQueueStopAndPurge(manual, on_queue_state, (WDFCONTEXT)&state_callbacks);
+    CHECK(wait_done(&waiting));
+    CHECK_STATUS(waiting.status, STATUS_CANCELLED);
+    CHECK(wait_done(&cancelable));
+    CHECK_STATUS(cancelable.status, STATUS_CANCELLED);
+    CHECK_EQ(atomic_load(&cancel_routines), 1);
+    CHECK_EQ(atomic_load(&state_callbacks), 0); /* the driver still holds one */
+    const WDF_IO_QUEUE_STATE state = WdfIoQueueGetState(manual, NULL, NULL);
+    CHECK((state & WdfIoQueueAcceptRequests) && !(state & WdfIoQueueDispatchRequests));
+    send_read(&late, 32);
+    for (int i = 0; i < 100 && queued_in(manual) < 1; ++i) sleep_ms(1);
+    CHECK_EQ(queued_in(manual), 1); /* accepted, waiting */
+    WDFREQUEST r;
+    CHECK_STATUS(WdfIoQueueRetrieveNextRequest(manual, &r), STATUS_WDF_PAUSED);
+    WdfRequestComplete(h, STATUS_SUCCESS);
+    CHECK_EQ(atomic_load(&state_callbacks), 1);
+    CHECK(wait_done(&held));
+    CHECK_STATUS(held.status, STATUS_SUCCESS);
+    WdfIoQueueStart(manual);
+    REQUIRE_STATUS(WdfIoQueueRetrieveNextRequest(manual, &r), STATUS_SUCCESS);
+    WdfRequestComplete(r, STATUS_SUCCESS);
+    CHECK(wait_done(&late));
+    CHECK_STATUS(late.status, STATUS_SUCCESS);
+    WdfIoQueueStopAndPurgeSynchronously(manual); /* nothing held: returns at once */
+    WdfIoQueueStart(manual);
+    free_io(&held);
+    free_io(&cancelable);
+    free_io(&waiting);
+    free_io(&late);
+    WdfioDriverUnload(driver);
+}
+
+static void stop_and_purge_bad_input(void) {
+    const ULONGLONG reported = WdfioHostVerifierViolations();
+    WdfIoQueueStopAndPurge(NULL, on_queue_state, NULL);
+    WdfIoQueueStopAndPurgeSynchronously(NULL);
+    CHECK_EQ(WdfioHostVerifierViolations(), reported + 2);
+    REQUIRE_START();
+    WdfIoQueueStopAndPurge((WDFQUEUE)device, NULL, NULL); /* a device is not a queue */
+    CHECK_EQ(WdfioHostVerifierViolations(), reported + 3);
+    /* R5.22: a second Stop-type callback while one is outstanding. */
+    client_io io;
+    send_read(&io, 8);
+    for (int i = 0; i < 100 && queued_in(manual) < 1; ++i) sleep_ms(1);
+    WDFREQUEST r;
+    REQUIRE_STATUS(WdfIoQueueRetrieveNextRequest(manual, &r), STATUS_SUCCESS);
+    atomic_store(&state_callbacks, 0);
+    WdfIoQueueStop(manual, on_queue_state, (WDFCONTEXT)&state_callbacks);
+    WdfIoQueueStopAndPurge(manual, on_queue_state, (WDFCONTEXT)&state_callbacks);
+    CHECK_EQ(WdfioHostVerifierViolations(), reported + 4);
+    WdfRequestComplete(r, STATUS_SUCCESS);
+    CHECK_EQ(atomic_load(&state_callbacks), 1); /* the Stop's only */
+    CHECK(wait_done(&io));
+    free_io(&io);
+    WdfioDriverUnload(driver);
+}
+
 static void drain_bad_input(void) {
     const ULONGLONG reported = WdfioHostVerifierViolations();
     WdfIoQueueDrain(NULL, on_queue_state, NULL);
@@ -638,5 +718,7 @@ const compat_test queue_ops_tests[] = {
     {"QueueOps.DrainOfAPresentingQueueWaitsForTheDriver", drain_of_a_presenting_queue_waits_for_the_driver},
     {"QueueOps.DrainSynchronouslyWaitsButNotInACallback", drain_synchronously_waits_but_not_in_a_callback},
     {"QueueOps.DrainBadInput", drain_bad_input},
+    {"QueueOps.StopAndPurgeCancelsWhatWaitsAndKeepsAccepting", stop_and_purge_cancels_what_waits_and_keeps_accepting},
+    {"QueueOps.StopAndPurgeBadInput", stop_and_purge_bad_input},
     {NULL, NULL},
 };
