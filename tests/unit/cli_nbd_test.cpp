@@ -125,10 +125,17 @@ TEST_F(CliNbdTest, BenchRunsARandomLoadOnAnNbdTarget) {
     EXPECT_NE(log.find(" Read "), std::string::npos);
 }
 
-TEST_F(CliNbdTest, BenchRefusesWithoutSizeOrForceAndPastTheEnd) {
+TEST_F(CliNbdTest, BenchTakesTheExportsSizeAndRefusesWithoutForceAndPastTheEnd) {
     Nbdkit server({"memory", "16M"});
     ASSERT_TRUE(server.ready());
-    CliRun r = run_cli({"bench", server.uri(), "--rw", "randread", "--bs", "4k", "--qd", "8", "--time", "100ms"});
+    // No --size: the export's own (BLKGETSIZE64), all of it.
+    CliRun r =
+        run_cli({"bench", server.uri(), "--rw", "randread", "--bs", "4k", "--qd", "8", "--time", "100ms", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto j = nlohmann::json::parse(r.output.substr(r.output.find('{')));
+    EXPECT_EQ(j["region_bytes"].get<std::uint64_t>(), 16u << 20) << r.output;
+    r = run_cli({"bench", "nbd+unix:///?socket=" + file("none.sock"), "--rw", "randread", "--bs", "4k", "--qd", "8",
+                 "--time", "100ms"});  // no server to ask
     EXPECT_EQ(r.exit_code, 2) << r.output;
     EXPECT_NE(r.output.find("--size"), std::string::npos) << r.output;
     r = run_cli(

@@ -3,6 +3,7 @@
 #include "bench_target.hpp"
 #include "commands/bench_report.hpp"
 #include "commands/interrupt.hpp"
+#include "commands/open_target.hpp"
 #include "commands/trace_file.hpp"
 #include "fault_spec.hpp"
 #include "path_target.hpp"
@@ -63,6 +64,18 @@ Checked<std::optional<std::uint64_t>> parse_region_size(const BenchOptions& o, c
     return std::optional<std::uint64_t>(size);
 }
 
+// A target opened by name (an NBD export, a device) asked its size, on an
+// engine of its own that goes before the load starts; nullopt if it cannot
+// be opened or does not answer.
+std::optional<std::uint64_t> size_by_name(const TargetSpec& spec) {
+    Engine engine;
+    auto target = IoTarget::open(engine, spec.text);
+    if (!target) return std::nullopt;
+    const std::optional<std::uint64_t> size = target_size(*target.value(), spec);
+    target.value()->close();
+    return size;
+}
+
 struct PreparedTarget {
     std::string kind;  // "file", "block", "ram"
     std::uint64_t region_bytes = 0;
@@ -82,7 +95,11 @@ Checked<PreparedTarget> prepare_target(const StackSpec& stack, std::optional<std
         return PreparedTarget{"ram", size.value_or(stack.target.ram_bytes), false};
     }
     if (!stack.target.is_path()) {  // a device name or another kind: nothing to create or stat
-        if (!size) return bad_input(stack.target.text + " is not a path: give --size, the region to use");
+        if (!size) size = size_by_name(stack.target);
+        if (!size)
+            return bad_input(stack.target.text +
+                             " could not be opened, or does not tell its size (BLKGETSIZE64): check it, or give "
+                             "--size, the region to use");
         if (plan.writes() && !force)
             return bad_input("refusing to write to " + stack.target.text + ": add --force to overwrite what it holds");
         return PreparedTarget{"opened by name", *size, false};
