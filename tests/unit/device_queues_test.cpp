@@ -418,6 +418,44 @@ TEST_F(DeviceStackQueueState, PurgeCancelsWaitingAndHeldAndRefusesNewUntilStarte
     h->remove();
 }
 
+// R5.18: stop_and_purge cancels what waits now and the cancelable requests
+// the driver holds, yet keeps accepting: later arrivals wait for start().
+TEST_F(DeviceStackQueueState, StopAndPurgeCancelsWhatWaitsAndLaterArrivalsWait) {
+    CancelableHolder holder;
+    auto d = Device::create(engine, holder).value();
+    auto t = d->open_target().value();
+    Queue& q = d->default_queue();
+    auto buf = Memory::allocate(16).value();
+    Completions held;
+    auto r0 = send_read(*t, held, buf);  // presented, held cancelable
+    ASSERT_EQ(holder.held.load(), 1);
+    q.stop();
+    Completions waiting;
+    auto r1 = send_read(*t, waiting, buf, 1);
+    auto r2 = send_read(*t, waiting, buf, 2);
+    EXPECT_EQ(q.waiting(), 2u);
+    q.stop_and_purge();
+    ASSERT_TRUE(waiting.wait(2));
+    EXPECT_EQ(r1->status(), Status(STATUS_CANCELLED));
+    EXPECT_EQ(r2->status(), Status(STATUS_CANCELLED));
+    ASSERT_TRUE(held.wait());
+    EXPECT_EQ(holder.cancels.calls.load(), 1);
+    EXPECT_EQ(held.status(), Status(STATUS_CANCELLED));
+    EXPECT_EQ(q.state(), QueueState::Stopped);  // still accepting
+
+    Completions late;
+    auto r3 = send_read(*t, late, buf, 3);
+    EXPECT_EQ(q.waiting(), 1u);
+    EXPECT_EQ(late.count.load(), 0);
+    q.start();
+    EXPECT_EQ(holder.held.load(), 2);  // presented now
+    EXPECT_EQ(q.waiting(), 0u);
+    q.purge();  // ends the held one
+    ASSERT_TRUE(late.wait());
+    EXPECT_EQ(late.status(), Status(STATUS_CANCELLED));
+    d->remove();
+}
+
 // R5.40: deleting a queue purges it, then waits until the driver holds
 // nothing the queue presented; the cleanup callback runs after that.
 TEST_F(DeviceStackQueueState, DeletingAQueueWaitsForTheRequestsTheDriverHolds) {
