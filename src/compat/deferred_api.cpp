@@ -53,11 +53,16 @@ CallbackLock* serializing_lock(Ref<Handle> at, bool& wanted) {
 
 // A timer's, DPC's or work item's callback: under its serializing lock if it
 // has one — later, by the lock's holder, where waiting is not allowed (the
-// engine thread) or this thread holds it (R5.13's DPC).
+// engine thread) or this thread holds it (R5.13's DPC). A stop, cancel or
+// delete in between (which cannot wait for it) drops it: it was still due.
 template <class C, class H>
 void fire(H& h) {
     if (!h.serialize) return h.callback(to_c<C>(&h));
-    h.serialize->run_locked([self = Ref<H>(&h)] { self->callback(to_c<C>(self.get())); }, detail::may_block_here());
+    h.serialize->run_locked(
+        [self = Ref<H>(&h), epoch = h.epoch.load()] {
+            if (self->epoch.load() == epoch) self->callback(to_c<C>(self.get()));
+        },
+        detail::may_block_here());
 }
 
 // What timers and work items share after their config is checked: the
@@ -153,7 +158,9 @@ BOOLEAN WdfTimerStop(WDFTIMER Timer, BOOLEAN Wait) {
     constexpr const char* call = "WdfTimerStop";
     return guard_value(call, BOOLEAN{FALSE}, [&]() -> BOOLEAN {
         auto h = HandleTable::find<TimerHandle>(Timer, call);
-        return h && h->core->stop(Wait != FALSE) ? TRUE : FALSE;
+        if (!h) return FALSE;
+        h->epoch.fetch_add(1);  // a callback kept for the lock's holder goes too
+        return h->core->stop(Wait != FALSE) ? TRUE : FALSE;
     });
 }
 
@@ -241,7 +248,9 @@ BOOLEAN WdfDpcCancel(WDFDPC Dpc, BOOLEAN Wait) {
     constexpr const char* call = "WdfDpcCancel";
     return guard_value(call, BOOLEAN{FALSE}, [&]() -> BOOLEAN {
         auto h = HandleTable::find<DpcHandle>(Dpc, call);
-        return h && h->core->stop(Wait != FALSE) ? TRUE : FALSE;
+        if (!h) return FALSE;
+        h->epoch.fetch_add(1);  // a callback kept for the lock's holder goes too
+        return h->core->stop(Wait != FALSE) ? TRUE : FALSE;
     });
 }
 

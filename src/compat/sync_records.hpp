@@ -8,7 +8,10 @@
 #include <wdfio/spin_lock.hpp>
 #include <wdfio/timer.hpp>
 #include <wdfio/wait_lock.hpp>
+
 #include <wdfio/work_item.hpp>
+#include <atomic>
+#include <cstdint>
 
 namespace wdfio::compat {
 
@@ -34,9 +37,13 @@ struct DeferredHandle : Handle {
     Ref<Core> core;
     // AutomaticSerialization's lock (R7.4): the nearest queue's or device's above, if its scope is Queue or Device.
     Ref<CallbackLock> serialize;
+    // Moved on by a stop, a cancel and the delete: a callback kept for the
+    // lock's holder (deferred_api.cpp, fire) that was due before runs no more.
+    std::atomic<std::uint32_t> epoch{0};
 
 protected:
     void rundown() noexcept override {
+        epoch.fetch_add(1);
         if (core) core->delete_object();
     }
 };

@@ -260,6 +260,29 @@ static void timer_with_automatic_serialization_waits(void) {
     stop();
 }
 
+/* A serialized timer that fires while the lock is held runs when it is
+ * released, on the releasing thread — unless WdfTimerStop came first. */
+static WDFQUEUE read_queue_of(void) { return (WDFQUEUE)WdfTimerGetParentObject(timer); }
+static void timer_kept_for_the_holder_runs_at_release_unless_stopped(void) {
+    REQUIRE_START(WdfSynchronizationScopeNone, WdfSynchronizationScopeQueue, WdfIoQueueDispatchParallel, TRUE);
+    WDFQUEUE q = read_queue_of();
+    WdfObjectAcquireLock(q);
+    WdfTimerStart(timer, WDF_REL_TIMEOUT_IN_MS(1));
+    sleep_ms(30);
+    CHECK_EQ(atomic_load(&timer_fired), 0); /* due, but the lock is held */
+    WdfObjectReleaseLock(q);
+    CHECK_EQ(atomic_load(&timer_fired), 1); /* run by the release */
+
+    WdfObjectAcquireLock(q);
+    WdfTimerStart(timer, WDF_REL_TIMEOUT_IN_MS(1));
+    sleep_ms(30);
+    WdfTimerStop(timer, TRUE);
+    WdfObjectReleaseLock(q);
+    sleep_ms(10);
+    CHECK_EQ(atomic_load(&timer_fired), 1); /* stopped before its turn: dropped */
+    stop();
+}
+
 static void timer_without_serialization_runs_inside(void) {
     REQUIRE_START(WdfSynchronizationScopeNone, WdfSynchronizationScopeQueue, WdfIoQueueDispatchParallel, FALSE);
     run_clients(1, 3, FALSE);
@@ -302,6 +325,8 @@ const compat_test sync_scope_tests[] = {
     {"SyncScope.ObjectLockHoldsBackCallbacks", object_lock_holds_back_callbacks},
     {"SyncScope.InlineCompletionUnderTheLockPresentsAfter", inline_completion_under_the_lock_presents_after},
     {"SyncScope.TimerWithAutomaticSerializationWaits", timer_with_automatic_serialization_waits},
+    {"SyncScope.TimerKeptForTheHolderRunsAtReleaseUnlessStopped",
+     timer_kept_for_the_holder_runs_at_release_unless_stopped},
     {"SyncScope.TimerWithoutSerializationRunsInside", timer_without_serialization_runs_inside},
     {"SyncScope.RecursiveAcquireIsReported", recursive_acquire_is_reported},
     {"SyncScope.BadScopesAreRefused", bad_scopes_are_refused},
