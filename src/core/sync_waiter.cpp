@@ -1,19 +1,17 @@
 #include "core/sync_waiter.hpp"
 
 #include "core/futex.hpp"
+#include "engine/spin_policy.hpp"
 
 namespace wdfio::detail {
 
 namespace {
-constexpr int kSpins = 4000;  // ~10 µs of polling before sleeping
+constexpr std::int64_t kSpinNs = 20'000;  // polling before sleeping, while the core is ours (engine/spin_policy.hpp)
 constexpr std::uint32_t kWaiting = 0, kSignaled = 1, kSleeping = 2;
+thread_local SpinPolicy t_spin;  // per waiting thread: what it learnt of its core outlives one wait
 
 bool spin(const std::atomic<std::uint32_t>& s) {
-    for (int i = 0; i < kSpins; ++i) {
-        if (s.load(std::memory_order_acquire) == kSignaled) return true;
-        __builtin_ia32_pause();
-    }
-    return false;
+    return t_spin.spin([&] { return s.load(std::memory_order_acquire) == kSignaled; }, kSpinNs);
 }
 }  // namespace
 

@@ -20,7 +20,7 @@ namespace wdfio::detail {
 
 namespace {
 thread_local const EngineCore* t_current = nullptr;
-constexpr int kSpinRounds = 200;  // ~5 µs (a pause is ~25 ns on these CPUs): less than a 27 µs wake-up
+constexpr std::int64_t kSpinNs = 5'000;  // less than a 27 µs wake-up, and only while the core is ours
 constexpr unsigned kMaxWorkers = 256;
 
 std::optional<BackendKind> backend_from_env() {
@@ -257,12 +257,7 @@ void EngineCore::run(const std::shared_ptr<std::promise<void>>& ready) {
             }
             if (stopping_and_idle()) break;
         }
-        bool busy = false;
-        for (int i = 0; i < kSpinRounds && !busy; ++i) {
-            busy = !handoffs_.empty() || backend_->has_ready();
-            __builtin_ia32_pause();
-        }
-        if (busy) continue;
+        if (spin_.spin([this] { return !handoffs_.empty() || backend_->has_ready(); }, kSpinNs)) continue;
         // sleeping_ first, then the deadline: a timer armed meanwhile either
         // is in the scan or sees us sleeping (and a later sleep_until_) and wakes us.
         sleeping_.store(true, std::memory_order_seq_cst);

@@ -5,6 +5,7 @@
 
 #include "engine/mpsc_queue.hpp"
 #include "engine/operation.hpp"
+#include "engine/spin_policy.hpp"
 #include "engine/timer_wheel.hpp"
 #include "engine/worker_pool.hpp"
 
@@ -108,6 +109,7 @@ private:
     std::atomic<std::int64_t> sleep_until_{INT64_MAX};  // deadline the sleeping engine wakes for
     std::atomic<bool> stop_{false};
     bool cancelled_for_stop_ = false;
+    SpinPolicy spin_;                      // engine thread only
     std::atomic<std::int64_t> active_{0};  // operations started and not yet delivered
     std::thread thread_;
 };
