@@ -11,13 +11,16 @@
 // one) instead of writing a temporary one of --size MiB.
 #include <wdfio/wdfio.hpp>
 
+#include "engine/spin_policy.hpp"  // the engine's own rule for when to spin
 #include "resident_region.hpp"
 #include "xorshift64.hpp"
 
 #include <liburing.h>
 
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -40,14 +43,21 @@ constexpr std::size_t kBlock = 4096;
 
 using cli::Xorshift64;
 
-// Finished request indices, from the engine thread to the sender.
+// Finished request indices, from the engine thread to the sender. The sender
+// sleeps on a futex when the ring is empty, as a careful user waits: a thread
+// that spins or yields while a CPU-bound process shares its core gives that
+// process whole time slices (sched_yield) and starves the engine.
 struct Ring {
     std::atomic<std::uint32_t> head{0}, tail{0};
+    std::atomic<std::uint32_t> sleeping{0};
     int slots[64];
     void push(int v) {
         const auto t = tail.load(std::memory_order_relaxed);
         slots[t % 64] = v;
-        tail.store(t + 1, std::memory_order_release);
+        tail.store(t + 1, std::memory_order_seq_cst);
+        // One wake per sleep: the completions of a batch that follow find it cleared.
+        if (sleeping.load(std::memory_order_seq_cst) && sleeping.exchange(0, std::memory_order_acq_rel))
+            syscall(SYS_futex, &tail, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
     }
     bool pop(int& v) {
         const auto h = head.load(std::memory_order_relaxed);
@@ -55,6 +65,16 @@ struct Ring {
         v = slots[h % 64];
         head.store(h + 1, std::memory_order_release);
         return true;
+    }
+    // Spin while the core is ours (a completion is often a few hundred ns
+    // away), then sleep until one is pushed.
+    void wait_for_push(wdfio::detail::SpinPolicy& policy) {
+        const auto h = head.load(std::memory_order_relaxed);
+        if (policy.spin([&] { return tail.load(std::memory_order_acquire) != h; }, 20'000)) return;
+        sleeping.store(1, std::memory_order_seq_cst);
+        if (tail.load(std::memory_order_seq_cst) == h)
+            syscall(SYS_futex, &tail, FUTEX_WAIT_PRIVATE, h, nullptr, nullptr, 0);
+        sleeping.store(0, std::memory_order_relaxed);
     }
 };
 
@@ -93,17 +113,13 @@ double run_wdfio(IoTarget& target, std::uint64_t blocks, double seconds) {
     for (int i = 0; i < kDepth; ++i) send_slot(i);
     int in_flight = kDepth;
     bool stopping = false;
-    int idle = 0;
+    wdfio::detail::SpinPolicy policy;
     while (in_flight > 0) {
         int i;
         if (!ctx.ring.pop(i)) {
-            // Poll politely: on 2 vCPUs a bare spin can starve the engine thread
-            // when both land on one CPU. Yield after a short spin.
-            if (++idle < 256) __builtin_ia32_pause();
-            else idle = 0, std::this_thread::yield();
+            ctx.ring.wait_for_push(policy);
             continue;
         }
-        idle = 0;
         --in_flight;
         ++done;
         if (!stopping && (done & 63) == 0 && Clock::now() >= end) stopping = true;
