@@ -198,8 +198,11 @@ private:
     // per request): a target released after its Engine touches nothing freed.
     std::shared_ptr<detail::EngineCore> core_;
     std::string name_;
-    std::atomic<IoTargetState> state_{IoTargetState::Started};
-    std::atomic<std::uint64_t> io_{0};       // pending | sent (above)
+    // io_ changes with every send, on the sender's core: a line of its own,
+    // so that the engine reading the state and epoch below (every start) does
+    // not miss in its cache each time (the engine counts io_ down once a pass).
+    alignas(64) std::atomic<std::uint64_t> io_{0};  // pending | sent (above)
+    alignas(64) std::atomic<IoTargetState> state_{IoTargetState::Started};
     std::atomic<std::uint32_t> drained_{0};  // bumped when a count reaches 0 while someone waits
     std::atomic<bool> draining_{false};      // closing: only IGNORE_TARGET_STATE sends accepted
     std::atomic<bool> release_on_drain_{false};

@@ -101,17 +101,19 @@ private:
     Status uring_status_ = STATUS_SUCCESS;
     std::unique_ptr<Backend> backend_;
     std::unique_ptr<WorkerPool> pool_;
-    MpscQueue handoffs_;
     TimerWheel timers_;
     int event_fd_ = -1;
-    std::atomic<bool> sleeping_{false};
+    std::thread thread_;
+    MpscQueue handoffs_;
+    // Read by every sender's post, written when the engine sleeps or wakes.
+    alignas(64) std::atomic<bool> sleeping_{false};
     std::atomic<bool> wake_pending_{false};
     std::atomic<std::int64_t> sleep_until_{INT64_MAX};  // deadline the sleeping engine wakes for
     std::atomic<bool> stop_{false};
+    // Written by the engine thread with every operation: away from the senders' lines.
+    alignas(64) std::atomic<std::int64_t> active_{0};  // operations started and not yet delivered
     bool cancelled_for_stop_ = false;
-    SpinPolicy spin_;                      // engine thread only
-    std::atomic<std::int64_t> active_{0};  // operations started and not yet delivered
-    std::thread thread_;
+    SpinPolicy spin_;  // engine thread only
 };
 
 // What the library reaches of an Engine beyond its API.

@@ -46,8 +46,10 @@ public:
     }
 
 private:
-    std::atomic<HandoffNode*> head_;
-    HandoffNode* tail_;
+    // Producers exchange head_ on every push; the consumer moves tail_ on
+    // every pop: lines of their own, so that neither write evicts the other's.
+    alignas(64) std::atomic<HandoffNode*> head_;
+    alignas(64) HandoffNode* tail_;
     HandoffNode stub_;
 };
 

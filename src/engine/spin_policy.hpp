@@ -49,10 +49,10 @@ public:
     }
 
 private:
-    static constexpr int kPollsPerClockRead = 8;                // a clock read (vDSO) costs about one pause
-    static constexpr std::int64_t kDescheduledNs = 30'000;      // far above 8 pauses, below a time slice
-    static constexpr std::int64_t kBackOffNs = 20'000'000;      // then try spinning again
-    static constexpr std::int64_t kCheckEveryNs = 1'000'000;    // getrusage is a system call
+    static constexpr int kPollsPerClockRead = 8;              // a clock read (vDSO) costs about one pause
+    static constexpr std::int64_t kDescheduledNs = 30'000;    // far above 8 pauses, below a time slice
+    static constexpr std::int64_t kBackOffNs = 20'000'000;    // then try spinning again
+    static constexpr std::int64_t kCheckEveryNs = 1'000'000;  // getrusage is a system call
 
     bool may_spin(std::int64_t now) noexcept {
         if (now - checked_at_ >= kCheckEveryNs) {
