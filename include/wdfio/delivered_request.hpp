@@ -90,6 +90,12 @@ public:
     // Move it to another queue of the same device (WdfRequestForwardToIoQueue);
     // one that accepts nothing (purged, draining) → STATUS_WDF_BUSY, still the driver's.
     Status forward_to_queue(Queue& queue);
+    // From Driver::on_in_caller_context: on to the queue its type is
+    // dispatched to, as if it had just arrived (WdfDeviceEnqueueRequest, spec
+    // R5.39); no longer the driver's. Elsewhere, or not the driver's →
+    // STATUS_INVALID_DEVICE_REQUEST and a verifier report; the queue takes
+    // nothing (purged, draining) → STATUS_WDF_BUSY, still the driver's.
+    Status enqueue();
     // Back to the head of its own queue, which must be manual (WdfRequestRequeue,
     // spec R5.38): no longer the driver's. Not held by the driver or not from
     // a queue → STATUS_INVALID_DEVICE_REQUEST; not a manual queue → the same.

@@ -69,6 +69,14 @@ public:
     // and the hold waits for every answer. Without it the hold waits until
     // the driver has completed them all. Requests acknowledged without
     // requeue get on_io_resume when the queue is released.
+    // In-caller-context (EvtIoInCallerContext, spec R5.39): with wants_in_caller_context(),
+    // every request the device would queue goes to
+    // on_in_caller_context on the sending thread, before any queue, the
+    // driver owning it. There the driver completes it, or routes it to its
+    // queue with DeliveredRequest::enqueue() (the default), or keeps it.
+    virtual bool wants_in_caller_context() const noexcept { return false; }
+    virtual void on_in_caller_context(Device& device, DeliveredRequest& r) { (void)device, (void)r.enqueue(); }
+
     virtual bool wants_io_stop() const noexcept { return false; }
     virtual void on_io_stop(Queue& queue, DeliveredRequest& r, StopAction action, bool cancelable) {
         (void)queue, (void)r, (void)action, (void)cancelable;

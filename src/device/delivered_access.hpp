@@ -15,6 +15,9 @@ struct DeliveredAccess {
     // A request r arrives at device d (from its target's start_io; r holds
     // its lower claim): wrap it in a queue-delivered request and queue it.
     static void dispatch(Device& d, Request& r);
+    static void in_caller_context(Device& d, Request& q);
+    // The queue d dispatches requests of type t to; null for a type it takes none of.
+    static Queue* queue_for(Device& d, RequestType t) noexcept;
     static Request* take_lower(Device& d, Request& r);
     // Cancel the delivered request standing for r one level down.
     static bool cancel_child(Request& r);

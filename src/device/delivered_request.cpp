@@ -229,6 +229,22 @@ Status DeliveredRequest::forward_to_queue(Queue& queue) {
     return STATUS_SUCCESS;
 }
 
+Status DeliveredRequest::enqueue() {
+    auto& self = DeliveredRequestImpl::of(*this);
+    if (owner() != Owner::Driver || !self.in_caller_context) {
+        detail::verifier_break(VerifierCheck::EnqueueOutsideCallerContext, this, "enqueue");
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    Queue* queue = detail::DeliveredAccess::queue_for(*self.device, parameters().type);
+    if (!queue) return STATUS_INVALID_DEVICE_REQUEST;
+    // R5.39: refused, still the driver's (a purge that comes after this check fails it there, as a new arrival).
+    if (!detail::DeliveredAccess::accepting(*queue)) return STATUS_WDF_BUSY;
+    self.in_caller_context = false;
+    owner_.store(Owner::Queued, std::memory_order_release);
+    detail::DeliveredAccess::enqueue(*queue, *this);
+    return STATUS_SUCCESS;
+}
+
 Status DeliveredRequest::requeue() {
     if (owner() != Owner::Driver) return STATUS_INVALID_DEVICE_REQUEST;
     auto& current = DeliveredRequestImpl::of(*this).queue;

@@ -37,6 +37,8 @@ public:
     // be resumed. Rare: off the presentation path, reset when it leaves the driver.
     enum class Stop : std::uint8_t { None, Notified, Kept };
     std::atomic<Stop> stop{Stop::None};
+    // In Driver::on_in_caller_context, where enqueue() may route it (sending thread only).
+    bool in_caller_context = false;
 
 private:
     DeliveredRequestImpl() noexcept = default;

@@ -398,6 +398,19 @@ Request* DeliveredAccess::take_lower(Device& d, Request& r) {
     return q;
 }
 
+// R5.39: the driver's before any queue, on the sending thread. The callback
+// counts as the device's activity, so that removal waits for it; what the
+// driver keeps past it without enqueuing or completing, removal does not see.
+void DeliveredAccess::in_caller_context(Device& d, Request& q) {
+    auto& self = DeliveredRequestImpl::of(q);
+    q.owner_.store(Request::Owner::Driver, std::memory_order_release);
+    self.in_caller_context = true;
+    owned_begin(d);
+    d.driver_.on_in_caller_context(d, static_cast<DeliveredRequest&>(q));
+    self.in_caller_context = false;  // enqueue() only from there
+    owned_done(d);
+}
+
 void DeliveredAccess::dispatch(Device& d, Request& r) {
     // Refused here: off the target's list, then completed to the sender.
     auto refuse = [&r](Status status) {
@@ -434,9 +447,18 @@ void DeliveredAccess::dispatch(Device& d, Request& r) {
     q->information_ = 0;
     r.child_.store(q, std::memory_order_seq_cst);  // where a cancel of r finds q
     if (RequestAccess::canceled(r)) q->cancel_requested_.store(true, std::memory_order_seq_cst);
+    if (d.driver_.wants_in_caller_context()) {
+        in_caller_context(d, *q);
+        return;
+    }
     // Right after r's Start, on this thread (launch, or a stopped target's start): its time (recorder.cpp,
     // "Timestamps").
     d.dispatch_[i]->add(*q, Recorder::last_time_here());
+}
+
+Queue* DeliveredAccess::queue_for(Device& d, RequestType t) noexcept {
+    const int i = dispatch_index(t);
+    return i < 0 ? nullptr : d.dispatch_[i];
 }
 
 bool DeliveredAccess::holds_from(Device& d, const Queue& queue) noexcept {
