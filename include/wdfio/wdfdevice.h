@@ -155,6 +155,11 @@ typedef enum _WDF_FILEOBJECT_CLASS {
  * available (WdfDeviceConfigureRequestDispatching refuses the type). */
 typedef VOID EVT_WDF_DEVICE_FILE_CREATE(WDFDEVICE Device, WDFREQUEST Request, WDFFILEOBJECT FileObject);
 typedef EVT_WDF_DEVICE_FILE_CREATE* PFN_WDF_DEVICE_FILE_CREATE;
+/* Every I/O request the device receives, on the sending thread, before any
+ * queue (R5.39): the driver owns it and completes it, or hands it on with
+ * WdfDeviceEnqueueRequest. Never under a synchronization scope's lock. */
+typedef VOID EVT_WDF_IO_IN_CALLER_CONTEXT(WDFDEVICE Device, WDFREQUEST Request);
+typedef EVT_WDF_IO_IN_CALLER_CONTEXT* PFN_WDF_IO_IN_CALLER_CONTEXT;
 typedef VOID EVT_WDF_FILE_CLOSE(WDFFILEOBJECT FileObject);
 typedef EVT_WDF_FILE_CLOSE* PFN_WDF_FILE_CLOSE;
 typedef VOID EVT_WDF_FILE_CLEANUP(WDFFILEOBJECT FileObject);
@@ -259,6 +264,16 @@ WDFDRIVER WdfDeviceGetDriver(WDFDEVICE Device);
  * STATUS_INVALID_PARAMETER; a queue of another device →
  * STATUS_INVALID_DEVICE_REQUEST. */
 NTSTATUS WdfDeviceConfigureRequestDispatching(WDFDEVICE Device, WDFQUEUE Queue, WDF_REQUEST_TYPE RequestType);
+/* NULL DeviceInit → a verifier report, nothing set; NULL callback: none. */
+VOID WdfDeviceInitSetIoInCallerContextCallback(PWDFDEVICE_INIT DeviceInit,
+                                               PFN_WDF_IO_IN_CALLER_CONTEXT EvtIoInCallerContext);
+/* From EvtIoInCallerContext: Request goes on to the queue its type is
+ * dispatched to, as if it had just arrived; no longer the driver's. Elsewhere,
+ * not the driver's, or another device's request → STATUS_INVALID_DEVICE_REQUEST
+ * and a verifier report; no queue takes its type → STATUS_INVALID_DEVICE_REQUEST
+ * (a filter: sent down unchanged, STATUS_SUCCESS); the queue takes nothing
+ * (purged, draining) → STATUS_WDF_BUSY. On failure the driver still owns it. */
+NTSTATUS WdfDeviceEnqueueRequest(WDFDEVICE Device, WDFREQUEST Request);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -14,7 +14,7 @@ namespace {
 // verifier report (a driver-created request, or one already let go).
 Ref<RequestHandle> held(Ref<RequestHandle> h, const void* value, const char* call) {
     if (!h) return nullptr;
-    if (!h->queue || h->retired.load(std::memory_order_acquire)) {
+    if ((!h->queue && !h->caller_context) || h->retired.load(std::memory_order_acquire)) {
         log(LogLevel::Error, "%s: WDFREQUEST %p was not presented by a queue, or the driver let it go already", call,
             value);
         detail::verifier_violation(VerifierCheck::CompleteNotOwned, value, call);
@@ -24,6 +24,21 @@ Ref<RequestHandle> held(Ref<RequestHandle> h, const void* value, const char* cal
 }
 Ref<RequestHandle> presented(const void* value, const char* call) {
     return held(HandleTable::find<RequestHandle>(value, call), value, call);
+}
+
+// The driver's request that came from a queue: one still in EvtIoInCallerContext has none to
+// forward from, requeue to or cancel against → null, with a log line saying what to do.
+Ref<RequestHandle> from_queue(const void* value, const char* call) {
+    auto h = presented(value, call);
+    if (h && !h->queue) {
+        log(LogLevel::Error,
+            "%s: WDFREQUEST %p is in EvtIoInCallerContext, in no queue yet: "
+            "hand it to one with WdfDeviceEnqueueRequest first",
+            call, value);
+        detail::verifier_violation(VerifierCheck::InvalidParameter, value, call);
+        return nullptr;
+    }
+    return h;
 }
 
 DeliveredRequest& delivered(RequestHandle& h) noexcept { return *DeliveredRequest::from(*h.request); }
@@ -228,7 +243,7 @@ WDFQUEUE WdfRequestGetIoQueue(WDFREQUEST Request) {
 NTSTATUS WdfRequestForwardToIoQueue(WDFREQUEST Request, WDFQUEUE DestinationQueue) {
     constexpr const char* call = "WdfRequestForwardToIoQueue";
     return guard(call, [&]() -> Status {
-        auto h = presented(Request, call);
+        auto h = from_queue(Request, call);
         if (!h) return STATUS_INVALID_DEVICE_REQUEST;
         auto q = HandleTable::find<QueueHandle>(DestinationQueue, call);
         if (!q) return STATUS_INVALID_HANDLE;
@@ -260,7 +275,7 @@ NTSTATUS WdfRequestForwardToIoQueue(WDFREQUEST Request, WDFQUEUE DestinationQueu
 NTSTATUS WdfRequestRequeue(WDFREQUEST Request) {
     constexpr const char* call = "WdfRequestRequeue";
     return guard(call, [&]() -> Status {
-        auto h = presented(Request, call);
+        auto h = from_queue(Request, call);
         if (!h) return STATUS_INVALID_DEVICE_REQUEST;
         QueueHandle& from = queue_of(*h);
         if (from.queue->dispatch() != QueueDispatch::Manual) {  // R5.38: always a DbgBreak in KMDF
@@ -322,7 +337,7 @@ VOID WdfRequestStopAcknowledge(WDFREQUEST Request, BOOLEAN Requeue) {
 VOID WdfRequestMarkCancelable(WDFREQUEST Request, PFN_WDF_REQUEST_CANCEL EvtRequestCancel) {
     constexpr const char* call = "WdfRequestMarkCancelable";
     guard_void(call, [&] {
-        auto h = presented(Request, call);
+        auto h = from_queue(Request, call);
         if (!h) return;
         if (!EvtRequestCancel) {
             required_null(call, "EvtRequestCancel", Request);
@@ -338,7 +353,7 @@ VOID WdfRequestMarkCancelable(WDFREQUEST Request, PFN_WDF_REQUEST_CANCEL EvtRequ
 NTSTATUS WdfRequestMarkCancelableEx(WDFREQUEST Request, PFN_WDF_REQUEST_CANCEL EvtRequestCancel) {
     constexpr const char* call = "WdfRequestMarkCancelableEx";
     return guard(call, [&]() -> Status {
-        auto h = presented(Request, call);
+        auto h = from_queue(Request, call);
         if (!h) return STATUS_INVALID_DEVICE_REQUEST;
         if (!EvtRequestCancel) {
             return required_null(call, "EvtRequestCancel", Request);

@@ -48,6 +48,47 @@ VOID WdfDeviceInitSetIoType(PWDFDEVICE_INIT DeviceInit, WDF_DEVICE_IO_TYPE IoTyp
     });
 }
 
+VOID WdfDeviceInitSetIoInCallerContextCallback(PWDFDEVICE_INIT DeviceInit,
+                                               PFN_WDF_IO_IN_CALLER_CONTEXT EvtIoInCallerContext) {
+    constexpr const char* call = "WdfDeviceInitSetIoInCallerContextCallback";
+    guard_void(call, [&] {
+        if (init_ok(call, DeviceInit)) DeviceInit->data.in_caller_context = EvtIoInCallerContext;
+    });
+}
+
+NTSTATUS WdfDeviceEnqueueRequest(WDFDEVICE Device, WDFREQUEST Request) {
+    constexpr const char* call = "WdfDeviceEnqueueRequest";
+    return guard(call, [&]() -> Status {
+        auto d = HandleTable::find<DeviceHandle>(Device, call);
+        auto h = HandleTable::find<RequestHandle>(Request, call);
+        if (!d || !h) return STATUS_INVALID_HANDLE;
+        DeviceBridge* b = bridge_of(*d);
+        if (!b || h->caller_context != b || h->retired.load(std::memory_order_acquire)) {
+            log(LogLevel::Error,
+                "%s: WDFREQUEST %p is not in this device's EvtIoInCallerContext (call it from there, once)", call,
+                static_cast<void*>(Request));
+            detail::verifier_break(VerifierCheck::EnqueueOutsideCallerContext, Request, call);
+            return STATUS_INVALID_DEVICE_REQUEST;
+        }
+        DeliveredRequest& r = *DeliveredRequest::from(*h->request);
+        // No C queue for its type: a filter sends it down as it came (the core's
+        // default handler does), anyone else refuses, and keeps it (R5.39).
+        if (!b->init().filter && !b->has_queue_for(r.parameters().type)) {
+            log(LogLevel::Error, "%s: no queue of this device takes %s requests", call, to_string(r.parameters().type));
+            return STATUS_INVALID_DEVICE_REQUEST;
+        }
+        // In a queue: not the driver's until presented (cleared first: that may happen at once).
+        h->caller_context = nullptr;
+        h->found.store(true, std::memory_order_release);
+        const Status s = r.enqueue();
+        if (!s.ok()) {  // still the driver's, in its callback
+            h->found.store(false, std::memory_order_release);
+            h->caller_context = b;
+        }
+        return s;
+    });
+}
+
 VOID WdfDeviceInitSetExclusive(PWDFDEVICE_INIT DeviceInit, BOOLEAN IsExclusive) {
     constexpr const char* call = "WdfDeviceInitSetExclusive";
     guard_void(call, [&] {

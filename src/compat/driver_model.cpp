@@ -190,6 +190,29 @@ void DeviceBridge::on_default(DeliveredRequest& r) {
     r.complete(STATUS_INVALID_DEVICE_REQUEST);
 }
 
+// R5.39: the driver's before any queue, on the sending thread, never under a
+// scope's lock (R7.3). Its WDFREQUEST is the one a queue presents later.
+void DeviceBridge::on_in_caller_context(Device&, DeliveredRequest& r) {
+    RequestHandle* h = handle_of(r);
+    if (!h) {
+        log(LogLevel::Error, "%s: out of memory for EvtIoInCallerContext; completed with STATUS_INSUFFICIENT_RESOURCES",
+            init_.name.empty() ? "device" : init_.name.c_str());
+        r.complete(STATUS_INSUFFICIENT_RESOURCES);
+        return;
+    }
+    h->found.store(false, std::memory_order_release);
+    h->caller_context = this;
+    CurrentDriver current(&driver());
+    init_.in_caller_context(to_c<WDFDEVICE>(handle), to_c<WDFREQUEST>(h));
+}
+
+bool DeviceBridge::has_queue_for(RequestType type) {
+    std::lock_guard lock(mutex);
+    for (int i = 0; i < 4; ++i)
+        if (kDispatchSlots[i] == type && configured[i]) return true;
+    return default_queue != nullptr;
+}
+
 // ---- file objects (driver spec §9.4)
 
 Status DeviceBridge::on_file_create(FileObject& f) {

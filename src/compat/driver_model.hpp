@@ -174,7 +174,8 @@ struct WDFDEVICE_INIT_DATA {
     bool has_file_attributes = false;
     WDF_OBJECT_ATTRIBUTES file_attributes{};  // scope and level taken out (file_scope)
     WDF_SYNCHRONIZATION_SCOPE file_scope = WdfSynchronizationScopeInheritFromParent;
-    Ref<DeviceHandle> created;  // what WdfDeviceCreate made from it
+    PFN_WDF_IO_IN_CALLER_CONTEXT in_caller_context = nullptr;  // R5.39
+    Ref<DeviceHandle> created;                                 // what WdfDeviceCreate made from it
     // WdfControlDeviceInitAllocate's: a control device's, which the driver
     // owns (WdfDeviceInitFree; WdfDeviceCreate frees it when it succeeds).
     bool control = false;
@@ -214,6 +215,10 @@ public:
     ~DeviceBridge() override;  // removes the device before its queues' handlers go
 
     void on_default(DeliveredRequest& r) override;
+    bool wants_in_caller_context() const noexcept override { return init_.in_caller_context != nullptr; }
+    void on_in_caller_context(Device& device, DeliveredRequest& r) override;
+    // Whether a C queue takes requests of `type` (configured for it, or the default queue).
+    bool has_queue_for(RequestType type);
     // The file-object callbacks (spec R9.9–R9.13) and the WDFFILEOBJECTs.
     Status on_file_create(FileObject& f) override;
     void on_file_cleanup(FileObject& f) override;
@@ -267,6 +272,11 @@ public:
     // sequential queue); refused, h stays the driver's.
     template <class HandOff>
     static bool let_go(RequestHandle& h, HandOff&& hand_off) {
+        if (DeviceBridge* device = h.caller_context) {  // from EvtIoInCallerContext: counted by no queue
+            if (!hand_off()) return false;
+            device->retire(h, /*counted=*/true);
+            return true;
+        }
         Ref<Handle> queue = h.queue;
         auto& q = static_cast<QueueHandle&>(*queue);
         const bool idle = q.owned_drop();

@@ -12,6 +12,8 @@
 
 namespace wdfio::compat {
 
+class DeviceBridge;
+
 struct MemoryHandle final : Handle {
     static constexpr HandleType kType = HandleType::Memory;
     explicit MemoryHandle(Ref<Memory> m, bool from_list = false) noexcept
@@ -88,6 +90,9 @@ struct RequestHandle final : Handle {
     // or requeued): queue is null until it is presented again (not the
     // driver's), and it is not deletable meanwhile.
     std::atomic<bool> found{false};
+    // In EvtIoInCallerContext (R5.39): the driver's, from no queue yet; the
+    // device it arrived at. Cleared when enqueued. Its owner's thread only.
+    DeviceBridge* caller_context = nullptr;
 
     void forget_format() noexcept {
         for (auto& m : formatted) m = nullptr;
@@ -95,7 +100,7 @@ struct RequestHandle final : Handle {
 
 private:
     bool deletable() const noexcept override {
-        return unpublished() || (!queue && !create && !found.load(std::memory_order_acquire)) ||
+        return unpublished() || (!queue && !create && !caller_context && !found.load(std::memory_order_acquire)) ||
                retired.load(std::memory_order_acquire);
     }
 };

@@ -112,6 +112,7 @@ extern const compat_test fault_injection_tests[];
 extern const compat_test device_interface_tests[];
 extern const compat_test file_object_tests[];
 extern const compat_test queue_ops_tests[];
+extern const compat_test in_caller_context_tests[];
 
 /* The same GUID, defined through <initguid.h> in two translation units. */
 const GUID* guid_defined_in_a(void);

@@ -138,7 +138,8 @@ int main(int argc, char** argv) {
         ram_disk_tests,         fault_filter_tests, context_tests,   sync_tests,           deferred_tests,
         collection_tests,       driver_tests,       kernel_tests,    pool_tests,           debug_print_tests,
         strsafe_tests,          lookaside_tests,    dpc_tests,       control_device_tests, fault_injection_tests,
-        device_interface_tests, file_object_tests,  queue_ops_tests, power_tests,          sync_scope_tests};
+        device_interface_tests, file_object_tests,  queue_ops_tests, power_tests,          sync_scope_tests,
+        in_caller_context_tests};
     int ran = 0;
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; ++i) ran += run_table(tables[i], filter);
     WdfioHostShutdown();
