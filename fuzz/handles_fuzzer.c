@@ -3,8 +3,8 @@
  * their targets), the same objects once deleted (stale), NULL, random numbers
  * and near misses of live values — and passes them, in every handle position,
  * to a selection of calls. A stale, NULL or wrong-kind handle gets
- * STATUS_INVALID_HANDLE (or FALSE, NULL, nothing done) with the verifier in
- * report mode, never a crash; the live objects keep working (a send
+ * STATUS_INVALID_HANDLE (or FALSE, NULL, nothing done) and a verifier report
+ * (report mode: counted), never a crash; the live objects keep working (a send
  * completes exactly once); and at the end of each input, once the fuzzer has
  * deleted what it made and dropped its references, no object is left. */
 #include <wdfio/wdf.h>
@@ -74,6 +74,13 @@ static int known_bad(int i, enum Kind kind) {
 }
 static int known_good(int i, enum Kind kind) { return i >= 0 && pool[i].mine && pool[i].live && pool[i].kind == kind; }
 
+/* A known-bad handle is a verifier report (counted in report mode), besides
+ * the call's status: what tells a driver writer which call and which handle. */
+static unsigned long long violations_before;
+static void expect_reported(int bad) {
+    if (bad && WdfioHostVerifierViolations() == violations_before) fail("a bad handle was not reported");
+}
+
 static void on_complete(WDFREQUEST request, WDFIOTARGET target, PWDF_REQUEST_COMPLETION_PARAMS params, WDFCONTEXT ctx) {
     (void)request, (void)target, (void)params, (void)ctx;
     atomic_fetch_add(&completions, 1);
@@ -107,6 +114,7 @@ static void one_call(void) {
     if (tracing)
         fprintf(stderr, "call %d on %d %d %d (pool %d, objects %lu)\n", call, a, b, c, entries,
                 (unsigned long)WdfioHostObjectCount());
+    violations_before = WdfioHostVerifierViolations();
     switch (call) {
     case 0: {
         WDFMEMORY m = NULL;
@@ -141,20 +149,24 @@ static void one_call(void) {
         size_t size = 7;
         void* buffer = WdfMemoryGetBuffer((WDFMEMORY)value_of(a), &size);
         if (known_bad(a, KIND_MEMORY)) EXPECT(buffer == NULL);
+        expect_reported(known_bad(a, KIND_MEMORY));
         if (known_good(a, KIND_MEMORY)) EXPECT(buffer != NULL && size == 512);
         break;
     }
     case 7:
         s = WdfRequestGetStatus((WDFREQUEST)value_of(a));
         if (known_bad(a, KIND_REQUEST)) EXPECT(s == STATUS_INVALID_HANDLE);
+        expect_reported(known_bad(a, KIND_REQUEST));
         break;
     case 8:
         s = WdfIoTargetStart((WDFIOTARGET)value_of(a));
         if (known_bad(a, KIND_TARGET)) EXPECT(s == STATUS_INVALID_HANDLE);
+        expect_reported(known_bad(a, KIND_TARGET));
         break;
     case 9:
         WdfIoTargetStop((WDFIOTARGET)value_of(a),
                         take8() & 1 ? WdfIoTargetCancelSentIo : WdfIoTargetLeaveSentIoPending);
+        expect_reported(known_bad(a, KIND_TARGET));
         break;
     case 10:
         if (known_bad(a, KIND_TARGET))
@@ -165,17 +177,21 @@ static void one_call(void) {
         WDF_REQUEST_REUSE_PARAMS_INIT(&reuse, WDF_REQUEST_REUSE_NO_FLAGS, STATUS_SUCCESS);
         s = WdfRequestReuse((WDFREQUEST)value_of(a), &reuse);
         if (known_bad(a, KIND_REQUEST)) EXPECT(s == STATUS_INVALID_HANDLE);
+        expect_reported(known_bad(a, KIND_REQUEST));
         break;
     case 12: /* NULL memory is "no buffer": not a bad handle here */
         s = WdfIoTargetFormatRequestForRead((WDFIOTARGET)value_of(a), (WDFREQUEST)value_of(b), (WDFMEMORY)value_of(c),
                                             NULL, NULL);
         if (known_bad(a, KIND_TARGET) || known_bad(b, KIND_REQUEST) || (c >= 0 && known_bad(c, KIND_MEMORY)))
             EXPECT(s == STATUS_INVALID_HANDLE);
+        expect_reported(known_bad(a, KIND_TARGET) || known_bad(b, KIND_REQUEST) ||
+                        (c >= 0 && known_bad(c, KIND_MEMORY)));
         break;
     case 13: {
         WdfRequestSetCompletionRoutine((WDFREQUEST)value_of(a), on_complete, NULL);
         const BOOLEAN sent = WdfRequestSend((WDFREQUEST)value_of(a), (WDFIOTARGET)value_of(b), NULL);
         if (known_bad(a, KIND_REQUEST) || known_bad(b, KIND_TARGET)) EXPECT(!sent);
+        expect_reported(known_bad(a, KIND_REQUEST) || known_bad(b, KIND_TARGET));
         if (sent) {
             EXPECT(known_good(a, KIND_REQUEST)); /* only our own request can be sent */
             ++accepted;
@@ -185,6 +201,7 @@ static void one_call(void) {
     }
     case 14:
         if (known_bad(a, KIND_REQUEST)) EXPECT(!WdfRequestCancelSentRequest((WDFREQUEST)value_of(a)));
+        expect_reported(known_bad(a, KIND_REQUEST));
         break;
     case 15:
         /* A deleted object still referenced is still there: it takes more (as KMDF's do). */
@@ -203,12 +220,17 @@ static void one_call(void) {
     case 17:
         s = WdfRequestChangeTarget((WDFREQUEST)value_of(a), (WDFIOTARGET)value_of(b));
         if (known_bad(a, KIND_REQUEST) || known_bad(b, KIND_TARGET)) EXPECT(s == STATUS_INVALID_HANDLE);
+        expect_reported(known_bad(a, KIND_REQUEST) || known_bad(b, KIND_TARGET));
         break;
-    case 18: WdfIoTargetPurge((WDFIOTARGET)value_of(a), WdfIoTargetPurgeIoAndWait); break;
+    case 18:
+        WdfIoTargetPurge((WDFIOTARGET)value_of(a), WdfIoTargetPurgeIoAndWait);
+        expect_reported(known_bad(a, KIND_TARGET));
+        break;
     default: {
         WDFIOTARGET t = (WDFIOTARGET)(uintptr_t)1;
         s = WdfioDeviceOpenTarget((WDFDEVICE)value_of(a), NULL, &t);
         if (known_bad(a, KIND_DEVICE)) EXPECT(s == STATUS_INVALID_HANDLE && t == NULL);
+        expect_reported(known_bad(a, KIND_DEVICE));
         if (s == STATUS_SUCCESS && known_good(a, KIND_DEVICE)) {
             if (add(t, KIND_TARGET, 1, a) < 0) WdfObjectDelete(t);
         } else if (s == STATUS_SUCCESS) {
