@@ -17,13 +17,27 @@ TSAN_OPTS  := -DCMAKE_BUILD_TYPE=Debug -DWDFIO_SANITIZE=thread -DWDFIO_BUILD_BEN
 # a ctest -R filter within the stress suite (empty: all of it).
 STRESS_SECONDS ?= 30
 STRESS_FILTER  ?=
+# `make fuzz`: the libFuzzer targets (fuzz/), built with clang + ASan + UBSan in BUILD_FUZZ,
+# each run for FUZZ_SECONDS from its seed corpus (fuzz/corpus/NAME); FUZZERS picks some.
+BUILD_FUZZ   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZERS      ?= fuzz_cli_args fuzz_format fuzz_sequence fuzz_handles
+CCACHE       := $(shell command -v ccache 2>/dev/null)
+FUZZ_OPTS    := -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=Debug \
+                -DCMAKE_C_FLAGS_DEBUG='-g -O1' -DCMAKE_CXX_FLAGS_DEBUG='-g -O1' \
+                -DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link \
+                -DWDFIO_SANITIZE=address -DWDFIO_BUILD_FUZZ=ON -DWDFIO_BUILD_TESTS=OFF -DWDFIO_BUILD_BENCH=OFF \
+                -DWDFIO_BUILD_EXAMPLES=OFF \
+                $(if $(CCACHE),-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+# clang and libclang-rt-14-dev (libFuzzer, the sanitizer runtimes): make fuzz.
 # fio, python3 and util-linux-extra (fincore): bench/compare's baselines, report and residency check.
 # gnutls-bin (certtool): the NBD TLS tests' certificate authority.
 PACKAGES   := cmake g++ make pkg-config liburing-dev libnbd-dev nbdkit gnutls-bin libgtest-dev libbenchmark-dev libcli11-dev \
               libfmt-dev nlohmann-json3-dev util-linux \
-              fio python3 util-linux-extra clang-format clang-tidy
+              fio python3 util-linux-extra clang-format clang-tidy \
+              clang libclang-rt-14-dev
 
-.PHONY: deps configure build run test test-asan test-tsan stress bench bench-smoke format format-check tidy check-docs ddi-table clean
+.PHONY: deps configure build run test test-asan test-tsan stress fuzz bench bench-smoke format format-check tidy check-docs ddi-table clean
 
 deps:
 	@missing=$$(for p in $(PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
@@ -70,6 +84,23 @@ stress: deps
 	cmake --build $(BUILD) -j $(JOBS) --target wdfio_tests
 	WDFIO_STRESS_SECONDS=$(STRESS_SECONDS) ctest --test-dir $(BUILD) -L stress $(if $(STRESS_FILTER),-R '$(STRESS_FILTER)') --output-on-failure
 
+# Each fuzzer for FUZZ_SECONDS on its seed corpus (copied, so the repository's stays small);
+# any crash, leak, hang (-timeout) or sanitizer report fails the target and leaves the input in
+# $(BUILD_FUZZ)/artifacts/. Rerun one input: $(BUILD_FUZZ)/fuzz/NAME FILE.
+fuzz: deps
+	cmake -S . -B $(BUILD_FUZZ) $(FUZZ_OPTS) $(CMAKE_OPTS) >/dev/null
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target wdfio_fuzzers
+	@mkdir -p $(BUILD_FUZZ)/artifacts
+	@set -e; for f in $(FUZZERS); do \
+	  rm -rf $(BUILD_FUZZ)/corpus/$$f; mkdir -p $(BUILD_FUZZ)/corpus/$$f; cp fuzz/corpus/$$f/* $(BUILD_FUZZ)/corpus/$$f/; \
+	  echo "== $$f for $(FUZZ_SECONDS) s"; \
+	  if WDFIO_VERIFIER=report ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    $(BUILD_FUZZ)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	    -artifact_prefix=$(BUILD_FUZZ)/artifacts/$$f- $(BUILD_FUZZ)/corpus/$$f >$(BUILD_FUZZ)/$$f.log 2>&1; \
+	  then grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss_mb)' $(BUILD_FUZZ)/$$f.log || true; \
+	  else tail -n 60 $(BUILD_FUZZ)/$$f.log; echo "make fuzz: $$f failed; its input is in $(BUILD_FUZZ)/artifacts/"; exit 1; fi; \
+	done
+
 bench: build
 	./$(BUILD)/bench/wdfio_bench_read
 
@@ -101,4 +132,4 @@ ddi-table:
 	python3 tools/ddi_table.py --write README.md
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN) $(BUILD_FUZZ)

@@ -100,6 +100,8 @@ TEST_F(CliBenchTest, BadTimesAndSizesAndMemoryAreRefusedWithTwo) {
     const std::vector<Case> cases = {
         {{"bench", "ram:4M", "--rw", "read", "--bs", "4k", "--qd", "1", "--time", "2x"}, "is not a duration"},
         {{"bench", "ram:4M", "--rw", "read", "--bs", "4k", "--qd", "1", "--time", "0s"}, "--time must be"},
+        // Finite hours, infinite seconds (found by fuzz/cli_args_fuzzer.cpp): not a duration.
+        {{"bench", "ram:4M", "--rw", "read", "--bs", "4k", "--qd", "1", "--time", "1e308h"}, "is not a duration"},
         {{"bench", "ram:4M", "--rw", "read", "--bs", "8M", "--qd", "1", "--time", "1s"}, "larger than the RAM disk"},
         {{"bench", "ram:64T", "--rw", "read", "--bs", "4k", "--qd", "1", "--time", "1s"}, "of memory and"},
     };

@@ -126,6 +126,22 @@ TEST_F(RequestValidation, IoctlBufferSmallerThanTheNumberSays) {
     expect_usable();
 }
 
+// Both directions, size 0, an input and no output (found by fuzz/format_fuzzer.cpp):
+// nothing to copy into the absent output, so nothing is (memcpy with a null
+// destination was undefined behaviour, which the ASan + UBSan build reports);
+// the file refuses the number as any other it does not know.
+TEST_F(RequestValidation, IoctlBothWaysOfSizeZeroWithoutAnOutput) {
+    const std::uint32_t both_ways_0 = _IOC(_IOC_READ | _IOC_WRITE, 0x12, 114, 0);
+    ASSERT_EQ(req->format_ioctl(*target, both_ways_0, buf, {}, nullptr, {}), Status(STATUS_SUCCESS));
+    test::Completions calls;
+    calls.arm(*req);
+    ASSERT_TRUE(req->send(*target, SendOptions::synchronous())) << req->status().to_string();
+    EXPECT_EQ(calls.count.load(), 1);
+    EXPECT_EQ(req->status(), Status(STATUS_INVALID_DEVICE_REQUEST));
+    ASSERT_EQ(req->reuse(), Status(STATUS_SUCCESS));
+    expect_usable();
+}
+
 TEST_F(RequestValidation, NegativeDeviceOffset) {
     EXPECT_EQ(req->format_read(*target, buf, {}, -4096), Status(STATUS_INVALID_PARAMETER));
     EXPECT_EQ(send_write_synchronously(*target, nullptr, buf, {}, -1), Status(STATUS_INVALID_PARAMETER));

@@ -335,7 +335,8 @@ std::int64_t FileTarget::run_ioctl(const IoOperation& io) {
     case _IOC_WRITE: arg = io.input; break;
     case _IOC_READ: arg = io.output; break;
     default:  // both ways through one buffer: the output, seeded from the input
-        if (io.input && io.input != io.output) std::memcpy(io.output, io.input, size);
+        // size 0: nothing to seed, and the output may be absent (memcpy's pointers must not be null).
+        if (size && io.input && io.input != io.output) std::memcpy(io.output, io.input, size);
         arg = io.output;
         break;
     }

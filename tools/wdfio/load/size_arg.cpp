@@ -52,7 +52,8 @@ std::optional<double> parse_duration(std::string_view text) {
     else if (unit == "ms") scale = 1e-3;
     else if (unit == "m" || unit == "min") scale = 60;
     else if (unit == "h") scale = 3600;
-    if (scale == 0 || !std::isfinite(value)) return std::nullopt;
+    // The product too: "1e308h" is a finite number of hours but not of seconds.
+    if (scale == 0 || !std::isfinite(value) || !std::isfinite(value * scale)) return std::nullopt;
     return value * scale;
 }
 
