@@ -199,8 +199,7 @@ TEST(RegisteredMemoryBadInput, SizeZeroOrAboveOneGibIsRefused) {
     // Bad attributes are refused as for Memory::allocate.
     ObjectAttributes bad;
     bad.context_size = 1;  // a size without a context type
-    EXPECT_EQ(Memory::allocate_registered(engine, 4096, bad).status(),
-              Memory::allocate(4096, bad).status());
+    EXPECT_EQ(Memory::allocate_registered(engine, 4096, bad).status(), Memory::allocate(4096, bad).status());
     EXPECT_FALSE(Memory::allocate_registered(engine, 4096, bad));
 }
 
