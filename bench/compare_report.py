@@ -87,6 +87,17 @@ def main():
     row("recorder qd32 iops", "IOPS", "recorder off", off, "recorder on", on, "on/off",
         [x / y for x, y in zip(on, off)], "alternating order; target >= 0.97 (not checked)")
 
+    w = get("fixed_qd32", "wdfio")
+    bad = [d for d in w if not d.get("fixed_buffers") or d["backend"] != "io_uring"]
+    if bad:
+        sys.exit(f"compare: the fixedbufs pair ran without fixed buffers on io_uring (backend {bad[0]['backend']!r})")
+    row("fixedbufs qd32 iops", "IOPS", "raw liburing fixed", [d["raw_iops"] for d in w],
+        "wdfio fixed", [d["iops"] for d in w], "wdfio/raw", [d["ratio"] for d in w],
+        "same process, wdfio always first; issue 16 target >= 0.95 (not checked)")
+    row("fixedbufs qd32 cpu", "ns/req", "raw liburing fixed", [d["raw"]["cpu_ns_per_request"] for d in w],
+        "wdfio fixed", [d["cpu_ns_per_request"] for d in w], "wdfio/raw",
+        [d["cpu_ns_per_request"] / d["raw"]["cpu_ns_per_request"] for d in w])
+
     m = load(work / "memory.json")
     one = next(st for st in m["stacks"] if st["levels"] == 1)
     row("memory sizeof(Request)", "bytes", "sizeof", [m["sizeof_request"]])
@@ -135,6 +146,9 @@ def main():
           "against fio psync numjobs=2 (2 threads each)")
     print("       recorder: wdfio bench as uring-raw's wdfio side, in-flight recorder on and WDFIO_RECORDER=off; "
           "issue 13's target is a ratio >= 0.97 (a report, not a check)")
+    print("       fixedbufs: uring-raw's load with registered buffers on both sides (wdfio --fixedbufs: "
+          "Memory::allocate_registered; raw: io_uring_register_buffers), READ_FIXED; issue 16's target is a ratio "
+          ">= 0.95 (a report, not a check)")
     print(f"       memory: heap bytes (mallinfo2) per request with {m['count']} held at once; in flight = the sender's "
           f"request + the queue-delivered one at the RAM disk; issue 5 target: <= 512 per in-flight request")
     if warnings:
