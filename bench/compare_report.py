@@ -105,6 +105,10 @@ def main():
         "in flight (+location)", [one["in_flight_bytes_per_request"]],
         note="heap per request, sender -> RAM disk; issue 5 target <= 512 (not checked)")
     row("memory timed send", "B/req", "timer wheel extra", [one["timed_extra_bytes_per_request"]])
+    if "fixed" in m:
+        row("memory fixed-buffer reads", "B/req", "created (heap)", [m["fixed"]["created_bytes_per_request"]],
+            "in flight extra", [m["fixed"]["in_flight_extra_bytes_per_request"]],
+            note="READ_FIXED reads held at the OS (an empty pipe), one registered Memory")
 
     warnings = [l for l in Path(a.warnings).read_text().splitlines() if l]
     meta = {"mode": a.mode, "rounds": a.rounds, "time_s": a.seconds, "file_mib": a.size_mib,
