@@ -47,7 +47,8 @@ public:
     // allocate one and send windows (MemoryOffset) of it.
     // size 0, or above 1 GiB (io_uring's limit) → STATUS_INVALID_PARAMETER;
     // every slot taken, or the pages cannot be pinned (RLIMIT_MEMLOCK) →
-    // STATUS_INSUFFICIENT_RESOURCES, with a log line saying what to do.
+    // STATUS_INSUFFICIENT_RESOURCES, with a log line saying what to do; a
+    // kernel without sparse buffer tables (before 5.19) → STATUS_NOT_SUPPORTED.
     // The worker-thread backend has no ring: there it is ordinary memory
     // (registered() false), so that the same program runs on both. Once the
     // engine is destroyed the memory stays valid, as ordinary memory.

@@ -65,12 +65,16 @@ Result<Ref<Memory>> Memory::allocate_registered(Engine& engine, std::size_t size
                 "memory you no longer need, send windows (MemoryOffset) of one larger buffer, or raise "
                 "EngineOptions::registered_buffers (at most 16384)",
                 core->buffer_slots());
+        else if (slot == -EOPNOTSUPP)
+            log(LogLevel::Error,
+                "allocate_registered: this kernel's io_uring refused a table of registered buffers (Linux 5.19 or "
+                "later has them): use Memory::allocate");
         else
             log(LogLevel::Error,
                 "allocate_registered: io_uring could not register %zu bytes (%s): raise the locked-memory limit "
                 "(ulimit -l, RLIMIT_MEMLOCK) or grant CAP_IPC_LOCK, or use Memory::allocate",
                 rounded, Status::from_errno(-slot).to_string().c_str());
-        return STATUS_INSUFFICIENT_RESOURCES;
+        return slot == -EOPNOTSUPP ? STATUS_NOT_SUPPORTED : STATUS_INSUFFICIENT_RESOURCES;
     }
     // From here the Memory owns p and the slot: a failed create gives both back.
     auto made = detail::make_object<Memory>(

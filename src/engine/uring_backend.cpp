@@ -58,7 +58,8 @@ UringBackend::UringBackend(EngineCore& core, unsigned entries, unsigned buffers,
     if (io_uring_register_files_sparse(&ring_, kFixedFiles) == 0)  // else: plain fds only
         for (int slot = kFixedFiles - 1; slot >= 0; --slot) free_file_slots_.push_back(slot);
     // Sparse: no memory is pinned until a buffer is put in a slot (register_buffer).
-    if (buffers > 0 && io_uring_register_buffers_sparse(&ring_, buffers) == 0)
+    buffer_table_ = buffers == 0 || io_uring_register_buffers_sparse(&ring_, buffers) == 0;  // 0: no slots, no table
+    if (buffer_table_)
         for (int slot = static_cast<int>(buffers) - 1; slot >= 0; --slot) free_buffer_slots_.push_back(slot);
     arm_eventfd();
     io_uring_submit(&ring_);
@@ -101,6 +102,7 @@ void UringBackend::unregister_file(int slot) {
 
 int UringBackend::register_buffer(void* data, std::size_t size) {
     std::lock_guard lock(buffers_mutex_);
+    if (!buffer_table_) return -EOPNOTSUPP;  // the kernel refused the table (sparse tables: Linux 5.19)
     if (free_buffer_slots_.empty()) return -ENOBUFS;
     const int slot = free_buffer_slots_.back();
     iovec iov{data, size};

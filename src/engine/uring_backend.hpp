@@ -45,6 +45,7 @@ private:
     // Registered buffers: the same, for Memory::allocate_registered.
     std::mutex buffers_mutex_;
     std::vector<int> free_buffer_slots_;
+    bool buffer_table_ = false;
 };
 
 }  // namespace wdfio::detail
