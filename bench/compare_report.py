@@ -92,6 +92,17 @@ def main():
     row("recorder qd32 iops", "IOPS", "recorder off", off, "recorder on", on, "on/off",
         [x / y for x, y in zip(on, off)], "alternating order; target >= 0.97 (not checked)")
 
+    w = get("fixed_qd32", "wdfio")
+    bad = [d for d in w if not d.get("fixed_buffers") or d["backend"] != "io_uring"]
+    if bad:
+        sys.exit(f"compare: the fixedbufs pair ran without fixed buffers on io_uring (backend {bad[0]['backend']!r})")
+    row("fixedbufs qd32 iops", "IOPS", "raw liburing fixed", [d["raw_iops"] for d in w],
+        "wdfio fixed", [d["iops"] for d in w], "wdfio/raw", [d["ratio"] for d in w],
+        "same process, wdfio always first; issue 16 target >= 0.95 (not checked)")
+    row("fixedbufs qd32 cpu", "ns/req", "raw liburing fixed", [d["raw"]["cpu_ns_per_request"] for d in w],
+        "wdfio fixed", [d["cpu_ns_per_request"] for d in w], "wdfio/raw",
+        [d["cpu_ns_per_request"] / d["raw"]["cpu_ns_per_request"] for d in w])
+
     m = load(work / "memory.json")
     one = next(st for st in m["stacks"] if st["levels"] == 1)
     row("memory sizeof(Request)", "bytes", "sizeof", [m["sizeof_request"]])
@@ -99,6 +110,10 @@ def main():
         "in flight (+location)", [one["in_flight_bytes_per_request"]],
         note="heap per request, sender -> RAM disk; issue 5 target <= 512 (not checked)")
     row("memory timed send", "B/req", "timer wheel extra", [one["timed_extra_bytes_per_request"]])
+    if "fixed" in m:
+        row("memory fixed-buffer reads", "B/req", "created (heap)", [m["fixed"]["created_bytes_per_request"]],
+            "in flight extra", [m["fixed"]["in_flight_extra_bytes_per_request"]],
+            note="READ_FIXED reads held at the OS (an empty pipe), one registered Memory")
 
     warnings = [l for l in Path(a.warnings).read_text().splitlines() if l]
     meta = {"mode": a.mode, "rounds": a.rounds, "time_s": a.seconds, "file_mib": a.size_mib,
@@ -140,6 +155,9 @@ def main():
           "against fio psync numjobs=2 (2 threads each)")
     print("       recorder: wdfio bench as uring-raw's wdfio side, in-flight recorder on and WDFIO_RECORDER=off; "
           "issue 13's target is a ratio >= 0.97 (a report, not a check)")
+    print("       fixedbufs: uring-raw's load with registered buffers on both sides (wdfio --fixedbufs: "
+          "Memory::allocate_registered; raw: io_uring_register_buffers), READ_FIXED; issue 16's target is a ratio "
+          ">= 0.95 (a report, not a check)")
     print(f"       memory: heap bytes (mallinfo2) per request with {m['count']} held at once; in flight = the sender's "
           f"request + the queue-delivered one at the RAM disk; issue 5 target: <= 512 per in-flight request")
     if warnings:

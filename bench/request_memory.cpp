@@ -13,7 +13,11 @@
 //               taken from the device's pool (which grows to N) and kept by
 //               its sender for the next send, as an IRP keeps its locations;
 //   timed       the same N sent again with a timeout: the engine's timer wheel
-//               links requests through their own fields, so this should be 0.
+//               links requests through their own fields, so this should be 0;
+//   fixed       N reads into windows of one registered Memory
+//               (Memory::allocate_registered: READ_FIXED on io_uring) held in
+//               flight at the OS, on an empty pipe: the operation record lives
+//               in the request, so this too should be 0 beyond the requests.
 // Then everything is cancelled (each completion checked) and torn down.
 //
 //   wdfio_bench_memory [--count N] [--json]
@@ -22,6 +26,7 @@
 #include "pass_through_stack.hpp"
 
 #include <malloc.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -133,6 +138,46 @@ Measured measure(Engine& engine, int levels, std::size_t count, const Ref<Memory
     return m;
 }
 
+// N reads through registered memory waiting at the OS (an empty pipe), then cancelled.
+struct FixedMeasured {
+    long long created = 0, in_flight = 0;
+    bool registered = false;
+};
+
+FixedMeasured measure_fixed(Engine& engine, std::size_t count) {
+    FixedMeasured m;
+    int fds[2];
+    if (pipe(fds) != 0) fail("pipe");
+    auto target = must(IoTarget::from_fd(engine, fds[0], "pipe"), "IoTarget::from_fd");
+    constexpr std::size_t kBlock = 512;
+    const Ref<Memory> buffer = must(Memory::allocate_registered(engine, count * kBlock), "allocate_registered");
+    m.registered = buffer->registered();
+    std::vector<Ref<Request>> requests;
+    requests.reserve(count);
+    Completions c;
+    const long long base = heap_bytes();
+    for (std::size_t i = 0; i < count; ++i) requests.push_back(must(Request::create(*target), "Request::create"));
+    m.created = heap_bytes() - base;
+    const long long idle = heap_bytes();
+    for (std::size_t i = 0; i < count; ++i) {
+        Request& r = *requests[i];
+        if (Status st = r.format_read(*target, buffer, MemoryOffset{i * kBlock, kBlock}, 0); !st.ok())
+            fail("format_read", st);
+        r.set_completion(&Completions::routine, &c);
+        if (!r.send(*target)) fail("send", r.status());
+    }
+    for (int i = 0; target->pending() < count; ++i) {
+        if (i == 5000) fail("the reads never all reached the pipe");
+        std::this_thread::sleep_for(1ms);
+    }
+    m.in_flight = heap_bytes() - idle;
+    cancel_all(requests, c);
+    requests.clear();
+    target->close();
+    ::close(fds[1]);
+    return m;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -155,6 +200,8 @@ int main(int argc, char** argv) {
     const Ref<Memory> buffer = must(Memory::allocate(512), "Memory::allocate");
     measure(engine, 2, 16, buffer);  // warm-up: first-use allocations stay out of the numbers
     Measured runs[] = {measure(engine, 1, count, buffer), measure(engine, 2, count, buffer)};
+    measure_fixed(engine, 16);  // warm-up, as above
+    const FixedMeasured fixed = measure_fixed(engine, count);
 
     const double n = static_cast<double>(count);
     if (json) {
@@ -168,7 +215,11 @@ int main(int argc, char** argv) {
                 &m == runs ? "" : ",", m.levels, m.created / n, m.in_flight / n, (m.created + m.in_flight) / n,
                 m.timed / n, m.pool_kept, m.left_after_teardown);
         const RequestPoolStats pool = request_pool_stats();
-        std::printf("],\"pool\":{\"slots\":%zu,\"bytes\":%zu,\"in_use\":%zu}}\n", pool.capacity, pool.bytes,
+        std::printf(
+            "],\"fixed\":{\"registered\":%s,\"created_bytes_per_request\":%.1f,"
+            "\"in_flight_extra_bytes_per_request\":%.1f}",
+            fixed.registered ? "true" : "false", fixed.created / n, fixed.in_flight / n);
+        std::printf(",\"pool\":{\"slots\":%zu,\"bytes\":%zu,\"in_use\":%zu}}\n", pool.capacity, pool.bytes,
                     pool.in_use);
         return 0;
     }
@@ -178,6 +229,8 @@ int main(int argc, char** argv) {
     for (const Measured& m : runs)
         std::printf("%6d  %7.1f  %11.1f  %7.1f  %11.1f  %15lld bytes  %13lld bytes\n", m.levels, m.created / n,
                     m.in_flight / n, (m.created + m.in_flight) / n, m.timed / n, m.pool_kept, m.left_after_teardown);
+    std::printf("fixed-buffer reads at the OS (%s): created %.1f + in flight %.1f bytes per request\n",
+                fixed.registered ? "READ_FIXED" : "no ring: ordinary reads", fixed.created / n, fixed.in_flight / n);
     const RequestPoolStats pool = request_pool_stats();
     std::printf("in flight: the queue-delivered request(s) one level down per send; issue 5 target: <= 512 bytes\n");
     std::printf("request pool now: %zu slots, %zu bytes (%.1f per slot), %zu in use\n", pool.capacity, pool.bytes,

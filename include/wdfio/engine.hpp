@@ -28,6 +28,9 @@ struct EngineOptions {
     std::optional<BackendKind> backend;
     unsigned queue_depth = 256;  // submission queue entries
     unsigned workers = 2;        // blocking workers to start with (ioctls; all I/O on Threads)
+    // Slots for Memory::allocate_registered (io_uring allows up to 16384): one
+    // per registered Memory alive at a time. 0: none (allocate_registered fails).
+    unsigned registered_buffers = 1024;
     // Unset: WDFIO_RECORDER=off|SIZE if set (a bad value: a log line and the
     // default), else on with the default size (recorder.hpp).
     std::optional<RecorderOptions> recorder;

@@ -77,6 +77,20 @@ NTSTATUS WdfioDeviceResume(WDFDEVICE Device);
 #define WDFIO_VERIFIER_REPORT 1
 NTSTATUS WdfioHostSetVerifierMode(ULONG Mode);
 
+/* As WdfMemoryCreate, but the buffer is registered with the host engine's
+ * io_uring (io_uring_register_buffers): reads and writes of file targets
+ * through it go out as fixed-buffer operations, which spare the kernel
+ * pinning its pages per request. Each such memory object holds one of the
+ * engine's 1024 registered-buffer slots until it is deleted; for many small
+ * buffers, create one and send offsets (WDFMEMORY_OFFSET) of it. On the
+ * worker-thread backend it is ordinary memory. *Buffer (optional) receives
+ * the buffer. Bad input: Memory NULL or BufferSize 0 or above 1 GiB (io_uring's
+ * limit) → STATUS_INVALID_PARAMETER; bad Attributes as WdfMemoryCreate; every
+ * slot in use, or the pages cannot be locked (RLIMIT_MEMLOCK) →
+ * STATUS_INSUFFICIENT_RESOURCES, with a log line saying what to do. */
+NTSTATUS WdfioMemoryCreateRegistered(PWDF_OBJECT_ATTRIBUTES Attributes, size_t BufferSize, WDFMEMORY* Memory,
+                                     PVOID* Buffer);
+
 /* Objects alive now (created and not yet destroyed): for leak checks. */
 ULONG WdfioHostObjectCount(VOID);
 /* Verifier violations reported so far (what KMDF's verifier bugchecks on;

@@ -1,6 +1,7 @@
 // WdfMemoryCreate, WdfMemoryCreatePreallocated, WdfMemoryAssignBuffer, WdfMemoryGetBuffer,
 // WdfMemoryCopyFromBuffer, WdfMemoryCopyToBuffer.
 #include "compat/boundary.hpp"
+#include "compat/host.hpp"
 #include "compat/records.hpp"
 
 #include <wdfio/verifier.hpp>
@@ -59,6 +60,26 @@ NTSTATUS WdfMemoryCreate(PWDF_OBJECT_ATTRIBUTES Attributes, POOL_TYPE, ULONG, si
         if (Status s = HandleTable::check_attributes(call, Attributes, parent); !s.ok()) return s;
         if (BufferSize == 0) return STATUS_INVALID_PARAMETER;
         auto made = wdfio::Memory::allocate(BufferSize);
+        void* data = made ? made->data() : nullptr;
+        Status s = publish_memory(call, Attributes, parent, std::move(made), Memory);
+        if (s.ok() && Buffer) *Buffer = data;
+        return s;
+    });
+}
+
+NTSTATUS WdfioMemoryCreateRegistered(PWDF_OBJECT_ATTRIBUTES Attributes, size_t BufferSize, WDFMEMORY* Memory,
+                                     PVOID* Buffer) {
+    constexpr const char* call = "WdfioMemoryCreateRegistered";
+    return guard(call, [&]() -> Status {
+        if (!Memory) return STATUS_INVALID_PARAMETER;
+        *Memory = nullptr;
+        if (Buffer) *Buffer = nullptr;
+        Ref<Handle> parent;
+        if (Status s = HandleTable::check_attributes(call, Attributes, parent); !s.ok()) return s;
+        if (BufferSize == 0) return STATUS_INVALID_PARAMETER;
+        auto engine = host_engine();
+        if (!engine) return engine.status();
+        auto made = wdfio::Memory::allocate_registered(**engine, BufferSize);
         void* data = made ? made->data() : nullptr;
         Status s = publish_memory(call, Attributes, parent, std::move(made), Memory);
         if (s.ok() && Buffer) *Buffer = data;

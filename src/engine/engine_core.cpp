@@ -64,13 +64,26 @@ void EngineCore::shutdown() {
     // From here sends are refused; those made by routines while it drained went as before.
     gone_.store(true, std::memory_order_release);
     pool_.reset();
-    backend_.reset();
+    {
+        std::lock_guard lock(buffers_mutex_);
+        backend_.reset();
+    }
     close(event_fd_);
     event_fd_ = -1;
 }
 
 bool EngineCore::on_engine_thread() const noexcept { return t_current == this; }
 bool EngineCore::on_an_engine_thread() noexcept { return t_current != nullptr; }
+
+int EngineCore::register_buffer(void* data, std::size_t size) {
+    std::lock_guard lock(buffers_mutex_);
+    return gone() ? -EOPNOTSUPP : backend_->register_buffer(data, size);
+}
+
+void EngineCore::unregister_buffer(int slot) {
+    std::lock_guard lock(buffers_mutex_);
+    if (!gone()) backend_->unregister_buffer(slot);  // else the ring, and its buffers, are gone already
+}
 
 void EngineCore::post(HandoffNode& node) {
     handoffs_.push(&node);
@@ -225,7 +238,7 @@ void EngineCore::run(const std::shared_ptr<std::promise<void>>& ready) {
     const auto wanted = options_.backend ? options_.backend : backend_from_env();
     if (wanted != BackendKind::Threads) {
         Status st;
-        auto uring = std::make_unique<UringBackend>(*this, options_.queue_depth, st);
+        auto uring = std::make_unique<UringBackend>(*this, options_.queue_depth, options_.registered_buffers, st);
         if (st.ok()) {
             backend_ = std::move(uring);
             kind_ = BackendKind::Uring;

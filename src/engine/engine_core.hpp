@@ -10,8 +10,11 @@
 #include "engine/worker_pool.hpp"
 
 #include <atomic>
+#include <cerrno>
+#include <cstddef>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 namespace wdfio::detail {
@@ -25,6 +28,10 @@ public:
     // reference per operation), or -1 when the backend has none to give.
     virtual int register_file(int) { return -1; }
     virtual void unregister_file(int) {}
+    // A registered-buffer slot for [data, data + size) (io_uring pins its pages once, not per
+    // operation), or -errno: -ENOBUFS when every slot is taken, -EOPNOTSUPP without a ring.
+    virtual int register_buffer(void*, std::size_t) { return -EOPNOTSUPP; }
+    virtual void unregister_buffer(int) {}
     virtual void cancel(Operation& op) = 0;
     // Cancel every listed operation, setting its cancel flag (sticky ones only with include_sticky).
     virtual void cancel_list(OperationList& list, bool include_sticky) = 0;
@@ -75,6 +82,11 @@ public:
     void unregister_file(int slot) {
         if (!gone()) backend_->unregister_file(slot);  // else the ring, and its files, are gone already
     }
+    // Registered buffers (any thread): see Backend. Serialised with shutdown,
+    // which takes the ring (and every buffer registered with it) away.
+    int register_buffer(void* data, std::size_t size);
+    void unregister_buffer(int slot);
+    unsigned buffer_slots() const noexcept { return options_.registered_buffers; }  // as asked for
     WorkerPool& pool() noexcept { return *pool_; }
 
     // ---- for backends and workers
@@ -100,6 +112,7 @@ private:
     std::atomic<bool> gone_{false};  // shut down (read on every send: kept away from the busy fields)
     Status uring_status_ = STATUS_SUCCESS;
     std::unique_ptr<Backend> backend_;
+    std::mutex buffers_mutex_;  // register_buffer/unregister_buffer against shutdown
     std::unique_ptr<WorkerPool> pool_;
     TimerWheel timers_;
     int event_fd_ = -1;

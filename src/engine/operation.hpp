@@ -68,6 +68,9 @@ struct OperationList {
 };
 
 struct Operation {
+    // io_uring has at most 16384 registered buffers, so this index is never one.
+    static constexpr std::uint16_t kNoBuffer = 0xFFFF;
+
     HandoffNode node;         // Submit, then (finished by a worker) Complete
     HandoffNode cancel_node;  // Cancel, from another thread
     // In flight: on its list (io_uring) or in the worker pool's queue.
@@ -93,10 +96,12 @@ struct Operation {
     std::atomic<bool> canceled{false};          // sticky cancel flag (the owner clears it for its next use)
     std::atomic<bool> cancel_queued{false};     // cancel_node is on its way
     OwnerKind owner_kind = OwnerKind::Request;  // set when the owner is made, never changed
+    // Read/Write: the registered buffer `data` lies in (io_uring READ_FIXED/WRITE_FIXED), or kNoBuffer.
+    std::uint16_t buffer = kNoBuffer;
 
     // ---- the timer (guarded by the timer wheel's lock)
+    std::int16_t timer_slot = -1;  // -1: not in the wheel (16 bits: the record fits Request::engine_)
     std::uint32_t timer_seq = 0;
-    std::int32_t timer_slot = -1;  // -1: not in the wheel
     std::int64_t timer_deadline = 0;
     Operation* timer_next = nullptr;
     Operation* timer_prev = nullptr;

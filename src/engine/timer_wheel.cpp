@@ -28,7 +28,7 @@ bool TimerWheel::arm(Operation& op, std::int64_t deadline_ns, std::uint32_t seq,
     }
     if (armed_.load(std::memory_order_relaxed) == 0) cursor_tick_ = now_ns() / kSlotNs;
     const std::int64_t tick = std::max(deadline_ns / kSlotNs, cursor_tick_);
-    const auto slot = static_cast<std::int32_t>(tick % kSlots);
+    const auto slot = static_cast<std::int16_t>(tick % kSlots);
     op.timer_deadline = deadline_ns;
     op.timer_seq = seq;
     op.timer_slot = slot;

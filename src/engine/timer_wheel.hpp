@@ -17,7 +17,7 @@ namespace wdfio::detail {
 class TimerWheel {
 public:
     static constexpr std::int64_t kSlotNs = 1'000'000;
-    static constexpr int kSlots = 1024;
+    static constexpr int kSlots = 1024;  // fits Operation::timer_slot (16 bits)
 
     struct Fired {
         Operation* op;  // carries the hold the wheel had on its owner

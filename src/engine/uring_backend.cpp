@@ -3,6 +3,7 @@
 #include "engine/sigpipe.hpp"
 
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <cassert>
 #include <cerrno>
@@ -44,7 +45,7 @@ void unlink(Operation& op) noexcept {
 }
 }  // namespace
 
-UringBackend::UringBackend(EngineCore& core, unsigned entries, Status& status) : core_(core) {
+UringBackend::UringBackend(EngineCore& core, unsigned entries, unsigned buffers, Status& status) : core_(core) {
     io_uring_params p{};
     p.flags = IORING_SETUP_CQSIZE;
     p.cq_entries = entries * 16;  // deep queues of reads complete in bursts
@@ -56,6 +57,10 @@ UringBackend::UringBackend(EngineCore& core, unsigned entries, Status& status) :
     ready_ = true;
     if (io_uring_register_files_sparse(&ring_, kFixedFiles) == 0)  // else: plain fds only
         for (int slot = kFixedFiles - 1; slot >= 0; --slot) free_file_slots_.push_back(slot);
+    // Sparse: no memory is pinned until a buffer is put in a slot (register_buffer).
+    buffer_table_ = buffers == 0 || io_uring_register_buffers_sparse(&ring_, buffers) == 0;  // 0: no slots, no table
+    if (buffer_table_)
+        for (int slot = static_cast<int>(buffers) - 1; slot >= 0; --slot) free_buffer_slots_.push_back(slot);
     arm_eventfd();
     io_uring_submit(&ring_);
 }
@@ -95,13 +100,43 @@ void UringBackend::unregister_file(int slot) {
     free_file_slots_.push_back(slot);
 }
 
+int UringBackend::register_buffer(void* data, std::size_t size) {
+    std::lock_guard lock(buffers_mutex_);
+    if (!buffer_table_) return -EOPNOTSUPP;  // the kernel refused the table (sparse tables: Linux 5.19)
+    if (free_buffer_slots_.empty()) return -ENOBUFS;
+    const int slot = free_buffer_slots_.back();
+    iovec iov{data, size};
+    const __u64 tag = 0;
+    const int rc = io_uring_register_buffers_update_tag(&ring_, static_cast<unsigned>(slot), &iov, &tag, 1);
+    if (rc != 1) return rc < 0 ? rc : -EIO;
+    free_buffer_slots_.pop_back();
+    return slot;
+}
+
+void UringBackend::unregister_buffer(int slot) {
+    // An empty entry: the kernel drops its pin once the operations still using the old one finish.
+    iovec none{nullptr, 0};
+    const __u64 tag = 0;
+    std::lock_guard lock(buffers_mutex_);
+    io_uring_register_buffers_update_tag(&ring_, static_cast<unsigned>(slot), &none, &tag, 1);
+    free_buffer_slots_.push_back(slot);
+}
+
 void UringBackend::start(Operation& op) {
     assert((reinterpret_cast<std::uintptr_t>(&op) & ~kAddressMask) == 0);  // see user_data
     io_uring_sqe* s = sqe();
     const auto offset = static_cast<__u64>(op.offset);  // -1: the file position (streams)
     switch (op.code) {
-    case OpCode::Read: io_uring_prep_read(s, op.file, op.data, op.length, offset); break;
-    case OpCode::Write: io_uring_prep_write(s, op.file, op.data, op.length, offset); break;
+    case OpCode::Read:
+        if (op.buffer != Operation::kNoBuffer)
+            io_uring_prep_read_fixed(s, op.file, op.data, op.length, offset, op.buffer);
+        else io_uring_prep_read(s, op.file, op.data, op.length, offset);
+        break;
+    case OpCode::Write:
+        if (op.buffer != Operation::kNoBuffer)
+            io_uring_prep_write_fixed(s, op.file, op.data, op.length, offset, op.buffer);
+        else io_uring_prep_write(s, op.file, op.data, op.length, offset);
+        break;
     case OpCode::Send: io_uring_prep_send(s, op.file, op.data, op.length, MSG_NOSIGNAL); break;
     case OpCode::Poll: io_uring_prep_poll_add(s, op.file, op.length); break;
     case OpCode::Blocking: io_uring_prep_nop(s); break;  // not ours: EngineCore gives these to workers

@@ -14,12 +14,15 @@ namespace wdfio::detail {
 class UringBackend final : public Backend {
 public:
     // Sets `status` and leaves the object unusable if the ring cannot be set up.
-    UringBackend(EngineCore& core, unsigned entries, Status& status);
+    // buffers: the registered-buffer slots to set up (a sparse table; none if the kernel refuses).
+    UringBackend(EngineCore& core, unsigned entries, unsigned buffers, Status& status);
     ~UringBackend() override;
 
     void start(Operation& op) override;
     int register_file(int fd) override;
     void unregister_file(int slot) override;
+    int register_buffer(void* data, std::size_t size) override;
+    void unregister_buffer(int slot) override;
     void cancel(Operation& op) override;
     void cancel_list(OperationList& list, bool include_sticky) override;
     void cancel_everything() override;
@@ -39,6 +42,10 @@ private:
     // file targets from any thread (the kernel serialises the updates).
     std::mutex files_mutex_;
     std::vector<int> free_file_slots_;
+    // Registered buffers: the same, for Memory::allocate_registered.
+    std::mutex buffers_mutex_;
+    std::vector<int> free_buffer_slots_;
+    bool buffer_table_ = false;
 };
 
 }  // namespace wdfio::detail

@@ -2,7 +2,9 @@
 #include "compat_test.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void created_memory_is_zeroed_aligned_and_sized(void) {
     WDFMEMORY memory = NULL;
@@ -128,10 +130,97 @@ static void copy_to_and_from_a_memory_object(void) {
     CHECK_EQ(WdfioHostVerifierViolations(), reported + 4);
 }
 
+/* Registered memory: the data a real file gets and gives back through it (a
+ * whole buffer and an offset window), and its bad input. */
+static void registered_memory_reads_and_writes_a_file(void) {
+    char path[] = "/tmp/wdfio-compat-XXXXXX";
+    const int fd = mkstemp(path);
+    if (fd < 0 || ftruncate(fd, 65536) != 0) {
+        CHECK(!"temporary file");
+        return;
+    }
+    WDFIOTARGET target;
+    REQUIRE_STATUS(WdfIoTargetCreate(WDF_NO_HANDLE, WDF_NO_OBJECT_ATTRIBUTES, &target), STATUS_SUCCESS);
+    WDF_IO_TARGET_OPEN_PARAMS open;
+    WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, UNICODE_NAME(path), GENERIC_READ | GENERIC_WRITE);
+    REQUIRE_STATUS(WdfIoTargetOpen(target, &open), STATUS_SUCCESS);
+
+    WDFMEMORY out, in;
+    PVOID out_buffer = NULL, in_buffer = NULL;
+    REQUIRE_STATUS(WdfioMemoryCreateRegistered(WDF_NO_OBJECT_ATTRIBUTES, 8192, &out, &out_buffer), STATUS_SUCCESS);
+    REQUIRE_STATUS(WdfioMemoryCreateRegistered(WDF_NO_OBJECT_ATTRIBUTES, 8192, &in, &in_buffer), STATUS_SUCCESS);
+    size_t size = 0;
+    CHECK(WdfMemoryGetBuffer(out, &size) == out_buffer);
+    CHECK_EQ(size, 8192);
+    CHECK_EQ((uintptr_t)out_buffer % 4096, 0);
+    fill_pattern((unsigned char*)out_buffer, 8192, 7);
+
+    WDF_MEMORY_DESCRIPTOR from, into;
+    WDF_MEMORY_DESCRIPTOR_INIT_HANDLE(&from, out, NULL);
+    LONGLONG offset = 4096;
+    ULONG_PTR bytes = 0;
+    CHECK_STATUS(WdfIoTargetSendWriteSynchronously(target, NULL, &from, &offset, NULL, &bytes), STATUS_SUCCESS);
+    CHECK_EQ(bytes, 8192);
+    unsigned char disk[8192];
+    CHECK(pread(fd, disk, sizeof disk, 4096) == (ssize_t)sizeof disk);
+    CHECK(memcmp(disk, out_buffer, sizeof disk) == 0);
+
+    /* 100 bytes read into the middle of the other buffer; its other bytes stay 0. */
+    WDFMEMORY_OFFSET window = {1000, 100};
+    WDF_MEMORY_DESCRIPTOR_INIT_HANDLE(&into, in, &window);
+    CHECK_STATUS(WdfIoTargetSendReadSynchronously(target, NULL, &into, &offset, NULL, &bytes), STATUS_SUCCESS);
+    CHECK_EQ(bytes, 100);
+    const unsigned char* got = (const unsigned char*)in_buffer;
+    CHECK(memcmp(got + 1000, out_buffer, 100) == 0);
+    CHECK(got[999] == 0 && got[1100] == 0);
+
+    WdfObjectDelete(out);
+    WdfObjectDelete(in);
+    WdfObjectDelete(target);
+    close(fd);
+    unlink(path);
+}
+
+static void registered_memory_bad_input(void) {
+    WDFMEMORY memory = (WDFMEMORY)(uintptr_t)1;
+    PVOID buffer = (PVOID)(uintptr_t)1;
+    CHECK_STATUS(WdfioMemoryCreateRegistered(NULL, 0, &memory, &buffer), STATUS_INVALID_PARAMETER);
+    CHECK(memory == NULL); /* outputs cleared on failure */
+    CHECK(buffer == NULL);
+    CHECK_STATUS(WdfioMemoryCreateRegistered(NULL, 4096, NULL, NULL), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(WdfioMemoryCreateRegistered(NULL, ((size_t)1 << 30) + 1, &memory, NULL), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(WdfioMemoryCreateRegistered(NULL, (size_t)-1, &memory, NULL), STATUS_INVALID_PARAMETER);
+    WDF_OBJECT_ATTRIBUTES attributes;
+    WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+    attributes.ParentObject = &attributes; /* not a handle */
+    CHECK_STATUS(WdfioMemoryCreateRegistered(&attributes, 4096, &memory, NULL), STATUS_INVALID_HANDLE);
+
+    /* Every slot taken (io_uring: 1024 of them): a clear status, and the slots
+     * come back with the memory. The worker-thread backend has no slots. */
+    enum { kMore = 1030 };
+    static WDFMEMORY made[kMore];
+    int count = 0;
+    NTSTATUS last = STATUS_SUCCESS;
+    while (count < kMore && NT_SUCCESS(last = WdfioMemoryCreateRegistered(NULL, 4096, &made[count], NULL))) ++count;
+    const char* backend = getenv("WDFIO_BACKEND");
+    if (backend && strcmp(backend, "threads") == 0) {
+        CHECK_EQ(count, kMore);
+    } else {
+        CHECK_EQ(count, 1024);
+        CHECK_STATUS(last, STATUS_INSUFFICIENT_RESOURCES);
+    }
+    for (int i = 0; i < count; ++i) WdfObjectDelete(made[i]);
+    REQUIRE_STATUS(WdfioMemoryCreateRegistered(NULL, 4096, &memory, NULL), STATUS_SUCCESS);
+    WdfObjectDelete(memory);
+    CHECK_EQ(WdfioHostObjectCount(), 0); /* the refused creations left nothing */
+}
+
 const compat_test memory_tests[] = {
     {"Memory.CreatedMemoryIsZeroedAlignedAndSized", created_memory_is_zeroed_aligned_and_sized},
     {"Memory.PreallocatedMemoryUsesTheCallersBuffer", preallocated_memory_uses_the_callers_buffer},
     {"Memory.BadInput", memory_bad_input},
     {"Memory.CopyToAndFromAMemoryObject", copy_to_and_from_a_memory_object},
+    {"Memory.RegisteredMemoryReadsAndWritesAFile", registered_memory_reads_and_writes_a_file},
+    {"Memory.RegisteredMemoryBadInput", registered_memory_bad_input},
     {NULL, NULL},
 };

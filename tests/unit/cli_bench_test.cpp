@@ -116,6 +116,28 @@ TEST_F(CliBenchTest, BadTimesAndSizesAndMemoryAreRefusedWithTwo) {
     EXPECT_DOUBLE_EQ(j.value("time", 0.0), 0.15) << "units: 150ms is 0.15 s. " << last_output_;
 }
 
+// --fixedbufs: registered buffers on the wdfio side (as many as --qd, beyond
+// the engine's default 1024 slots) and on the raw liburing side; data moves
+// both ways without errors; an in-process target has no ring to register with.
+TEST_F(CliBenchTest, FixedBuffersRunOnBothSidesAndAreRefusedForRam) {
+    int code = 0;
+    const auto j = json_run({file("f.img"), "--size", "8M", "--rw", "randrw", "--bs", "4k", "--qd", "1100", "--time",
+                             "100ms", "--fixedbufs", "--compare-raw"},
+                            code);
+    ASSERT_EQ(code, 0) << last_output_;
+    EXPECT_TRUE(j.value("fixed_buffers", false)) << last_output_;
+    EXPECT_EQ(j.value("errors", -1), 0) << last_output_;
+    EXPECT_GT(j.value("iops", 0.0), 0) << last_output_;
+    ASSERT_TRUE(j.contains("raw")) << last_output_;
+    EXPECT_EQ(j["raw"].value("errors", -1), 0) << last_output_;
+    EXPECT_GT(j.value("raw_iops", 0.0), 0) << last_output_;
+
+    const CliRun ram =
+        run_cli({"bench", "ram:4M", "--rw", "randread", "--bs", "4k", "--qd", "1", "--time", "50ms", "--fixedbufs"});
+    EXPECT_EQ(ram.exit_code, 2) << ram.output;
+    EXPECT_NE(ram.output.find("--fixedbufs"), std::string::npos) << ram.output;
+}
+
 TEST_F(CliBenchTest, TargetThatCannotBeCreatedExitsThree) {
     const CliRun r = run_cli({"bench", file("no/such/dir/x.img"), "--size", "1M", "--rw", "randread", "--bs", "4k",
                               "--qd", "1", "--time", "100ms"});

@@ -4,6 +4,7 @@
 #include <wdfio/engine.hpp>
 #include <wdfio/log.hpp>
 
+#include "core/memory_access.hpp"
 #include "core/request_access.hpp"
 #include "core/target_access.hpp"
 #include "engine/engine_core.hpp"
@@ -235,6 +236,10 @@ void FileTarget::start_io(Request& r) {
     op.fixed_file = slot >= 0;
     op.file = slot >= 0 ? slot : fd();
     op.data = io.data;
+    const CompletionParams& params = r.completion_params();  // the Memory the window is of
+    const Memory* memory = io.type == RequestType::Read ? params.read.buffer : params.write.buffer;
+    op.buffer =
+        op.code == OpCode::Send ? Operation::kNoBuffer : MemoryAccess::buffer_in(memory, core, io.data, io.length);
     op.length = static_cast<std::uint32_t>(io.length);  // checked at format: KMDF lengths are 32-bit
     op.offset = seekable_ ? io.device_offset : -1;
     core.submit(op);

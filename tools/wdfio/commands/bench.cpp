@@ -53,6 +53,8 @@ Checked<StackSpec> make_stack(const BenchOptions& o, const LoadPlan& plan, Targe
     if (ram && o.compare_raw)
         return bad_input("--compare-raw needs a file or block-device target: raw io_uring cannot reach ram:");
     if (ram && plan.direct) return bad_input("--direct applies to files and block devices, not ram:");
+    if (ram && plan.fixed_buffers)
+        return bad_input("--fixedbufs registers buffers with io_uring for files and block devices, not ram:");
     return stack;
 }
 
@@ -204,6 +206,9 @@ Command add_bench_command(CLI::App& app) {
                     "Region of the target to use (default: all of it); a missing or empty file is created with "
                     "this much data");
     cmd->add_flag("--direct", o.load.direct, "Open with O_DIRECT (--bs a multiple of 512)");
+    cmd->add_flag("--fixedbufs", o.load.fixed_buffers,
+                  "Files and block devices: buffers registered with io_uring (Memory::allocate_registered; "
+                  "--compare-raw: io_uring_register_buffers), sent as READ_FIXED/WRITE_FIXED");
     cmd->add_option("--threads", o.load.threads, "Independent engines, each with --qd requests; results summed")
         ->capture_default_str();
     cmd->add_option("--filters", o.filters, "ram: only: pass-through filter devices stacked above the RAM disk")
@@ -221,6 +226,7 @@ Command add_bench_command(CLI::App& app) {
         "could not be set up, 130 interrupted (Ctrl-C; the results so far are printed).\n"
         "Examples:\n"
         "  wdfio bench /tmp/x.img --size 64M --rw randread --bs 4k --qd 32 --time 5 --compare-raw\n"
+        "  wdfio bench /tmp/x.img --size 64M --rw randread --bs 4k --qd 32 --time 5 --fixedbufs --compare-raw\n"
         "  wdfio bench ram:256M --filters 2 --fault fail:0.01 --rw randrw --bs 4k --qd 16 --time 3 --json");
     return {cmd, [options] { return run_bench(*options); }};
 }

@@ -46,8 +46,8 @@ void add_result(nlohmann::ordered_json& j, const LoadResult& r) {
 
 void print_text(const BenchReport& rep, std::FILE* out) {
     const LoadPlan& p = rep.plan;
-    fmt::print(out, "target  {} ({}), region {}{}\n", rep.target, rep.target_kind, format_size(p.region_bytes),
-               p.direct ? ", O_DIRECT" : "");
+    fmt::print(out, "target  {} ({}), region {}{}{}\n", rep.target, rep.target_kind, format_size(p.region_bytes),
+               p.direct ? ", O_DIRECT" : "", p.fixed_buffers ? ", fixed buffers" : "");
     fmt::print(out, "load    {}, bs {}, qd {}, {} thread{}, {:.2f} s, backend {}\n", p.rw, format_size(p.block_bytes),
                p.queue_depth, p.threads, p.threads == 1 ? "" : "s", p.seconds, rep.backend);
     fmt::print(out, "{:<13} {:>11} {:>9} {:>8} {:>8} {:>8} {:>8} {:>10} {:>8}\n", "", "IOPS", "MiB/s", "p50 us",
@@ -82,6 +82,7 @@ void print_json(const BenchReport& rep, std::FILE* out) {
     j["time"] = p.seconds;
     j["region_bytes"] = p.region_bytes;
     j["direct"] = p.direct;
+    j["fixed_buffers"] = p.fixed_buffers;
     j["backend"] = rep.backend;
     add_result(j, rep.wdfio);
     if (p.mix == Mix::Mixed) {

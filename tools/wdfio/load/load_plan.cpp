@@ -53,6 +53,7 @@ Checked<LoadPlan> make_load_plan(const LoadArgs& args) {
     if (args.threads < 1 || args.threads > kMaxThreads) return bad_input("--threads must be between 1 and 256");
     plan.threads = static_cast<unsigned>(args.threads);
     plan.direct = args.direct;
+    plan.fixed_buffers = args.fixed_buffers;
     return plan;
 }
 

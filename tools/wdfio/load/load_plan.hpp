@@ -27,6 +27,9 @@ struct LoadPlan {
     double seconds = 1;
     unsigned threads = 1;
     bool direct = false;
+    // Buffers registered with the ring (wdfio: Memory::allocate_registered;
+    // raw: io_uring_register_buffers), sent as READ_FIXED/WRITE_FIXED.
+    bool fixed_buffers = false;
     bool continue_on_error = false;  // else the run stops at the first failed request
     bool trace = false;              // the engines' recorders keep a run's worth (kTraceEvents per ring)
     std::uint64_t region_bytes = 0;  // set once the target is known
@@ -44,6 +47,7 @@ struct LoadArgs {
     double seconds = 0;
     long long threads = 1;
     bool direct = false;
+    bool fixed_buffers = false;
 };
 
 // Checks every field and says what to fix (exit 2) when one is wrong.

@@ -107,6 +107,7 @@ void on_complete(Request& r, IoTarget&, const CompletionParams& p, void* context
 EngineOptions engine_options(const LoadPlan& plan) {
     EngineOptions options;
     if (plan.trace) options.recorder = RecorderOptions{true, kTraceEvents};
+    if (plan.fixed_buffers) options.registered_buffers = std::max(options.registered_buffers, plan.queue_depth);
     return options;
 }
 
@@ -130,7 +131,8 @@ public:
         for (unsigned i = 0; i < plan.queue_depth; ++i) {
             auto request = Request::create(*state_.target);
             if (!request) return request.status();
-            auto buffer = Memory::allocate(plan.block_bytes);
+            auto buffer = plan.fixed_buffers ? Memory::allocate_registered(engine_, plan.block_bytes)
+                                             : Memory::allocate(plan.block_bytes);
             if (!buffer) return buffer.status();
             fill_buffer(buffer->data(), buffer->size(), load_seed(index_) + i);
             slots_.push_back({std::move(request).value(), std::move(buffer).value(), &state_, {}});
