@@ -70,7 +70,7 @@ struct Ring {
     // away), then sleep until one is pushed.
     void wait_for_push(wdfio::detail::SpinPolicy& policy) {
         const auto h = head.load(std::memory_order_relaxed);
-        if (policy.spin([&] { return tail.load(std::memory_order_acquire) != h; }, 20'000)) return;
+        if (policy.spin([&] { return tail.load(std::memory_order_acquire) != h; }, 1'000'000)) return;
         sleeping.store(1, std::memory_order_seq_cst);
         if (tail.load(std::memory_order_seq_cst) == h)
             syscall(SYS_futex, &tail, FUTEX_WAIT_PRIVATE, h, nullptr, nullptr, 0);

@@ -8,23 +8,23 @@
 #include <pthread.h>
 
 /* Stops the test when a step later steps depend on failed. */
-#define REQUIRE(cond)                                         \
-    do {                                                      \
-        if (!(cond)) {                                        \
-            compat_fail(__FILE__, __LINE__, #cond);           \
-            return;                                           \
-        }                                                     \
+#define REQUIRE(cond)                               \
+    do {                                            \
+        if (!(cond)) {                              \
+            compat_fail(__FILE__, __LINE__, #cond); \
+            return;                                 \
+        }                                           \
     } while (0)
 
 typedef enum { ENQUEUE, COMPLETE_HERE, KEEP } choice_t;
 static choice_t choice;
-static pthread_t caller;              /* the thread that sent */
-static atomic_int caller_matched;     /* the callback ran on it */
+static pthread_t caller;          /* the thread that sent */
+static atomic_int caller_matched; /* the callback ran on it */
 static atomic_int in_caller, presented;
 static WDFREQUEST seen_in_caller, seen_presented, kept;
 static NTSTATUS enqueue_status;
-static NTSTATUS forward_in_caller;    /* WdfRequestForwardToIoQueue there: no queue to forward from */
-static WDFQUEUE queue_in_caller;      /* WdfRequestGetIoQueue there: none yet */
+static NTSTATUS forward_in_caller; /* WdfRequestForwardToIoQueue there: no queue to forward from */
+static WDFQUEUE queue_in_caller;   /* WdfRequestGetIoQueue there: none yet */
 static WDFQUEUE read_queue;
 static WDFDEVICE device;
 
@@ -165,7 +165,7 @@ static void enqueue_bad_input(void) {
     send_client_io(&io, target, 64, FALSE);
     REQUIRE(kept != NULL);
     CHECK_STATUS(WdfDeviceEnqueueRequest(device, kept), STATUS_INVALID_DEVICE_REQUEST); /* after the callback */
-    CHECK_EQ(WdfioHostVerifierViolations(), reported + 2); /* the forward's, then this */
+    CHECK_EQ(WdfioHostVerifierViolations(), reported + 2);                              /* the forward's, then this */
     CHECK_STATUS(WdfDeviceEnqueueRequest(NULL, kept), STATUS_INVALID_HANDLE);
     CHECK_STATUS(WdfDeviceEnqueueRequest(device, NULL), STATUS_INVALID_HANDLE);
     CHECK_STATUS(WdfDeviceEnqueueRequest((WDFDEVICE)read_queue, kept), STATUS_INVALID_HANDLE);

@@ -68,7 +68,7 @@ TEST(SpinPolicy, SpinsAgainAfterTheBackOff) {
             return false;
         },
         1'000'000'000));
-    std::this_thread::sleep_for(50ms);  // longer than the back-off (20 ms)
+    std::this_thread::sleep_for(50ms);  // longer than the first back-offs (2 ms, then 4)
     int polls = 0;
     policy.spin([&] { return ++polls < 0; }, 20'000);
     // Preempted meanwhile, the policy rightly keeps quiet: that is the other test's case.
