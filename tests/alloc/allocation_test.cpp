@@ -155,6 +155,7 @@ TEST(Allocations, WritesThroughRegisteredBuffersHandedOver) {  // issue 16
     constexpr int kDepth = 32;
     auto buffer = Memory::allocate_registered(engine, kDepth * 4096).value();
     std::vector<Ref<Request>> rs;
+    rs.reserve(kDepth);
     std::atomic<int> done{0}, failed{0};
     for (int i = 0; i < kDepth; ++i) rs.push_back(Request::create(*target).value());
     auto round = [&] {
