@@ -317,9 +317,11 @@ TEST_F(QueueHold, HoldsRaceSendsAndCompletions) {
     HeldDevice d(engine, QueueDispatch::Parallel);
     constexpr int kSenders = 2, kPerSender = 150;
     Completions c;
-    std::atomic<bool> sending{true};
+    // The completer outlives the power thread: a hold in progress waits for
+    // the requests the driver holds, which only the completer completes.
+    std::atomic<bool> sending{true}, holding{true};
     std::thread completer([&] {
-        while (sending.load()) {
+        while (holding.load()) {
             d.driver.complete_all();
             std::this_thread::yield();
         }
@@ -341,6 +343,7 @@ TEST_F(QueueHold, HoldsRaceSendsAndCompletions) {
     for (auto& t : senders) t.join();
     sending = false;  // every request is presented, waiting or done: sends to a device are synchronous
     power.join();
+    holding = false;
     completer.join();
     d.driver.complete_all();
     ASSERT_TRUE(c.wait(kSenders * kPerSender));
