@@ -49,21 +49,32 @@ Status copy_range(const char* call, const void* memory, std::size_t offset, cons
 }
 }  // namespace
 
+namespace {
+// WdfMemoryCreate and its registered twin: the same checks and publication,
+// around the allocation each makes.
+template <class Allocate>
+Status create_memory(const char* call, PWDF_OBJECT_ATTRIBUTES Attributes, size_t BufferSize, WDFMEMORY* Memory,
+                     PVOID* Buffer, Allocate&& allocate) {
+    if (!Memory) return STATUS_INVALID_PARAMETER;
+    *Memory = nullptr;
+    if (Buffer) *Buffer = nullptr;
+    Ref<Handle> parent;
+    if (Status s = HandleTable::check_attributes(call, Attributes, parent); !s.ok()) return s;
+    if (BufferSize == 0) return STATUS_INVALID_PARAMETER;
+    Result<Ref<wdfio::Memory>> made = allocate();
+    void* data = made ? made->data() : nullptr;
+    Status s = publish_memory(call, Attributes, parent, std::move(made), Memory);
+    if (s.ok() && Buffer) *Buffer = data;
+    return s;
+}
+}  // namespace
+
 NTSTATUS WdfMemoryCreate(PWDF_OBJECT_ATTRIBUTES Attributes, POOL_TYPE, ULONG, size_t BufferSize, WDFMEMORY* Memory,
                          PVOID* Buffer) {
     constexpr const char* call = "WdfMemoryCreate";
     return guard(call, [&]() -> Status {
-        if (!Memory) return STATUS_INVALID_PARAMETER;
-        *Memory = nullptr;
-        if (Buffer) *Buffer = nullptr;
-        Ref<Handle> parent;
-        if (Status s = HandleTable::check_attributes(call, Attributes, parent); !s.ok()) return s;
-        if (BufferSize == 0) return STATUS_INVALID_PARAMETER;
-        auto made = wdfio::Memory::allocate(BufferSize);
-        void* data = made ? made->data() : nullptr;
-        Status s = publish_memory(call, Attributes, parent, std::move(made), Memory);
-        if (s.ok() && Buffer) *Buffer = data;
-        return s;
+        return create_memory(call, Attributes, BufferSize, Memory, Buffer,
+                             [&] { return wdfio::Memory::allocate(BufferSize); });
     });
 }
 
@@ -71,19 +82,11 @@ NTSTATUS WdfioMemoryCreateRegistered(PWDF_OBJECT_ATTRIBUTES Attributes, size_t B
                                      PVOID* Buffer) {
     constexpr const char* call = "WdfioMemoryCreateRegistered";
     return guard(call, [&]() -> Status {
-        if (!Memory) return STATUS_INVALID_PARAMETER;
-        *Memory = nullptr;
-        if (Buffer) *Buffer = nullptr;
-        Ref<Handle> parent;
-        if (Status s = HandleTable::check_attributes(call, Attributes, parent); !s.ok()) return s;
-        if (BufferSize == 0) return STATUS_INVALID_PARAMETER;
-        auto engine = host_engine();
-        if (!engine) return engine.status();
-        auto made = wdfio::Memory::allocate_registered(**engine, BufferSize);
-        void* data = made ? made->data() : nullptr;
-        Status s = publish_memory(call, Attributes, parent, std::move(made), Memory);
-        if (s.ok() && Buffer) *Buffer = data;
-        return s;
+        return create_memory(call, Attributes, BufferSize, Memory, Buffer, [&]() -> Result<Ref<wdfio::Memory>> {
+            auto engine = host_engine();
+            if (!engine) return engine.status();
+            return wdfio::Memory::allocate_registered(**engine, BufferSize);
+        });
     });
 }
 
