@@ -1,8 +1,17 @@
-// Engine: the thread that drives I/O. io_uring when the kernel allows it,
-// else worker threads doing pread/pwrite/ioctl. Completion routines of OS
-// targets run on the engine thread — except when cancel_sent_request, a
+// Engine: the threads that drive I/O, each with its own io_uring when the
+// kernel allows it, else worker threads doing pread/pwrite/ioctl.
+//
+// Engine threads: EngineOptions::engines of them. A file target's request
+// goes to the engine thread it was sent from when that is one of this
+// engine's (a completion routine re-sending stays where it is), else to the
+// one chosen for the sending thread at its first send (threads are dealt
+// round the engine threads in turn). Its completion routine runs on the
+// engine thread that carried its I/O — except when cancel_sent_request, a
 // stop/purge/close or a refused re-send holds the last claim: then in that
-// caller's thread (spec §3.5).
+// caller's thread (spec §3.5). In-process devices, NBD targets, timers and
+// work items run on the first engine thread. Routines of one target may so
+// run on several threads at once, as on several CPUs in Windows: what they
+// share needs a lock.
 #pragma once
 #include <wdfio/recorder_options.hpp>
 #include <wdfio/status.hpp>
@@ -12,7 +21,7 @@
 
 // Defined in src/, declared before the exported region: not part of the ABI.
 namespace wdfio::detail {
-class EngineCore;
+class EngineGroup;
 struct EngineAccess;
 }  // namespace wdfio::detail
 
@@ -31,6 +40,9 @@ struct EngineOptions {
     // Slots for Memory::allocate_registered (io_uring allows up to 16384): one
     // per registered Memory alive at a time. 0: none (allocate_registered fails).
     unsigned registered_buffers = 1024;
+    // Engine threads. 0: WDFIO_ENGINES=N if set (a bad value: a log line and
+    // the default), else one. At most 64.
+    unsigned engines = 0;
     // Unset: WDFIO_RECORDER=off|SIZE if set (a bad value: a log line and the
     // default), else on with the default size (recorder.hpp).
     std::optional<RecorderOptions> recorder;
@@ -52,12 +64,12 @@ public:
     BackendKind backend() const noexcept;
     // Why io_uring was not used, when it was not (STATUS_SUCCESS otherwise).
     Status uring_status() const noexcept;
-    bool on_engine_thread() const noexcept;
+    bool on_engine_thread() const noexcept;  // on one of its engine threads
+    unsigned engine_threads() const noexcept;
 
 private:
-    friend class IoTarget;               // holds a reference to core_
     friend struct detail::EngineAccess;  // the engine's internals, for the library only
-    std::shared_ptr<detail::EngineCore> core_;
+    std::shared_ptr<detail::EngineGroup> engines_;
 };
 
 }  // namespace wdfio

@@ -198,6 +198,9 @@ private:
     // per request): a target released after its Engine touches nothing freed.
     std::shared_ptr<detail::EngineCore> core_;
     std::string name_;
+    // Its requests go to the engine thread picked per send (EngineGroup::pick);
+    // else all to the first. Set once by a kind (a file target), before any send.
+    bool spread_ = false;
     // io_ changes with every send, on the sender's core: a line of its own,
     // so that the engine reading the state and epoch below (every start) does
     // not miss in its cache each time (the engine counts io_ down once a pass).

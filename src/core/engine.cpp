@@ -7,28 +7,36 @@
 #include "core/owned_operation.hpp"
 #include "core/recorder.hpp"
 #include "engine/engine_core.hpp"
+#include "engine/engine_group.hpp"
 
 namespace wdfio {
 
 namespace detail {
 namespace {
 // Every engine the core makes is one of these: recorder_of() relies on it.
-struct RecordedEngine final : EngineCore {
+// One recorder for all its threads (each thread writes a ring of its own).
+struct RecordedEngine final : EngineGroup {
     RecordedEngine(const EngineOptions& options, const OwnerOps& owner)
-        : EngineCore(options, owner), recorder(*this, options.recorder) {}
-    ~RecordedEngine() { shutdown(); }  // the thread is gone before the recorder it writes
+        : EngineGroup(options, owner), recorder(*this, options.recorder) {}
+    ~RecordedEngine() override { shutdown(); }  // the threads are gone before the recorder they write
     Recorder recorder;
 };
 }  // namespace
 
-Recorder& recorder_of(EngineCore& engine) noexcept { return static_cast<RecordedEngine&>(engine).recorder; }
+Recorder& recorder_of(EngineCore& engine) noexcept { return static_cast<RecordedEngine&>(engine.group()).recorder; }
+
+EngineCore& EngineAccess::core(Engine& engine) noexcept { return engine.engines_->primary(); }
+std::shared_ptr<EngineCore> EngineAccess::shared(Engine& engine) noexcept {
+    return {engine.engines_, &engine.engines_->primary()};  // holds the group
+}
 }  // namespace detail
 
 Engine::Engine(EngineOptions options)
-    : core_(std::make_shared<detail::RecordedEngine>(options, detail::core_owner_ops())) {}
-Engine::~Engine() { core_->shutdown(); }
-BackendKind Engine::backend() const noexcept { return core_->backend(); }
-Status Engine::uring_status() const noexcept { return core_->uring_status(); }
-bool Engine::on_engine_thread() const noexcept { return core_->on_engine_thread(); }
+    : engines_(std::make_shared<detail::RecordedEngine>(options, detail::core_owner_ops())) {}
+Engine::~Engine() { engines_->shutdown(); }
+BackendKind Engine::backend() const noexcept { return engines_->primary().backend(); }
+Status Engine::uring_status() const noexcept { return engines_->primary().uring_status(); }
+bool Engine::on_engine_thread() const noexcept { return engines_->on_engine_thread(); }
+unsigned Engine::engine_threads() const noexcept { return engines_->size(); }
 
 }  // namespace wdfio

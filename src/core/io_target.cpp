@@ -23,7 +23,8 @@ bool accepts_ignore_state(IoTargetState s) {
 }
 }  // namespace
 
-IoTarget::IoTarget(Engine& engine, std::string name) : engine_(engine), core_(engine.core_), name_(std::move(name)) {
+IoTarget::IoTarget(Engine& engine, std::string name)
+    : engine_(engine), core_(detail::EngineAccess::shared(engine)), name_(std::move(name)) {
     detail::recorder_of(*core_).name(this, name_.empty() ? std::string_view("(unnamed target)") : name_);
 }
 
@@ -263,7 +264,8 @@ Status IoTarget::start() {
         list = r->target_next_;
         r->target_next_ = r->target_prev_ = nullptr;
         if (r->timer_armed_) {
-            core_->disarm_timer(detail::RequestAccess::op(*r));
+            detail::TargetAccess::core_of(*this, detail::RequestAccess::op(*r))
+                .disarm_timer(detail::RequestAccess::op(*r));
             r->timer_armed_ = false;
         }
         if (detail::RequestAccess::canceled(*r)) {  // a cancel raced the start

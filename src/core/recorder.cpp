@@ -4,6 +4,7 @@
 #include <wdfio/log.hpp>
 
 #include "engine/engine_core.hpp"
+#include "engine/engine_group.hpp"
 
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -229,10 +230,10 @@ RecorderOptions settle(const std::optional<RecorderOptions>& options) {
 
 // ---------------------------------------------------------------- Recorder
 
-Recorder::Recorder(const EngineCore& engine, const std::optional<RecorderOptions>& options)
+Recorder::Recorder(const EngineGroup& engine, const std::optional<RecorderOptions>& options)
     : Recorder(engine, settle(options)) {}
 
-Recorder::Recorder(const EngineCore& engine, const RecorderOptions& settled)
+Recorder::Recorder(const EngineGroup& engine, const RecorderOptions& settled)
     : engine_(engine),
       enabled_(settled.enabled),
       events_(settled.enabled ? settled.events : 0),

@@ -28,6 +28,7 @@
 namespace wdfio::detail {
 
 class EngineCore;
+class EngineGroup;
 
 // One event as a ring stores it: six words.
 struct PackedEvent {
@@ -77,7 +78,7 @@ public:
     static constexpr std::size_t kMinEvents = 16, kMaxEvents = std::size_t{1} << 24;
 
     // options unset: WDFIO_RECORDER, else the defaults.
-    Recorder(const EngineCore& engine, const std::optional<RecorderOptions>& options);
+    Recorder(const EngineGroup& engine, const std::optional<RecorderOptions>& options);
     ~Recorder();
     Recorder(const Recorder&) = delete;
     Recorder& operator=(const Recorder&) = delete;
@@ -117,14 +118,14 @@ public:
     static void log_history_everywhere(const void* request);
 
 private:
-    Recorder(const EngineCore& engine, const RecorderOptions& settled);
+    Recorder(const EngineGroup& engine, const RecorderOptions& settled);
     void record_now(const EventFields& f) noexcept;
     void to_nanoseconds(std::vector<RecorderEvent>& events) const;  // what the rings hold → CLOCK_MONOTONIC
     EventRing* thread_ring() noexcept;  // this thread's, made on its first event; null: the shared one
     template <class F>
     void for_each_ring(F&& f) const;  // f(ring, index): thread rings in claim order, then the shared one
 
-    const EngineCore& engine_;
+    const EngineGroup& engine_;
     bool enabled_ = true;
     std::size_t events_ = 0;
     bool tsc_ = false;          // events carry the TSC (recorder.cpp, "Timestamps")

@@ -300,6 +300,7 @@ void Request::accept(IoTarget& target, bool ignore_state, bool counted_sent, std
     timed_out_.store(false, std::memory_order_relaxed);
     detail::Operation& op = record();
     op.sticky = ignore_state;
+    op.core = static_cast<std::uint8_t>(target.spread_ ? target.core().group().pick() : 0);
     counted_sent_ = counted_sent;
     target_epoch_ = static_cast<std::uint16_t>(epoch);
     set_life(Life::Sent);
@@ -335,7 +336,8 @@ void Request::arm_timeout(IoTarget& target, const SendOptions& options) {
     if (!options.has(SEND_OPTION_TIMEOUT) || options.timeout == 0) return;
     timer_armed_ = true;
     detail::Operation& op = record();
-    target.core().arm_timer(op, detail::TimerWheel::now_ns() + wait_for_ticks(options.timeout).count(), op.seq);
+    detail::TargetAccess::core_of(target, op)
+        .arm_timer(op, detail::TimerWheel::now_ns() + wait_for_ticks(options.timeout).count(), op.seq);
 }
 
 Request::SubmitResult Request::submit(IoTarget& target, const SendOptions& options, const char* call) {
@@ -482,7 +484,7 @@ void Request::timer_fired(std::uint32_t seq) noexcept {
 void Request::complete_claimed() noexcept {
     set_life(Life::Completed);
     IoTarget* target = std::exchange(sent_target_, nullptr);
-    if (timer_armed_) target->core().disarm_timer(record());
+    if (timer_armed_) detail::TargetAccess::core_of(*target, record()).disarm_timer(record());
     status_ = lower_status_;
     if (status_ == STATUS_CANCELLED && timed_out_.load(std::memory_order_seq_cst)) status_ = STATUS_IO_TIMEOUT;
     information_ = lower_information_;

@@ -44,8 +44,8 @@ void ThreadsBackend::wait(std::int64_t timeout_ns) {
     core_.woken();
 }
 
-EngineCore::EngineCore(const EngineOptions& options, const OwnerOps& owner)
-    : options_(options), owner_(owner), timers_(owner) {
+EngineCore::EngineCore(const EngineOptions& options, const OwnerOps& owner, EngineGroup& group, unsigned index)
+    : options_(options), owner_(owner), group_(group), index_(index), timers_(owner) {
     event_fd_ = eventfd(0, EFD_CLOEXEC);
     pool_ = std::make_unique<WorkerPool>(*this, options.workers, kMaxWorkers);
     auto ready = std::make_shared<std::promise<void>>();
@@ -76,6 +76,7 @@ void EngineCore::shutdown() {
 
 bool EngineCore::on_engine_thread() const noexcept { return t_current == this; }
 bool EngineCore::on_an_engine_thread() noexcept { return t_current != nullptr; }
+const EngineCore* EngineCore::current() noexcept { return t_current; }
 
 int EngineCore::register_buffer(void* data, std::size_t size) {
     std::lock_guard lock(buffers_mutex_);
@@ -246,8 +247,9 @@ void EngineCore::run(const std::shared_ptr<std::promise<void>>& ready) {
             kind_ = BackendKind::Uring;
         } else {
             uring_status_ = st;
-            log(LogLevel::Warning, "io_uring unavailable (%s); using the worker-thread backend",
-                st.to_string().c_str());
+            if (index_ == 0)  // once per engine: its other threads fare the same
+                log(LogLevel::Warning, "io_uring unavailable (%s); using the worker-thread backend",
+                    st.to_string().c_str());
         }
     }
     if (!backend_) backend_ = std::make_unique<ThreadsBackend>(*this);

@@ -41,10 +41,13 @@ public:
     virtual void wait(std::int64_t timeout_ns) = 0;  // sleep until a completion, a wake-up, or timeout (-1: none)
 };
 
+class EngineGroup;
+
 class EngineCore {
 public:
-    // owner: what the engine calls up for (the request layer's table).
-    EngineCore(const EngineOptions& options, const OwnerOps& owner);
+    // owner: what the engine calls up for (the request layer's table); group:
+    // the engine threads this one is `index` of (engine/engine_group.hpp).
+    EngineCore(const EngineOptions& options, const OwnerOps& owner, EngineGroup& group, unsigned index);
     ~EngineCore();
     // The Engine is destroyed: stop the thread (finishing everything), the
     // workers and the backend. Targets that outlive it keep this object.
@@ -53,8 +56,11 @@ public:
 
     BackendKind backend() const noexcept { return kind_; }
     Status uring_status() const noexcept { return uring_status_; }
-    bool on_engine_thread() const noexcept;
-    static bool on_an_engine_thread() noexcept;  // of any engine
+    bool on_engine_thread() const noexcept;       // this engine thread
+    static bool on_an_engine_thread() noexcept;   // of any engine
+    static const EngineCore* current() noexcept;  // the engine thread this is, or null
+    EngineGroup& group() const noexcept { return group_; }
+    unsigned index() const noexcept { return index_; }
     const OwnerOps& owner() const noexcept { return owner_; }
 
     // ---- for the owners of operations (any thread)
@@ -108,6 +114,8 @@ private:
 
     EngineOptions options_;
     const OwnerOps& owner_;
+    EngineGroup& group_;
+    unsigned index_;
     BackendKind kind_ = BackendKind::Threads;
     std::atomic<bool> gone_{false};  // shut down (read on every send: kept away from the busy fields)
     Status uring_status_ = STATUS_SUCCESS;
@@ -129,11 +137,13 @@ private:
     SpinPolicy spin_;  // engine thread only
 };
 
-// What the library reaches of an Engine beyond its API.
+// What the library reaches of an Engine beyond its API. core(): its first
+// engine thread, the one all that is not spread over the group runs on.
 struct EngineAccess {
-    static EngineCore& core(Engine& engine) noexcept { return *engine.core_; }
-    // For an object that may outlive its Engine (a target, a timer).
-    static std::shared_ptr<EngineCore> shared(Engine& engine) noexcept { return engine.core_; }
+    static EngineCore& core(Engine& engine) noexcept;
+    // For an object that may outlive its Engine (a target, a timer): the first
+    // engine thread, holding the whole group.
+    static std::shared_ptr<EngineCore> shared(Engine& engine) noexcept;
 };
 
 }  // namespace wdfio::detail

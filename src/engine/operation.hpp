@@ -96,6 +96,7 @@ struct Operation {
     std::atomic<bool> canceled{false};          // sticky cancel flag (the owner clears it for its next use)
     std::atomic<bool> cancel_queued{false};     // cancel_node is on its way
     OwnerKind owner_kind = OwnerKind::Request;  // set when the owner is made, never changed
+    std::uint8_t core = 0;                      // its engine thread: an index in the engine's group
     // Read/Write: the registered buffer `data` lies in (io_uring READ_FIXED/WRITE_FIXED), or kNoBuffer.
     std::uint16_t buffer = kNoBuffer;
 

@@ -4,6 +4,7 @@
 // cancelled, and a descriptor that is not open is an error, not a hang. Runs
 // on the backend WDFIO_BACKEND names (ctest runs it on both).
 #include "engine/engine_core.hpp"
+#include "engine/engine_group.hpp"
 
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -55,15 +56,19 @@ class EnginePoll : public ::testing::Test {
 protected:
     void SetUp() override {
         ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds_), 0);
-        core_ = std::make_unique<EngineCore>(EngineOptions{}, kNoOwner);
+        EngineOptions one;
+        one.engines = 1;
+        engine_ = std::make_unique<EngineGroup>(one, kNoOwner);
+        core_ = &engine_->primary();
     }
     void TearDown() override {
-        core_.reset();
+        engine_.reset();
         ::close(fds_[0]);
         ::close(fds_[1]);
     }
     int fds_[2] = {-1, -1};
-    std::unique_ptr<EngineCore> core_;
+    std::unique_ptr<EngineGroup> engine_;
+    EngineCore* core_ = nullptr;
 };
 
 TEST_F(EnginePoll, CompletesWithTheReadyEventsOnlyOnceThePeerWrites) {

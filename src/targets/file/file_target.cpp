@@ -8,6 +8,7 @@
 #include "core/request_access.hpp"
 #include "core/target_access.hpp"
 #include "engine/engine_core.hpp"
+#include "engine/engine_group.hpp"
 
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -49,16 +50,23 @@ bool write_protected_device(const std::string& path) {
 
 FileTarget::FileTarget(Engine& engine, std::string name, int fd, bool direct)
     : IoTarget(engine, std::move(name)), fd_(fd), direct_(direct) {
-    in_flight_.owner = this;
-    in_flight_.retain = [](void* t) noexcept { static_cast<FileTarget*>(t)->add_ref(); };
-    in_flight_.release = [](void* t) noexcept { static_cast<FileTarget*>(t)->release(); };
+    TargetAccess::spread(*this);
+    const EngineGroup& group = TargetAccess::core(*this).group();
+    engine_count_ = group.size();
+    engines_ = std::make_unique<PerEngine[]>(engine_count_);
+    for (unsigned i = 0; i < engine_count_; ++i) {
+        OperationList& list = engines_[i].in_flight;
+        list.owner = this;
+        list.retain = [](void* t) noexcept { static_cast<FileTarget*>(t)->add_ref(); };
+        list.release = [](void* t) noexcept { static_cast<FileTarget*>(t)->release(); };
+        engines_[i].fixed_slot.store(group.core(i).register_file(fd), std::memory_order_relaxed);
+    }
     seekable_ = lseek(fd_, 0, SEEK_CUR) >= 0;
     struct stat kind {};
     const bool known = fstat(fd_, &kind) == 0;
     socket_ = known && S_ISSOCK(kind.st_mode);
     block_device_ = known && S_ISBLK(kind.st_mode);
     if (const int fl = fcntl(fd_, F_GETFL); fl >= 0) access_ = fl & O_ACCMODE;
-    fixed_slot_.store(EngineAccess::core(engine).register_file(fd), std::memory_order_relaxed);
     if (!direct_) return;
     struct stat st {};
     if (fstat(fd_, &st) == 0 && S_ISBLK(st.st_mode)) {  // O_DIRECT alignment: the logical block size
@@ -89,7 +97,9 @@ void FileTarget::release_resources() {
 }
 
 void FileTarget::unregister_file() noexcept {
-    if (const int slot = fixed_slot_.exchange(-1); slot >= 0) TargetAccess::core(*this).unregister_file(slot);
+    const EngineGroup& group = TargetAccess::core(*this).group();
+    for (unsigned i = 0; i < engine_count_; ++i)
+        if (const int slot = engines_[i].fixed_slot.exchange(-1); slot >= 0) group.core(i).unregister_file(slot);
 }
 
 Result<Ref<IoTarget>> FileTarget::adopt(Engine& engine, std::string name, int fd, bool direct) {
@@ -214,11 +224,12 @@ Status FileTarget::check_format(const IoOperation& op) const {
 // ioctls, and everything on the threads backend — a Blocking operation that
 // a worker carries out with run().
 void FileTarget::start_io(Request& r) {
-    EngineCore& core = TargetAccess::core(*this);
     const IoOperation& io = r.operation();
     Operation& op = RequestAccess::op(r);
+    EngineCore& core = TargetAccess::core_of(*this, op);
+    PerEngine& mine = engines_[op.core];
     op.ops = &kOps;
-    op.list = &in_flight_;
+    op.list = &mine.in_flight;
     const bool ioctl = io.type == RequestType::DeviceControl;
     if (ioctl || core.backend() == BackendKind::Threads) {
         op.code = OpCode::Blocking;
@@ -231,7 +242,7 @@ void FileTarget::start_io(Request& r) {
         core.submit(op);
         return;
     }
-    const int slot = fixed_slot_.load(std::memory_order_relaxed);
+    const int slot = mine.fixed_slot.load(std::memory_order_relaxed);
     op.code = io.type == RequestType::Read ? OpCode::Read : socket_ ? OpCode::Send : OpCode::Write;
     op.fixed_file = slot >= 0;
     op.file = slot >= 0 ? slot : fd();
@@ -248,13 +259,16 @@ void FileTarget::start_io(Request& r) {
 // Decided from the format, not from the operation: a cancel can run while
 // start_io is still filling that in.
 bool FileTarget::cancel_io(Request& r) {
-    return TargetAccess::core(*this).cancel(RequestAccess::op(r), r.operation().type == RequestType::DeviceControl);
+    Operation& op = RequestAccess::op(r);
+    return TargetAccess::core_of(*this, op).cancel(op, r.operation().type == RequestType::DeviceControl);
 }
 
 void FileTarget::cancel_sent_io(bool include_ignore) {
-    EngineCore& core = TargetAccess::core(*this);
-    if (core.gone()) return;  // the engine finished everything before it went
-    core.cancel_list(in_flight_, include_ignore);
+    const EngineGroup& group = TargetAccess::core(*this).group();
+    for (unsigned i = 0; i < engine_count_; ++i) {
+        EngineCore& core = group.core(i);
+        if (!core.gone()) core.cancel_list(engines_[i].in_flight, include_ignore);  // else it finished everything
+    }
 }
 
 // Engine thread: an OS result becomes the request's status and Information.

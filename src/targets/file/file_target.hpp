@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 
+#include <memory>
 #include <string_view>
 
 namespace wdfio::detail {
@@ -42,11 +43,16 @@ private:
     std::int64_t run_transfer(Operation& op, const IoOperation& io, const WorkerContext& worker);
     std::int64_t run_ioctl(const IoOperation& io);
 
-    // The operations in flight on the engine's ring, for stop, purge and close to cancel.
-    OperationList in_flight_;
+    // What the target keeps per engine thread (its requests are spread over them).
+    struct PerEngine {
+        // The operations in flight on that thread's ring, for stop, purge and close to cancel.
+        OperationList in_flight;
+        std::atomic<int> fixed_slot{-1};  // fd_'s registered-file slot in that ring, or -1
+    };
+    std::unique_ptr<PerEngine[]> engines_;
+    unsigned engine_count_ = 0;
 
-    std::atomic<int> fd_;              // -1 once close has released it; read by the engine thread
-    std::atomic<int> fixed_slot_{-1};  // fd_'s registered-file slot in the engine's ring, or -1
+    std::atomic<int> fd_;  // -1 once close has released it; read by the engine thread
     void unregister_file() noexcept;
     bool seekable_ = false;
     bool socket_ = false;

@@ -1,0 +1,61 @@
+#include "engine/engine_group.hpp"
+
+#include <wdfio/log.hpp>
+
+#include "engine/engine_core.hpp"
+
+#include <atomic>
+#include <climits>
+#include <cstdlib>
+
+namespace wdfio::detail {
+
+namespace {
+// The sending thread's turn, taken at its first send to a group of more than
+// one engine thread: a stable choice that deals threads round the group.
+std::atomic<unsigned> g_next_turn{0};
+thread_local unsigned t_turn = UINT_MAX;
+}  // namespace
+
+unsigned EngineGroup::count(const EngineOptions& options) {
+    if (options.engines > kMaxEngines)
+        log(LogLevel::Warning, "EngineOptions::engines is %u; an engine has at most %u engine threads: using %u",
+            options.engines, kMaxEngines, kMaxEngines);
+    if (options.engines > 0) return std::min(options.engines, kMaxEngines);
+    const char* env = std::getenv("WDFIO_ENGINES");
+    if (!env || !*env) return 1;
+    char* end = nullptr;
+    const unsigned long n = std::strtoul(env, &end, 10);
+    if (*end == '\0' && n >= 1 && n <= kMaxEngines) return static_cast<unsigned>(n);
+    log(LogLevel::Warning, "WDFIO_ENGINES=%s is not a number of engine threads from 1 to %u; using 1", env,
+        kMaxEngines);
+    return 1;
+}
+
+EngineGroup::EngineGroup(const EngineOptions& options, const OwnerOps& owner) {
+    const unsigned n = count(options);
+    EngineOptions each = options;
+    each.workers = (options.workers + n - 1) / n;  // a share of the blocking workers each
+    cores_.reserve(n);
+    for (unsigned i = 0; i < n; ++i) cores_.push_back(std::make_unique<EngineCore>(each, owner, *this, i));
+}
+
+EngineGroup::~EngineGroup() { shutdown(); }
+
+void EngineGroup::shutdown() {
+    for (unsigned i = size(); i-- > 0;) cores_[i]->shutdown();
+}
+
+unsigned EngineGroup::pick() const noexcept {
+    if (cores_.size() == 1) return 0;
+    if (const EngineCore* here = EngineCore::current(); here && &here->group() == this) return here->index();
+    if (t_turn == UINT_MAX) t_turn = g_next_turn.fetch_add(1, std::memory_order_relaxed);
+    return t_turn % size();
+}
+
+bool EngineGroup::on_engine_thread() const noexcept {
+    const EngineCore* here = EngineCore::current();
+    return here && &here->group() == this;
+}
+
+}  // namespace wdfio::detail

@@ -1,0 +1,46 @@
+// EngineGroup: an Engine's engine threads, one EngineCore each (its own ring,
+// timer wheel and share of the worker pool), and the choice of the thread a
+// send goes to. A send made on one of the group's engine threads stays on it;
+// one from any other thread goes to the engine thread chosen for that thread
+// once (its first send: threads are dealt round the group in turn), so that
+// no single thread carries every request.
+#pragma once
+#include <wdfio/engine.hpp>
+
+#include <memory>
+#include <vector>
+
+namespace wdfio::detail {
+
+class EngineCore;
+struct OwnerOps;
+
+class EngineGroup {
+public:
+    // The number of engine threads options ask for: EngineOptions::engines, else
+    // WDFIO_ENGINES if set (a bad value: a log line and the default), else one.
+    static unsigned count(const EngineOptions& options);
+    static constexpr unsigned kMaxEngines = 64;
+
+    EngineGroup(const EngineOptions& options, const OwnerOps& owner);
+    virtual ~EngineGroup();
+    EngineGroup(const EngineGroup&) = delete;
+    EngineGroup& operator=(const EngineGroup&) = delete;
+    // Stops every engine thread, finishing what each carries: the first (the
+    // one everything not spread over the group runs on) last, so that the
+    // others' routines can still hand work to it while they drain.
+    void shutdown();
+
+    unsigned size() const noexcept { return static_cast<unsigned>(cores_.size()); }
+    EngineCore& core(unsigned index) const noexcept { return *cores_[index]; }
+    EngineCore& primary() const noexcept { return *cores_[0]; }
+    // The engine thread (an index) for a send made on the calling thread.
+    unsigned pick() const noexcept;
+    // On one of this group's engine threads.
+    bool on_engine_thread() const noexcept;
+
+private:
+    std::vector<std::unique_ptr<EngineCore>> cores_;
+};
+
+}  // namespace wdfio::detail

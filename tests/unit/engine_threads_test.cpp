@@ -1,0 +1,257 @@
+// An engine of several engine threads (EngineOptions::engines): where a file
+// target's requests go, where their routines run, and that a target's stop,
+// close and timeouts reach what every engine thread carries.
+#include "support/pipe_target.hpp"
+
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace wdfio::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// WDFIO_ENGINES set for one test, restored after (the suite may run with it set).
+class EnginesVariable {
+public:
+    explicit EnginesVariable(const char* value) {
+        if (const char* old = std::getenv("WDFIO_ENGINES")) old_ = old;
+        if (value) ::setenv("WDFIO_ENGINES", value, 1);
+        else ::unsetenv("WDFIO_ENGINES");
+    }
+    ~EnginesVariable() {
+        if (old_) ::setenv("WDFIO_ENGINES", old_->c_str(), 1);
+        else ::unsetenv("WDFIO_ENGINES");
+    }
+    EnginesVariable(const EnginesVariable&) = delete;
+    EnginesVariable& operator=(const EnginesVariable&) = delete;
+
+private:
+    std::optional<std::string> old_;
+};
+
+Engine two_engine_threads() {
+    EngineOptions options;
+    options.engines = 2;
+    return Engine(options);
+}
+
+// Where each routine ran, and how often it ran for each request.
+struct Carriers {
+    explicit Carriers(Engine& e) : engine(e) {}
+    static void routine(Request& r, IoTarget&, const CompletionParams& p, void* ctx) {
+        auto& self = *static_cast<Carriers*>(ctx);
+        {
+            std::lock_guard lock(self.mutex);
+            self.threads.insert(std::this_thread::get_id());
+            ++self.runs[&r];
+            self.statuses.push_back(p.status.value());
+        }
+        if (!self.engine.on_engine_thread()) self.off_engine.fetch_add(1);
+        self.count.fetch_add(1);
+    }
+    std::size_t thread_count() {
+        std::lock_guard lock(mutex);
+        return threads.size();
+    }
+    bool each_ran_once(std::size_t requests) {
+        std::lock_guard lock(mutex);
+        if (runs.size() != requests) return false;
+        for (const auto& [r, n] : runs)
+            if (n != 1) return false;
+        return true;
+    }
+    bool all(NTSTATUS s) {
+        std::lock_guard lock(mutex);
+        for (NTSTATUS x : statuses)
+            if (x != s) return false;
+        return true;
+    }
+
+    Engine& engine;
+    std::mutex mutex;
+    std::set<std::thread::id> threads;
+    std::map<Request*, int> runs;
+    std::vector<NTSTATUS> statuses;
+    std::atomic<int> count{0};
+    std::atomic<int> off_engine{0};
+};
+
+// n reads of t, their routine c's, sent from a thread of their own (its first send).
+std::vector<Ref<Request>> send_reads_from_new_thread(IoTarget& t, Carriers& c, int n,
+                                                     const SendOptions& options = {}) {
+    std::vector<Ref<Request>> sent;
+    std::thread sender([&] {
+        for (int i = 0; i < n; ++i) {
+            auto r = Request::create(t).value();
+            EXPECT_EQ(r->format_read(t, Memory::allocate(64).value(), {}, 0), Status(STATUS_SUCCESS));
+            r->set_completion(&Carriers::routine, &c);
+            EXPECT_TRUE(r->send(t, options));
+            sent.push_back(std::move(r));
+        }
+    });
+    sender.join();
+    return sent;
+}
+
+TEST(EngineThreads, CountComesFromTheOptionsThenTheEnvironment) {
+    {
+        EnginesVariable unset(nullptr);
+        EXPECT_EQ(Engine().engine_threads(), 1u);
+        EngineOptions three;
+        three.engines = 3;
+        EXPECT_EQ(Engine(three).engine_threads(), 3u);
+    }
+    EnginesVariable two("2");
+    EXPECT_EQ(Engine().engine_threads(), 2u);
+    EngineOptions one;
+    one.engines = 1;  // the options win over the variable
+    EXPECT_EQ(Engine(one).engine_threads(), 1u);
+}
+
+TEST(EngineThreads, BadCountsFallBackWithALogLine) {
+    for (const char* bad : {"0", "abc", "2x", "65", "-1", "99999999999999999999"}) {
+        EnginesVariable v(bad);
+        EXPECT_EQ(Engine().engine_threads(), 1u) << "WDFIO_ENGINES=" << bad;
+    }
+    EngineOptions many;
+    many.engines = 1000;  // more than an engine can have: the most it can
+    Engine e(many);
+    EXPECT_EQ(e.engine_threads(), 64u);
+}
+
+TEST(EngineThreads, SendingThreadsAreDealtRoundTheEngineThreads) {
+    Engine engine = two_engine_threads();
+    TempFile f(4096);
+    auto t = IoTarget::open(engine, f.path()).value();
+    Carriers c(engine);
+    auto first = send_reads_from_new_thread(*t, c, 4);
+    auto second = send_reads_from_new_thread(*t, c, 4);
+    ASSERT_TRUE(wait_for_count(c.count, 8));
+    EXPECT_EQ(c.thread_count(), 2u) << "two sending threads, two engine threads: one each";
+    EXPECT_EQ(c.off_engine.load(), 0);
+    EXPECT_TRUE(c.all(STATUS_SUCCESS));
+    EXPECT_TRUE(c.each_ran_once(8));
+}
+
+// A routine re-sending its request: the next send goes where this one ran.
+struct Resender {
+    static void routine(Request& r, IoTarget& t, const CompletionParams&, void* ctx) {
+        auto& self = *static_cast<Resender*>(ctx);
+        {
+            std::lock_guard lock(self.mutex);
+            self.threads.insert(std::this_thread::get_id());
+        }
+        if (self.left.fetch_sub(1) > 1) {
+            EXPECT_EQ(r.reuse(STATUS_SUCCESS), Status(STATUS_SUCCESS));
+            EXPECT_EQ(r.format_read(t, self.buffer, {}, 0), Status(STATUS_SUCCESS));
+            r.set_completion(&Resender::routine, ctx);
+            if (r.send(t)) return;
+        }
+        self.done.store(1);
+    }
+    Ref<Memory> buffer = Memory::allocate(64).value();
+    std::mutex mutex;
+    std::set<std::thread::id> threads;
+    std::atomic<int> left{50};
+    std::atomic<int> done{0};
+};
+
+TEST(EngineThreads, ARoutineResendingStaysOnItsEngineThread) {
+    Engine engine = two_engine_threads();
+    TempFile f(4096);
+    auto t = IoTarget::open(engine, f.path()).value();
+    Resender resender;
+    auto r = Request::create(*t).value();
+    ASSERT_EQ(r->format_read(*t, resender.buffer, {}, 0), Status(STATUS_SUCCESS));
+    r->set_completion(&Resender::routine, &resender);
+    ASSERT_TRUE(r->send(*t));
+    ASSERT_TRUE(wait_for_count(resender.done, 1));
+    EXPECT_EQ(resender.left.load(), 0);
+    std::lock_guard lock(resender.mutex);
+    EXPECT_EQ(resender.threads.size(), 1u);
+}
+
+TEST(EngineThreads, StopCancelsWhatEveryEngineThreadCarries) {
+    Engine engine = two_engine_threads();
+    PipeTarget pipe(engine);
+    Carriers c(engine);
+    auto first = send_reads_from_new_thread(*pipe.target, c, 3);
+    auto second = send_reads_from_new_thread(*pipe.target, c, 3);
+    EXPECT_EQ(pipe.target->pending(), 6u);
+    pipe.target->stop(SentIoAction::Cancel);  // waits for all six
+    EXPECT_EQ(c.count.load(), 6);
+    EXPECT_TRUE(c.all(STATUS_CANCELLED));
+    EXPECT_TRUE(c.each_ran_once(6));
+    EXPECT_EQ(c.thread_count(), 2u);
+    EXPECT_EQ(settled_pending(*pipe.target), 0u);
+    // Started again, it takes sends on both engine threads again.
+    ASSERT_EQ(pipe.target->start(), Status(STATUS_SUCCESS));
+    auto again = send_reads_from_new_thread(*pipe.target, c, 1);
+    pipe.write_bytes("x", 1);
+    ASSERT_TRUE(wait_for_count(c.count, 7));
+}
+
+TEST(EngineThreads, CloseCancelsWhatEveryEngineThreadCarries) {
+    Engine engine = two_engine_threads();
+    PipeTarget pipe(engine);
+    Carriers c(engine);
+    auto first = send_reads_from_new_thread(*pipe.target, c, 4);
+    auto second = send_reads_from_new_thread(*pipe.target, c, 4);
+    pipe.target->close();  // returns once every routine has
+    EXPECT_EQ(c.count.load(), 8);
+    EXPECT_TRUE(c.all(STATUS_CANCELLED));
+    EXPECT_TRUE(c.each_ran_once(8));
+}
+
+TEST(EngineThreads, TimeoutsFireOnEveryEngineThread) {
+    Engine engine = two_engine_threads();
+    PipeTarget pipe(engine);
+    Carriers c(engine);
+    auto first = send_reads_from_new_thread(*pipe.target, c, 2, SendOptions().timeout_after(20ms));
+    auto second = send_reads_from_new_thread(*pipe.target, c, 2, SendOptions().timeout_after(20ms));
+    ASSERT_TRUE(wait_for_count(c.count, 4));
+    EXPECT_TRUE(c.all(STATUS_IO_TIMEOUT));
+    EXPECT_TRUE(c.each_ran_once(4));
+    EXPECT_EQ(c.thread_count(), 2u);
+    EXPECT_EQ(c.off_engine.load(), 0);
+}
+
+TEST(EngineThreads, CancelReachesTheEngineThreadThatCarriesTheRequest) {
+    Engine engine = two_engine_threads();
+    PipeTarget pipe(engine);
+    Carriers c(engine);
+    auto first = send_reads_from_new_thread(*pipe.target, c, 1);
+    auto second = send_reads_from_new_thread(*pipe.target, c, 1);
+    EXPECT_TRUE(second[0]->cancel_sent_request());
+    EXPECT_TRUE(first[0]->cancel_sent_request());
+    ASSERT_TRUE(wait_for_count(c.count, 2));
+    EXPECT_TRUE(c.all(STATUS_CANCELLED));
+    EXPECT_TRUE(c.each_ran_once(2));
+}
+
+TEST(EngineThreads, RegisteredMemoryReadsRightOnEveryEngineThread) {
+    Engine engine = two_engine_threads();
+    TempFile f(4096);
+    ASSERT_EQ(::pwrite(f.fd(), "engine threads", 14, 0), 14);
+    auto t = IoTarget::open(engine, f.path()).value();
+    for (int i = 0; i < 2; ++i) {  // one thread on each engine thread
+        std::thread sender([&] {
+            auto m = Memory::allocate_registered(engine, 4096).value();
+            std::size_t bytes = 0;
+            EXPECT_EQ(send_read_synchronously(*t, nullptr, m, {}, 0, {}, &bytes), Status(STATUS_SUCCESS));
+            EXPECT_EQ(bytes, 4096u);
+            EXPECT_EQ(std::memcmp(m->data(), "engine threads", 14), 0);
+        });
+        sender.join();
+    }
+}
+
+}  // namespace
+}  // namespace wdfio::test
