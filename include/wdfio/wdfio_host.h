@@ -24,6 +24,18 @@ NTSTATUS WdfioHostInitialize(VOID);
  * engine. Must not be called from a completion routine: there it does
  * nothing, and the verifier reports it. */
 VOID WdfioHostShutdown(VOID);
+/* The number of engine threads (each with its own io_uring) the host engine
+ * is made with; call it before anything creates the engine. Unset: the
+ * WDFIO_ENGINES variable, else one. A file target's request goes to the
+ * engine thread it is sent from when that is one (a completion routine
+ * re-sending), else to the one chosen for the sending thread; its completion
+ * routine runs there. Devices, timers, work items and DPCs run on the first.
+ * Bad input: Count 0 or above 64 → STATUS_INVALID_PARAMETER; the engine
+ * exists already → STATUS_INVALID_DEVICE_STATE (after WdfioHostShutdown it
+ * may be set again). */
+NTSTATUS WdfioHostSetEngineThreads(ULONG Count);
+/* The host engine's engine threads, or 0 while there is no engine. */
+ULONG WdfioHostEngineThreads(VOID);
 /* A KMDF driver in this process: WdfioDriverLoad makes a DRIVER_OBJECT and
  * calls DriverEntry (with a RegistryPath made from DriverName), which must
  * call WdfDriverCreate; its status is returned (success without

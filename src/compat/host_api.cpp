@@ -24,6 +24,7 @@ std::mutex g_host_mutex;
 // Not a static unique_ptr: a program that never shuts the host down must not
 // have the engine torn down under its last I/O during static destruction.
 Engine* g_engine = nullptr;
+unsigned g_engine_threads = 0;  // WdfioHostSetEngineThreads; 0: EngineOptions' default
 }  // namespace
 
 Result<Engine*> host_engine() {
@@ -31,7 +32,9 @@ Result<Engine*> host_engine() {
     if (!g_engine) {
         fault::load_environment();
         try {
-            g_engine = new Engine();
+            EngineOptions options;
+            options.engines = g_engine_threads;
+            g_engine = new Engine(options);
         } catch (...) {
             log(LogLevel::Error, "WdfioHostInitialize: the engine could not be created");
             return STATUS_INSUFFICIENT_RESOURCES;
@@ -79,6 +82,32 @@ using namespace wdfio::compat;
 
 NTSTATUS WdfioHostInitialize(void) {
     return guard("WdfioHostInitialize", [] { return host_engine().status(); });
+}
+
+NTSTATUS WdfioHostSetEngineThreads(ULONG Count) {
+    constexpr const char* call = "WdfioHostSetEngineThreads";
+    return guard(call, [&]() -> wdfio::Status {
+        if (Count == 0 || Count > 64) {
+            wdfio::log(wdfio::LogLevel::Error, "%s: %u engine threads; give 1 to 64 (e.g. one per CPU)", call,
+                       static_cast<unsigned>(Count));
+            return STATUS_INVALID_PARAMETER;
+        }
+        std::lock_guard lock(g_host_mutex);
+        if (g_engine) {
+            wdfio::log(wdfio::LogLevel::Error,
+                       "%s: the host engine exists already (with %u engine threads); call it before anything "
+                       "creates the engine, or after WdfioHostShutdown",
+                       call, g_engine->engine_threads());
+            return STATUS_INVALID_DEVICE_STATE;
+        }
+        g_engine_threads = static_cast<unsigned>(Count);
+        return STATUS_SUCCESS;
+    });
+}
+
+ULONG WdfioHostEngineThreads(void) {
+    std::lock_guard lock(g_host_mutex);
+    return g_engine ? static_cast<ULONG>(g_engine->engine_threads()) : 0;
 }
 
 void WdfioHostShutdown(void) {

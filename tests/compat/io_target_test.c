@@ -325,6 +325,45 @@ static void undefined_stop_and_purge_actions_are_logged_as_passed(void) {
     unlink(path);
 }
 
+/* The host engine's engine threads: set before the engine exists, refused
+ * once it does, bad counts refused; reads work on an engine of two. */
+static void engine_threads_are_set_before_the_engine(void) {
+    CHECK_STATUS(WdfioHostInitialize(), STATUS_SUCCESS);
+    const ULONG before = WdfioHostEngineThreads(); /* the default (WDFIO_ENGINES, else 1), put back at the end */
+    CHECK(before >= 1);
+    CHECK_STATUS(WdfioHostSetEngineThreads(2), STATUS_INVALID_DEVICE_STATE); /* the engine exists */
+    WdfioHostShutdown();
+    CHECK_EQ(WdfioHostEngineThreads(), 0);
+    CHECK_STATUS(WdfioHostSetEngineThreads(0), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(WdfioHostSetEngineThreads(65), STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(WdfioHostSetEngineThreads(2), STATUS_SUCCESS);
+    CHECK_STATUS(WdfioHostInitialize(), STATUS_SUCCESS);
+    CHECK_EQ(WdfioHostEngineThreads(), 2);
+
+    char path[64];
+    if (make_temp_file(path, 4096)) {
+        WDFIOTARGET target;
+        CHECK_STATUS(WdfIoTargetCreate(WDF_NO_HANDLE, WDF_NO_OBJECT_ATTRIBUTES, &target), STATUS_SUCCESS);
+        WDF_IO_TARGET_OPEN_PARAMS open;
+        WDF_IO_TARGET_OPEN_PARAMS_INIT_OPEN_BY_NAME(&open, UNICODE_NAME(path), GENERIC_READ);
+        CHECK_STATUS(WdfIoTargetOpen(target, &open), STATUS_SUCCESS);
+        char in[4096];
+        WDF_MEMORY_DESCRIPTOR into;
+        WDF_MEMORY_DESCRIPTOR_INIT_BUFFER(&into, in, sizeof in);
+        ULONG_PTR bytes = 0;
+        CHECK_STATUS(WdfIoTargetSendReadSynchronously(target, NULL, &into, NULL, NULL, &bytes), STATUS_SUCCESS);
+        CHECK_EQ(bytes, sizeof in);
+        WdfObjectDelete(target);
+        unlink(path);
+    } else {
+        CHECK(!"temporary file");
+    }
+    /* As it was for the tests that follow. */
+    WdfioHostShutdown();
+    CHECK_STATUS(WdfioHostSetEngineThreads(before), STATUS_SUCCESS);
+    CHECK_STATUS(WdfioHostInitialize(), STATUS_SUCCESS);
+}
+
 const compat_test io_target_tests[] = {
     {"IoTarget.OpenAFileByPathWriteAndReadBack", open_a_file_by_path_write_and_read_back},
     {"IoTarget.CreateByNameMakesTheFile", create_by_name_makes_the_file},
@@ -333,5 +372,6 @@ const compat_test io_target_tests[] = {
     {"IoTarget.OpenParamsBadInput", open_params_bad_input},
     {"IoTarget.ShutdownFromACompletionRoutineIsRefused", shutdown_from_a_completion_routine_is_refused},
     {"IoTarget.UndefinedStopAndPurgeActionsAreLoggedAsPassed", undefined_stop_and_purge_actions_are_logged_as_passed},
+    {"IoTarget.EngineThreadsAreSetBeforeTheEngine", engine_threads_are_set_before_the_engine},
     {NULL, NULL},
 };
