@@ -103,6 +103,14 @@ def main():
         "wdfio fixed", [d["cpu_ns_per_request"] for d in w], "wdfio/raw",
         [d["cpu_ns_per_request"] / d["raw"]["cpu_ns_per_request"] for d in w])
 
+    one, two = get("engines1", "wdfio"), get("engines2", "wdfio")
+    row("engines x2 qd32 iops", "IOPS", "1 engine thread", [d["iops"] for d in one],
+        "2 engine threads", [d["iops"] for d in two], "2/1", [b["iops"] / a["iops"] for a, b in zip(one, two)],
+        "2 sending threads, qd 32 each; alternating order; issue 16 target >= 1.7 (not checked)")
+    row("engines x2 vs raw x2 iops", "IOPS", "raw liburing 2 rings", [d["raw_iops"] for d in two],
+        "wdfio 2 engine threads", [d["iops"] for d in two], "wdfio/raw", [d["ratio"] for d in two],
+        "2 threads each, same process, wdfio first; issue 16 target >= 0.90 (not checked)")
+
     m = load(work / "memory.json")
     one = next(st for st in m["stacks"] if st["levels"] == 1)
     row("memory sizeof(Request)", "bytes", "sizeof", [m["sizeof_request"]])

@@ -138,6 +138,36 @@ TEST_F(CliBenchTest, FixedBuffersRunOnBothSidesAndAreRefusedForRam) {
     EXPECT_NE(ram.output.find("--fixedbufs"), std::string::npos) << ram.output;
 }
 
+// --engines: the threads share one engine of that many engine threads, and
+// --compare-raw runs a raw ring per thread; a count out of range exits 2.
+TEST_F(CliBenchTest, EnginesShareOneEngineAndRawRunsARingPerThread) {
+    int code = 0;
+    const auto j = json_run({file("e.img"), "--size", "8M", "--rw", "randrw", "--bs", "4k", "--qd", "8", "--time",
+                             "100ms", "--engines", "2", "--threads", "2", "--compare-raw"},
+                            code);
+    ASSERT_EQ(code, 0) << last_output_;
+    EXPECT_EQ(j.value("engines", 0), 2) << last_output_;
+    EXPECT_EQ(j.value("threads", 0), 2) << last_output_;
+    EXPECT_EQ(j.value("errors", -1), 0) << last_output_;
+    EXPECT_GT(j.value("iops", 0.0), 0) << last_output_;
+    ASSERT_TRUE(j.contains("raw")) << last_output_;
+    EXPECT_EQ(j["raw"].value("errors", -1), 0) << last_output_;
+    EXPECT_GT(j.value("raw_iops", 0.0), 0) << last_output_;
+
+    const CliRun text = run_cli({"bench", file("e.img"), "--rw", "randread", "--bs", "4k", "--qd", "4", "--time",
+                                 "50ms", "--engines", "2", "--threads", "2", "--compare-raw"});
+    EXPECT_EQ(text.exit_code, 0) << text.output;
+    EXPECT_NE(text.output.find("one engine of 2 engine threads"), std::string::npos) << text.output;
+    EXPECT_NE(text.output.find("raw: 2 rings on 2 threads"), std::string::npos) << text.output;
+
+    for (const char* bad : {"65", "-1", "x"}) {
+        const CliRun r =
+            run_cli({"bench", "ram:4M", "--rw", "read", "--bs", "4k", "--qd", "1", "--time", "50ms", "--engines", bad});
+        EXPECT_EQ(r.exit_code, 2) << bad << ": " << r.output;
+        EXPECT_NE(r.output.find("--engines"), std::string::npos) << bad << ": " << r.output;
+    }
+}
+
 TEST_F(CliBenchTest, TargetThatCannotBeCreatedExitsThree) {
     const CliRun r = run_cli({"bench", file("no/such/dir/x.img"), "--size", "1M", "--rw", "randread", "--bs", "4k",
                               "--qd", "1", "--time", "100ms"});

@@ -209,7 +209,13 @@ Command add_bench_command(CLI::App& app) {
     cmd->add_flag("--fixedbufs", o.load.fixed_buffers,
                   "Files and block devices: buffers registered with io_uring (Memory::allocate_registered; "
                   "--compare-raw: io_uring_register_buffers), sent as READ_FIXED/WRITE_FIXED");
-    cmd->add_option("--threads", o.load.threads, "Independent engines, each with --qd requests; results summed")
+    cmd->add_option("--threads", o.load.threads,
+                    "Sending threads, each with --qd requests (and, without --engines, an engine of its own); "
+                    "results summed")
+        ->capture_default_str();
+    cmd->add_option("--engines", o.load.engines,
+                    "One engine of this many engine threads for all --threads (give as many threads, one per "
+                    "engine thread); 0: an engine per thread")
         ->capture_default_str();
     cmd->add_option("--filters", o.filters, "ram: only: pass-through filter devices stacked above the RAM disk")
         ->capture_default_str();
@@ -218,7 +224,8 @@ Command add_bench_command(CLI::App& app) {
                     "or short:SHARE:FRACTION");
     cmd->add_flag("--json", o.json, "Print one JSON object instead of the table");
     cmd->add_flag("--compare-raw", o.compare_raw,
-                  "Files and block devices: then run the same load (one thread) on raw liburing and print the ratio");
+                  "Files and block devices: then run the same load on raw liburing (a ring per --threads, each on "
+                  "a thread of its own) and print the ratio");
     cmd->add_flag("--force", o.force, "Allow writes to a target that holds data (one this command did not create)");
     cmd->footer(
         "Writes without --force only go to ram: targets and to files this command creates.\n"
@@ -227,6 +234,8 @@ Command add_bench_command(CLI::App& app) {
         "Examples:\n"
         "  wdfio bench /tmp/x.img --size 64M --rw randread --bs 4k --qd 32 --time 5 --compare-raw\n"
         "  wdfio bench /tmp/x.img --size 64M --rw randread --bs 4k --qd 32 --time 5 --fixedbufs --compare-raw\n"
+        "  wdfio bench /tmp/x.img --size 64M --rw randread --bs 4k --qd 32 --time 5 --engines 2 --threads 2 "
+        "--compare-raw\n"
         "  wdfio bench ram:256M --filters 2 --fault fail:0.01 --rw randrw --bs 4k --qd 16 --time 3 --json");
     return {cmd, [options] { return run_bench(*options); }};
 }

@@ -48,15 +48,17 @@ void print_text(const BenchReport& rep, std::FILE* out) {
     const LoadPlan& p = rep.plan;
     fmt::print(out, "target  {} ({}), region {}{}{}\n", rep.target, rep.target_kind, format_size(p.region_bytes),
                p.direct ? ", O_DIRECT" : "", p.fixed_buffers ? ", fixed buffers" : "");
-    fmt::print(out, "load    {}, bs {}, qd {}, {} thread{}, {:.2f} s, backend {}\n", p.rw, format_size(p.block_bytes),
-               p.queue_depth, p.threads, p.threads == 1 ? "" : "s", p.seconds, rep.backend);
+    fmt::print(out, "load    {}, bs {}, qd {}, {} thread{}{}, {:.2f} s, backend {}\n", p.rw, format_size(p.block_bytes),
+               p.queue_depth, p.threads, p.threads == 1 ? "" : "s",
+               p.engines ? fmt::format(" on one engine of {} engine threads", p.engines) : std::string(), p.seconds,
+               rep.backend);
     fmt::print(out, "{:<13} {:>11} {:>9} {:>8} {:>8} {:>8} {:>8} {:>10} {:>8}\n", "", "IOPS", "MiB/s", "p50 us",
                "p90 us", "p99 us", "p99.9 us", "cpu ns/req", "errors");
     print_row(out, "wdfio", rep.wdfio);
     if (rep.raw) {
         print_row(out, "raw liburing", *rep.raw);
         fmt::print(out, "ratio wdfio/raw {:.3f}{}\n", rep.ratio(),
-                   p.threads > 1 ? " (raw ran one thread, wdfio all of them)" : "");
+                   p.threads > 1 ? fmt::format(" (raw: {} rings on {} threads)", p.threads, p.threads) : "");
     }
     if (p.mix == Mix::Mixed)
         fmt::print(out, "  reads       {:>11.0f} {:>9.1f}\n  writes      {:>11.0f} {:>9.1f}\n", rep.wdfio.read_iops(),
@@ -79,6 +81,7 @@ void print_json(const BenchReport& rep, std::FILE* out) {
     j["bs"] = p.block_bytes;
     j["qd"] = p.queue_depth;
     j["threads"] = p.threads;
+    j["engines"] = p.engines;
     j["time"] = p.seconds;
     j["region_bytes"] = p.region_bytes;
     j["direct"] = p.direct;

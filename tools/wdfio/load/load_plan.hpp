@@ -26,6 +26,9 @@ struct LoadPlan {
     unsigned queue_depth = 1;  // requests in flight per thread
     double seconds = 1;
     unsigned threads = 1;
+    // 0: each thread has an Engine of its own. N: the threads share one Engine
+    // of N engine threads, each thread sending its first requests itself.
+    unsigned engines = 0;
     bool direct = false;
     // Buffers registered with the ring (wdfio: Memory::allocate_registered;
     // raw: io_uring_register_buffers), sent as READ_FIXED/WRITE_FIXED.
@@ -46,6 +49,7 @@ struct LoadArgs {
     long long qd = 0;
     double seconds = 0;
     long long threads = 1;
+    long long engines = 0;
     bool direct = false;
     bool fixed_buffers = false;
 };

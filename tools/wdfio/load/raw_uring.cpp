@@ -11,11 +11,13 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <thread>
 #include <vector>
 
 namespace wdfio::cli {
@@ -51,6 +53,8 @@ Status status_of(int res, bool write) noexcept {
 
 class RawRing {
 public:
+    // index: the wdfio sending thread whose offsets and buffer contents this ring repeats.
+    explicit RawRing(unsigned index) noexcept : index_(index) {}
     ~RawRing() {
         if (ready_) io_uring_queue_exit(&ring_);
         if (fd_ >= 0) ::close(fd_);
@@ -77,7 +81,7 @@ public:
 
     LoadResult run(const LoadPlan& plan) {
         plan_ = &plan;
-        stream_.emplace(plan, load_seed(0), first_block(plan, 0));  // the offsets of wdfio's first thread
+        stream_.emplace(plan, load_seed(index_), first_block(plan, index_));  // the offsets of wdfio's thread
         LoadResult result;
         const double cpu0 = process_cpu_seconds();
         const auto t0 = Clock::now();
@@ -111,7 +115,7 @@ private:
         const std::size_t bytes = (plan_->block_bytes + kAlign - 1) / kAlign * kAlign;
         for (unsigned i = 0; i < slots_.size(); ++i) {
             slots_[i].buffer.reset(std::aligned_alloc(kAlign, bytes));
-            fill_buffer(slots_[i].buffer.get(), bytes, load_seed(0) + i);
+            fill_buffer(slots_[i].buffer.get(), bytes, load_seed(index_) + i);
         }
     }
 
@@ -184,6 +188,7 @@ private:
         slot.write = io.write;
     }
 
+    unsigned index_;
     io_uring ring_{};
     bool ready_ = false;
     int fd_ = -1;
@@ -196,12 +201,39 @@ private:
     unsigned in_flight_ = 0;
     bool stopping_ = false;
 };
+
+// The rings' results as one: counts summed, the time and CPU (the whole
+// process's, measured by each ring over the same span) the longest.
+void add_ring(LoadResult& sum, const LoadResult& ring) {
+    sum.seconds = std::max(sum.seconds, ring.seconds);
+    sum.completed += ring.completed;
+    sum.bytes += ring.bytes;
+    sum.read_completed += ring.read_completed;
+    sum.read_bytes += ring.read_bytes;
+    sum.requests += ring.requests;
+    sum.errors += ring.errors;
+    sum.short_transfers += ring.short_transfers;
+    if (sum.first_failure.ok()) sum.first_failure = ring.first_failure;
+    sum.latency.merge(ring.latency);
+    sum.cpu_seconds = std::max(sum.cpu_seconds, ring.cpu_seconds);
+}
 }  // namespace
 
 Checked<LoadResult> run_raw_load(const LoadPlan& plan, const std::string& path) {
-    RawRing ring;
-    if (std::string error = ring.open(plan, path); !error.empty()) return run_failure("raw liburing: " + error);
-    return ring.run(plan);
+    std::vector<std::unique_ptr<RawRing>> rings;
+    for (unsigned i = 0; i < plan.threads; ++i) {
+        rings.push_back(std::make_unique<RawRing>(i));
+        if (std::string error = rings.back()->open(plan, path); !error.empty())
+            return run_failure("raw liburing: " + error);
+    }
+    if (rings.size() == 1) return rings.front()->run(plan);
+    std::vector<LoadResult> results(rings.size());
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < rings.size(); ++i) threads.emplace_back([&, i] { results[i] = rings[i]->run(plan); });
+    for (auto& t : threads) t.join();
+    LoadResult sum;
+    for (const LoadResult& r : results) add_ring(sum, r);
+    return sum;
 }
 
 }  // namespace wdfio::cli

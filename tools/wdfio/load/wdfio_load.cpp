@@ -106,6 +106,7 @@ void on_complete(Request& r, IoTarget&, const CompletionParams& p, void* context
 
 EngineOptions engine_options(const LoadPlan& plan) {
     EngineOptions options;
+    options.engines = std::max(plan.engines, 1u);
     if (plan.trace) options.recorder = RecorderOptions{true, kTraceEvents};
     if (plan.fixed_buffers) options.registered_buffers = std::max(options.registered_buffers, plan.queue_depth);
     return options;
@@ -113,7 +114,12 @@ EngineOptions engine_options(const LoadPlan& plan) {
 
 class Worker {
 public:
-    Worker(const LoadPlan& plan, unsigned index) : engine_(engine_options(plan)), state_(plan, index), index_(index) {}
+    // shared: the Engine all threads share (--engines), or null for one of its own.
+    Worker(const LoadPlan& plan, unsigned index, Engine* shared)
+        : own_(shared ? nullptr : std::make_unique<Engine>(engine_options(plan))),
+          engine_(shared ? *shared : *own_),
+          state_(plan, index),
+          index_(index) {}
     ~Worker() {
         // Closing waits until every routine has returned; only then do the
         // slots and the state they point to go.
@@ -192,7 +198,8 @@ public:
     Engine& engine() noexcept { return engine_; }
 
 private:
-    Engine engine_;  // first: destroyed last
+    std::unique_ptr<Engine> own_;  // first: destroyed last
+    Engine& engine_;
     std::unique_ptr<BenchTarget> target_;
     LoadState state_;
     std::vector<Slot> slots_;
@@ -201,19 +208,38 @@ private:
     Status refused_status_;
 };
 
-using Workers = std::vector<std::unique_ptr<Worker>>;
+// The workers, and the Engine they share with --engines (declared first: it outlives them).
+struct Workers {
+    std::unique_ptr<Engine> shared;
+    std::vector<std::unique_ptr<Worker>> list;
+};
 
 Checked<Workers> make_workers(const LoadPlan& plan, const StackSpec& stack) {
-    Workers workers;
+    Workers made;
+    if (plan.engines > 0) made.shared = std::make_unique<Engine>(engine_options(plan));
+    auto& workers = made.list;
     for (unsigned i = 0; i < plan.threads; ++i) {
-        workers.push_back(std::make_unique<Worker>(plan, i));
+        workers.push_back(std::make_unique<Worker>(plan, i, made.shared.get()));
         if (Status st = workers.back()->open(plan, stack); !st.ok())
             return setup_failure("cannot set up " + stack.target.text + ": " + st.to_string());
     }
     for (auto& w : workers)
         if (Status st = w->format_all(); !st.ok())
             return setup_failure("cannot format the first requests for " + stack.target.text + ": " + st.to_string());
-    return workers;
+    return made;
+}
+
+// Each worker's first sends: with a shared Engine, from a thread of the
+// worker's own, so that each thread's requests go to an engine thread of their
+// own (and their routines keep re-sending there).
+void start_all(Workers& workers) {
+    if (!workers.shared) {
+        for (auto& w : workers.list) w->start();
+        return;
+    }
+    std::vector<std::thread> senders;
+    for (auto& w : workers.list) senders.emplace_back([&w] { w->start(); });
+    for (auto& t : senders) t.join();
 }
 }  // namespace
 
@@ -237,13 +263,13 @@ Checked<WdfioRun> run_wdfio_load(const LoadPlan& plan, const StackSpec& stack, c
                                  const EngineVisit& before_teardown) {
     auto made = make_workers(plan, stack);
     if (!made.ok()) return made.failure();
-    Workers& workers = made.value();
+    auto& workers = made.value().list;
 
     WdfioRun run;
     run.backend = workers.front()->backend();
     const double cpu0 = process_cpu_seconds();
     const auto t0 = Clock::now();
-    for (auto& w : workers) w->start();
+    start_all(made.value());
     const auto deadline = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(plan.seconds));
     constexpr auto kTick = std::chrono::milliseconds(100);
     for (auto next_tick = t0 + kTick;;) {
@@ -274,8 +300,10 @@ Checked<WdfioRun> run_wdfio_load(const LoadPlan& plan, const StackSpec& stack, c
     for (auto& w : workers) w->wait_drained();
     run.result.cpu_seconds = process_cpu_seconds() - cpu0;
     for (auto& w : workers) w->take_counters(run.result);
-    if (before_teardown)
-        for (unsigned i = 0; i < workers.size(); ++i) before_teardown(workers[i]->engine(), i);
+    if (before_teardown) {  // each engine once
+        const std::size_t engines = made.value().shared ? 1 : workers.size();
+        for (unsigned i = 0; i < engines; ++i) before_teardown(workers[i]->engine(), i);
+    }
     return run;
 }
 
