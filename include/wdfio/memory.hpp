@@ -76,7 +76,7 @@ private:
     void* data_;
     std::size_t size_;
     bool owned_;
-    std::int32_t slot_ = -1;                      // registered: its slot in engine_'s ring
+    std::int32_t slot_ = -1;                      // registered: its slot in the ring of each engine thread
     std::shared_ptr<detail::EngineCore> engine_;  // registered: kept for the slot's release
 };
 

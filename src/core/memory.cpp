@@ -5,6 +5,7 @@
 
 #include "core/object_create.hpp"
 #include "engine/engine_core.hpp"
+#include "engine/engine_group.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -56,7 +57,7 @@ Result<Ref<Memory>> Memory::allocate_registered(Engine& engine, std::size_t size
     void* p = std::aligned_alloc(kAlignment, rounded);
     if (!p) return STATUS_INSUFFICIENT_RESOURCES;
     std::memset(p, 0, rounded);  // and every page is there before the kernel pins it
-    const int slot = core->register_buffer(p, rounded);
+    const int slot = core->group().register_buffer(p, rounded);
     if (slot < 0) {
         std::free(p);
         if (slot == -ENOBUFS)
@@ -86,7 +87,7 @@ Result<Ref<Memory>> Memory::allocate_registered(Engine& engine, std::size_t size
             return m;
         },
         [&] {
-            core->unregister_buffer(slot);
+            core->group().unregister_buffer(slot);
             std::free(p);
         });
     return made;
@@ -115,7 +116,7 @@ Result<std::span<std::byte>> Memory::window(const std::optional<MemoryOffset>& o
 }
 
 Memory::~Memory() {
-    if (slot_ >= 0) engine_->unregister_buffer(slot_);  // before the pages go back to the heap
+    if (slot_ >= 0) engine_->group().unregister_buffer(slot_);  // before the pages go back to the heap
     if (owned_) std::free(data_);
 }
 

@@ -78,9 +78,9 @@ bool EngineCore::on_engine_thread() const noexcept { return t_current == this; }
 bool EngineCore::on_an_engine_thread() noexcept { return t_current != nullptr; }
 const EngineCore* EngineCore::current() noexcept { return t_current; }
 
-int EngineCore::register_buffer(void* data, std::size_t size) {
+int EngineCore::register_buffer(void* data, std::size_t size, int want) {
     std::lock_guard lock(buffers_mutex_);
-    return gone() ? -EOPNOTSUPP : backend_->register_buffer(data, size);
+    return gone() ? -EOPNOTSUPP : backend_->register_buffer(data, size, want);
 }
 
 void EngineCore::unregister_buffer(int slot) {

@@ -29,8 +29,9 @@ public:
     virtual int register_file(int) { return -1; }
     virtual void unregister_file(int) {}
     // A registered-buffer slot for [data, data + size) (io_uring pins its pages once, not per
-    // operation), or -errno: -ENOBUFS when every slot is taken, -EOPNOTSUPP without a ring.
-    virtual int register_buffer(void*, std::size_t) { return -EOPNOTSUPP; }
+    // operation) — slot `want` if not -1 — or -errno: -ENOBUFS when every slot (or
+    // `want`) is taken, -EOPNOTSUPP without a ring.
+    virtual int register_buffer(void*, std::size_t, int /*want*/) { return -EOPNOTSUPP; }
     virtual void unregister_buffer(int) {}
     virtual void cancel(Operation& op) = 0;
     // Cancel every listed operation, setting its cancel flag (sticky ones only with include_sticky).
@@ -89,8 +90,9 @@ public:
         if (!gone()) backend_->unregister_file(slot);  // else the ring, and its files, are gone already
     }
     // Registered buffers (any thread): see Backend. Serialised with shutdown,
-    // which takes the ring (and every buffer registered with it) away.
-    int register_buffer(void* data, std::size_t size);
+    // which takes the ring (and every buffer registered with it) away. For
+    // memory, through EngineGroup::register_buffer: the same slot in every ring.
+    int register_buffer(void* data, std::size_t size, int want);
     void unregister_buffer(int slot);
     unsigned buffer_slots() const noexcept { return options_.registered_buffers; }  // as asked for
     WorkerPool& pool() noexcept { return *pool_; }

@@ -53,6 +53,29 @@ unsigned EngineGroup::pick() const noexcept {
     return t_turn % size();
 }
 
+int EngineGroup::register_buffer(void* data, std::size_t bytes) {
+    std::lock_guard lock(buffers_mutex_);
+    int slot = -1;
+    for (unsigned i = 0; i < size(); ++i) {
+        EngineCore& c = core(i);
+        if (i > 0 && c.backend() != BackendKind::Uring) continue;  // no ring here: its workers need no slot
+        const int got = c.register_buffer(data, bytes, slot);
+        if (got < 0) {
+            for (unsigned j = 0; j < i; ++j)
+                if (j == 0 || core(j).backend() == BackendKind::Uring) core(j).unregister_buffer(slot);
+            return got;
+        }
+        slot = got;
+    }
+    return slot;
+}
+
+void EngineGroup::unregister_buffer(int slot) {
+    std::lock_guard lock(buffers_mutex_);
+    for (unsigned i = 0; i < size(); ++i)
+        if (i == 0 || core(i).backend() == BackendKind::Uring) core(i).unregister_buffer(slot);
+}
+
 bool EngineGroup::on_engine_thread() const noexcept {
     const EngineCore* here = EngineCore::current();
     return here && &here->group() == this;

@@ -8,6 +8,7 @@
 #include <wdfio/engine.hpp>
 
 #include <memory>
+#include <mutex>
 #include <vector>
 
 namespace wdfio::detail {
@@ -38,9 +39,15 @@ public:
     unsigned pick() const noexcept;
     // On one of this group's engine threads.
     bool on_engine_thread() const noexcept;
+    // [data, data + size) in one registered-buffer slot, the same in the ring
+    // of every engine thread that has one (a request may go to any of them),
+    // or -errno as EngineCore::register_buffer. Any thread.
+    int register_buffer(void* data, std::size_t bytes);
+    void unregister_buffer(int slot);
 
 private:
     std::vector<std::unique_ptr<EngineCore>> cores_;
+    std::mutex buffers_mutex_;  // one slot at a time, so that the rings' free slots stay alike
 };
 
 }  // namespace wdfio::detail

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include <algorithm>
 #include <cassert>
 #include <cerrno>
 
@@ -100,16 +101,18 @@ void UringBackend::unregister_file(int slot) {
     free_file_slots_.push_back(slot);
 }
 
-int UringBackend::register_buffer(void* data, std::size_t size) {
+int UringBackend::register_buffer(void* data, std::size_t size, int want) {
     std::lock_guard lock(buffers_mutex_);
     if (!buffer_table_) return -EOPNOTSUPP;  // the kernel refused the table (sparse tables: Linux 5.19)
-    if (free_buffer_slots_.empty()) return -ENOBUFS;
-    const int slot = free_buffer_slots_.back();
+    const auto at = want < 0 ? free_buffer_slots_.end() - (free_buffer_slots_.empty() ? 0 : 1)
+                             : std::find(free_buffer_slots_.begin(), free_buffer_slots_.end(), want);
+    if (at == free_buffer_slots_.end()) return -ENOBUFS;
+    const int slot = *at;
     iovec iov{data, size};
     const __u64 tag = 0;
     const int rc = io_uring_register_buffers_update_tag(&ring_, static_cast<unsigned>(slot), &iov, &tag, 1);
     if (rc != 1) return rc < 0 ? rc : -EIO;
-    free_buffer_slots_.pop_back();
+    free_buffer_slots_.erase(at);
     return slot;
 }
 

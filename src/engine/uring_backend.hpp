@@ -21,7 +21,7 @@ public:
     void start(Operation& op) override;
     int register_file(int fd) override;
     void unregister_file(int slot) override;
-    int register_buffer(void* data, std::size_t size) override;
+    int register_buffer(void* data, std::size_t size, int want) override;
     void unregister_buffer(int slot) override;
     void cancel(Operation& op) override;
     void cancel_list(OperationList& list, bool include_sticky) override;

@@ -3,7 +3,10 @@
 // close and timeouts reach what every engine thread carries.
 #include "support/pipe_target.hpp"
 
+#include "core/request_access.hpp"
+
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -84,8 +87,7 @@ struct Carriers {
 };
 
 // n reads of t, their routine c's, sent from a thread of their own (its first send).
-std::vector<Ref<Request>> send_reads_from_new_thread(IoTarget& t, Carriers& c, int n,
-                                                     const SendOptions& options = {}) {
+std::vector<Ref<Request>> send_reads_from_new_thread(IoTarget& t, Carriers& c, int n, const SendOptions& options = {}) {
     std::vector<Ref<Request>> sent;
     std::thread sender([&] {
         for (int i = 0; i < n; ++i) {
@@ -236,21 +238,29 @@ TEST(EngineThreads, CancelReachesTheEngineThreadThatCarriesTheRequest) {
     EXPECT_TRUE(c.each_ran_once(2));
 }
 
-TEST(EngineThreads, RegisteredMemoryReadsRightOnEveryEngineThread) {
+TEST(EngineThreads, RegisteredMemoryGoesOutFixedOnEveryEngineThread) {
     Engine engine = two_engine_threads();
     TempFile f(4096);
     ASSERT_EQ(::pwrite(f.fd(), "engine threads", 14, 0), 14);
     auto t = IoTarget::open(engine, f.path()).value();
-    for (int i = 0; i < 2; ++i) {  // one thread on each engine thread
+    auto m = Memory::allocate_registered(engine, 4096).value();
+    std::set<unsigned> carriers;
+    for (int i = 0; i < 2; ++i) {  // a thread of its own each: one per engine thread
         std::thread sender([&] {
-            auto m = Memory::allocate_registered(engine, 4096).value();
-            std::size_t bytes = 0;
-            EXPECT_EQ(send_read_synchronously(*t, nullptr, m, {}, 0, {}, &bytes), Status(STATUS_SUCCESS));
-            EXPECT_EQ(bytes, 4096u);
+            auto r = Request::create(*t).value();
+            std::memset(m->data(), 0, m->size());
+            ASSERT_EQ(r->format_read(*t, m, {}, 0), Status(STATUS_SUCCESS));
+            ASSERT_TRUE(r->send(*t, SendOptions::synchronous()));
+            EXPECT_EQ(r->status(), Status(STATUS_SUCCESS));
             EXPECT_EQ(std::memcmp(m->data(), "engine threads", 14), 0);
+            const detail::Operation& op = detail::RequestAccess::op(*r);
+            carriers.insert(op.core);
+            // The slot is the same in both rings: READ_FIXED on either.
+            if (engine.backend() == BackendKind::Uring) EXPECT_NE(op.buffer, detail::Operation::kNoBuffer);
         });
         sender.join();
     }
+    EXPECT_EQ(carriers.size(), 2u);
 }
 
 }  // namespace
