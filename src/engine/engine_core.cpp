@@ -67,7 +67,7 @@ void EngineCore::shutdown() {
     gone_.store(true, std::memory_order_release);
     pool_.reset();
     {
-        std::lock_guard lock(buffers_mutex_);
+        std::lock_guard lock(registration_mutex_);
         backend_.reset();
     }
     close(event_fd_);
@@ -78,13 +78,23 @@ bool EngineCore::on_engine_thread() const noexcept { return t_current == this; }
 bool EngineCore::on_an_engine_thread() noexcept { return t_current != nullptr; }
 const EngineCore* EngineCore::current() noexcept { return t_current; }
 
+int EngineCore::register_file(int fd) {
+    std::lock_guard lock(registration_mutex_);
+    return gone() ? -1 : backend_->register_file(fd);
+}
+
+void EngineCore::unregister_file(int slot) {
+    std::lock_guard lock(registration_mutex_);
+    if (!gone()) backend_->unregister_file(slot);  // else the ring, and its files, are gone already
+}
+
 int EngineCore::register_buffer(void* data, std::size_t size, int want) {
-    std::lock_guard lock(buffers_mutex_);
+    std::lock_guard lock(registration_mutex_);
     return gone() ? -EOPNOTSUPP : backend_->register_buffer(data, size, want);
 }
 
 void EngineCore::unregister_buffer(int slot) {
-    std::lock_guard lock(buffers_mutex_);
+    std::lock_guard lock(registration_mutex_);
     if (!gone()) backend_->unregister_buffer(slot);  // else the ring, and its buffers, are gone already
 }
 

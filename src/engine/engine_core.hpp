@@ -85,10 +85,10 @@ public:
     bool arm_timer(Operation& op, std::int64_t deadline_ns, std::uint32_t seq);
     // true if op's timer was pending (it will not fire).
     bool disarm_timer(Operation& op) { return timers_.disarm(op); }
-    int register_file(int fd) { return backend_->register_file(fd); }
-    void unregister_file(int slot) {
-        if (!gone()) backend_->unregister_file(slot);  // else the ring, and its files, are gone already
-    }
+    // Registered files (any thread): see Backend. Serialised with shutdown,
+    // as buffers are: a target may go on another engine thread while this one shuts down.
+    int register_file(int fd);
+    void unregister_file(int slot);
     // Registered buffers (any thread): see Backend. Serialised with shutdown,
     // which takes the ring (and every buffer registered with it) away. For
     // memory, through EngineGroup::register_buffer: the same slot in every ring.
@@ -122,7 +122,7 @@ private:
     std::atomic<bool> gone_{false};  // shut down (read on every send: kept away from the busy fields)
     Status uring_status_ = STATUS_SUCCESS;
     std::unique_ptr<Backend> backend_;
-    std::mutex buffers_mutex_;  // register_buffer/unregister_buffer against shutdown
+    std::mutex registration_mutex_;  // registered files and buffers against shutdown
     std::unique_ptr<WorkerPool> pool_;
     TimerWheel timers_;
     int event_fd_ = -1;
