@@ -36,12 +36,12 @@ struct EngineOptions {
     // Unset: WDFIO_BACKEND=uring|threads if set, else io_uring with fallback.
     std::optional<BackendKind> backend;
     unsigned queue_depth = 256;  // submission queue entries
-    unsigned workers = 2;        // blocking workers to start with (ioctls; all I/O on Threads)
+    unsigned workers = 2;        // blocking workers each engine thread starts with (ioctls; all I/O on Threads)
     // Slots for Memory::allocate_registered (io_uring allows up to 16384): one
     // per registered Memory alive at a time. 0: none (allocate_registered fails).
     unsigned registered_buffers = 1024;
     // Engine threads. 0: WDFIO_ENGINES=N if set (a bad value: a log line and
-    // the default), else one. At most 64.
+    // the default), else one per CPU the process may run on. At most 64.
     unsigned engines = 0;
     // Unset: WDFIO_RECORDER=off|SIZE if set (a bad value: a log line and the
     // default), else on with the default size (recorder.hpp).

@@ -26,7 +26,7 @@ NTSTATUS WdfioHostInitialize(VOID);
 VOID WdfioHostShutdown(VOID);
 /* The number of engine threads (each with its own io_uring) the host engine
  * is made with; call it before anything creates the engine. Unset: the
- * WDFIO_ENGINES variable, else one. A file target's request goes to the
+ * WDFIO_ENGINES variable, else one per CPU. A file target's request goes to the
  * engine thread it is sent from when that is one (a completion routine
  * re-sending), else to the one chosen for the sending thread; its completion
  * routine runs there. Devices, timers, work items and DPCs run on the first.

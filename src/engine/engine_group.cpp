@@ -4,9 +4,13 @@
 
 #include "engine/engine_core.hpp"
 
+#include <sched.h>
+
+#include <algorithm>
 #include <atomic>
 #include <climits>
 #include <cstdlib>
+#include <thread>
 
 namespace wdfio::detail {
 
@@ -17,27 +21,32 @@ std::atomic<unsigned> g_next_turn{0};
 thread_local unsigned t_turn = UINT_MAX;
 }  // namespace
 
+unsigned EngineGroup::cpus() noexcept {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    const int n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 0;
+    return std::clamp(n > 0 ? static_cast<unsigned>(n) : std::thread::hardware_concurrency(), 1u, kMaxEngines);
+}
+
 unsigned EngineGroup::count(const EngineOptions& options) {
     if (options.engines > kMaxEngines)
         log(LogLevel::Warning, "EngineOptions::engines is %u; an engine has at most %u engine threads: using %u",
             options.engines, kMaxEngines, kMaxEngines);
     if (options.engines > 0) return std::min(options.engines, kMaxEngines);
     const char* env = std::getenv("WDFIO_ENGINES");
-    if (!env || !*env) return 1;
+    if (!env || !*env) return cpus();
     char* end = nullptr;
     const unsigned long n = std::strtoul(env, &end, 10);
     if (*end == '\0' && n >= 1 && n <= kMaxEngines) return static_cast<unsigned>(n);
-    log(LogLevel::Warning, "WDFIO_ENGINES=%s is not a number of engine threads from 1 to %u; using 1", env,
-        kMaxEngines);
-    return 1;
+    log(LogLevel::Warning, "WDFIO_ENGINES=%s is not a number of engine threads from 1 to %u; using one per CPU (%u)",
+        env, kMaxEngines, cpus());
+    return cpus();
 }
 
 EngineGroup::EngineGroup(const EngineOptions& options, const OwnerOps& owner) {
     const unsigned n = count(options);
-    EngineOptions each = options;
-    each.workers = (options.workers + n - 1) / n;  // a share of the blocking workers each
     cores_.reserve(n);
-    for (unsigned i = 0; i < n; ++i) cores_.push_back(std::make_unique<EngineCore>(each, owner, *this, i));
+    for (unsigned i = 0; i < n; ++i) cores_.push_back(std::make_unique<EngineCore>(options, owner, *this, i));
 }
 
 EngineGroup::~EngineGroup() { shutdown(); }

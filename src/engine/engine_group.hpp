@@ -1,5 +1,5 @@
 // EngineGroup: an Engine's engine threads, one EngineCore each (its own ring,
-// timer wheel and share of the worker pool), and the choice of the thread a
+// timer wheel and worker pool), and the choice of the thread a
 // send goes to. A send made on one of the group's engine threads stays on it;
 // one from any other thread goes to the engine thread chosen for that thread
 // once (its first send: threads are dealt round the group in turn), so that
@@ -19,9 +19,11 @@ struct OwnerOps;
 class EngineGroup {
 public:
     // The number of engine threads options ask for: EngineOptions::engines, else
-    // WDFIO_ENGINES if set (a bad value: a log line and the default), else one.
+    // WDFIO_ENGINES if set (a bad value: a log line and the default), else cpus().
     static unsigned count(const EngineOptions& options);
     static constexpr unsigned kMaxEngines = 64;
+    // The CPUs this process may run on (its affinity mask), from 1 to kMaxEngines.
+    static unsigned cpus() noexcept;
 
     EngineGroup(const EngineOptions& options, const OwnerOps& owner);
     virtual ~EngineGroup();

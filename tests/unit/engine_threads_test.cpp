@@ -5,6 +5,9 @@
 
 #include "core/request_access.hpp"
 
+#include <sched.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -38,6 +41,14 @@ public:
 private:
     std::optional<std::string> old_;
 };
+
+// One per CPU this process may run on: the default.
+unsigned cpus() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    EXPECT_EQ(sched_getaffinity(0, sizeof set, &set), 0);
+    return std::min(static_cast<unsigned>(CPU_COUNT(&set)), 64u);
+}
 
 Engine two_engine_threads() {
     EngineOptions options;
@@ -105,7 +116,7 @@ std::vector<Ref<Request>> send_reads_from_new_thread(IoTarget& t, Carriers& c, i
 TEST(EngineThreads, CountComesFromTheOptionsThenTheEnvironment) {
     {
         EnginesVariable unset(nullptr);
-        EXPECT_EQ(Engine().engine_threads(), 1u);
+        EXPECT_EQ(Engine().engine_threads(), cpus());
         EngineOptions three;
         three.engines = 3;
         EXPECT_EQ(Engine(three).engine_threads(), 3u);
@@ -118,14 +129,25 @@ TEST(EngineThreads, CountComesFromTheOptionsThenTheEnvironment) {
 }
 
 TEST(EngineThreads, BadCountsFallBackWithALogLine) {
+    std::vector<std::string> warnings;
+    set_log_sink([&](LogLevel level, std::string_view m) {
+        if (level == LogLevel::Warning) warnings.emplace_back(m);
+    });
     for (const char* bad : {"0", "abc", "2x", "65", "-1", "99999999999999999999"}) {
         EnginesVariable v(bad);
-        EXPECT_EQ(Engine().engine_threads(), 1u) << "WDFIO_ENGINES=" << bad;
+        warnings.clear();
+        EXPECT_EQ(Engine().engine_threads(), cpus()) << "WDFIO_ENGINES=" << bad;
+        ASSERT_EQ(warnings.size(), 1u) << "WDFIO_ENGINES=" << bad;
+        EXPECT_NE(warnings[0].find(std::string("WDFIO_ENGINES=") + bad), std::string::npos) << warnings[0];
     }
+    warnings.clear();
     EngineOptions many;
     many.engines = 1000;  // more than an engine can have: the most it can
     Engine e(many);
     EXPECT_EQ(e.engine_threads(), 64u);
+    set_log_sink(nullptr);
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(warnings[0].find("at most 64"), std::string::npos) << warnings[0];
 }
 
 TEST(EngineThreads, SendingThreadsAreDealtRoundTheEngineThreads) {
@@ -256,7 +278,9 @@ TEST(EngineThreads, RegisteredMemoryGoesOutFixedOnEveryEngineThread) {
             const detail::Operation& op = detail::RequestAccess::op(*r);
             carriers.insert(op.core);
             // The slot is the same in both rings: READ_FIXED on either.
-            if (engine.backend() == BackendKind::Uring) EXPECT_NE(op.buffer, detail::Operation::kNoBuffer);
+            if (engine.backend() == BackendKind::Uring) {
+                EXPECT_NE(op.buffer, detail::Operation::kNoBuffer);
+            }
         });
         sender.join();
     }
