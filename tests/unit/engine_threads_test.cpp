@@ -202,12 +202,22 @@ TEST(EngineThreads, ARoutineResendingStaysOnItsEngineThread) {
     EXPECT_EQ(resender.threads.size(), 1u);
 }
 
-TEST(EngineThreads, StopCancelsWhatEveryEngineThreadCarries) {
+// A pipe target on an engine of two engine threads, and reads sent to it
+// from two threads of their own: one engine thread each.
+class EngineThreadsOnAPipe : public ::testing::Test {
+protected:
+    void send_from_two_threads(int each, const SendOptions& options = {}) {
+        for (int i = 0; i < 2; ++i)
+            for (auto& r : send_reads_from_new_thread(*pipe.target, c, each, options)) sent.push_back(std::move(r));
+    }
     Engine engine = two_engine_threads();
-    PipeTarget pipe(engine);
-    Carriers c(engine);
-    auto first = send_reads_from_new_thread(*pipe.target, c, 3);
-    auto second = send_reads_from_new_thread(*pipe.target, c, 3);
+    PipeTarget pipe{engine};
+    Carriers c{engine};
+    std::vector<Ref<Request>> sent;
+};
+
+TEST_F(EngineThreadsOnAPipe, StopCancelsWhatEveryEngineThreadCarries) {
+    send_from_two_threads(3);
     EXPECT_EQ(pipe.target->pending(), 6u);
     pipe.target->stop(SentIoAction::Cancel);  // waits for all six
     EXPECT_EQ(c.count.load(), 6);
@@ -215,31 +225,23 @@ TEST(EngineThreads, StopCancelsWhatEveryEngineThreadCarries) {
     EXPECT_TRUE(c.each_ran_once(6));
     EXPECT_EQ(c.thread_count(), 2u);
     EXPECT_EQ(settled_pending(*pipe.target), 0u);
-    // Started again, it takes sends on both engine threads again.
+    // Started again, it takes sends again.
     ASSERT_EQ(pipe.target->start(), Status(STATUS_SUCCESS));
     auto again = send_reads_from_new_thread(*pipe.target, c, 1);
     pipe.write_bytes("x", 1);
     ASSERT_TRUE(wait_for_count(c.count, 7));
 }
 
-TEST(EngineThreads, CloseCancelsWhatEveryEngineThreadCarries) {
-    Engine engine = two_engine_threads();
-    PipeTarget pipe(engine);
-    Carriers c(engine);
-    auto first = send_reads_from_new_thread(*pipe.target, c, 4);
-    auto second = send_reads_from_new_thread(*pipe.target, c, 4);
+TEST_F(EngineThreadsOnAPipe, CloseCancelsWhatEveryEngineThreadCarries) {
+    send_from_two_threads(4);
     pipe.target->close();  // returns once every routine has
     EXPECT_EQ(c.count.load(), 8);
     EXPECT_TRUE(c.all(STATUS_CANCELLED));
     EXPECT_TRUE(c.each_ran_once(8));
 }
 
-TEST(EngineThreads, TimeoutsFireOnEveryEngineThread) {
-    Engine engine = two_engine_threads();
-    PipeTarget pipe(engine);
-    Carriers c(engine);
-    auto first = send_reads_from_new_thread(*pipe.target, c, 2, SendOptions().timeout_after(20ms));
-    auto second = send_reads_from_new_thread(*pipe.target, c, 2, SendOptions().timeout_after(20ms));
+TEST_F(EngineThreadsOnAPipe, TimeoutsFireOnEveryEngineThread) {
+    send_from_two_threads(2, SendOptions().timeout_after(20ms));
     ASSERT_TRUE(wait_for_count(c.count, 4));
     EXPECT_TRUE(c.all(STATUS_IO_TIMEOUT));
     EXPECT_TRUE(c.each_ran_once(4));
@@ -247,14 +249,10 @@ TEST(EngineThreads, TimeoutsFireOnEveryEngineThread) {
     EXPECT_EQ(c.off_engine.load(), 0);
 }
 
-TEST(EngineThreads, CancelReachesTheEngineThreadThatCarriesTheRequest) {
-    Engine engine = two_engine_threads();
-    PipeTarget pipe(engine);
-    Carriers c(engine);
-    auto first = send_reads_from_new_thread(*pipe.target, c, 1);
-    auto second = send_reads_from_new_thread(*pipe.target, c, 1);
-    EXPECT_TRUE(second[0]->cancel_sent_request());
-    EXPECT_TRUE(first[0]->cancel_sent_request());
+TEST_F(EngineThreadsOnAPipe, CancelReachesTheEngineThreadThatCarriesTheRequest) {
+    send_from_two_threads(1);
+    EXPECT_TRUE(sent[1]->cancel_sent_request());
+    EXPECT_TRUE(sent[0]->cancel_sent_request());
     ASSERT_TRUE(wait_for_count(c.count, 2));
     EXPECT_TRUE(c.all(STATUS_CANCELLED));
     EXPECT_TRUE(c.each_ran_once(2));
