@@ -54,7 +54,9 @@ Checked<LoadPlan> make_load_plan(const LoadArgs& args) {
     if (args.threads < 1 || args.threads > kMaxThreads) return bad_input("--threads must be between 1 and 256");
     plan.threads = static_cast<unsigned>(args.threads);
     if (args.engines < 0 || args.engines > kMaxEngines)
-        return bad_input("--engines must be between 1 and 64 (engine threads of one engine; e.g. one per CPU)");
+        return bad_input(
+            "--engines must be between 0 (an engine per thread) and 64 (engine threads of one engine; e.g. one per "
+            "CPU)");
     plan.engines = static_cast<unsigned>(args.engines);
     plan.direct = args.direct;
     plan.fixed_buffers = args.fixed_buffers;
