@@ -41,7 +41,8 @@ struct EngineOptions {
     // per registered Memory alive at a time. 0: none (allocate_registered fails).
     unsigned registered_buffers = 1024;
     // Engine threads. 0: WDFIO_ENGINES=N if set (a bad value: a log line and
-    // the default), else one per CPU the process may run on. At most 64.
+    // the default), else one per CPU the process may run on. At most
+    // Engine::kMaxEngineThreads.
     unsigned engines = 0;
     // Unset: WDFIO_RECORDER=off|SIZE if set (a bad value: a log line and the
     // default), else on with the default size (recorder.hpp).
@@ -50,6 +51,8 @@ struct EngineOptions {
 
 class Engine {
 public:
+    static constexpr unsigned kMaxEngineThreads = 64;
+
     explicit Engine(EngineOptions options = {});
     // Cancels what is still outstanding at the OS and waits for every
     // completion routine. Targets and devices refer to their engine: close or

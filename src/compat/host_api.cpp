@@ -87,7 +87,7 @@ NTSTATUS WdfioHostInitialize(void) {
 NTSTATUS WdfioHostSetEngineThreads(ULONG Count) {
     constexpr const char* call = "WdfioHostSetEngineThreads";
     return guard(call, [&]() -> wdfio::Status {
-        if (Count == 0 || Count > 64) {
+        if (Count == 0 || Count > wdfio::Engine::kMaxEngineThreads) {
             wdfio::log(wdfio::LogLevel::Error, "%s: %u engine threads; give 1 to 64 (e.g. one per CPU)", call,
                        static_cast<unsigned>(Count));
             return STATUS_INVALID_PARAMETER;

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <thread>
@@ -62,16 +63,16 @@ unsigned EngineGroup::pick() const noexcept {
     return t_turn % size();
 }
 
+bool EngineGroup::has_ring(unsigned index) const noexcept { return core(index).backend() == BackendKind::Uring; }
+
 int EngineGroup::register_buffer(void* data, std::size_t bytes) {
     std::lock_guard lock(buffers_mutex_);
-    int slot = -1;
+    int slot = -EOPNOTSUPP;  // stays so without a ring
     for (unsigned i = 0; i < size(); ++i) {
-        EngineCore& c = core(i);
-        if (i > 0 && c.backend() != BackendKind::Uring) continue;  // no ring here: its workers need no slot
-        const int got = c.register_buffer(data, bytes, slot);
+        if (!has_ring(i)) continue;  // its workers need no slot
+        const int got = core(i).register_buffer(data, bytes, slot < 0 ? -1 : slot);
         if (got < 0) {
-            for (unsigned j = 0; j < i; ++j)
-                if (j == 0 || core(j).backend() == BackendKind::Uring) core(j).unregister_buffer(slot);
+            if (slot >= 0) unregister_buffer_locked(slot, i);
             return got;
         }
         slot = got;
@@ -81,8 +82,12 @@ int EngineGroup::register_buffer(void* data, std::size_t bytes) {
 
 void EngineGroup::unregister_buffer(int slot) {
     std::lock_guard lock(buffers_mutex_);
-    for (unsigned i = 0; i < size(); ++i)
-        if (i == 0 || core(i).backend() == BackendKind::Uring) core(i).unregister_buffer(slot);
+    unregister_buffer_locked(slot, size());
+}
+
+void EngineGroup::unregister_buffer_locked(int slot, unsigned below) noexcept {
+    for (unsigned i = 0; i < below; ++i)
+        if (has_ring(i)) core(i).unregister_buffer(slot);
 }
 
 bool EngineGroup::on_engine_thread() const noexcept {

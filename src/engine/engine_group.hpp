@@ -21,7 +21,7 @@ public:
     // The number of engine threads options ask for: EngineOptions::engines, else
     // WDFIO_ENGINES if set (a bad value: a log line and the default), else cpus().
     static unsigned count(const EngineOptions& options);
-    static constexpr unsigned kMaxEngines = 64;
+    static constexpr unsigned kMaxEngines = Engine::kMaxEngineThreads;
     // The CPUs this process may run on (its affinity mask), from 1 to kMaxEngines.
     static unsigned cpus() noexcept;
 
@@ -48,6 +48,9 @@ public:
     void unregister_buffer(int slot);
 
 private:
+    bool has_ring(unsigned index) const noexcept;                      // io_uring: registered buffers are its
+    void unregister_buffer_locked(int slot, unsigned below) noexcept;  // from the engine threads below `below`
+
     std::vector<std::unique_ptr<EngineCore>> cores_;
     std::mutex buffers_mutex_;  // one slot at a time, so that the rings' free slots stay alike
 };

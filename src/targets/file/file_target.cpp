@@ -52,14 +52,14 @@ FileTarget::FileTarget(Engine& engine, std::string name, int fd, bool direct)
     : IoTarget(engine, std::move(name)), fd_(fd), direct_(direct) {
     TargetAccess::spread(*this);
     const EngineGroup& group = TargetAccess::core(*this).group();
-    engine_count_ = group.size();
-    engines_ = std::make_unique<PerEngine[]>(engine_count_);
-    for (unsigned i = 0; i < engine_count_; ++i) {
-        OperationList& list = engines_[i].in_flight;
-        list.owner = this;
-        list.retain = [](void* t) noexcept { static_cast<FileTarget*>(t)->add_ref(); };
-        list.release = [](void* t) noexcept { static_cast<FileTarget*>(t)->release(); };
-        engines_[i].fixed_slot.store(group.core(i).register_file(fd), std::memory_order_relaxed);
+    engines_ = std::vector<PerEngine>(group.size());
+    for (unsigned i = 0; i < group.size(); ++i) {
+        PerEngine& e = engines_[i];
+        e.core = &group.core(i);
+        e.in_flight.owner = this;
+        e.in_flight.retain = [](void* t) noexcept { static_cast<FileTarget*>(t)->add_ref(); };
+        e.in_flight.release = [](void* t) noexcept { static_cast<FileTarget*>(t)->release(); };
+        e.fixed_slot.store(e.core->register_file(fd), std::memory_order_relaxed);
     }
     seekable_ = lseek(fd_, 0, SEEK_CUR) >= 0;
     struct stat kind {};
@@ -97,9 +97,8 @@ void FileTarget::release_resources() {
 }
 
 void FileTarget::unregister_file() noexcept {
-    const EngineGroup& group = TargetAccess::core(*this).group();
-    for (unsigned i = 0; i < engine_count_; ++i)
-        if (const int slot = engines_[i].fixed_slot.exchange(-1); slot >= 0) group.core(i).unregister_file(slot);
+    for (PerEngine& e : engines_)
+        if (const int slot = e.fixed_slot.exchange(-1); slot >= 0) e.core->unregister_file(slot);
 }
 
 Result<Ref<IoTarget>> FileTarget::adopt(Engine& engine, std::string name, int fd, bool direct) {
@@ -226,8 +225,8 @@ Status FileTarget::check_format(const IoOperation& op) const {
 void FileTarget::start_io(Request& r) {
     const IoOperation& io = r.operation();
     Operation& op = RequestAccess::op(r);
-    EngineCore& core = TargetAccess::core_of(*this, op);
     PerEngine& mine = engines_[op.core];
+    EngineCore& core = *mine.core;
     op.ops = &kOps;
     op.list = &mine.in_flight;
     const bool ioctl = io.type == RequestType::DeviceControl;
@@ -260,15 +259,12 @@ void FileTarget::start_io(Request& r) {
 // start_io is still filling that in.
 bool FileTarget::cancel_io(Request& r) {
     Operation& op = RequestAccess::op(r);
-    return TargetAccess::core_of(*this, op).cancel(op, r.operation().type == RequestType::DeviceControl);
+    return engines_[op.core].core->cancel(op, r.operation().type == RequestType::DeviceControl);
 }
 
 void FileTarget::cancel_sent_io(bool include_ignore) {
-    const EngineGroup& group = TargetAccess::core(*this).group();
-    for (unsigned i = 0; i < engine_count_; ++i) {
-        EngineCore& core = group.core(i);
-        if (!core.gone()) core.cancel_list(engines_[i].in_flight, include_ignore);  // else it finished everything
-    }
+    for (PerEngine& e : engines_)
+        if (!e.core->gone()) e.core->cancel_list(e.in_flight, include_ignore);  // else it finished everything
 }
 
 // Engine thread: an OS result becomes the request's status and Information.

@@ -9,8 +9,8 @@
 
 #include <fcntl.h>
 
-#include <memory>
 #include <string_view>
+#include <vector>
 
 namespace wdfio::detail {
 
@@ -45,12 +45,12 @@ private:
 
     // What the target keeps per engine thread (its requests are spread over them).
     struct PerEngine {
+        EngineCore* core = nullptr;  // the engine thread
         // The operations in flight on that thread's ring, for stop, purge and close to cancel.
         OperationList in_flight;
         std::atomic<int> fixed_slot{-1};  // fd_'s registered-file slot in that ring, or -1
     };
-    std::unique_ptr<PerEngine[]> engines_;
-    unsigned engine_count_ = 0;
+    std::vector<PerEngine> engines_;  // one per engine thread, by Operation::core
 
     std::atomic<int> fd_;  // -1 once close has released it; read by the engine thread
     void unregister_file() noexcept;

@@ -2,13 +2,14 @@
 
 #include "size_arg.hpp"
 
+#include <wdfio/engine.hpp>
+
 namespace wdfio::cli {
 
 namespace {
 constexpr std::uint64_t kMaxBlock = 64ull << 20;  // far below the 32-bit length limit of a transfer
 constexpr long long kMaxDepth = 4096;             // the completion ring of wdfio's engine holds 4096
 constexpr long long kMaxThreads = 256;
-constexpr long long kMaxEngines = 64;  // EngineGroup::kMaxEngines
 constexpr unsigned kDirectAlign = 512;
 
 bool set_rw(std::string_view rw, LoadPlan& plan) {
@@ -53,7 +54,7 @@ Checked<LoadPlan> make_load_plan(const LoadArgs& args) {
     plan.seconds = args.seconds;
     if (args.threads < 1 || args.threads > kMaxThreads) return bad_input("--threads must be between 1 and 256");
     plan.threads = static_cast<unsigned>(args.threads);
-    if (args.engines < 0 || args.engines > kMaxEngines)
+    if (args.engines < 0 || args.engines > Engine::kMaxEngineThreads)
         return bad_input(
             "--engines must be between 0 (an engine per thread) and 64 (engine threads of one engine; e.g. one per "
             "CPU)");
