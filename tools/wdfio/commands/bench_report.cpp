@@ -50,8 +50,9 @@ void print_text(const BenchReport& rep, std::FILE* out) {
                p.direct ? ", O_DIRECT" : "", p.fixed_buffers ? ", fixed buffers" : "");
     fmt::print(out, "load    {}, bs {}, qd {}, {} thread{}{}, {:.2f} s, backend {}\n", p.rw, format_size(p.block_bytes),
                p.queue_depth, p.threads, p.threads == 1 ? "" : "s",
-               p.engines ? fmt::format(" on one engine of {} engine threads", p.engines) : std::string(), p.seconds,
-               rep.backend);
+               p.engines ? fmt::format(" on one engine of {} engine thread{}", p.engines, p.engines == 1 ? "" : "s")
+                         : std::string(),
+               p.seconds, rep.backend);
     fmt::print(out, "{:<13} {:>11} {:>9} {:>8} {:>8} {:>8} {:>8} {:>10} {:>8}\n", "", "IOPS", "MiB/s", "p50 us",
                "p90 us", "p99 us", "p99.9 us", "cpu ns/req", "errors");
     print_row(out, "wdfio", rep.wdfio);
