@@ -361,6 +361,28 @@ TEST_F(NbdTest, StopAndCloseCancelWhatTheServerHolds) {
     EXPECT_STATUS(Status(flights[0]->status.load()), STATUS_CANCELLED);
 }
 
+// Close lets the server answer the commands of cancelled requests before it
+// says goodbye, as the NBD protocol asks (nbdkit 1.32 can abort answering on a
+// socket the client closed): the server never writes into a closed socket.
+TEST_F(NbdTest, CloseLetsTheServerAnswerWhatCancelledRequestsLeft) {
+    Nbdkit server({"--filter=delay", "memory", "64M", "rdelay=200ms"});
+    ASSERT_TRUE(server.ready());
+    auto t = IoTarget::open(engine, server.uri());
+    ASSERT_TRUE(t) << t.status();
+    std::vector<std::unique_ptr<Flight>> flights;
+    std::atomic<int> done{0};
+    ASSERT_NO_FATAL_FAILURE(send_reads(*t, 8, done, flights));
+    t->stop(SentIoAction::Cancel);
+    EXPECT_EQ(done.load(), 8) << "cancelled at once, not when the server answers";
+    t->close();
+    std::this_thread::sleep_for(400ms);  // past the server's answer to each read
+    EXPECT_EQ(server.stderr_text(), "") << "the server answered into a closed socket";
+    auto again = IoTarget::open(engine, server.uri());
+    ASSERT_TRUE(again) << again.status();
+    EXPECT_STATUS(send_read_synchronously(*again.value(), nullptr, filled_memory(4096), {}, 0), STATUS_SUCCESS);
+    again.value()->close();
+}
+
 // The server dies with requests out: each completes, with
 // STATUS_CONNECTION_RESET, and so does every later one.
 TEST_F(NbdTest, KilledServerCompletesEveryPendingRequest) {

@@ -133,14 +133,17 @@ public:
     const std::string& socket() const { return socket_; }
     // For the log filter: logfile=<this>.
     std::string log_path() const { return dir_ + "/log"; }
-    std::string log_text() const {
-        std::ifstream in(log_path());
+    std::string log_text() const { return read_text(log_path()); }
+    // What the server wrote to its standard error (its own errors among it).
+    std::string stderr_text() const { return read_text(dir_ + "/stderr"); }
+
+private:
+    static std::string read_text(const std::string& path) {
+        std::ifstream in(path);
         std::stringstream ss;
         ss << in.rdbuf();
         return ss.str();
     }
-
-private:
     std::string pid_file() const { return dir_ + "/pid"; }
 
     std::vector<std::string> args_;

@@ -32,6 +32,9 @@ constexpr std::int64_t kStart = std::int64_t{1} << 40;
 constexpr unsigned kEngineThreads = 1;
 // libnbd refuses larger reads and writes; a server without a maximum gets this one.
 constexpr std::uint32_t kDefaultMaxRequest = 32u << 20;
+// How long close waits for the replies to commands it abandoned (cancelled
+// requests) before it says goodbye to the server anyway.
+constexpr std::chrono::milliseconds kCloseDrain{500};
 
 bool misaligned(std::uint64_t v, std::uint32_t align) { return align > 1 && v % align != 0; }
 
@@ -121,9 +124,11 @@ NbdTarget::NbdTarget(Engine& engine, std::string name, NbdSettings settings, std
     arm_.object = this;
     arm_.op.ops = &kArmOps;
     close_.object = this;
+    close_.op.ops = &kCloseOps;
+    close_now_.object = this;
+    close_now_.op.ops = &kCloseNowOps;
     last_.object = this;
     last_.op.ops = &kLastOps;
-    close_.op.ops = &kCloseOps;
     for (nbd_handle* h : handles) {
         auto c = std::make_unique<Connection>();
         c->poll.object = this;
@@ -157,7 +162,11 @@ NbdTarget::~NbdTarget() {
 }
 
 // Close has drained the requests: stop polling on the engine thread, which
-// owns the handle. The target stays alive until that poll is back.
+// owns the handle. The target stays alive until that poll is back. Commands
+// that cancelled requests abandoned may still be out: the NBD protocol asks a
+// client to let them be answered before NBD_CMD_DISC (a server answering on a
+// socket the client closed may fail: nbdkit 1.32 aborts), so close reads
+// their replies first, for at most kCloseDrain.
 void NbdTarget::release_resources() {
     EngineCore& core = TargetAccess::core(*this);
     if (core.gone()) return;  // the engine's stop ended the poll already
@@ -165,22 +174,57 @@ void NbdTarget::release_resources() {
     core.complete_later(close_.op, 0);
     if (core.on_engine_thread()) return;  // then the poll comes back after close returns
     std::unique_lock lock(mutex_);
-    poll_back_cv_.wait_for(lock, std::chrono::seconds(10),
-                           [this] { return close_seen_ && !polling_.load(std::memory_order_seq_cst); });
+    const auto back = [this] { return close_seen_ && !polling_.load(std::memory_order_seq_cst); };
+    if (poll_back_cv_.wait_for(lock, kCloseDrain + std::chrono::milliseconds(100), back)) return;
+    if (!close_seen_) {  // the server is silent: close without its replies
+        add_ref();       // released by on_close_now
+        core.complete_later(close_now_.op, 0);
+    }
+    poll_back_cv_.wait_for(lock, std::chrono::seconds(10), back);
 }
 
 void NbdTarget::on_close(Operation& op, std::int64_t) noexcept {
     auto& self = static_cast<NbdTarget&>(*Owned::of(op).object);
-    if (!self.dead_)
-        for (auto& c : self.conns_) nbd_aio_disconnect(c->handle, 0);  // polite: the server may see NBD_CMD_DISC
-    self.closed_ = true;
-    self.stop_polling();
-    {
-        std::lock_guard lock(self.mutex_);
-        self.close_seen_ = true;
+    if (!self.closing_) {
+        self.closing_ = true;
+        self.close_deadline_ = std::chrono::steady_clock::now() + kCloseDrain;
     }
-    self.poll_back_cv_.notify_all();
+    if (!self.drained_for_close()) {
+        if (!std::exchange(self.close_hold_, true)) self.add_ref();  // the target waits for the replies
+    } else if (self.finish_close()) {
+        self.release();  // the hold
+    }
     self.release();
+}
+
+void NbdTarget::on_close_now(Operation& op, std::int64_t) noexcept {
+    auto& self = static_cast<NbdTarget&>(*Owned::of(op).object);
+    if (self.finish_close()) self.release();  // the hold
+    self.release();
+}
+
+// Engine thread: no abandoned command is still out (or waiting is over).
+bool NbdTarget::drained_for_close() const {
+    if (stopped_ || dead_ || std::chrono::steady_clock::now() >= close_deadline_) return true;
+    for (const auto& c : conns_)
+        if (nbd_aio_in_flight(c->handle) > 0) return false;
+    return true;
+}
+
+// Engine thread: say goodbye and stop polling, once. True if the target held
+// a reference while it waited for replies (the caller drops it, last).
+bool NbdTarget::finish_close() {
+    if (closed_) return false;
+    if (!dead_)
+        for (auto& c : conns_) nbd_aio_disconnect(c->handle, 0);  // polite: the server may see NBD_CMD_DISC
+    closed_ = true;
+    stop_polling();
+    {
+        std::lock_guard lock(mutex_);
+        close_seen_ = true;
+    }
+    poll_back_cv_.notify_all();
+    return std::exchange(close_hold_, false);
 }
 
 void NbdTarget::last_reference_dropped() const noexcept {
@@ -658,7 +702,9 @@ void NbdTarget::on_poll(Operation& op, std::int64_t result) noexcept {
     }
     self.finish_done();
     if (self.stopped_) self.connection_lost();  // nothing more will come: fail what is still sent
-    else self.rearm(c);
+    // A close waiting for abandoned commands' replies: done once they are in.
+    const bool drop_hold = self.closing_ && !self.closed_ && self.drained_for_close() && self.finish_close();
+    if (!self.stopped_) self.rearm(c);
     const bool armed = self.any_armed();
     if (self.dying_ && !armed) {
         self.polling_.store(false, std::memory_order_seq_cst);  // so that the release below deletes
@@ -668,9 +714,12 @@ void NbdTarget::on_poll(Operation& op, std::int64_t result) noexcept {
     // Last: once polling_ is false, a closer waiting in release_resources, or
     // the last reference's owner (last_reference_dropped), may destroy the
     // target as soon as the lock is free.
-    std::lock_guard lock(self.mutex_);
-    self.polling_.store(armed, std::memory_order_seq_cst);
-    self.poll_back_cv_.notify_all();
+    {
+        std::lock_guard lock(self.mutex_);
+        self.polling_.store(armed, std::memory_order_seq_cst);
+        self.poll_back_cv_.notify_all();
+    }
+    if (drop_hold) self.release();  // may delete the target: nothing of it is touched after
 }
 
 // False (and every request out completed) if the connection died — noticed

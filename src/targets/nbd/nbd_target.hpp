@@ -21,6 +21,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <memory>
@@ -77,6 +78,9 @@ private:
     static void on_request(Operation& op, std::int64_t result) noexcept;
     static void on_poll(Operation& op, std::int64_t result) noexcept;
     static void on_close(Operation& op, std::int64_t result) noexcept;
+    static void on_close_now(Operation& op, std::int64_t result) noexcept;
+    bool drained_for_close() const;
+    bool finish_close();
     static void on_last_reference(Operation& op, std::int64_t result) noexcept;
     static std::int64_t never_run(Operation&, const WorkerContext&) { return -EINVAL; }
     static int on_reply(void* command, int* error);  // libnbd's callback: its lock is held
@@ -99,6 +103,7 @@ private:
     static constexpr OperationOps kRequestOps{&NbdTarget::on_request, &NbdTarget::never_run};
     static constexpr OperationOps kPollOps{&NbdTarget::on_poll, &NbdTarget::never_run};
     static constexpr OperationOps kCloseOps{&NbdTarget::on_close, &NbdTarget::never_run};
+    static constexpr OperationOps kCloseNowOps{&NbdTarget::on_close_now, &NbdTarget::never_run};
     static constexpr OperationOps kLastOps{&NbdTarget::on_last_reference, &NbdTarget::never_run};
     static constexpr OperationOps kReconnectOps{&NbdTarget::on_reconnect, &NbdTarget::never_run};
     static constexpr OperationOps kArmOps{&NbdTarget::on_arm, &NbdTarget::never_run};
@@ -117,6 +122,10 @@ private:
 
     // Engine thread only.
     Owned close_{OwnerKind::Target};
+    Owned close_now_{OwnerKind::Target};  // close gave the server's replies long enough
+    bool closing_ = false;                // close came: it waits for abandoned commands' replies
+    bool close_hold_ = false;             // a reference held while it waits
+    std::chrono::steady_clock::time_point close_deadline_;
     // A poll holds no reference (an idle connection always polls, so it
     // would keep the target forever): the last reference, while a poll is
     // out, sends this to the engine thread, which stops the poll and then
