@@ -17,6 +17,8 @@ TSAN_OPTS  := -DCMAKE_BUILD_TYPE=Debug -DWDFIO_SANITIZE=thread -DWDFIO_BUILD_BEN
 # a ctest -R filter within the stress suite (empty: all of it).
 STRESS_SECONDS ?= 30
 STRESS_FILTER  ?=
+# Extra ctest arguments for test-asan and test-tsan (CI: -E MixedStress, run longer by make stress).
+CTEST_ARGS     ?=
 # `make fuzz`: the libFuzzer targets (fuzz/), built with clang + ASan + UBSan in BUILD_FUZZ,
 # each run for FUZZ_SECONDS from its seed corpus (fuzz/corpus/NAME); FUZZERS picks some.
 BUILD_FUZZ   ?= build-fuzz
@@ -67,13 +69,13 @@ test: build
 test-asan: deps
 	cmake -S . -B $(BUILD_ASAN) $(ASAN_OPTS) $(CMAKE_OPTS) >/dev/null
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
-	ctest --test-dir $(BUILD_ASAN) --output-on-failure
+	ctest --test-dir $(BUILD_ASAN) --output-on-failure $(CTEST_ARGS)
 
 # The same tests under ThreadSanitizer (the send/cancel/timeout/stop races above all).
 test-tsan: deps
 	cmake -S . -B $(BUILD_TSAN) $(TSAN_OPTS) $(CMAKE_OPTS) >/dev/null
 	cmake --build $(BUILD_TSAN) -j $(JOBS)
-	ctest --test-dir $(BUILD_TSAN) --output-on-failure
+	ctest --test-dir $(BUILD_TSAN) --output-on-failure $(CTEST_ARGS)
 
 # The stress suite (ctest label `stress`: tests/stress/), each mixed test for STRESS_SECONDS, in the
 # build BUILD names: $(BUILD_ASAN) and $(BUILD_TSAN) configured as test-asan and test-tsan do, any
