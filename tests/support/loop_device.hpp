@@ -1,13 +1,16 @@
-// A loop block device over a temporary file, attached with losetup and
-// detached (and the file removed) when it goes out of scope.
+// A loop block device over a temporary file (or a given one), attached with
+// losetup and detached (a temporary file removed) when it goes out of scope;
+// and a small tmpfs, for a disk that fills up.
 #pragma once
 #include "support/test_util.hpp"
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 
 namespace wdfio::test {
@@ -35,23 +38,64 @@ inline CommandResult run_command(const std::string& command) {
 
 class LoopDevice {
 public:
-    // On failure path() is empty and why() says what is missing.
-    explicit LoopDevice(std::size_t size, unsigned sector_size = 512) : backing_(size) {
-        const auto r =
-            run_command("losetup --find --show --sector-size " + std::to_string(sector_size) + " " + backing_.path());
-        if (r.exit_code == 0 && r.output.rfind("/dev/loop", 0) == 0) path_ = r.output;
-        else why_ = "losetup failed (needs root, util-linux and the loop driver): " + r.output;
+    // Over a fresh temporary file of `size` bytes. On failure path() is empty
+    // and why() says what is missing.
+    explicit LoopDevice(std::size_t size, unsigned sector_size = 512) : backing_(std::make_unique<TempFile>(size)) {
+        attach(backing_->path(), sector_size);
     }
+    // Over an existing file (kept when the device goes).
+    explicit LoopDevice(const std::string& file, unsigned sector_size = 512) { attach(file, sector_size); }
     ~LoopDevice() {
         if (!path_.empty()) run_command("losetup -d " + path_);
     }
+    LoopDevice(const LoopDevice&) = delete;
+    LoopDevice& operator=(const LoopDevice&) = delete;
     const std::string& path() const { return path_; }
     const std::string& why() const { return why_; }
 
 private:
-    TempFile backing_;
+    void attach(const std::string& file, unsigned sector_size) {
+        const auto r = run_command("losetup --find --show --sector-size " + std::to_string(sector_size) + " " + file);
+        if (r.exit_code == 0 && r.output.rfind("/dev/loop", 0) == 0) path_ = r.output;
+        else why_ = "losetup failed (needs root, util-linux and the loop driver): " + r.output;
+    }
+
+    std::unique_ptr<TempFile> backing_;
     std::string path_;
     std::string why_;
+};
+
+// A tmpfs of `bytes` on a fresh directory (needs root): a disk that fills up.
+// A file in it cannot grow past it (ENOSPC); a loop device over a larger
+// sparse file in it takes buffered writes whose writeback then fails (EIO at
+// the flush). Unmounted at scope end.
+class SmallTmpfs {
+public:
+    explicit SmallTmpfs(std::size_t bytes) {
+        char tmpl[] = "/tmp/wdfio-small-XXXXXX";
+        if (!mkdtemp(tmpl)) {
+            why_ = std::string("mkdtemp: ") + std::strerror(errno);
+            return;
+        }
+        dir_ = tmpl;
+        const auto r = run_command("mount -t tmpfs -o size=" + std::to_string(bytes) + " wdfio-small " + dir_);
+        if (r.exit_code == 0) mounted_ = true;
+        else why_ = "cannot mount a tmpfs (needs root): " + r.output;
+    }
+    ~SmallTmpfs() {
+        if (mounted_) run_command("umount -l " + dir_);
+        if (!dir_.empty()) ::rmdir(dir_.c_str());
+    }
+    SmallTmpfs(const SmallTmpfs&) = delete;
+    SmallTmpfs& operator=(const SmallTmpfs&) = delete;
+    bool mounted() const { return mounted_; }
+    const std::string& why() const { return why_; }
+    std::string file(const char* name) const { return dir_ + "/" + name; }
+
+private:
+    std::string dir_;
+    std::string why_;
+    bool mounted_ = false;
 };
 
 }  // namespace wdfio::test

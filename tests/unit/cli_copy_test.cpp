@@ -1,8 +1,10 @@
 // `wdfio copy`, run as a child process: a copy to three destinations equal to
 // the source, --verify catching a destination that does not hold what was
-// written, failing destinations under both fail policies, Ctrl-C in the
-// middle, and every bad input refused with exit 2 before anything is written.
+// written, failing destinations under both fail policies, a full disk and a
+// flush that fails, Ctrl-C in the middle, and every bad input refused with
+// exit 2 before anything is written.
 #include "support/cli_run.hpp"
+#include "support/loop_device.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -97,6 +99,40 @@ TEST_F(CliCopyTest, FailingDestinationContinueKeepsTheOthersAbortStops) {
     const std::string row = row_of(r.output, file("d.bin"));
     ASSERT_FALSE(row.empty()) << r.output;
     EXPECT_EQ(row.find(" 2097152 "), std::string::npos) << "abort: the file is not completed: " << r.output;
+}
+
+// A destination on a full disk fails with STATUS_DISK_FULL; the other one
+// is complete.
+TEST_F(CliCopyTest, AFullDiskFailsItsDestinationAndTheOtherIsComplete) {
+    wdfio::test::SmallTmpfs small(1u << 20);
+    if (!small.mounted()) GTEST_SKIP() << small.why();
+    const std::string src = file("src.bin");
+    write_random(src, 4u << 20, 8);
+    const CliRun r = run_cli({"copy", src, small.file("full.bin"), file("ok.bin")});
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(row_of(r.output, small.file("full.bin")).find("STATUS_DISK_FULL"), std::string::npos) << r.output;
+    EXPECT_EQ(checksum(read_all(file("ok.bin"))), checksum(read_all(src)));
+}
+
+// Buffered writes to a loop device over a file on a full disk all succeed;
+// the writeback then fails, and only the flush at the end says so: the
+// destination fails, with the flush named, instead of a copy reported done.
+TEST_F(CliCopyTest, AFlushThatFailsFailsItsDestination) {
+    wdfio::test::SmallTmpfs small(1u << 20);
+    if (!small.mounted()) GTEST_SKIP() << small.why();
+    const std::string backing = small.file("disk.img");
+    std::ofstream(backing).close();
+    ASSERT_EQ(::truncate(backing.c_str(), 8 << 20), 0);  // sparse: 8 MiB on a 1 MiB disk
+    const wdfio::test::LoopDevice loop(backing);
+    if (loop.path().empty()) GTEST_SKIP() << loop.why();
+    const std::string src = file("src.bin");
+    write_random(src, 4u << 20, 9);
+    const CliRun r = run_cli({"copy", src, loop.path(), file("ok.bin")});
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    const std::string row = row_of(r.output, loop.path());
+    EXPECT_NE(row.find("flush failed"), std::string::npos) << r.output;
+    EXPECT_NE(row.find("STATUS_IO_DEVICE_ERROR"), std::string::npos) << r.output;
+    EXPECT_EQ(row_of(r.output, file("ok.bin")).find("flush"), std::string::npos) << r.output;
 }
 
 TEST_F(CliCopyTest, CtrlCCancelsReportsAndExits130) {

@@ -156,17 +156,6 @@ Checked<bool> check_memory(const StackSpec& stack, const PreparedTarget& prepare
                                  stack.target.is_ram() ? " or fewer --threads" : ", --size or --direct"));
 }
 
-// The end of a write load: what was written reaches the device (fsync, on a
-// regular file or a block device alike), or the report says it did not.
-std::string flush_path(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return fmt::format("cannot open to flush: {}", std::strerror(errno));
-    const bool ok = ::fsync(fd) == 0;
-    const int err = errno;
-    ::close(fd);
-    return ok ? "ok" : fmt::format("failed: {} (writes were lost)", std::strerror(err));
-}
-
 int finish(const BenchReport& report, bool json) {
     if (json) print_json(report, stdout);
     else print_text(report, stdout);
@@ -295,7 +284,10 @@ int run_bench(const BenchOptions& o) {
     report.wdfio = wdfio_run.value().result;
     report.stopped_at_first_error = wdfio_run.value().stopped_by_error;
     report.interrupted = interrupted;
-    if (plan.writes() && stack.target.is_path()) report.flush = flush_path(stack.target.path);
+    if (plan.writes() && stack.target.is_path()) {
+        const FlushOutcome flushed = flush_path(stack.target.path);
+        report.flush = flushed.err ? flushed.message : "ok";
+    }
     if (o.compare_raw && !interrupted) {
         if (resident) resident->warn_if_not_resident("raw liburing");
         auto raw = run_raw_load(plan, stack.target.path);

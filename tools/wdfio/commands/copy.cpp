@@ -9,6 +9,7 @@
 #include "commands/open_target.hpp"
 #include "commands/trace_file.hpp"
 #include "fault_spec.hpp"
+#include "path_target.hpp"
 #include "size_arg.hpp"
 #include "target_spec.hpp"
 
@@ -17,6 +18,7 @@
 #include <fmt/core.h>
 
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -314,6 +316,35 @@ VerifyOutcome verify(IoTarget& source, std::vector<DestinationState>& dsts, std:
     return out;
 }
 
+// The end of a copy that ran through: what each destination took reaches its
+// device — fsync for a path, BLKFLSBUF for a named target (an NBD server's
+// flush; a device that does not know it has nothing to flush) — or the
+// destination fails. Buffered writes to a full loop device, for one, are
+// lost at writeback, and only the flush says so.
+void flush_destinations(const Plan& plan, std::vector<Opened>& dsts, std::vector<DestinationState>& states) {
+    for (std::size_t i = 0; i < states.size(); ++i) {
+        DestinationState& d = states[i];
+        const TargetSpec& spec = plan.destinations[i].stack.target;
+        if (d.errors > 0 || spec.is_ram()) continue;
+        Status s;
+        std::string detail;
+        if (spec.is_path()) {
+            const FlushOutcome f = flush_path(spec.path);
+            if (f.err == 0) continue;
+            s = Status::from_errno(f.err);
+            detail = "flush " + f.message;
+        } else {
+            s = send_ioctl_synchronously(dsts[i].holder->target(), nullptr, BLKFLSBUF, {}, {}, {}, {});
+            if (s.ok() || s == STATUS_INVALID_DEVICE_REQUEST || s == STATUS_NOT_SUPPORTED) continue;
+            detail = "flush (BLKFLSBUF) failed: what was written may be lost";
+        }
+        d.errors += 1;
+        d.first_error = s;
+        d.first_error_detail = std::move(detail);
+        d.failed = true;
+    }
+}
+
 void print_report(const std::vector<DestinationState>& dsts, const VerifyOutcome* verified, double secs,
                   std::uint64_t size) {
     std::size_t width = 11;
@@ -383,6 +414,7 @@ int run_copy(const CopyOptions& o) {
     const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
     if (progress) fmt::print(stderr, "\r\033[K");
 
+    if (!pipe.cancelled() && pipe.source_error().ok()) flush_destinations(plan, dsts, states);
     std::optional<VerifyOutcome> verified;
     if (o.verify && !pipe.cancelled() && pipe.source_error().ok())
         verified = verify(source.value().holder->target(), states, size.value(), plan.block);

@@ -119,4 +119,15 @@ Checked<PathTarget> prepare_path_target(const PathRequest& r) {
     return bad_input(r.path + " is not a regular file or a block device: bench needs one of those, or ram:SIZE");
 }
 
+FlushOutcome flush_path(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return {errno, std::string("cannot open to flush: ") + std::strerror(errno)};
+    const int err = ::fsync(fd) == 0 ? 0 : errno;
+    ::close(fd);
+    // EINVAL: a special file that does not synchronise (/dev/zero, a pipe):
+    // it holds nothing to flush.
+    if (err == 0 || err == EINVAL) return {};
+    return {err, std::string("failed: ") + std::strerror(err) + " (writes were lost)"};
+}
+
 }  // namespace wdfio::cli

@@ -28,4 +28,14 @@ struct PathRequest {
 // that holds data needs --force (exit 2 otherwise).
 Checked<PathTarget> prepare_path_target(const PathRequest& request);
 
+// The end of a write load or a copy: what was written to path reaches the
+// device (fsync, on a regular file or a block device alike; nothing for a
+// special file that does not synchronise). err is 0, or the errno of the open
+// or the fsync, and message says which.
+struct FlushOutcome {
+    int err = 0;
+    std::string message;
+};
+FlushOutcome flush_path(const std::string& path);
+
 }  // namespace wdfio::cli
