@@ -2,9 +2,11 @@
 // stops at --time even with requests that would take minutes, counts only
 // successes, stops at the first failure unless told not to, reports reads
 // and writes apart, takes units, refuses what the machine cannot hold, says
-// when the target cannot be set up (3), flushes write loads, and Ctrl-C
-// prints the results so far with exit 130.
+// when the target cannot be set up (3) and removes a file it could not fill,
+// flushes write loads and reports a flush that fails, and Ctrl-C prints the
+// results so far with exit 130.
 #include "support/cli_run.hpp"
+#include "support/loop_device.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -184,6 +186,39 @@ TEST_F(CliBenchTest, WriteLoadsEndWithAFlush) {
     j = json_run({file("w.img"), "--rw", "randread", "--bs", "4k", "--qd", "4", "--time", "100ms"}, code);
     ASSERT_EQ(code, 0) << last_output_;
     EXPECT_TRUE(j["flush"].is_null()) << "a read load has nothing to flush: " << last_output_;
+}
+
+// A file bench creates and cannot fill (the disk is full) is removed, not
+// left behind to make the next run need --force.
+TEST_F(CliBenchTest, AFileItCannotFillIsRemoved) {
+    wdfio::test::SmallTmpfs small(1u << 20);
+    if (!small.mounted()) GTEST_SKIP() << small.why();
+    const std::string path = small.file("new.img");
+    int code = 0;
+    json_run({path, "--size", "4M", "--rw", "randread", "--bs", "4k", "--qd", "1", "--time", "100ms"}, code);
+    EXPECT_EQ(code, 3) << last_output_;
+    EXPECT_NE(last_output_.find("cannot fill"), std::string::npos) << last_output_;
+    EXPECT_NE(::access(path.c_str(), F_OK), 0) << "left behind: " << path;
+}
+
+// A write load on a loop device over a file on a full disk: every write
+// succeeds into the page cache, the flush at the end fails, and the run says
+// so and exits 1.
+TEST_F(CliBenchTest, AFlushThatFailsIsReportedAndExitsOne) {
+    wdfio::test::SmallTmpfs small(1u << 20);
+    if (!small.mounted()) GTEST_SKIP() << small.why();
+    const std::string backing = small.file("disk.img");
+    std::ofstream(backing).close();
+    ASSERT_EQ(::truncate(backing.c_str(), 8 << 20), 0);  // sparse: 8 MiB on a 1 MiB disk
+    const wdfio::test::LoopDevice loop(backing);
+    if (loop.path().empty()) GTEST_SKIP() << loop.why();
+    int code = 0;
+    const auto j =
+        json_run({loop.path(), "--rw", "write", "--bs", "64k", "--qd", "4", "--time", "300ms", "--force"}, code);
+    EXPECT_EQ(code, 1) << last_output_;
+    ASSERT_FALSE(j.is_discarded()) << last_output_;
+    EXPECT_EQ(j["errors"], 0) << "the writes themselves succeed: " << last_output_;
+    EXPECT_NE(j.value("flush", "").find("writes were lost"), std::string::npos) << last_output_;
 }
 
 TEST_F(CliBenchTest, CtrlCPrintsResultsSoFarAndExits130) {
