@@ -134,6 +134,8 @@ Status DeliveredRequest::complete_with_information(Status status, std::uint64_t 
         detail::DeliveredAccess::presented_done(*q, *this);
         // Before finish: that may re-dispatch us. Inside our own callback, its end counts this.
         if (!detail::DeliveredAccess::completing_inline(*this)) detail::DeliveredAccess::owned_done(q->device());
+    } else if (auto& self = DeliveredRequestImpl::of(*this); self.let_go_of_caller_hold() && self.device) {
+        detail::DeliveredAccess::owned_done(*self.device);  // kept past EvtIoInCallerContext: removal may go on
     }
     detail::DeliveredAccess::finish(*this, status, information);
     detail::Recorder::take_offered_time();  // not taken (finished later, elsewhere): gone
@@ -214,7 +216,8 @@ bool Request::send_and_forget(IoTarget& target) {
 Status DeliveredRequest::forward_to_queue(Queue& queue) {
     if (owner() != Owner::Driver) return STATUS_INVALID_DEVICE_REQUEST;
     auto& current = DeliveredRequestImpl::of(*this).queue;
-    if (&queue.device() != &current.load()->device()) return STATUS_INVALID_DEVICE_REQUEST;
+    // None: kept from EvtIoInCallerContext, presented by no queue (the C API refuses it as KMDF does).
+    if (!current.load() || &queue.device() != &current.load()->device()) return STATUS_INVALID_DEVICE_REQUEST;
     if (is_outstanding()) return STATUS_INVALID_DEVICE_STATE;
     // R5.36: refused, still the driver's. (A purge or drain that comes after
     // this check still fails it there, as a new arrival.)
@@ -231,7 +234,7 @@ Status DeliveredRequest::forward_to_queue(Queue& queue) {
 
 Status DeliveredRequest::enqueue() {
     auto& self = DeliveredRequestImpl::of(*this);
-    if (owner() != Owner::Driver || !self.in_caller_context) {
+    if (owner() != Owner::Driver || !self.in_caller_context()) {
         detail::verifier_break(VerifierCheck::EnqueueOutsideCallerContext, this, "enqueue");
         return STATUS_INVALID_DEVICE_REQUEST;
     }
@@ -239,7 +242,7 @@ Status DeliveredRequest::enqueue() {
     if (!queue) return STATUS_INVALID_DEVICE_REQUEST;
     // R5.39: refused, still the driver's (a purge that comes after this check fails it there, as a new arrival).
     if (!detail::DeliveredAccess::accepting(*queue)) return STATUS_WDF_BUSY;
-    self.in_caller_context = false;
+    self.let_go_of_caller_hold();  // the queue counts it now; the callback's end gives the share back
     owner_.store(Owner::Queued, std::memory_order_release);
     detail::DeliveredAccess::enqueue(*queue, *this);
     return STATUS_SUCCESS;

@@ -399,16 +399,16 @@ Request* DeliveredAccess::take_lower(Device& d, Request& r) {
 }
 
 // R5.39: the driver's before any queue, on the sending thread. The callback
-// counts as the device's activity, so that removal waits for it; what the
-// driver keeps past it without enqueuing or completing, removal does not see.
+// counts as the device's activity, so that removal waits for it, and so does
+// a request the driver keeps past it until the driver completes it
+// (DeliveredRequestImpl::caller_hold).
 void DeliveredAccess::in_caller_context(Device& d, Request& q) {
     auto& self = DeliveredRequestImpl::of(q);
     q.owner_.store(Request::Owner::Driver, std::memory_order_release);
-    self.in_caller_context = true;
+    const std::uint32_t tag = self.begin_caller_context();
     owned_begin(d);
     d.driver_.on_in_caller_context(d, static_cast<DeliveredRequest&>(q));
-    self.in_caller_context = false;  // enqueue() only from there
-    owned_done(d);
+    if (!self.kept_after_callback(tag)) owned_done(d);  // kept: its completion gives the share back
 }
 
 void DeliveredAccess::dispatch(Device& d, Request& r) {

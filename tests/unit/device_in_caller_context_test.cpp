@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <thread>
 
 namespace wdfio::test {
@@ -124,6 +126,32 @@ TEST_F(DeviceInCallerContext, EnqueueOfACompletedRequestIsRefused) {
     EXPECT_EQ(d.driver.kept->enqueue(), Status(STATUS_INVALID_DEVICE_REQUEST));
     EXPECT_EQ(violations(), 1u);
     expected_violations = 1;
+}
+
+// A request the driver keeps past the callback (neither enqueued nor
+// completed) is still the driver's: removal waits until the driver completes
+// it, as it waits for one a queue presented. Presented by no queue, it cannot
+// be forwarded to one.
+TEST_F(DeviceInCallerContext, RemovalWaitsForARequestTheDriverKept) {
+    CallerContextDevice d(engine);
+    d.driver.choice = CallerContextDriver::Choice::KeepThenEnqueueLater;
+    Completions c;
+    auto r = send_read(*d.target, c, d.buffer);
+    ASSERT_NE(d.driver.kept, nullptr);
+    EXPECT_EQ(d.driver.kept->forward_to_queue(d.device->default_queue()), Status(STATUS_INVALID_DEVICE_REQUEST));
+    std::atomic<bool> removed{false};
+    std::thread remover([&] {
+        d.device->remove();
+        removed = true;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_FALSE(removed.load()) << "removal went on while the driver held a request";
+    EXPECT_EQ(d.driver.kept->complete(STATUS_SUCCESS), kOk);
+    remover.join();
+    EXPECT_TRUE(removed.load());
+    ASSERT_TRUE(c.wait());
+    EXPECT_EQ(r->status(), kOk);
+    EXPECT_EQ(violations(), 0u);
 }
 
 }  // namespace
