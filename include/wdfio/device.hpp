@@ -69,8 +69,9 @@ public:
     // and the hold waits for every answer. Without it the hold waits until
     // the driver has completed them all. Requests acknowledged without
     // requeue get on_io_resume when the queue is released.
-    // In-caller-context (EvtIoInCallerContext, spec R5.39): with wants_in_caller_context(),
-    // every request the device would queue goes to
+    // In-caller-context (EvtIoInCallerContext, spec R5.39): with wants_in_caller_context()
+    // (asked once, when the device is created, as KMDF reads it from its
+    // WDFDEVICE_INIT), every request the device would queue goes to
     // on_in_caller_context on the sending thread, before any queue, the
     // driver owning it. There the driver completes it, or routes it to its
     // queue with DeliveredRequest::enqueue() (the default), or keeps it.
@@ -222,12 +223,12 @@ private:
     std::uint32_t stack_size_;
     Ref<IoTarget> lower_;
     std::vector<Ref<Queue>> queues_;
-    Queue* dispatch_[5] = {};
+    Queue* dispatch_[5] = {};  // by request type: read, write, ioctl, internal ioctl, others
     bool exclusive_;
     bool forward_file_events_;
+    bool in_caller_context_;  // the driver's wants_in_caller_context(), asked once at create (KMDF: DeviceInit's)
     mutable std::mutex files_mutex_;
-    std::vector<std::shared_ptr<FileObject>>
-        files_;  // created and not closed  // by request type: read, write, ioctl, internal ioctl, others
+    std::vector<std::shared_ptr<FileObject>> files_;  // created and not closed
     std::atomic<bool> removed_{false};
     std::atomic<std::uint32_t> active_{0};  // callbacks running + requests owned by the driver
 

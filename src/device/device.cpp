@@ -60,7 +60,8 @@ Device::Device(Engine& engine, Driver& driver, const DeviceOptions& options, Ref
       stack_size_(1 + (lower ? lower->stack_size() : 0)),
       lower_(std::move(lower)),
       exclusive_(options.exclusive),
-      forward_file_events_(options.forward_file_events) {}
+      forward_file_events_(options.forward_file_events),
+      in_caller_context_(driver.wants_in_caller_context()) {}
 
 Device::~Device() {
     while (Request* q = pool_) {
@@ -447,7 +448,7 @@ void DeliveredAccess::dispatch(Device& d, Request& r) {
     q->information_ = 0;
     r.child_.store(q, std::memory_order_seq_cst);  // where a cancel of r finds q
     if (RequestAccess::canceled(r)) q->cancel_requested_.store(true, std::memory_order_seq_cst);
-    if (d.driver_.wants_in_caller_context()) {
+    if (d.in_caller_context_) {
         in_caller_context(d, *q);
         return;
     }
