@@ -39,6 +39,25 @@ std::vector<Ref<DeviceHandle>> devices_of(DriverHandle& driver) {
     return out;
 }
 
+// The device's power-managed queues, now powered on (R4.1 step 4, R4.13:
+// the caller releases their hold) or off (R4.11: the caller holds them).
+// Flag and list together, under the bridge's mutex: a queue created
+// meanwhile is either in the list or created held as it should be.
+std::vector<Ref<QueueHandle>> power_queues(DeviceBridge& bridge, bool on) {
+    std::lock_guard lock(bridge.mutex);
+    bridge.queues_powered = on;
+    std::vector<Ref<QueueHandle>> out;
+    for (auto& q : bridge.queues)
+        if (q->handler.power_managed()) out.push_back(q);
+    return out;
+}
+
+// R4.11: every one stops presenting before the driver hears of any request it holds.
+void hold_queues(const std::vector<Ref<QueueHandle>>& queues) {
+    for (auto& q : queues) q->queue->hold_presentation();
+    for (auto& q : queues) (void)q->queue->hold(StopAction::Suspend);
+}
+
 // Spec §4.1, after EvtDriverDeviceAdd made the device: the first failure
 // stops, and what started is undone as R4.3 says.
 Status bring_up(DeviceHandle& device, DeviceBridge& bridge) {
@@ -67,10 +86,14 @@ Status bring_up(DeviceHandle& device, DeviceBridge& bridge) {
     if (pnp.EvtDeviceD0EntryPostInterruptsEnabled) {
         if (Status s = pnp.EvtDeviceD0EntryPostInterruptsEnabled(d, WdfPowerDeviceD3Final); !s.ok()) return undo_d0(s);
     }
-    // Queues present from creation here (no power transitions): step 4 is already so.
+    // Step 4: power-managed queues, held since they were created (R4.2), present.
+    for (auto& q : power_queues(bridge, true)) q->queue->release_hold();
     if (pnp.EvtDeviceSelfManagedIoInit) {
         bridge.self_managed_io_init = true;
-        if (Status s = pnp.EvtDeviceSelfManagedIoInit(d); !s.ok()) return undo_d0(s);
+        if (Status s = pnp.EvtDeviceSelfManagedIoInit(d); !s.ok()) {
+            hold_queues(power_queues(bridge, false));  // R4.3: held again
+            return undo_d0(s);
+        }
     }
     enable_device_interfaces(bridge);  // R4.1 step 6
     std::lock_guard lock(bridge.power_mutex);
@@ -93,9 +116,7 @@ void power_down(DeviceHandle& device, DeviceBridge& bridge, WDF_POWER_DEVICE_STA
     const auto d = to_c<WDFDEVICE>(&device);
     CurrentDriver current(&bridge.driver());
     if (pnp.EvtDeviceSelfManagedIoSuspend && bridge.self_managed_io_init) pnp.EvtDeviceSelfManagedIoSuspend(d);
-    const auto held = queues_of(bridge, true);
-    for (auto& q : held) q->queue->hold_presentation();  // all stop presenting before any is told (R4.11)
-    for (auto& q : held) (void)q->queue->hold(StopAction::Suspend);
+    hold_queues(power_queues(bridge, false));
     if (pnp.EvtDeviceD0ExitPreInterruptsDisabled) pnp.EvtDeviceD0ExitPreInterruptsDisabled(d, target);
     if (pnp.EvtDeviceD0Exit) pnp.EvtDeviceD0Exit(d, target);
     bridge.power_state = target;
@@ -117,7 +138,7 @@ Status power_up(DeviceHandle& device, DeviceBridge& bridge) {
         }
     }
     bridge.power_state = WdfPowerDeviceD0;
-    for (auto& q : queues_of(bridge, true)) q->queue->release_hold();  // R4.13
+    for (auto& q : power_queues(bridge, true)) q->queue->release_hold();  // R4.13
     if (pnp.EvtDeviceSelfManagedIoRestart && bridge.self_managed_io_init)
         if (Status s = pnp.EvtDeviceSelfManagedIoRestart(d); !s.ok()) return s;
     return STATUS_SUCCESS;

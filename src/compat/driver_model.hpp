@@ -236,6 +236,10 @@ public:
     std::mutex power_mutex;
     bool started = false;                                   // under power_mutex
     WDF_POWER_DEVICE_STATE power_state = WdfPowerDeviceD0;  // under power_mutex
+    // Power-managed queues present (R4.2): from the start's step 4 until a
+    // power-down. Under `mutex`, with `queues`: a queue created while it is
+    // false is created held (WdfIoQueueCreate), and WdfIoQueueGetState says PnpHeld.
+    bool queues_powered = false;
     // A control device is openable once WdfControlFinishInitializing ran
     // (R3.23): its name and links are registered then. Under `mutex`.
     bool control_finished = false;

@@ -138,6 +138,8 @@ NTSTATUS WdfIoQueueCreate(WDFDEVICE Device, PWDF_IO_QUEUE_CONFIG Config, PWDF_OB
             return s;
         {
             std::lock_guard lock(bridge->mutex);
+            // R4.2: power-managed, made before the start or in Dx: accepts and holds until powered.
+            if (handler->power_managed() && !bridge->queues_powered) h->queue->hold_presentation();
             if (h->is_default) {
                 bridge->default_queue = h;
                 for (int slot = 0; slot < 4; ++slot)
@@ -393,6 +395,7 @@ WDF_IO_QUEUE_STATE WdfIoQueueGetState(WDFQUEUE Queue, PULONG QueueRequests, PULO
         case QueueState::Purged: break;
         case QueueState::Draining: bits |= WdfIoQueueDispatchRequests; break;
         }
+        if (q->handler.power_managed() && q->queue->held()) bits |= WdfIoQueuePnpHeld;  // not powered on
         if (waiting == 0) bits |= WdfIoQueueNoRequests;
         if (owned == 0) bits |= WdfIoQueueDriverNoRequests;
         if (QueueRequests) *QueueRequests = waiting;

@@ -3,7 +3,8 @@
  * for each request the driver holds and WdfRequestStopAcknowledge's two
  * answers, EvtIoResume, and EvtIoStop(Purge) at removal. The test driver's
  * default queue (power-managed) holds every read; its ioctl queue is not
- * power-managed and completes ioctls at once. */
+ * power-managed and completes ioctls at once. Power-managed queues hold from
+ * their creation until the start's step 4, and again in a Dx (WdfIoQueuePnpHeld). */
 #include "compat_test.h"
 
 #include <string.h>
@@ -18,6 +19,9 @@ static ULONG last_stop_flags;
 static NTSTATUS suspend_in_callback; /* what WdfioDeviceSuspend returned inside EvtIoRead */
 static BOOLEAN suspend_from_read;
 static WDFDEVICE device;
+static WDFQUEUE default_queue, ioctl_queue;
+/* WdfIoQueueGetState of the default queue at each step of the start (R4.1, R4.2). */
+static WDF_IO_QUEUE_STATE at_add, at_d0_entry, at_smio_init, ioctl_at_add;
 static char events[256]; /* the PnP/power and queue callbacks, in order */
 
 static void note(const char* event) {
@@ -103,6 +107,7 @@ static void note_state(const char* what, WDF_POWER_DEVICE_STATE state) {
 static NTSTATUS on_d0_entry(WDFDEVICE d, WDF_POWER_DEVICE_STATE previous) {
     (void)d;
     note_state("d0-entry", previous);
+    at_d0_entry = WdfIoQueueGetState(default_queue, NULL, NULL);
     return d0_entry_status;
 }
 static NTSTATUS on_d0_exit(WDFDEVICE d, WDF_POWER_DEVICE_STATE target) {
@@ -113,6 +118,7 @@ static NTSTATUS on_d0_exit(WDFDEVICE d, WDF_POWER_DEVICE_STATE target) {
 static NTSTATUS on_smio_init(WDFDEVICE d) {
     (void)d;
     note("smio-init");
+    at_smio_init = WdfIoQueueGetState(default_queue, NULL, NULL);
     return STATUS_SUCCESS;
 }
 static NTSTATUS on_smio_suspend(WDFDEVICE d) {
@@ -149,14 +155,15 @@ static NTSTATUS on_device_add(WDFDRIVER driver, PWDFDEVICE_INIT init) {
     config.EvtIoRead = on_read;
     config.EvtIoStop = on_io_stop;
     config.EvtIoResume = on_io_resume;
-    status = WdfIoQueueCreate(device, &config, WDF_NO_OBJECT_ATTRIBUTES, WDF_NO_HANDLE);
+    status = WdfIoQueueCreate(device, &config, WDF_NO_OBJECT_ATTRIBUTES, &default_queue);
     if (!NT_SUCCESS(status)) return status;
-    WDFQUEUE ioctl_queue;
     WDF_IO_QUEUE_CONFIG_INIT(&config, WdfIoQueueDispatchParallel);
     config.EvtIoDeviceControl = on_ioctl;
     config.PowerManaged = WdfFalse; /* keeps working in a Dx (R5.2) */
     status = WdfIoQueueCreate(device, &config, WDF_NO_OBJECT_ATTRIBUTES, &ioctl_queue);
     if (!NT_SUCCESS(status)) return status;
+    at_add = WdfIoQueueGetState(default_queue, NULL, NULL);
+    ioctl_at_add = WdfIoQueueGetState(ioctl_queue, NULL, NULL);
     return WdfDeviceConfigureRequestDispatching(device, ioctl_queue, WdfRequestTypeDeviceControl);
 }
 
@@ -223,6 +230,38 @@ static void suspend_and_resume_in_order(void) {
     CHECK(wait_done(&a) && wait_done(&b) && wait_done(&late));
     CHECK_STATUS(late.status, STATUS_SUCCESS);
     free_io(&a), free_io(&b), free_io(&late), free_io(&ioctl);
+    WdfioDriverUnload(driver);
+}
+
+/* R4.2, R5.14: a power-managed queue made before the start holds (PnpHeld)
+ * through D0Entry and presents from step 4, before SelfManagedIoInit; in a Dx
+ * it holds again, and so does one made there, until the resume. A queue that
+ * is not power-managed is never held. */
+static void power_managed_queues_hold_until_powered(void) {
+    REQUIRE_START();
+    CHECK(at_add & WdfIoQueuePnpHeld);
+    CHECK(at_add & WdfIoQueueAcceptRequests); /* accepts meanwhile */
+    CHECK(!WDF_IO_QUEUE_READY(at_add));
+    CHECK(at_d0_entry & WdfIoQueuePnpHeld);
+    CHECK(!(at_smio_init & WdfIoQueuePnpHeld));
+    CHECK(!(ioctl_at_add & WdfIoQueuePnpHeld));
+    CHECK(WDF_IO_QUEUE_READY(WdfIoQueueGetState(default_queue, NULL, NULL)));
+
+    REQUIRE_STATUS(WdfioDeviceSuspend(device, WdfPowerDeviceD3), STATUS_SUCCESS);
+    CHECK(WdfIoQueueGetState(default_queue, NULL, NULL) & WdfIoQueuePnpHeld);
+    CHECK(!(WdfIoQueueGetState(ioctl_queue, NULL, NULL) & WdfIoQueuePnpHeld));
+    WDF_IO_QUEUE_CONFIG config;
+    WDF_IO_QUEUE_CONFIG_INIT(&config, WdfIoQueueDispatchManual);
+    WDFQUEUE made_in_d3;
+    REQUIRE_STATUS(WdfIoQueueCreate(device, &config, WDF_NO_OBJECT_ATTRIBUTES, &made_in_d3), STATUS_SUCCESS);
+    CHECK(WdfIoQueueGetState(made_in_d3, NULL, NULL) & WdfIoQueuePnpHeld);
+    WDFREQUEST none = NULL;
+    CHECK_STATUS(WdfIoQueueRetrieveNextRequest(made_in_d3, &none), STATUS_WDF_PAUSED);
+
+    REQUIRE_STATUS(WdfioDeviceResume(device), STATUS_SUCCESS);
+    CHECK(!(WdfIoQueueGetState(default_queue, NULL, NULL) & WdfIoQueuePnpHeld));
+    CHECK(!(WdfIoQueueGetState(made_in_d3, NULL, NULL) & WdfIoQueuePnpHeld));
+    CHECK_STATUS(WdfIoQueueRetrieveNextRequest(made_in_d3, &none), STATUS_NO_MORE_ENTRIES);
     WdfioDriverUnload(driver);
 }
 
@@ -344,6 +383,7 @@ static void power_calls_bad_input(void) {
 
 const compat_test power_tests[] = {
     {"Power.SuspendAndResumeInOrder", suspend_and_resume_in_order},
+    {"Power.PowerManagedQueuesHoldUntilPowered", power_managed_queues_hold_until_powered},
     {"Power.RequeuedRequestsArePresentedAgain", requeued_requests_are_presented_again},
     {"Power.RemovalInADxAsksKeptRequestsAgain", removal_in_a_dx_asks_kept_requests_again},
     {"Power.RemovalFromD0PowersDownFirst", removal_from_d0_powers_down_first},
