@@ -85,14 +85,22 @@ public:
                                         const std::optional<MemoryOffset>& argument4_offsets);
 
     // ---- completion routine (spec §3): one-shot, cleared before it runs and by reuse().
-    void set_completion(detail::CompletionRoutine routine) noexcept { routine_ = std::move(routine); }
+    // Not while the request is outstanding: the engine thread takes the
+    // routine when the request completes, so a change then races with it — a
+    // verifier violation (abort mode: the process ends; report mode: the
+    // routine of the send in flight stays).
+    void set_completion(detail::CompletionRoutine routine) noexcept {
+        if (!refuse_outstanding_routine()) routine_ = std::move(routine);
+    }
     template <class F, class = std::enable_if_t<
                            !std::is_same_v<std::decay_t<F>, detail::CompletionRoutine> &&
                            std::is_invocable_v<std::decay_t<F>&, Request&, IoTarget&, const CompletionParams&>>>
     void set_completion(F&& routine) {  // a lambda: built in place
-        routine_.emplace(std::forward<F>(routine));
+        if (!refuse_outstanding_routine()) routine_.emplace(std::forward<F>(routine));
     }
-    void set_completion(CompletionFn fn, void* context) noexcept { routine_ = {fn, context}; }
+    void set_completion(CompletionFn fn, void* context) noexcept {
+        if (!refuse_outstanding_routine()) routine_ = {fn, context};
+    }
     bool has_completion() const noexcept { return static_cast<bool>(routine_); }
 
     // ---- sending (spec §4). Asynchronous: true = accepted, the routine will run
@@ -131,6 +139,9 @@ private:
     Request() noexcept;
     Status check_depth(const IoTarget& target);
     Status refuse_outstanding(const char* call);  // verifier report, STATUS_INVALID_DEVICE_STATE
+    // True (and a verifier report) if outstanding: set_completion leaves the routine.
+    bool refuse_outstanding_routine() noexcept { return is_outstanding() && report_routine_change(); }
+    bool report_routine_change() noexcept;
     void last_reference_dropped() const noexcept override;
     // A queue-delivered request is completed, never deleted (driver spec R1.19).
     bool deletable() const noexcept override { return kind_ == RequestKind::Created; }

@@ -78,6 +78,7 @@ void WdfRequestSetCompletionRoutine(WDFREQUEST Request, PFN_WDF_REQUEST_COMPLETI
         if (h->request->is_outstanding()) {  // the routine of the send in flight would change under it
             log(LogLevel::Error, "%s: WDFREQUEST %p is outstanding; routine not changed", call,
                 static_cast<void*>(Request));
+            detail::verifier_violation(VerifierCheck::SetCompletionWhileOutstanding, Request, call);
             return;
         }
         h->routine = CompletionRoutine;

@@ -121,6 +121,11 @@ Status Request::refuse_outstanding(const char* call) {
     return STATUS_INVALID_DEVICE_STATE;  // report mode: refused, the request in flight is untouched
 }
 
+bool Request::report_routine_change() noexcept {
+    verifier_violation(VerifierCheck::SetCompletionWhileOutstanding, this, "set_completion");
+    return true;  // report mode: the routine of the send in flight stays
+}
+
 // ---------------------------------------------------------------- formatting
 
 void Request::release_format() noexcept {

@@ -57,6 +57,9 @@ const char* to_string(VerifierCheck c) noexcept {
     case VerifierCheck::StopAcknowledgeMisuse:
         return "a stop acknowledge with no EvtIoStop to answer, or a requeue of a request the driver does not own "
                "or left cancelable (unmark it first)";
+    case VerifierCheck::SetCompletionWhileOutstanding:
+        return "a completion routine set on an outstanding request (set it before the send, or in its routine "
+               "for the next one)";
     case VerifierCheck::EnqueueOutsideCallerContext:
         return "a request enqueued to its device outside EvtIoInCallerContext, or one the driver does not own "
                "(call WdfDeviceEnqueueRequest from that callback, once)";

@@ -392,7 +392,9 @@ static void sending_an_outstanding_request_is_refused(void) {
     WdfRequestSetCompletionRoutine(request, record, &seen);
     CHECK(WdfRequestSend(request, top, NULL));
     CHECK(!WdfRequestSend(request, top, NULL));
+    const ULONGLONG before = WdfioHostVerifierViolations();
     WdfRequestSetCompletionRoutine(request, NULL, NULL); /* refused too: it is outstanding */
+    CHECK_EQ(WdfioHostVerifierViolations(), before + 1);
     CHECK_STATUS(WdfIoTargetFormatRequestForWrite(top, request, memory, NULL, NULL), STATUS_INVALID_DEVICE_STATE);
     WDF_REQUEST_REUSE_PARAMS reuse;
     WDF_REQUEST_REUSE_PARAMS_INIT(&reuse, WDF_REQUEST_REUSE_NO_FLAGS, STATUS_SUCCESS);
