@@ -1,7 +1,7 @@
 // The NBD target with ?connections=N against nbdkit: requests spread over N
 // connections (the log filter names each request's connection) with the
-// data verified across them; one connection by default (one engine thread
-// today); N > 1 refused with STATUS_NOT_SUPPORTED by a server without
+// data verified across them; a connection per engine thread by default;
+// N > 1 refused with STATUS_NOT_SUPPORTED by a server without
 // multi-conn; bad values refused; a killed server fails every pending
 // request once and start() reconnects all N. On both backends.
 #include "support/completions.hpp"
@@ -83,18 +83,28 @@ TEST_F(NbdMultiConnTest, RequestsSpreadOverTheConnectionsAndTheDataHolds) {
     EXPECT_EQ(log.find("connection=5 "), std::string::npos) << "more than 4 connections";
 }
 
-TEST_F(NbdMultiConnTest, OneConnectionByDefault) {
-    Nbdkit server({"--filter=log", "memory", "64M", "logfile={log}"});
-    ASSERT_TRUE(server.ready());
-    auto t = IoTarget::open(engine, server.uri());
-    ASSERT_TRUE(t) << t.status();
-    CloseOnExit close(t.value());
-    Batch b(16);
-    ASSERT_NO_FATAL_FAILURE(send_writes(*t, b, 16, 200));
-    ASSERT_TRUE(wait_for_count(b.done, 16));
-    const std::string log = server.log_text();
-    EXPECT_EQ(requests_on(log, 1), 16) << log;
-    EXPECT_EQ(log.find("connection=2 "), std::string::npos) << log;
+// Without ?connections=, a server that allows multi-conn gets a connection
+// per engine thread: one with one engine thread, two with two.
+TEST_F(NbdMultiConnTest, AConnectionPerEngineThreadByDefault) {
+    for (const unsigned engines : {1u, 2u}) {
+        SCOPED_TRACE(engines);
+        Nbdkit server({"--filter=log", "memory", "64M", "logfile={log}"});
+        ASSERT_TRUE(server.ready());
+        EngineOptions options;
+        options.engines = engines;
+        Engine own(options);
+        auto t = IoTarget::open(own, server.uri());
+        ASSERT_TRUE(t) << t.status();
+        CloseOnExit close(t.value());
+        Batch b(16);
+        ASSERT_NO_FATAL_FAILURE(send_writes(*t, b, 16, 200));
+        ASSERT_TRUE(wait_for_count(b.done, 16));
+        const std::string log = server.log_text();
+        EXPECT_EQ(requests_on(log, 1) + requests_on(log, 2), 16) << log;
+        if (engines == 1) EXPECT_EQ(log.find("connection=2 "), std::string::npos) << log;
+        else EXPECT_GT(requests_on(log, 2), 0) << log;
+        EXPECT_EQ(log.find("connection=3 "), std::string::npos) << log;
+    }
 }
 
 TEST_F(NbdMultiConnTest, ServerWithoutMultiConnRefusesMoreThanOne) {

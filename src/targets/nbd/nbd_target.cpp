@@ -13,6 +13,7 @@
 #include <linux/fs.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -27,9 +28,6 @@ namespace {
 void* const kQueued = reinterpret_cast<void*>(std::uintptr_t{1});
 // The result on_request is handed for "start it" (any other is a cancel's -ECANCELED).
 constexpr std::int64_t kStart = std::int64_t{1} << 40;
-// The engine has one thread today: the default connection count for a
-// multi-conn server (one per engine thread) is 1 until engines per core land.
-constexpr unsigned kEngineThreads = 1;
 // libnbd refuses larger reads and writes; a server without a maximum gets this one.
 constexpr std::uint32_t kDefaultMaxRequest = 32u << 20;
 // How long close waits for the replies to commands it abandoned (cancelled
@@ -86,7 +84,8 @@ Result<Ref<IoTarget>> NbdTarget::open(Engine& engine, std::string_view uri, cons
         return STATUS_NOT_SUPPORTED;
     }
     // The default: as many as the server allows, up to the engine's threads.
-    if (settings->connections == 0) settings->connections = multi_conn ? kEngineThreads : 1;
+    if (settings->connections == 0)
+        settings->connections = multi_conn ? std::min(engine.engine_threads(), kMaxConnections) : 1;
     std::vector<nbd_handle*> handles{*first};
     if (settings->connections > 1) {
         auto more = connect_nbd_all(*settings, settings->connections - 1, "connect to", uri);
