@@ -27,13 +27,18 @@ using TimerCallback = void (*)(Timer& timer);
 struct TimerConfig {
     TimerCallback callback = nullptr;
     std::uint32_t period_ms = 0;  // 0: once per start
+    // ExecutionLevel Passive: the callback runs on a worker thread of the
+    // engine, where it may block (a synchronous send, a wait lock), not on
+    // the engine thread. One-shot only (R8.2).
+    bool passive = false;
 };
 
 class Timer final : public Object {
 public:
     // WdfTimerCreate. attributes.parent must be a device or under one, else
     // STATUS_INVALID_DEVICE_REQUEST (R8.3); no callback, or a period above
-    // MAXLONG → STATUS_INVALID_PARAMETER (R8.1).
+    // MAXLONG → STATUS_INVALID_PARAMETER (R8.1); passive with a period →
+    // STATUS_NOT_SUPPORTED (R8.2).
     static Result<Ref<Timer>> create(const TimerConfig& config, const ObjectAttributes& attributes);
 
     // WdfTimerStart (R8.5): due_time in KMDF ticks — negative relative,

@@ -135,13 +135,24 @@ NTSTATUS WdfTimerCreate(PWDF_TIMER_CONFIG Config, PWDF_OBJECT_ATTRIBUTES Attribu
         }
         TimerConfig config;
         config.period_ms = Config->Period;
+        // ExecutionLevel Passive: the callback on a worker (R8.2). wdfio has
+        // no passive parent (devices and queues refuse the level), so with
+        // AutomaticSerialization it cannot share a parent's lock (R7.6).
+        config.passive = Attributes && raw_enum(Attributes->ExecutionLevel) == WdfExecutionLevelPassive;
+        if (config.passive && Config->AutomaticSerialization) {
+            log(LogLevel::Error,
+                "%s: a passive timer cannot be serialized with its parent, which runs at dispatch level "
+                "(set AutomaticSerialization FALSE and use a wait lock)",
+                call);
+            return STATUS_WDF_INCOMPATIBLE_EXECUTION_LEVEL;
+        }
         config.callback = [](wdfio::Timer& t) { fire<WDFTIMER>(handle_of<TimerHandle>(t)); };
         if (!Config->EvtTimerFunc) {
             log(LogLevel::Error, "%s: EvtTimerFunc is NULL", call);
             return STATUS_INVALID_PARAMETER;
         }
-        return create_deferred<TimerHandle>(call, Attributes, {.level = true, .scope = false}, Config->EvtTimerFunc,
-                                            Config->AutomaticSerialization != FALSE, Timer,
+        return create_deferred<TimerHandle>(call, Attributes, {.level = true, .scope = false, .passive = true},
+                                            Config->EvtTimerFunc, Config->AutomaticSerialization != FALSE, Timer,
                                             [&](const ObjectAttributes& a) { return wdfio::Timer::create(config, a); });
     });
 }

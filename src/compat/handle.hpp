@@ -80,6 +80,7 @@ C to_c(const Handle* h) noexcept {
 struct AttributeRules {
     bool level = false;
     bool scope = false;
+    bool passive = false;  // takes ExecutionLevel Passive (a timer); other kinds refuse it still
 };
 
 // The registry of live handles.

@@ -119,8 +119,8 @@ Status HandleTable::check_attributes(const char* call, const WDF_OBJECT_ATTRIBUT
             log(LogLevel::Error, "%s: this kind of object takes no ExecutionLevel", call);
             return STATUS_WDF_EXECUTION_LEVEL_INVALID;
         }
-        if (level == WdfExecutionLevelPassive) {  // Dispatch is where wdfio runs callbacks anyway
-            log(LogLevel::Error, "%s: WdfExecutionLevelPassive is not supported yet", call);
+        if (level == WdfExecutionLevelPassive && !rules.passive) {  // Dispatch is where wdfio runs callbacks
+            log(LogLevel::Error, "%s: WdfExecutionLevelPassive is not supported yet for this kind of object", call);
             return STATUS_NOT_SUPPORTED;
         }
     }

@@ -1,5 +1,6 @@
 // Timer: a device's callback after a due time, once or periodically, on the
-// engine's timer wheel (driver spec §8.1–8.2).
+// engine's timer wheel (driver spec §8.1–8.2); a passive one's callback on a
+// worker thread, submitted as a Blocking engine operation as a work item's is.
 #include <wdfio/log.hpp>
 #include <wdfio/timer.hpp>
 #include <wdfio/verifier.hpp>
@@ -15,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 namespace wdfio::detail {
 
@@ -22,9 +24,24 @@ namespace wdfio::detail {
 // number given so far, so an expiry already taken off the wheel (about to
 // run on the engine thread) does not run its callback. An expiry a start
 // replaced is off the wheel already.
+struct TimerState;
+
+// A passive timer's callback run: its own operation, on a worker.
+struct PassiveRun : Owned {
+    explicit PassiveRun(TimerState& s) noexcept : Owned(OwnerKind::WorkItem), state(s) {
+        op.code = OpCode::Blocking;
+        op.unbounded = true;  // it may block: the pool adds a thread rather than queue behind it
+        op.ops = &kOps;
+    }
+    TimerState& state;
+    static std::int64_t run(Operation& op, const WorkerContext&);
+    static void complete(Operation& op, std::int64_t) noexcept;
+    static constexpr OperationOps kOps{&PassiveRun::complete, &PassiveRun::run};
+};
+
 struct TimerState : Owned {
     TimerState(const TimerConfig& c, std::shared_ptr<EngineCore> e)
-        : Owned(OwnerKind::Timer), config(c), core(std::move(e)) {}
+        : Owned(OwnerKind::Timer), config(c), core(std::move(e)), passive(*this) {}
 
     const TimerConfig config;
     const std::shared_ptr<EngineCore> core;  // the timer may outlive its Engine
@@ -38,6 +55,11 @@ struct TimerState : Owned {
     bool stopping = false;       // a stop(true) waits for the callback
     bool start_aborted = false;  // a start refused meanwhile: that stop returns true
     bool deleting = false;
+    // Passive: the run submitted and not completed (it holds a reference),
+    // and an expiry that came due meanwhile (its seq; 0: none), run next.
+    PassiveRun passive;
+    bool run_in_flight = false;
+    std::uint32_t rerun_seq = 0;
 
     Timer& timer() noexcept { return *static_cast<Timer*>(object); }
     bool in_own_callback() const noexcept { return running && runner == std::this_thread::get_id(); }
@@ -52,10 +74,52 @@ struct TimerState : Owned {
     }
 };
 
+// Engine thread, under mutex: the passive callback goes to a worker; running
+// from now until the run completes, so that stop(wait) and delete wait for it.
+void submit_passive_locked(TimerState& s) {
+    s.running = true;
+    s.runner = {};  // the worker's, once it starts
+    s.run_in_flight = true;
+    s.passive.object = s.object;  // what the engine's table reaches (operation_owners.cpp)
+    s.object->add_ref();          // the run's, released when it completes
+    s.core->submit(s.passive.op);
+}
+
+std::int64_t PassiveRun::run(Operation& op, const WorkerContext&) {
+    TimerState& s = static_cast<PassiveRun&>(Owned::of(op)).state;
+    {
+        std::lock_guard lock(s.mutex);
+        s.runner = std::this_thread::get_id();
+    }
+    s.config.callback(s.timer());
+    return 0;
+}
+
+void PassiveRun::complete(Operation& op, std::int64_t) noexcept {
+    TimerState& s = static_cast<PassiveRun&>(Owned::of(op)).state;
+    std::unique_lock lock(s.mutex);
+    s.run_in_flight = false;
+    s.running = false;
+    const std::uint32_t next = std::exchange(s.rerun_seq, 0);
+    if (next >= s.void_below && !s.deleting) {
+        submit_passive_locked(s);  // restarted from its callback and due already: runs again
+    } else {
+        s.idle.notify_all();
+    }
+    Object* object = s.object;
+    lock.unlock();
+    object->release();  // may be the last: nothing of s is touched after
+}
+
 void TimerAccess::fired(Operation& op, std::uint32_t seq) noexcept {
     auto& s = static_cast<TimerState&>(Owned::of(op));
     std::unique_lock lock(s.mutex);
     if (seq < s.void_below) return;  // stopped since it was armed
+    if (s.config.passive) {
+        if (s.run_in_flight) s.rerun_seq = seq;  // after the run that is still going
+        else submit_passive_locked(s);
+        return;
+    }
     s.running = true;
     s.runner = std::this_thread::get_id();
     lock.unlock();
@@ -87,7 +151,11 @@ Result<Ref<Timer>> Timer::create(const TimerConfig& config, const ObjectAttribut
     }
     constexpr std::uint32_t kMaxLong = 0x7FFF'FFFF;                    // KMDF's MAXLONG: its LONG is 32 bits
     if (config.period_ms > kMaxLong) return STATUS_INVALID_PARAMETER;  // R8.1
-    return detail::make_device_owned<Timer, TimerState>(               // R8.3
+    if (config.passive && config.period_ms) {                          // R8.2
+        log(LogLevel::Warning, "Timer::create: a passive timer cannot be periodic (restart it from its callback)");
+        return STATUS_NOT_SUPPORTED;
+    }
+    return detail::make_device_owned<Timer, TimerState>(  // R8.3
         "Timer::create", config, attributes,
         [](void* storage, TimerState* state) { return new (storage) Timer(state); });
 }

@@ -1,8 +1,11 @@
 /* Timers and work items (driver spec §8.1–8.3) on a device the host made:
  * one-shot and periodic expiry, start/stop results, contexts reached from
- * the callback, deletion with the parent, work items re-enqueued and
- * flushed, misuse reported, bad input. */
+ * the callback, deletion with the parent, a passive timer that may block,
+ * work items re-enqueued and flushed, misuse reported, bad input. */
 #include "compat_test.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 typedef struct {
     atomic_int Fired;
@@ -188,8 +191,12 @@ static void timer_bad_input(void) {
     attributes.SynchronizationScope = WdfSynchronizationScopeDevice; /* a timer takes no scope */
     CHECK_STATUS(WdfTimerCreate(&config, &attributes, &timer), STATUS_WDF_SYNCHRONIZATION_SCOPE_INVALID);
     attributes.SynchronizationScope = WdfSynchronizationScopeInheritFromParent;
-    attributes.ExecutionLevel = WdfExecutionLevelPassive; /* it takes a level; Passive is not there yet */
-    CHECK_STATUS(WdfTimerCreate(&config, &attributes, &timer), STATUS_NOT_SUPPORTED);
+    attributes.ExecutionLevel = WdfExecutionLevelPassive; /* serialized with a dispatch-level device (R7.6) */
+    CHECK_STATUS(WdfTimerCreate(&config, &attributes, &timer), STATUS_WDF_INCOMPATIBLE_EXECUTION_LEVEL);
+    WDF_TIMER_CONFIG_INIT_PERIODIC(&config, on_timer, 10);
+    config.AutomaticSerialization = FALSE;
+    CHECK_STATUS(WdfTimerCreate(&config, &attributes, &timer), STATUS_NOT_SUPPORTED); /* passive, periodic (R8.2) */
+    WDF_TIMER_CONFIG_INIT(&config, on_timer);
     attributes.ExecutionLevel = WdfExecutionLevelDispatch; /* where timers run anyway */
     REQUIRE_STATUS(WdfTimerCreate(&config, &attributes, &timer), STATUS_SUCCESS);
     WdfObjectDelete(timer);
@@ -333,6 +340,61 @@ static void work_item_bad_input(void) {
     WdfObjectDelete(device);
 }
 
+static WDFIOTARGET read_target;
+static atomic_int reads_done;
+static NTSTATUS read_status;
+
+/* A synchronous read of the device, as a timer that may block does it. */
+static void on_read_timer(WDFTIMER timer) {
+    (void)timer;
+    static char buffer[512];
+    WDF_MEMORY_DESCRIPTOR output;
+    WDF_MEMORY_DESCRIPTOR_INIT_BUFFER(&output, buffer, sizeof buffer);
+    ULONG_PTR bytes = 0;
+    read_status = WdfIoTargetSendReadSynchronously(read_target, NULL, &output, NULL, NULL, &bytes);
+    atomic_fetch_add(&reads_done, 1);
+}
+
+/* R8.2: a timer with ExecutionLevel Passive runs its callback where it may
+ * block, so its synchronous send goes through; the same callback in a
+ * dispatch-level timer is refused (STATUS_INVALID_DEVICE_REQUEST) and reported. */
+static void a_passive_timer_may_send_synchronously(void) {
+    if (!make_device()) {
+        CHECK(!"WdfioRamDiskCreate");
+        return;
+    }
+    REQUIRE_STATUS(WdfioDeviceOpenTarget(device, NULL, &read_target), STATUS_SUCCESS);
+    WDF_TIMER_CONFIG config;
+    WDF_TIMER_CONFIG_INIT(&config, on_read_timer);
+    config.AutomaticSerialization = FALSE;
+    WDF_OBJECT_ATTRIBUTES attributes;
+    WDF_OBJECT_ATTRIBUTES_INIT(&attributes);
+    attributes.ParentObject = device;
+    attributes.ExecutionLevel = WdfExecutionLevelPassive;
+    WDFTIMER passive, dispatch;
+    REQUIRE_STATUS(WdfTimerCreate(&config, &attributes, &passive), STATUS_SUCCESS);
+    attributes.ExecutionLevel = WdfExecutionLevelInheritFromParent;
+    REQUIRE_STATUS(WdfTimerCreate(&config, &attributes, &dispatch), STATUS_SUCCESS);
+
+    const ULONGLONG reported = WdfioHostVerifierViolations();
+    atomic_store(&reads_done, 0);
+    read_status = STATUS_PENDING;
+    WdfTimerStart(passive, WDF_REL_TIMEOUT_IN_MS(1));
+    CHECK(wait_for_count(&reads_done, 1));
+    CHECK_STATUS(read_status, STATUS_SUCCESS);
+    CHECK_EQ(WdfioHostVerifierViolations(), reported);
+
+    const char* mode = getenv("WDFIO_VERIFIER");
+    if (mode && strcmp(mode, "report") == 0) { /* else the blocking call aborts, as KMDF breaks */
+        WdfTimerStart(dispatch, WDF_REL_TIMEOUT_IN_MS(1));
+        CHECK(wait_for_count(&reads_done, 2));
+        CHECK_STATUS(read_status, STATUS_INVALID_DEVICE_REQUEST);
+        CHECK_EQ(WdfioHostVerifierViolations(), reported + 1);
+    }
+    WdfObjectDelete(read_target);
+    WdfObjectDelete(device);
+}
+
 const compat_test deferred_tests[] = {
     {"one_shot_timer_fires_once_per_start", one_shot_timer_fires_once_per_start},
     {"periodic_timer_fires_until_stopped", periodic_timer_fires_until_stopped},
@@ -340,6 +402,7 @@ const compat_test deferred_tests[] = {
     {"stop_and_wait_from_the_timers_own_callback_is_reported", stop_and_wait_from_the_timers_own_callback_is_reported},
     {"a_timers_cleanup_waits_for_its_running_callback", a_timers_cleanup_waits_for_its_running_callback},
     {"timer_bad_input", timer_bad_input},
+    {"a_passive_timer_may_send_synchronously", a_passive_timer_may_send_synchronously},
     {"work_item_runs_and_flush_waits_for_re_enqueues", work_item_runs_and_flush_waits_for_re_enqueues},
     {"deleting_a_queued_work_item_still_runs_it", deleting_a_queued_work_item_still_runs_it},
     {"work_item_bad_input", work_item_bad_input},

@@ -1,5 +1,6 @@
 // Timers (driver spec §8.1–8.2): create, start, stop, periods, restarts from
-// the callback, and deletion that waits for a running callback.
+// the callback, deletion that waits for a running callback, and passive
+// timers, whose callback runs on a worker where it may block.
 #include "support/device_stack.hpp"
 
 using namespace wdfio;
@@ -51,6 +52,18 @@ protected:
         return t.value();
     }
     static Fires& fires(const Ref<Timer>& t) { return *t->context<Fires>(); }
+    Ref<Timer> make_passive() {
+        ObjectAttributes a;
+        a.parent = device.get();
+        a.with_context<Fires>();
+        TimerConfig config{&Fires::callback, 0};
+        config.passive = true;
+        auto t = Timer::create(config, a);
+        EXPECT_TRUE(t) << t.status();
+        if (!t) return nullptr;
+        t.value()->context<Fires>()->engine = &engine;
+        return t.value();
+    }
 };
 
 TEST_F(Timers, CreateRefusesBadInput) {
@@ -195,6 +208,50 @@ TEST_F(Timers, TicksAtTheEndsOfTheRange) {
     past->start(0);  // absolute 0 (the year 1601): at once
     EXPECT_TRUE(wait_for_count(fires(past).count, 1));
     EXPECT_EQ(fires(far).count.load(), 0);
+}
+
+// R8.2: a passive timer's callback runs on a worker, not the engine thread,
+// and may block there: its stop(true) of another timer is no verifier report.
+TEST_F(Timers, APassiveTimersCallbackRunsOnAWorkerWhereItMayBlock) {
+    auto waited_for = make();
+    auto t = make_passive();
+    fires(t).other = waited_for.get();
+    waited_for->start(relative_ms(60'000));
+    t->start(relative_ms(1));
+    ASSERT_TRUE(wait_for_count(fires(t).count, 1));
+    while (!fires(t).left) std::this_thread::sleep_for(1ms);
+    EXPECT_FALSE(fires(t).on_engine_thread.load());
+    EXPECT_EQ(fires(t).other_stop_result.load(), 1);  // it stopped the pending one
+    EXPECT_FALSE(waited_for->stop(false));
+    EXPECT_EQ(violations(), 0u);
+}
+
+TEST_F(Timers, APassiveTimerIsOneShotRestartsFromItsCallbackAndIsWaitedFor) {
+    ObjectAttributes a;
+    a.parent = device.get();
+    TimerConfig periodic{&Fires::callback, 2};
+    periodic.passive = true;
+    EXPECT_EQ(Timer::create(periodic, a).status(), Status(STATUS_NOT_SUPPORTED));  // R8.2
+
+    auto t = make_passive();
+    fires(t).restart_until = 3;
+    t->start(relative_ms(1));
+    ASSERT_TRUE(wait_for_count(fires(t).count, 3));
+    std::this_thread::sleep_for(20ms);
+    EXPECT_EQ(fires(t).count.load(), 3);
+
+    auto slow = make_passive();
+    fires(slow).linger = 50ms;
+    slow->start(1);  // long past: at once
+    while (!fires(slow).inside) std::this_thread::sleep_for(1ms);
+    EXPECT_FALSE(slow->stop(true));  // nothing pending: the running callback is waited for
+    EXPECT_TRUE(fires(slow).left.load());
+    fires(slow).left = false;
+    fires(slow).inside = false;
+    slow->start(1);
+    while (!fires(slow).inside) std::this_thread::sleep_for(1ms);
+    EXPECT_EQ(slow->delete_object(), kOk);  // waits for it too
+    EXPECT_TRUE(fires(slow).left.load());
 }
 
 }  // namespace
