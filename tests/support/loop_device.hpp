@@ -4,6 +4,7 @@
 #pragma once
 #include "support/test_util.hpp"
 
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -96,6 +97,34 @@ private:
     std::string dir_;
     std::string why_;
     bool mounted_ = false;
+};
+
+// A loop device of 8 MiB over a sparse file on a 1 MiB tmpfs: buffered
+// writes to it succeed into the page cache, and their writeback fails (EIO
+// at the flush), as on a full disk. path() is empty when it cannot be made,
+// and why() says why.
+class LoopOnAFullDisk {
+public:
+    LoopOnAFullDisk() : fs_(1u << 20) {
+        if (!fs_.mounted()) {
+            why_ = fs_.why();
+            return;
+        }
+        const std::string backing = fs_.file("disk.img");
+        const int fd = ::open(backing.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        if (fd < 0 || ::ftruncate(fd, 8 << 20) != 0) why_ = "cannot make " + backing + ": " + std::strerror(errno);
+        if (fd >= 0) ::close(fd);
+        if (!why_.empty()) return;
+        loop_ = std::make_unique<LoopDevice>(backing);
+        why_ = loop_->why();
+    }
+    std::string path() const { return loop_ ? loop_->path() : std::string(); }
+    const std::string& why() const { return why_; }
+
+private:
+    SmallTmpfs fs_;
+    std::unique_ptr<LoopDevice> loop_;  // before fs_ goes: detached first
+    std::string why_;
 };
 
 }  // namespace wdfio::test

@@ -205,12 +205,7 @@ TEST_F(CliBenchTest, AFileItCannotFillIsRemoved) {
 // succeeds into the page cache, the flush at the end fails, and the run says
 // so and exits 1.
 TEST_F(CliBenchTest, AFlushThatFailsIsReportedAndExitsOne) {
-    wdfio::test::SmallTmpfs small(1u << 20);
-    if (!small.mounted()) GTEST_SKIP() << small.why();
-    const std::string backing = small.file("disk.img");
-    std::ofstream(backing).close();
-    ASSERT_EQ(::truncate(backing.c_str(), 8 << 20), 0);  // sparse: 8 MiB on a 1 MiB disk
-    const wdfio::test::LoopDevice loop(backing);
+    const wdfio::test::LoopOnAFullDisk loop;
     if (loop.path().empty()) GTEST_SKIP() << loop.why();
     int code = 0;
     const auto j =

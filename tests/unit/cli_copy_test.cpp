@@ -118,12 +118,7 @@ TEST_F(CliCopyTest, AFullDiskFailsItsDestinationAndTheOtherIsComplete) {
 // the writeback then fails, and only the flush at the end says so: the
 // destination fails, with the flush named, instead of a copy reported done.
 TEST_F(CliCopyTest, AFlushThatFailsFailsItsDestination) {
-    wdfio::test::SmallTmpfs small(1u << 20);
-    if (!small.mounted()) GTEST_SKIP() << small.why();
-    const std::string backing = small.file("disk.img");
-    std::ofstream(backing).close();
-    ASSERT_EQ(::truncate(backing.c_str(), 8 << 20), 0);  // sparse: 8 MiB on a 1 MiB disk
-    const wdfio::test::LoopDevice loop(backing);
+    const wdfio::test::LoopOnAFullDisk loop;
     if (loop.path().empty()) GTEST_SKIP() << loop.why();
     const std::string src = file("src.bin");
     write_random(src, 4u << 20, 9);
