@@ -20,10 +20,6 @@
 
 namespace wdfio::detail {
 
-// Every start arms the wheel with a new sequence number; a stop voids every
-// number given so far, so an expiry already taken off the wheel (about to
-// run on the engine thread) does not run its callback. An expiry a start
-// replaced is off the wheel already.
 struct TimerState;
 
 // A passive timer's callback run: its own operation, on a worker.
@@ -39,6 +35,10 @@ struct PassiveRun : Owned {
     static constexpr OperationOps kOps{&PassiveRun::complete, &PassiveRun::run};
 };
 
+// Every start arms the wheel with a new sequence number; a stop voids every
+// number given so far, so an expiry already taken off the wheel (about to
+// run on the engine thread) does not run its callback. An expiry a start
+// replaced is off the wheel already.
 struct TimerState : Owned {
     TimerState(const TimerConfig& c, std::shared_ptr<EngineCore> e)
         : Owned(OwnerKind::Timer), config(c), core(std::move(e)), passive(*this) {}
