@@ -39,6 +39,15 @@ std::vector<Ref<DeviceHandle>> devices_of(DriverHandle& driver) {
     return out;
 }
 
+// The device's C queues that a power transition holds (R5.2), or the others
+// (bridge.mutex held; queues_of takes it).
+std::vector<Ref<QueueHandle>> queues_of_locked(DeviceBridge& bridge, bool power_managed) {
+    std::vector<Ref<QueueHandle>> out;
+    for (auto& q : bridge.queues)
+        if (q->handler.power_managed() == power_managed) out.push_back(q);
+    return out;
+}
+
 // The device's power-managed queues, now powered on (R4.1 step 4, R4.13:
 // the caller releases their hold) or off (R4.11: the caller holds them).
 // Flag and list together, under the bridge's mutex: a queue created
@@ -46,10 +55,7 @@ std::vector<Ref<DeviceHandle>> devices_of(DriverHandle& driver) {
 std::vector<Ref<QueueHandle>> power_queues(DeviceBridge& bridge, bool on) {
     std::lock_guard lock(bridge.mutex);
     bridge.queues_powered = on;
-    std::vector<Ref<QueueHandle>> out;
-    for (auto& q : bridge.queues)
-        if (q->handler.power_managed()) out.push_back(q);
-    return out;
+    return queues_of_locked(bridge, true);
 }
 
 // R4.11: every one stops presenting before the driver hears of any request it holds.
@@ -101,13 +107,9 @@ Status bring_up(DeviceHandle& device, DeviceBridge& bridge) {
     return STATUS_SUCCESS;
 }
 
-// The device's C queues that a power transition holds (R5.2), or the others.
 std::vector<Ref<QueueHandle>> queues_of(DeviceBridge& bridge, bool power_managed) {
     std::lock_guard lock(bridge.mutex);
-    std::vector<Ref<QueueHandle>> out;
-    for (auto& q : bridge.queues)
-        if (q->handler.power_managed() == power_managed) out.push_back(q);
-    return out;
+    return queues_of_locked(bridge, power_managed);
 }
 
 // R4.4: D0 to `target` (under power_mutex, the device in D0).
